@@ -1,0 +1,50 @@
+// The platform-neutral face of a chat platform, as the worker and the command handlers see it.
+// Slack, Discord and the console each implement ChatPoster in adapters/; src/ only knows this.
+
+export type Platform = "slack" | "discord" | "console";
+
+/** Where a job's output goes. Stored in Redis with the job, so a restarted worker keeps the thread. */
+export interface ReplyAddress {
+  platform: Platform;
+  channel: string;
+  /** Root message id (Slack ts, Discord message id) once posted. */
+  rootMessage?: string;
+  /** Thread to post findings into (Slack: root ts; Discord: thread channel id). */
+  thread?: string;
+  /** Discord guild, for role lookups and links. */
+  guild?: string;
+}
+
+export interface Requester {
+  platform: Platform;
+  userId: string;
+  /** Display name for messages; never used for authorization. */
+  name?: string;
+}
+
+/** A message in platform-neutral form; each poster renders it to blocks/embeds/text. */
+export interface ChatMessage {
+  /** Plain text (also the notification/fallback text). Markdown-ish: *bold*, `code`, lists. */
+  text: string;
+  /** Optional file attachment for long reports. */
+  file?: { name: string; content: string };
+}
+
+export interface PostedMessage {
+  /** Message id (Slack ts, Discord message id). */
+  id: string;
+  /** Thread id replies go into (Slack: same ts; Discord: the thread channel created on the message). */
+  thread: string;
+}
+
+export interface ChatPoster {
+  readonly platform: Platform;
+  /** Posts a top-level message in the channel and opens a thread on it. */
+  postRoot(channel: string, message: ChatMessage): Promise<PostedMessage>;
+  /** Posts a reply in the thread of a root message. */
+  postInThread(address: Required<Pick<ReplyAddress, "channel" | "thread">>, message: ChatMessage): Promise<string>;
+  /** Edits a message (the root's headline, with the verdict). */
+  update(channel: string, messageId: string, message: ChatMessage): Promise<void>;
+  /** Adds a reaction (used to seed ✅/❌ on approval requests). Optional per platform. */
+  react?(channel: string, messageId: string, emoji: string): Promise<void>;
+}

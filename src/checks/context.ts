@@ -1,0 +1,53 @@
+// Builds a CheckContext from plain objects: what the snapshot reader does after listing the
+// API server, and what unit tests do with objects written inline or loaded from a scenario.
+import { type KubeObject, RESOURCES, type ResourceKey } from "../kube/resources.ts";
+import type { CheckContext } from "./types.ts";
+
+/** Which resource keys an object belongs to (a Helm release Secret is both `secrets` and `helmReleases`). */
+export function resourceKeysOf(o: KubeObject): ResourceKey[] {
+  const keys: ResourceKey[] = [];
+  for (const [key, def] of Object.entries(RESOURCES) as Array<[ResourceKey, (typeof RESOURCES)[ResourceKey]]>) {
+    if (def.kind !== o.kind || def.apiVersion !== o.apiVersion) continue;
+    if ("labelSelector" in def && def.labelSelector) {
+      const [k, v] = def.labelSelector.split("=");
+      if (o.metadata?.labels?.[k] !== v) continue;
+    }
+    keys.push(key);
+  }
+  return keys;
+}
+
+export interface ContextOptions {
+  cluster?: string;
+  serverVersion: string;
+  target: string;
+  targetFull?: string;
+  apiServerMetrics?: string;
+  microk8sStatus?: unknown;
+  now?: Date;
+}
+
+export function contextFromObjects(objects: Iterable<KubeObject>, opts: ContextOptions): CheckContext {
+  const byKey = new Map<ResourceKey, KubeObject[]>();
+  for (const o of objects) {
+    for (const key of resourceKeysOf(o)) {
+      const list = byKey.get(key);
+      if (list) list.push(o);
+      else byKey.set(key, [o]);
+    }
+  }
+  return contextFromLists(byKey, opts);
+}
+
+export function contextFromLists(byKey: Map<ResourceKey, KubeObject[]>, opts: ContextOptions): CheckContext {
+  return {
+    cluster: opts.cluster ?? "test",
+    serverVersion: opts.serverVersion,
+    target: opts.target,
+    targetFull: opts.targetFull ?? opts.target,
+    objects: (key) => byKey.get(key) ?? [],
+    apiServerMetrics: opts.apiServerMetrics,
+    microk8sStatus: opts.microk8sStatus,
+    now: opts.now ?? new Date(),
+  };
+}

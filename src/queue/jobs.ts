@@ -1,0 +1,32 @@
+// Job payloads on the Redis queue. Everything a worker needs to do the job and to answer in
+// the right thread is in the job data, never in the memory of the bot that enqueued it.
+import type { ReplyAddress, Requester } from "../chat/types.ts";
+
+/** One queue per kind of work so each can be scaled and monitored on its own. */
+export const QUEUE_NAMES = {
+  check: "upshift-check",
+  cycle: "upshift-cycle",
+  watch: "upshift-watch",
+  status: "upshift-status",
+} as const;
+
+export interface CheckJobData {
+  kind: "check";
+  /** kubeconfig context name. */
+  cluster: string;
+  /** "1.32" or "1.32.1"; undefined means the next minor of the server's version. */
+  target?: string;
+  requester: Requester;
+  reply: ReplyAddress;
+  /** ISO time the command was accepted. */
+  requestedAt: string;
+  /** Fleet runs (/upgrade-check all) set this on each child. */
+  fleetParent?: string;
+}
+
+/** Job id that makes duplicates visible: one running check per cluster and target. */
+export function checkJobId(cluster: string, target: string | undefined): string {
+  // BullMQ ids must not contain ':'; contexts such as arn:aws:eks:... do.
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `check.${safe(cluster)}.${safe(target ?? "next")}`;
+}

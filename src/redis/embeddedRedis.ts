@@ -1,0 +1,100 @@
+// A private redis-server for the demo and the tests: the system binary on a free loopback port,
+// no persistence, killed with its parent. BullMQ needs the real server (Lua scripts), so there
+// is no in-memory stand-in.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface EmbeddedRedis {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export class RedisServerMissingError extends Error {
+  constructor() {
+    super(
+      "redis-server was not found on PATH. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; " +
+        "macOS: brew install redis) or set REDIS_URL to a running Redis.",
+    );
+    this.name = "RedisServerMissingError";
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function redisServerAvailable(binary = "redis-server"): boolean {
+  const r = spawnSync(binary, ["--version"], { stdio: "ignore" });
+  return r.status === 0;
+}
+
+/** Starts redis-server and resolves once it accepts connections (or rejects after timeoutMs). */
+export async function startEmbeddedRedis(opts: { binary?: string; timeoutMs?: number } = {}): Promise<EmbeddedRedis> {
+  const binary = opts.binary ?? "redis-server";
+  if (!redisServerAvailable(binary)) throw new RedisServerMissingError();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "upshift-redis-"));
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      "--port", String(port),
+      "--bind", "127.0.0.1",
+      "--save", "",
+      "--appendonly", "no",
+      "--dir", dir,
+      // BullMQ requires that Redis never evicts its keys.
+      "--maxmemory-policy", "noeviction",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start within ${opts.timeoutMs ?? 10000} ms: ${output}`)), opts.timeoutMs ?? 10_000);
+    const onData = () => {
+      if (output.includes("Ready to accept connections")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}: ${output}`));
+    });
+  });
+
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.removeListener("exit", killOnExit);
+        const done = () => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        };
+        if (child.exitCode !== null) return done();
+        child.once("exit", done);
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+      }),
+  };
+}
