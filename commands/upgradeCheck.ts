@@ -1,0 +1,66 @@
+// /upgrade-check [context|all] [target]: validate against the configured contexts, then queue a
+// check job that carries its reply address. Validation happens here, before anything is queued,
+// so a typo costs the user one ephemeral message and the cluster nothing.
+import type { ReplyAddress } from "../src/chat/types.ts";
+import type { EnqueueResult } from "../src/queue/jobQueues.ts";
+import type { CheckJobData } from "../src/queue/jobs.ts";
+import { listContexts, parseCheckArgs } from "./grammar.ts";
+import type { CommandHandler } from "./router.ts";
+import type { CommandInvocation, CommandReply } from "./types.ts";
+
+export interface UpgradeCheckDeps {
+  clusters: { names(): string[]; defaultName(): string | undefined };
+  jobs: {
+    enqueueCheck(data: CheckJobData): Promise<EnqueueResult>;
+    /** Fleet run; optional until the fleet flow is wired. */
+    enqueueFleetCheck?(data: Omit<CheckJobData, "cluster">, clusters: string[]): Promise<EnqueueResult>;
+  };
+}
+
+export const UPGRADE_CHECK_SPEC = {
+  name: "upgrade-check",
+  description: "Preflight checks for a Kubernetes upgrade, posted as a thread",
+  usage: "[context|all] [target version]",
+  options: [
+    { name: "context", description: "kubeconfig context (cluster), or all", autocomplete: "contexts" as const },
+    { name: "target", description: "target version, e.g. 1.32 (default: next minor)" },
+  ],
+};
+
+export function threadHint(reply: ReplyAddress | undefined): string {
+  if (!reply) return "see the channel";
+  return reply.rootMessage ? `see the thread in <#${reply.channel}>` : `it will post in <#${reply.channel}>`;
+}
+
+export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
+  return {
+    spec: UPGRADE_CHECK_SPEC,
+    async handle(inv: CommandInvocation): Promise<CommandReply> {
+      const contexts = deps.clusters.names();
+      const parsed = parseCheckArgs(inv.text, contexts);
+      if (!parsed.ok) return { refused: true, text: `${parsed.error}. ${listContexts(contexts)} Usage: /upgrade-check ${UPGRADE_CHECK_SPEC.usage}` };
+      const { all, target } = parsed.value;
+      const base = {
+        kind: "check" as const,
+        target,
+        requester: inv.requester,
+        reply: { platform: inv.platform, channel: inv.channel, guild: inv.guild },
+        requestedAt: new Date().toISOString(),
+      };
+      if (all) {
+        if (!deps.jobs.enqueueFleetCheck) return { refused: true, text: "Fleet checks (/upgrade-check all) are not enabled on this installation." };
+        const result = await deps.jobs.enqueueFleetCheck(base, contexts);
+        return result.status === "queued"
+          ? { refused: false, text: `Queued checks of ${contexts.length} clusters${target ? ` for ${target}` : ""}. A summary will follow in this channel.` }
+          : { refused: false, text: `A fleet check is already running: ${threadHint(result.reply)}.` };
+      }
+      const cluster = parsed.value.cluster ?? deps.clusters.defaultName();
+      if (!cluster) return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
+      const result = await deps.jobs.enqueueCheck({ ...base, cluster });
+      const what = `${cluster}${target ? ` → ${target}` : ""}`;
+      return result.status === "queued"
+        ? { refused: false, text: `Queued upgrade check of ${what}. Results will appear in a thread in this channel.` }
+        : { refused: false, text: `Already running: the check of ${what}; ${threadHint(result.reply)}.` };
+    },
+  };
+}

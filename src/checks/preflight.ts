@@ -1,0 +1,80 @@
+// One preflight run against one cluster: resolve the target, read the cluster once, run the
+// catalogue, return a report. Shared by the worker (chat) and `upshift check` (terminal).
+import type { IgnoreRule } from "../config/schema.ts";
+import { InvalidTargetError } from "../errors/invalidTargetError.ts";
+import type { ClusterClient } from "../kube/clusterClient.ts";
+import { formatFull, formatMinor, nextMinor, parseKubeVersion } from "../versions/kube.ts";
+import { contextFromLists } from "./context.ts";
+import { countBySeverity, runChecks, type Verdict, verdictOf } from "./runner.ts";
+import { readSnapshot } from "./snapshot.ts";
+import type { Check, Finding, Severity } from "./types.ts";
+
+export interface CheckReport {
+  cluster: string;
+  serverVersion: string;
+  target: string;
+  verdict: Verdict;
+  findings: Finding[];
+  counts: Record<Severity, number>;
+  suppressed: number;
+  checkedAt: string;
+  durationMs: number;
+  apiRequests: number;
+}
+
+export interface PreflightOptions {
+  checks: readonly Check[];
+  target?: string;
+  ignoreRules?: readonly IgnoreRule[];
+  now?: Date;
+  listConcurrency?: number;
+  /** Called once the server version and target are known, before the (long) read. */
+  onStart?: (info: { serverVersion: string; target: string }) => Promise<void> | void;
+}
+
+/** Resolves "1.32", "v1.32.0" or undefined (next minor) against the server's version. */
+export function resolveTarget(serverVersion: string, target?: string): { minor: string; full: string } {
+  const server = parseKubeVersion(serverVersion);
+  if (!server) throw new InvalidTargetError(`the server reports version "${serverVersion}", which is not a Kubernetes version`);
+  if (target === undefined) {
+    const next = nextMinor(server);
+    return { minor: formatMinor(next), full: formatMinor(next) };
+  }
+  const parsed = parseKubeVersion(target);
+  if (!parsed) throw new InvalidTargetError(`target "${target}" is not a version: expected MAJOR.MINOR such as 1.32 or v1.32.0`);
+  return { minor: formatMinor(parsed), full: formatFull(parsed) };
+}
+
+export async function runPreflight(client: ClusterClient, opts: PreflightOptions): Promise<CheckReport> {
+  const started = performance.now();
+  const serverVersion = await client.serverVersion();
+  const target = resolveTarget(serverVersion, opts.target);
+  await opts.onStart?.({ serverVersion, target: target.minor });
+  const snapshot = await readSnapshot(
+    client,
+    opts.checks.flatMap((c) => c.reads),
+    { concurrency: opts.listConcurrency, readMetrics: opts.checks.some((c) => c.readsMetrics) },
+  );
+  const now = opts.now ?? new Date();
+  const ctx = contextFromLists(snapshot.lists, {
+    cluster: client.name,
+    serverVersion,
+    target: target.minor,
+    targetFull: target.full,
+    apiServerMetrics: snapshot.apiServerMetrics,
+    now,
+  });
+  const { findings, suppressed } = await runChecks(opts.checks, ctx, opts.ignoreRules);
+  return {
+    cluster: client.name,
+    serverVersion,
+    target: target.minor,
+    verdict: verdictOf(findings),
+    findings,
+    counts: countBySeverity(findings),
+    suppressed,
+    checkedAt: now.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    apiRequests: snapshot.requests + 1,
+  };
+}

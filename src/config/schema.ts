@@ -1,0 +1,129 @@
+// Upshift's configuration: environment variables for secrets and wiring, an optional
+// upshift.yaml (path in UPSHIFT_CONFIG) for policy. Both are validated here with zod so a bad
+// value is refused at start with its name and what was expected, never discovered mid-upgrade.
+import { z } from "zod";
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, 'expected a duration such as "30m", "90s" or "2h"')
+  .transform((s) => {
+    const m = /^(\d+)(ms|s|m|h)$/.exec(s)!;
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "ms" | "s" | "m" | "h"];
+    return Number(m[1]) * unit;
+  });
+
+const slackId = z.string().regex(/^[A-Z0-9]+$/, "expected a Slack id such as U012AB3CD or S0614TZR7");
+const snowflake = z.string().regex(/^\d{5,25}$/, "expected a Discord id (snowflake, digits only)");
+
+export const approvalsSchema = z.strictObject({
+  required: z.number().int().min(1).max(20).default(1),
+  allowSelfApproval: z.boolean().default(false),
+  expiresAfter: duration.default(30 * 60_000),
+  approvers: z
+    .strictObject({
+      slackUsers: z.array(slackId).default([]),
+      slackGroups: z.array(slackId).default([]),
+      discordUsers: z.array(snowflake).default([]),
+      discordRoles: z.array(snowflake).default([]),
+    })
+    .default({ slackUsers: [], slackGroups: [], discordUsers: [], discordRoles: [] }),
+});
+export type ApprovalsConfig = z.output<typeof approvalsSchema>;
+
+export const ignoreRuleSchema = z.strictObject({
+  check: z.string().regex(/^[A-Z]+-\d{2}$/, 'expected a check id such as "HELM-01"'),
+  namespace: z.string().optional(),
+  name: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type IgnoreRule = z.output<typeof ignoreRuleSchema>;
+
+export const addonSchema = z.strictObject({
+  name: z.string().min(1),
+  driver: z.enum(["microk8s", "manifests"]),
+  namespace: z.string().optional(),
+  version: z.string().optional(),
+  /** File path, directory or URL-less inline YAML source of the add-on's manifests (manifests driver). */
+  manifests: z.string().optional(),
+  /** Kinds of objects holding data that disabling must keep (PVCs, PVs, Secrets by default). */
+  dataKinds: z.array(z.string()).optional(),
+  /** Category used for ordering: cni, dns, ingress, storage, other. */
+  category: z.enum(["cni", "dns", "ingress", "storage", "other"]).optional(),
+  stepTimeout: duration.optional(),
+});
+export type AddonConfig = z.output<typeof addonSchema>;
+
+export const clusterSettingsSchema = z.strictObject({
+  approvals: approvalsSchema.partial().optional(),
+  ignore: z.array(ignoreRuleSchema).default([]),
+  /** Channel for alerts about this cluster when a command did not name one (watches started by cycles). */
+  alertChannel: z.string().optional(),
+});
+
+export const fileConfigSchema = z.strictObject({
+  approvals: approvalsSchema.default(approvalsSchema.parse({})),
+  clusters: z.record(z.string(), clusterSettingsSchema).default({}),
+  ignore: z.array(ignoreRuleSchema).default([]),
+  addons: z.array(addonSchema).default([]),
+  cycleOrder: z.array(z.enum(["cni", "dns", "ingress", "storage", "other"])).default(["cni", "dns", "ingress", "storage", "other"]),
+});
+export type FileConfig = z.output<typeof fileConfigSchema>;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === "" ? undefined : s));
+const url = (what: string) =>
+  optionalString.refine((s) => s === undefined || URL.canParse(s), `expected an absolute URL (${what})`);
+
+export const envSchema = z
+  .object({
+    REDIS_URL: z
+      .string()
+      .default("redis://127.0.0.1:6379")
+      .refine((s) => /^rediss?:\/\//.test(s) && URL.canParse(s), "expected redis://host:port or rediss://host:port"),
+    KUBECONFIG: optionalString,
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    UPSHIFT_CONFIG: optionalString,
+    UPSHIFT_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9{}_-]+$/, 'expected letters, digits, "-", "_" and braces for a Redis Cluster hash tag')
+      .default("upshift"),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    ADMIN_TOKEN: optionalString.refine((s) => s === undefined || s.length >= 16, "expected at least 16 characters"),
+    SLACK_BOT_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith("xoxb-"), 'expected a bot token starting with "xoxb-"'),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith("xapp-"), 'expected an app-level token starting with "xapp-"'),
+    SLACK_API_URL: url("Slack Web API base, e.g. https://slack.com/api/"),
+    DISCORD_TOKEN: optionalString,
+    DISCORD_APPLICATION_ID: optionalString.refine((s) => s === undefined || /^\d{5,25}$/.test(s), "expected a Discord application id (digits)"),
+    DISCORD_API_URL: url("Discord REST base, e.g. https://discord.com/api"),
+    DISCORD_GUILD_IDS: optionalString.transform((s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : [])),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SLACK_SIGNING_SECRET"],
+        message: "required with SLACK_BOT_TOKEN over HTTP (every request's signature is verified); or set SLACK_APP_TOKEN for Socket Mode",
+      });
+    }
+    if ((env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN) && !env.SLACK_BOT_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["SLACK_BOT_TOKEN"], message: "required when Slack is configured (xoxb-...)" });
+    }
+    if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) {
+      ctx.addIssue({ code: "custom", path: ["DISCORD_APPLICATION_ID"], message: "required with DISCORD_TOKEN" });
+    }
+    for (const id of env.DISCORD_GUILD_IDS) {
+      if (!/^\d{5,25}$/.test(id)) {
+        ctx.addIssue({ code: "custom", path: ["DISCORD_GUILD_IDS"], message: `"${id}" is not a guild id (digits, comma-separated)` });
+      }
+    }
+  });
+export type EnvConfig = z.output<typeof envSchema>;
+
+export interface UpshiftConfig {
+  env: EnvConfig;
+  file: FileConfig;
+}

@@ -1,0 +1,44 @@
+// The producer side of the queue: what the command handlers call to turn a request into a job.
+// The same check for the same cluster and target while one is queued or running is not queued
+// again: BullMQ deduplication by id answers with the existing job, whose thread we point to.
+import { randomUUID } from "node:crypto";
+import { Job, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { ReplyAddress } from "../chat/types.ts";
+import { type CheckJobData, checkJobId, QUEUE_NAMES } from "./jobs.ts";
+
+export type EnqueueResult =
+  | { status: "queued"; jobId: string }
+  | { status: "duplicate"; jobId: string; reply?: ReplyAddress };
+
+/** Retries for transient cluster errors: 5 attempts, 2 s, 4 s, 8 s, 16 s. */
+export const CHECK_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 2_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
+} as const;
+
+export class JobQueues {
+  readonly check: Queue<CheckJobData>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.check = new Queue<CheckJobData>(QUEUE_NAMES.check, { connection, prefix });
+  }
+
+  async enqueueCheck(data: CheckJobData): Promise<EnqueueResult> {
+    const jobId = randomUUID();
+    const job = await this.check.add("check", data, {
+      ...CHECK_JOB_OPTIONS,
+      jobId,
+      deduplication: { id: checkJobId(data.cluster, data.target) },
+    });
+    if (job.id === jobId) return { status: "queued", jobId };
+    const existing = job.id ? await Job.fromId<CheckJobData>(this.check, job.id) : undefined;
+    return { status: "duplicate", jobId: job.id ?? "", reply: existing?.data.reply };
+  }
+
+  async close(): Promise<void> {
+    await this.check.close();
+  }
+}

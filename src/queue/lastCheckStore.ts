@@ -1,0 +1,33 @@
+// The last check's verdict per cluster, for /upgrade-status. A small Redis hash, not the job
+// history: completed jobs are trimmed, the last verdict must not be.
+import type { Redis } from "ioredis";
+import type { Verdict } from "../checks/runner.ts";
+import type { Severity } from "../checks/types.ts";
+
+export interface LastCheck {
+  cluster: string;
+  target: string;
+  serverVersion: string;
+  verdict: Verdict;
+  counts: Record<Severity, number>;
+  checkedAt: string;
+}
+
+export class LastCheckStore {
+  private readonly redis: Redis;
+  private readonly key: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.redis = redis;
+    this.key = `${prefix}:last-check`;
+  }
+
+  async save(c: LastCheck): Promise<void> {
+    await this.redis.hset(this.key, c.cluster, JSON.stringify(c));
+  }
+
+  async get(cluster: string): Promise<LastCheck | undefined> {
+    const raw = await this.redis.hget(this.key, cluster);
+    return raw ? (JSON.parse(raw) as LastCheck) : undefined;
+  }
+}

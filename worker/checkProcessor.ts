@@ -1,0 +1,129 @@
+// Processes one check job: post the root message, read the cluster, post findings into the
+// thread, edit the root with the verdict. Progress (root message id, replies posted) is written
+// back into the job's data in Redis after every post, so a worker that dies mid-job is replaced
+// by one that continues in the same thread without posting a reply twice.
+import { type Job, UnrecoverableError } from "bullmq";
+import type { Logger } from "pino";
+import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
+import type { Check } from "../src/checks/types.ts";
+import { mention } from "../src/chat/mention.ts";
+import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { ChatMessage, ChatPoster, ReplyAddress } from "../src/chat/types.ts";
+import type { FileConfig } from "../src/config/schema.ts";
+import { ignoreRulesFor } from "../src/config/load.ts";
+import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
+import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
+import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
+import type { CheckJobData } from "../src/queue/jobs.ts";
+import { headline, reportMessages, verdictState } from "../src/render/chatReport.ts";
+
+/** Job data as the worker keeps it: the request plus progress written back after each post. */
+export interface CheckJobProgress extends CheckJobData {
+  serverVersion?: string;
+  resolvedTarget?: string;
+  /** Thread replies already posted (a retried job skips them). */
+  posted?: number;
+}
+
+export interface CheckProcessorDeps {
+  clusters: { client(name: string): ClusterClient; has(name: string): boolean };
+  checks: readonly Check[];
+  posters: PosterRegistry;
+  file: FileConfig;
+  lastChecks?: LastCheckStore;
+  logger: Logger;
+  /** Message size for the platform (Discord: 2,000 characters). */
+  maxChars?: (platform: string) => number;
+}
+
+export interface CheckJobResult {
+  verdict: CheckReport["verdict"];
+  counts: CheckReport["counts"];
+  findings: number;
+  durationMs: number;
+}
+
+export function createCheckProcessor(deps: CheckProcessorDeps) {
+  return async function processCheck(job: Job<CheckJobProgress>): Promise<CheckJobResult> {
+    const data = job.data;
+    const log = deps.logger.child({ job: job.id, cluster: data.cluster, attempt: job.attemptsMade + 1 });
+    const poster = deps.posters.get(data.reply.platform);
+    if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
+
+    const who = mention(data.requester);
+    const head = (state: string) =>
+      headline({ cluster: data.cluster, serverVersion: job.data.serverVersion, target: job.data.resolvedTarget ?? data.target, requester: who }, state);
+
+    try {
+      if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
+      const report = await runPreflight(deps.clusters.client(data.cluster), {
+        checks: deps.checks,
+        target: data.target,
+        ignoreRules: ignoreRulesFor(deps.file, data.cluster),
+        onStart: async ({ serverVersion, target }) => {
+          await job.updateData({ ...job.data, serverVersion, resolvedTarget: target });
+          await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"));
+        },
+      });
+      log.info({ verdict: report.verdict, findings: report.findings.length, ms: report.durationMs }, "check finished");
+
+      const messages = reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform) });
+      const address = threadOf(job.data.reply);
+      for (let i = job.data.posted ?? 0; i < messages.length; i++) {
+        await poster.postInThread(address, messages[i]);
+        await job.updateData({ ...job.data, posted: i + 1 });
+      }
+      await poster.update(address.channel, job.data.reply.rootMessage!, head(verdictState(report)));
+      await deps.lastChecks?.save({
+        cluster: report.cluster,
+        target: report.target,
+        serverVersion: report.serverVersion,
+        verdict: report.verdict,
+        counts: report.counts,
+        checkedAt: report.checkedAt,
+      });
+      return { verdict: report.verdict, counts: report.counts, findings: report.findings.length, durationMs: report.durationMs };
+    } catch (err) {
+      const final = toFinalError(err, job);
+      if (final) {
+        log.warn({ err: final.message }, "check failed");
+        await reportFailure(job, poster, head, final.message).catch((e) => log.error({ err: e }, "could not post the failure"));
+        throw final;
+      }
+      log.info({ err: (err as Error).message }, "transient failure; BullMQ will retry with backoff");
+      throw err;
+    }
+  };
+}
+
+function threadOf(reply: ReplyAddress): { channel: string; thread: string } {
+  if (!reply.thread) throw new Error("the root message was not posted");
+  return { channel: reply.channel, thread: reply.thread };
+}
+
+async function ensureRoot(job: Job<CheckJobProgress>, poster: ChatPoster, message: ChatMessage): Promise<void> {
+  const reply = job.data.reply;
+  if (reply.rootMessage) {
+    await poster.update(reply.channel, reply.rootMessage, message);
+    return;
+  }
+  const posted = await poster.postRoot(reply.channel, message);
+  await job.updateData({ ...job.data, reply: { ...reply, rootMessage: posted.id, thread: posted.thread } });
+}
+
+/** An error that ends the job: permission problems, bad targets, or the last attempt. */
+function toFinalError(err: unknown, job: Job): Error | undefined {
+  if (err instanceof UnrecoverableError) return err;
+  if (err instanceof InvalidTargetError) return new UnrecoverableError(err.message);
+  if (err instanceof ClusterAccessError && !err.transient) return new UnrecoverableError(err.message);
+  const attempts = job.opts.attempts ?? 1;
+  if (job.attemptsMade + 1 >= attempts) return err as Error;
+  return undefined;
+}
+
+async function reportFailure(job: Job<CheckJobProgress>, poster: ChatPoster, head: (s: string) => ChatMessage, reason: string) {
+  const state = `*could not check*: ${reason}`;
+  await ensureRoot(job, poster, head(state));
+  await poster.postInThread(threadOf(job.data.reply), { text: `⚠️ The check could not run: ${reason}` });
+}
