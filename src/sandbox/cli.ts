@@ -1,0 +1,116 @@
+// `upshift sandbox --fixture FILE_OR_DIR [--kube-version v1.31.4] [--port 0] [--kubeconfig-out PATH]
+// [--context NAME]`: serves a fixture until SIGINT/SIGTERM. Prints exactly one line on stdout.
+import { startSandbox } from "./index.ts";
+
+export const SANDBOX_USAGE =
+  "usage: upshift sandbox --fixture FILE_OR_DIR [--fixture ...] [--kube-version v1.31.4] [--port 0] [--host 127.0.0.1] [--kubeconfig-out PATH] [--context NAME]";
+
+export interface SandboxCliOptions {
+  fixtures: string[];
+  kubeVersion?: string;
+  port: number;
+  host: string;
+  kubeconfigOut?: string;
+  context: string;
+}
+
+export class CliUsageError extends Error {}
+
+export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
+  const opts: SandboxCliOptions = { fixtures: [], port: 0, host: "127.0.0.1", context: "sandbox" };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf("=");
+    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    const takeValue = (): string => {
+      if (arg.startsWith("--") && eq > 0) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new CliUsageError(`${flag}: expected a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--fixture":
+        opts.fixtures.push(takeValue());
+        break;
+      case "--kube-version": {
+        const v = takeValue();
+        if (!/^v\d+\.\d+\.\d+/.test(v))
+          throw new CliUsageError(`--kube-version: expected a version like v1.31.4, got "${v}"`);
+        opts.kubeVersion = v;
+        break;
+      }
+      case "--port": {
+        const v = takeValue();
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n > 65535)
+          throw new CliUsageError(`--port: expected a port number 0-65535, got "${v}"`);
+        opts.port = n;
+        break;
+      }
+      case "--host":
+        opts.host = takeValue();
+        break;
+      case "--kubeconfig-out":
+        opts.kubeconfigOut = takeValue();
+        break;
+      case "--context": {
+        const v = takeValue();
+        if (!v.trim()) throw new CliUsageError("--context: expected a non-empty name");
+        opts.context = v;
+        break;
+      }
+      case "-h":
+      case "--help":
+        throw new CliUsageError(SANDBOX_USAGE);
+      default:
+        throw new CliUsageError(`unknown flag "${arg}"`);
+    }
+  }
+  if (opts.fixtures.length === 0) throw new CliUsageError("--fixture: required (a YAML file or a directory of them)");
+  return opts;
+}
+
+/** Runs until SIGINT/SIGTERM. Bad flags or fixtures: message on stderr, exit code 2. */
+export async function runSandboxCli(argv: string[]): Promise<void> {
+  let opts: SandboxCliOptions;
+  try {
+    opts = parseSandboxArgs(argv);
+  } catch (err) {
+    if (!(err instanceof CliUsageError)) throw err;
+    process.stderr.write(
+      `upshift sandbox: ${err.message}\n${err.message === SANDBOX_USAGE ? "" : `${SANDBOX_USAGE}\n`}`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  try {
+    sandbox = await startSandbox({
+      fixture: opts.fixtures,
+      serverVersion: opts.kubeVersion,
+      port: opts.port,
+      host: opts.host,
+    });
+    if (opts.kubeconfigOut) sandbox.writeKubeconfig(opts.kubeconfigOut, opts.context);
+  } catch (err) {
+    process.stderr.write(`upshift sandbox: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stdout.write(`listening on ${sandbox.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await sandbox.close();
+  process.exitCode = 0;
+}
+
+if (import.meta.main) {
+  await runSandboxCli(process.argv.slice(2));
+}

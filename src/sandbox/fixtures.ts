@@ -1,0 +1,103 @@
+// Fixture files: multi-document YAML of ordinary Kubernetes objects (any kind, status included),
+// `kind: List` documents flattened, plus an optional SandboxSettings document read as settings.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "../kube/resources.ts";
+
+export interface SandboxSettings {
+  serverVersion?: string;
+  metrics?: string;
+  rolloutDelayMs?: number;
+}
+
+export interface Fixture {
+  objects: KubeObject[];
+  settings: SandboxSettings;
+}
+
+export const SETTINGS_API_VERSION = "sandbox.upshift.dev/v1";
+export const SETTINGS_KIND = "SandboxSettings";
+
+function fixtureFiles(path: string): string[] {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new Error(`fixture ${path}: no such file or directory`);
+  }
+  if (!st.isDirectory()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .filter((d) => d.isFile() && /\.ya?ml$/.test(d.name))
+    .map((d) => join(path, d.name))
+    .sort();
+}
+
+function readSettings(doc: KubeObject, where: string): SandboxSettings {
+  const spec = doc.spec ?? {};
+  if (typeof spec !== "object" || Array.isArray(spec))
+    throw new Error(`${where}: SandboxSettings spec must be a mapping`);
+  const out: SandboxSettings = {};
+  if (spec.serverVersion !== undefined) {
+    if (typeof spec.serverVersion !== "string" || !/^v\d+\.\d+\.\d+/.test(spec.serverVersion)) {
+      throw new Error(
+        `${where}: spec.serverVersion must look like "v1.31.4", got ${JSON.stringify(spec.serverVersion)}`,
+      );
+    }
+    out.serverVersion = spec.serverVersion;
+  }
+  if (spec.metrics !== undefined) {
+    if (typeof spec.metrics !== "string") throw new Error(`${where}: spec.metrics must be a string (Prometheus text)`);
+    out.metrics = spec.metrics;
+  }
+  if (spec.rolloutDelayMs !== undefined) {
+    if (typeof spec.rolloutDelayMs !== "number" || spec.rolloutDelayMs < 0) {
+      throw new Error(`${where}: spec.rolloutDelayMs must be a non-negative number`);
+    }
+    out.rolloutDelayMs = spec.rolloutDelayMs;
+  }
+  return out;
+}
+
+/** Parses YAML text; `source` names it in error messages. */
+export function parseFixture(text: string, source = "fixture"): Fixture {
+  const objects: KubeObject[] = [];
+  let settings: SandboxSettings = {};
+  parseAllDocuments(text).forEach((doc, i) => {
+    const where = `${source} document ${i + 1}`;
+    if (doc.errors.length > 0) throw new Error(`${where}: invalid YAML: ${doc.errors[0].message}`);
+    const value = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) return;
+    if (typeof value !== "object" || Array.isArray(value))
+      throw new Error(`${where}: expected a Kubernetes object (mapping)`);
+    const items: unknown[] = value.kind === "List" && Array.isArray(value.items) ? value.items : [value];
+    for (const item of items) {
+      const o = item as KubeObject;
+      if (typeof o?.apiVersion !== "string" || typeof o.kind !== "string") {
+        throw new Error(`${where}: object needs string apiVersion and kind`);
+      }
+      if (o.apiVersion === SETTINGS_API_VERSION && o.kind === SETTINGS_KIND) {
+        settings = { ...settings, ...readSettings(o, where) };
+        continue;
+      }
+      if (typeof o.metadata?.name !== "string" || o.metadata.name === "") {
+        throw new Error(`${where}: ${o.kind} needs metadata.name`);
+      }
+      objects.push(o);
+    }
+  });
+  return { objects, settings };
+}
+
+/** Loads one file, a directory of .yaml/.yml files (sorted by name), or several of those. */
+export function loadFixture(pathOrPaths: string | string[]): Fixture {
+  const paths = Array.isArray(pathOrPaths) ? pathOrPaths : [pathOrPaths];
+  const objects: KubeObject[] = [];
+  let settings: SandboxSettings = {};
+  for (const file of paths.flatMap(fixtureFiles)) {
+    const f = parseFixture(readFileSync(file, "utf8"), file);
+    objects.push(...f.objects);
+    settings = { ...settings, ...f.settings };
+  }
+  return { objects, settings };
+}

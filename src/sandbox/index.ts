@@ -1,0 +1,113 @@
+// Public entry of the sandbox API server: start one from objects and/or fixture files.
+import { randomUUID } from "node:crypto";
+import type { KubeObject } from "../kube/resources.ts";
+import { groupVersionOf } from "./builtinResources.ts";
+import { loadFixture, type SandboxSettings } from "./fixtures.ts";
+import { DEFAULT_METRICS, SandboxServer } from "./server.ts";
+import { nowTimestamp, Store } from "./store.ts";
+
+export type { FaultHandle, FaultSpec, RequestVerb } from "./faults.ts";
+export { loadFixture, parseFixture } from "./fixtures.ts";
+export type { Fixture, SandboxSettings } from "./fixtures.ts";
+export { type KubeconfigEntry, kubeconfigFor, SANDBOX_TOKEN } from "./kubeconfig.ts";
+export { ROLLOUT_ANNOTATION } from "./rollout.ts";
+export { runSandboxCli } from "./cli.ts";
+export type { RequestRecord } from "./server.ts";
+export { SandboxServer } from "./server.ts";
+export type { Store } from "./store.ts";
+
+export const DEFAULT_SERVER_VERSION = "v1.31.4";
+
+export interface StartSandboxOptions {
+  objects?: KubeObject[];
+  /** A YAML file, a directory of .yaml/.yml files, or several of those. */
+  fixture?: string | string[];
+  /** Overrides the fixture's SandboxSettings.serverVersion; default v1.31.4. */
+  serverVersion?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** How many recent events watches can resume from (default 10,000). */
+  watchWindow?: number;
+  metrics?: string;
+  rolloutDelayMs?: number;
+}
+
+const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+export async function startSandbox(opts: StartSandboxOptions = {}): Promise<SandboxServer> {
+  let settings: SandboxSettings = {};
+  const objects: KubeObject[] = [];
+  if (opts.fixture !== undefined) {
+    const f = loadFixture(opts.fixture);
+    objects.push(...f.objects);
+    settings = f.settings;
+  }
+  objects.push(...(opts.objects ?? []));
+  const serverVersion = opts.serverVersion ?? settings.serverVersion ?? DEFAULT_SERVER_VERSION;
+  if (!/^v\d+\.\d+\.\d+/.test(serverVersion)) {
+    throw new Error(`serverVersion: expected a version like "v1.31.4", got "${serverVersion}"`);
+  }
+  const store = new Store(opts.watchWindow ?? 10_000);
+  seed(store, objects);
+  const server = new SandboxServer(store, {
+    serverVersion,
+    metrics: opts.metrics ?? settings.metrics ?? DEFAULT_METRICS,
+    rolloutDelayMs: opts.rolloutDelayMs ?? settings.rolloutDelayMs ?? 0,
+    watchWindow: opts.watchWindow ?? 10_000,
+    host: opts.host ?? "127.0.0.1",
+    port: opts.port ?? 0,
+  });
+  await server.listen();
+  return server;
+}
+
+/**
+ * Loads objects without watch events (they predate every watch), CRDs first so their custom
+ * resources resolve, and adds the Namespaces a real cluster would necessarily hold.
+ */
+function seed(store: Store, objects: KubeObject[]): void {
+  const isCrd = (o: KubeObject) => o.kind === "CustomResourceDefinition";
+  const ordered = [...objects.filter(isCrd), ...objects.filter((o) => !isCrd(o))];
+  const namespaces = new Set(SYSTEM_NAMESPACES);
+  const declared = new Set<string>();
+  for (const raw of ordered) {
+    const obj = structuredClone(raw);
+    const info = store.registry.forObject(obj);
+    const meta = { ...obj.metadata };
+    if (info.namespaced) {
+      meta.namespace ??= "default";
+      namespaces.add(meta.namespace);
+    } else delete meta.namespace;
+    if (info.group === "" && info.kind === "Namespace" && meta.name) declared.add(meta.name);
+    meta.uid ??= randomUUID();
+    meta.creationTimestamp ??= nowTimestamp();
+    meta.generation ??= 1;
+    obj.metadata = meta;
+    obj.apiVersion ??= groupVersionOf(info);
+    store.write(info, obj, { silent: true });
+  }
+  const nsInfo = store.registry.byKind("v1", "Namespace");
+  if (nsInfo) {
+    for (const name of namespaces) {
+      if (declared.has(name)) continue;
+      store.write(
+        nsInfo,
+        {
+          apiVersion: "v1",
+          kind: "Namespace",
+          metadata: {
+            name,
+            uid: randomUUID(),
+            creationTimestamp: nowTimestamp(),
+            labels: { "kubernetes.io/metadata.name": name },
+          },
+          spec: { finalizers: ["kubernetes"] },
+          status: { phase: "Active" },
+        },
+        { silent: true },
+      );
+    }
+  }
+  store.markSeeded();
+}
