@@ -1,0 +1,60 @@
+// The console "platform": the demo's chat. Messages go to a stream as a channel with threads,
+// edits are shown as edits, files are printed inline (a terminal has nowhere to attach them).
+import type { ChatMessage, ChatPoster, PostedMessage } from "../../src/chat/types.ts";
+
+export interface ConsoleEntry {
+  kind: "root" | "reply" | "edit" | "reaction";
+  channel: string;
+  id: string;
+  thread?: string;
+  text: string;
+}
+
+export class ConsolePoster implements ChatPoster {
+  readonly platform = "console" as const;
+  private nextId = 1;
+  private readonly out: NodeJS.WritableStream;
+  /** Everything posted, in order: what the demo's tests read. */
+  readonly log: ConsoleEntry[] = [];
+
+  constructor(out: NodeJS.WritableStream = process.stdout) {
+    this.out = out;
+  }
+
+  private write(text: string): void {
+    this.out.write(`${text}\n`);
+  }
+
+  private render(message: ChatMessage): string {
+    const text = message.text.replace(/\*([^*\n]+)\*/g, "$1");
+    return message.file ? `${text}\n--- ${message.file.name} ---\n${message.file.content}\n--- end of ${message.file.name} ---` : text;
+  }
+
+  async postRoot(channel: string, message: ChatMessage): Promise<PostedMessage> {
+    const id = String(this.nextId++);
+    const text = this.render(message);
+    this.log.push({ kind: "root", channel, id, text });
+    this.write(`\n#${channel} [${id}] upshift: ${text}`);
+    return { id, thread: id };
+  }
+
+  async postInThread(address: { channel: string; thread: string }, message: ChatMessage): Promise<string> {
+    const id = String(this.nextId++);
+    const text = this.render(message);
+    this.log.push({ kind: "reply", channel: address.channel, id, thread: address.thread, text });
+    const indented = text.split("\n").map((l) => `   │ ${l}`).join("\n");
+    this.write(`   ↳ thread [${address.thread}]\n${indented}`);
+    return id;
+  }
+
+  async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+    const text = this.render(message);
+    this.log.push({ kind: "edit", channel, id: messageId, text });
+    this.write(`#${channel} [${messageId}] (edited) upshift: ${text}`);
+  }
+
+  async react(channel: string, messageId: string, emoji: string): Promise<void> {
+    this.log.push({ kind: "reaction", channel, id: messageId, text: emoji });
+    this.write(`#${channel} [${messageId}] upshift reacted ${emoji}`);
+  }
+}
