@@ -1,0 +1,252 @@
+// The Slack front door: Bolt receives slash commands and reaction events (HTTP with signature
+// verification, or Socket Mode), hands commands to the shared CommandRouter and acks with its
+// reply. Slack drops a command that is not acked within 3 s, so the router gets 2.5 s; past that
+// (Redis down, say) the user hears that nothing was queued instead of Slack's "operation_timeout".
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { App, type CustomRoute, type RespondFn, type SlashCommand } from "@slack/bolt";
+import type { Logger } from "pino";
+import type { CommandRouter } from "../../commands/router.ts";
+import type { CommandInvocation, CommandReply } from "../../commands/types.ts";
+import type { ReactionEvent } from "../../src/chat/reactions.ts";
+import { boltLogger } from "./boltLogger.ts";
+import { toMrkdwn } from "./mrkdwn.ts";
+import { slackClientOptions } from "./slackPoster.ts";
+
+export const SLACK_EVENTS_PATH = "/slack/events";
+
+/** Slack's limit is 3 s from its side; 2.5 s leaves room for the network and Bolt. */
+export const DEFAULT_ACK_DEADLINE_MS = 2_500;
+
+export const QUEUE_UNAVAILABLE_TEXT =
+  "Upshift could not queue this right now (queue unavailable); nothing was queued, try again in a minute.";
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+export interface SlackAppOptions {
+  botToken: string;
+  /** Required over HTTP: every request's signature is verified with it. */
+  signingSecret?: string;
+  /** xapp- token: Socket Mode instead of HTTP. */
+  appToken?: string;
+  /** Web API base (tests point it at a fake; auth.test goes there too). */
+  slackApiUrl?: string;
+  /** HTTP port (0 picks a free one; see port()). In Socket Mode, the port of /healthz and /readyz. */
+  port: number;
+  router: CommandRouter;
+  logger: Logger;
+  readiness?: () => Promise<{ ok: boolean; detail: string }>;
+  onReaction?: (event: ReactionEvent) => Promise<void>;
+  /** How long the router may take before the command is acked as "queue unavailable". */
+  ackDeadlineMs?: number;
+}
+
+export interface SlackAppHandle {
+  app: App;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The bound HTTP port once started (the real one when `port` was 0). */
+  port(): number;
+}
+
+type Outcome = { kind: "reply"; reply: CommandReply } | { kind: "error"; error: Error } | { kind: "timeout" };
+
+function withDeadline(work: Promise<CommandReply>, ms: number): { outcome: Promise<Outcome>; late: Promise<Outcome> } {
+  const late: Promise<Outcome> = work.then(
+    (reply) => ({ kind: "reply", reply }),
+    (error: unknown) => ({ kind: "error", error: error instanceof Error ? error : new Error(String(error)) }),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: "timeout" }), ms);
+  });
+  const outcome = Promise.race([late, deadline]).finally(() => clearTimeout(timer));
+  return { outcome, late };
+}
+
+function invocationOf(command: SlashCommand): CommandInvocation {
+  return {
+    platform: "slack",
+    name: command.command.replace(/^\//, ""),
+    text: command.text ?? "",
+    requester: { platform: "slack", userId: command.user_id, name: command.user_name },
+    channel: command.channel_id,
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
+  const log = opts.logger.child({ component: "slack-app" });
+  const socketMode = Boolean(opts.appToken);
+  if (!socketMode && !opts.signingSecret) {
+    throw new Error(
+      "SLACK_SIGNING_SECRET: required for Slack over HTTP (every request's signature is verified); or set SLACK_APP_TOKEN for Socket Mode",
+    );
+  }
+  const deadlineMs = opts.ackDeadlineMs ?? DEFAULT_ACK_DEADLINE_MS;
+
+  const customRoutes: CustomRoute[] = [
+    {
+      path: "/healthz",
+      method: ["GET"],
+      handler: (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 200, { ok: true }),
+    },
+    {
+      path: "/readyz",
+      method: ["GET"],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        void readinessOf(opts.readiness).then((r) => sendJson(res, r.ok ? 200 : 503, r));
+      },
+    },
+  ];
+
+  const app = new App({
+    token: opts.botToken,
+    ...(socketMode
+      ? { socketMode: true, appToken: opts.appToken }
+      : { signingSecret: opts.signingSecret, signatureVerification: true }),
+    endpoints: SLACK_EVENTS_PATH,
+    port: opts.port,
+    customRoutes,
+    processBeforeResponse: false,
+    logger: boltLogger(opts.logger, "slack-bolt"),
+    clientOptions: slackClientOptions({ slackApiUrl: opts.slackApiUrl }),
+    // auth.test runs in start(), awaited, so a bad token fails startup with a message instead of
+    // an unhandled rejection in the constructor.
+    deferInitialization: true,
+  });
+
+  app.error(async (err) => {
+    log.error({ err: err.message, code: err.code }, "Slack request failed");
+  });
+
+  const handleCommand = async (
+    command: SlashCommand,
+    ack: (r: { response_type: "ephemeral"; text: string }) => Promise<void>,
+    respond: RespondFn,
+  ) => {
+    const inv = invocationOf(command);
+    const clog = log.child({ command: inv.name, user: inv.requester.userId, channel: inv.channel });
+    const { outcome, late } = withDeadline(opts.router.handle(inv), deadlineMs);
+    const result = await outcome;
+    let text: string;
+    if (result.kind === "reply") {
+      text = toMrkdwn(result.reply.text);
+      clog.info({ refused: result.reply.refused }, "command answered");
+    } else {
+      text = QUEUE_UNAVAILABLE_TEXT;
+      if (result.kind === "error")
+        clog.error({ err: result.error.message }, "command failed; acked as queue unavailable");
+      else {
+        clog.error({ deadlineMs }, "command not answered in time; acked as queue unavailable");
+        void late.then((after) => correctLateReply(after, respond, clog));
+      }
+    }
+    try {
+      await ack({ response_type: "ephemeral", text });
+    } catch (err) {
+      clog.error({ err: (err as Error).message }, "could not ack the command");
+    }
+  };
+
+  const known = new Set(opts.router.specs().map((s) => s.name));
+  for (const name of known) {
+    app.command(`/${name}`, async ({ command, ack, respond }) => handleCommand(command, ack, respond));
+  }
+  // A command configured in the Slack app but not in this router still gets an answer (the
+  // router lists what it knows) rather than Slack's timeout.
+  app.command(/^\/.+/, async ({ command, ack, respond }) => {
+    if (known.has(command.command.replace(/^\//, ""))) return;
+    await handleCommand(command, ack, respond);
+  });
+
+  for (const type of ["reaction_added", "reaction_removed"] as const) {
+    app.event(type, async ({ event }) => {
+      if (event.item.type !== "message" || !opts.onReaction) return;
+      const reaction: ReactionEvent = {
+        platform: "slack",
+        added: type === "reaction_added",
+        userId: event.user,
+        emoji: event.reaction,
+        channel: event.item.channel,
+        messageId: event.item.ts,
+      };
+      try {
+        await opts.onReaction(reaction);
+      } catch (err) {
+        log.error({ err: (err as Error).message, reaction }, "reaction handler failed");
+      }
+    });
+  }
+
+  let server: Server | undefined;
+  let boundPort = opts.port;
+  return {
+    app,
+    async start() {
+      try {
+        await app.init();
+      } catch (err) {
+        const code = (err as { data?: { error?: string } }).data?.error;
+        throw new Error(
+          `Slack auth.test failed: ${code ?? (err as Error).message} (check SLACK_BOT_TOKEN${opts.slackApiUrl ? " and SLACK_API_URL" : ""})`,
+        );
+      }
+      const started = await app.start(opts.port);
+      if (!socketMode) {
+        server = started as Server;
+        boundPort = (server.address() as AddressInfo).port;
+      }
+      log.info(
+        { mode: socketMode ? "socket" : "http", port: boundPort, path: socketMode ? undefined : SLACK_EVENTS_PATH },
+        "Slack app started",
+      );
+    },
+    async stop() {
+      // Open keep-alive sockets would hold close() until they time out.
+      server?.closeAllConnections();
+      await app.stop();
+      server = undefined;
+    },
+    port: () => boundPort,
+  };
+}
+
+async function readinessOf(readiness: SlackAppOptions["readiness"]): Promise<{ ok: boolean; detail: string }> {
+  if (!readiness) return { ok: true, detail: "no readiness check configured" };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      readiness(),
+      new Promise<{ ok: boolean; detail: string }>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ ok: false, detail: `readiness check did not answer within ${READINESS_TIMEOUT_MS} ms` }),
+          READINESS_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (err) {
+    return { ok: false, detail: `readiness check failed: ${(err as Error).message}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The router answered after the ack said "nothing was queued": tell the user what really happened. */
+async function correctLateReply(after: Outcome, respond: RespondFn, log: Logger): Promise<void> {
+  if (after.kind !== "reply" || after.reply.refused) return;
+  log.warn({ reply: after.reply.text }, "command completed after its ack deadline");
+  try {
+    await respond({
+      response_type: "ephemeral",
+      replace_original: false,
+      text: toMrkdwn(`Correction: your request went through after all. ${after.reply.text}`),
+    });
+  } catch (err) {
+    log.error({ err: (err as Error).message }, "could not send the late correction");
+  }
+}

@@ -1,0 +1,160 @@
+// ChatPoster for Slack over the Web API. Rate limits are the WebClient's business: on a 429 it
+// waits Retry-After and retries within the bounded policy below, so the worker never sleeps or
+// counts requests itself. Every call has a 10 s timeout; the token is never logged.
+import { type RetryOptions, WebClient, type WebAPICallResult } from "@slack/web-api";
+import type { Logger } from "pino";
+import type { ChatMessage, ChatPoster, PostedMessage, ReplyAddress } from "../../src/chat/types.ts";
+import { boltLogger } from "./boltLogger.ts";
+import { toMrkdwn } from "./mrkdwn.ts";
+
+/** Up to 5 retries (429s, network errors), backing off 1 s to 30 s: a post gives up after ~2 min, not 30. */
+export const SLACK_RETRY_POLICY: RetryOptions = {
+  retries: 5,
+  factor: 2,
+  minTimeout: 1_000,
+  maxTimeout: 30_000,
+  randomize: true,
+};
+
+export const SLACK_TIMEOUT_MS = 10_000;
+
+export interface SlackPosterOptions {
+  botToken: string;
+  /** Web API base, e.g. "https://slack.com/api/" (the default) or a test double's URL. */
+  slackApiUrl?: string;
+  logger: Logger;
+  retryConfig?: RetryOptions;
+  timeoutMs?: number;
+}
+
+/** The WebClient options every Upshift Slack client uses (poster and Bolt app alike). */
+export function slackClientOptions(opts: { slackApiUrl?: string; retryConfig?: RetryOptions; timeoutMs?: number }) {
+  return {
+    ...(opts.slackApiUrl ? { slackApiUrl: withTrailingSlash(opts.slackApiUrl) } : {}),
+    timeout: opts.timeoutMs ?? SLACK_TIMEOUT_MS,
+    retryConfig: opts.retryConfig ?? SLACK_RETRY_POLICY,
+    rejectRateLimitedCalls: false,
+  };
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
+}
+
+/** A failed Web API call, named by method and Slack's error code (never the token). */
+export class SlackCallError extends Error {
+  readonly method: string;
+  readonly code: string | undefined;
+
+  constructor(method: string, cause: unknown) {
+    const data = (cause as { data?: { error?: string } } | undefined)?.data;
+    const code = data?.error;
+    super(
+      `Slack ${method} failed: ${code ?? (cause instanceof Error ? cause.message : String(cause))}${hintFor(code)}`,
+      { cause },
+    );
+    this.name = "SlackCallError";
+    this.method = method;
+    this.code = code;
+  }
+}
+
+function hintFor(code: string | undefined): string {
+  if (code === "not_in_channel" || code === "channel_not_found") return " (invite the Upshift app to the channel)";
+  if (code === "invalid_auth" || code === "not_authed" || code === "token_revoked") return " (check SLACK_BOT_TOKEN)";
+  if (code === "missing_scope") return " (the app lacks an OAuth scope: chat:write, reactions:write, files:write)";
+  return "";
+}
+
+export class SlackPoster implements ChatPoster {
+  readonly platform = "slack" as const;
+  readonly client: WebClient;
+  private readonly logger: Logger;
+
+  constructor(opts: SlackPosterOptions) {
+    this.logger = opts.logger.child({ component: "slack-poster" });
+    this.client = new WebClient(opts.botToken, {
+      ...slackClientOptions(opts),
+      logger: boltLogger(opts.logger, "slack-web-api"),
+    });
+  }
+
+  async postRoot(channel: string, message: ChatMessage): Promise<PostedMessage> {
+    const res = await this.call("chat.postMessage", () =>
+      this.client.chat.postMessage({
+        channel,
+        text: toMrkdwn(message.text),
+        mrkdwn: true,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    const ts = requireTs("chat.postMessage", res);
+    if (message.file) await this.upload(channel, ts, message.file);
+    return { id: ts, thread: ts };
+  }
+
+  async postInThread(
+    address: Required<Pick<ReplyAddress, "channel" | "thread">>,
+    message: ChatMessage,
+  ): Promise<string> {
+    const res = await this.call("chat.postMessage", () =>
+      this.client.chat.postMessage({
+        channel: address.channel,
+        thread_ts: address.thread,
+        text: toMrkdwn(message.text),
+        mrkdwn: true,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+    const ts = requireTs("chat.postMessage", res);
+    if (message.file) await this.upload(address.channel, address.thread, message.file);
+    return ts;
+  }
+
+  async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+    await this.call("chat.update", () =>
+      this.client.chat.update({ channel, ts: messageId, text: toMrkdwn(message.text) }),
+    );
+  }
+
+  async react(channel: string, messageId: string, emoji: string): Promise<void> {
+    const name = emoji.replace(/^:|:$/g, "");
+    try {
+      await this.client.reactions.add({ channel, timestamp: messageId, name });
+    } catch (err) {
+      // Seeding a reaction twice (a retried job) is not a failure.
+      if ((err as { data?: { error?: string } }).data?.error === "already_reacted") return;
+      throw new SlackCallError("reactions.add", err);
+    }
+  }
+
+  /** Uploads a file as a reply in the thread (files.uploadV2: get URL, POST bytes, complete). */
+  private async upload(channel: string, thread: string, file: NonNullable<ChatMessage["file"]>): Promise<void> {
+    await this.call("files.uploadV2", () =>
+      this.client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: thread,
+        filename: file.name,
+        title: file.name,
+        content: file.content,
+      }),
+    );
+    this.logger.debug({ channel, thread, file: file.name, bytes: Buffer.byteLength(file.content) }, "uploaded file");
+  }
+
+  private async call<T extends WebAPICallResult>(method: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new SlackCallError(method, err);
+    }
+  }
+}
+
+function requireTs(method: string, res: WebAPICallResult): string {
+  const ts = (res as { ts?: unknown }).ts;
+  if (typeof ts !== "string" || ts === "") throw new SlackCallError(method, new Error("the response has no ts"));
+  return ts;
+}

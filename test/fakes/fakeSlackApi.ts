@@ -1,0 +1,343 @@
+// A fake Slack Web API on a real socket: the WebClient talks to it exactly as to slack.com
+// (form-encoded or JSON POSTs to /api/<method>, a bearer token, 429 + Retry-After). It answers
+// like Slack for the methods Upshift uses, keeps channels and threads, and records every call
+// so tests assert on what was really sent.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedCall {
+  method: string;
+  body: Record<string, unknown>;
+  /** The bearer token sent (tests assert it is the bot token; it is never printed). */
+  token?: string;
+  at: number;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text: string;
+  /** Every text the message had, oldest first (chat.update appends). */
+  history: string[];
+  files: Array<{ id: string; name: string; content: string }>;
+}
+
+interface Fault {
+  remaining: number;
+  status: number;
+  retryAfterSeconds?: number;
+  error?: string;
+}
+
+export interface FakeSlackApiOptions {
+  /** Bot token the fake accepts; anything else gets invalid_auth. */
+  botToken?: string;
+  botUserId?: string;
+}
+
+export class FakeSlackApi {
+  readonly calls: RecordedCall[] = [];
+  readonly messages: FakeMessage[] = [];
+  readonly reactions: Array<{ channel: string; timestamp: string; name: string }> = [];
+  readonly responses: Array<{ path: string; body: Record<string, unknown> }> = [];
+  readonly botToken: string;
+  readonly botUserId: string;
+  private readonly server: Server;
+  private readonly faults = new Map<string, Fault[]>();
+  private readonly uploads = new Map<string, { filename: string; length: number; content?: string }>();
+  private tsCounter = 0;
+  private fileCounter = 0;
+  private baseUrl = "";
+
+  private constructor(opts: FakeSlackApiOptions) {
+    this.botToken = opts.botToken ?? `xoxb-test-${randomBytes(6).toString("hex")}`;
+    this.botUserId = opts.botUserId ?? "UBOT0001";
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: Error) => {
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end(`fake Slack API error: ${err.message}`);
+      });
+    });
+  }
+
+  static async start(opts: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
+    const fake = new FakeSlackApi(opts);
+    await new Promise<void>((resolve, reject) => {
+      fake.server.once("error", reject);
+      fake.server.listen(0, "127.0.0.1", () => resolve());
+    });
+    fake.baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+    return fake;
+  }
+
+  /** The WebClient's slackApiUrl. */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  /** A response_url for slash-command bodies (Bolt's respond() posts there). */
+  responseUrl(id = "cmd"): string {
+    return `${this.baseUrl}/respond/${id}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next `count` calls of `method` fail with `status` (429 carries Retry-After). */
+  failNext(
+    method: string,
+    count: number,
+    fault: { status?: number; retryAfterSeconds?: number; error?: string } = {},
+  ): void {
+    const list = this.faults.get(method) ?? [];
+    list.push({
+      remaining: count,
+      status: fault.status ?? 429,
+      retryAfterSeconds: fault.retryAfterSeconds ?? 1,
+      error: fault.error,
+    });
+    this.faults.set(method, list);
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  roots(channel?: string): FakeMessage[] {
+    return this.messages.filter((m) => !m.thread_ts && (channel === undefined || m.channel === channel));
+  }
+
+  replies(channel: string, threadTs: string): FakeMessage[] {
+    return this.messages.filter((m) => m.channel === channel && m.thread_ts === threadTs);
+  }
+
+  message(channel: string, ts: string): FakeMessage | undefined {
+    return this.messages.find((m) => m.channel === channel && m.ts === ts);
+  }
+
+  private nextTs(): string {
+    this.tsCounter += 100;
+    const seconds = 1_700_000_000 + Math.floor(this.tsCounter / 1_000_000);
+    return `${seconds}.${String(this.tsCounter % 1_000_000).padStart(6, "0")}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", this.baseUrl);
+    const raw = await readBody(req);
+    if (req.method !== "POST") return json(res, 405, { ok: false, error: "method_not_allowed" });
+
+    if (url.pathname.startsWith("/upload/"))
+      return this.handleUpload(url.pathname.slice("/upload/".length), req, raw, res);
+    if (url.pathname.startsWith("/respond/")) {
+      this.responses.push({ path: url.pathname, body: JSON.parse(raw.toString("utf8") || "{}") });
+      res.writeHead(200, { "content-type": "text/plain" });
+      return void res.end("ok");
+    }
+    if (!url.pathname.startsWith("/api/")) return json(res, 404, { ok: false, error: "unknown_path" });
+
+    const method = url.pathname.slice("/api/".length);
+    const body = await parseBody(req, raw);
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith("Bearer ")
+      ? auth.slice("Bearer ".length)
+      : typeof body.token === "string"
+        ? body.token
+        : undefined;
+    this.calls.push({ method, body, token, at: Date.now() });
+
+    const fault = this.faults.get(method)?.find((f) => f.remaining > 0);
+    if (fault) {
+      fault.remaining--;
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (fault.status === 429 && fault.retryAfterSeconds !== undefined)
+        headers["retry-after"] = String(fault.retryAfterSeconds);
+      res.writeHead(fault.status, headers);
+      return void res.end(
+        JSON.stringify({ ok: false, error: fault.error ?? (fault.status === 429 ? "ratelimited" : "fatal_error") }),
+      );
+    }
+    if (token !== this.botToken) return json(res, 200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
+    return json(res, 200, this.answer(method, body));
+  }
+
+  private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : undefined);
+    switch (method) {
+      case "auth.test":
+        return {
+          ok: true,
+          url: "https://upshift-test.slack.com/",
+          team: "Upshift Test",
+          user: "upshift",
+          team_id: "T0TEST",
+          user_id: this.botUserId,
+          bot_id: "B0TEST",
+        };
+      case "chat.postMessage": {
+        const channel = str("channel");
+        const text = str("text");
+        if (!channel) return { ok: false, error: "channel_not_found" };
+        if (!text && !body.blocks) return { ok: false, error: "no_text" };
+        const thread = str("thread_ts");
+        if (thread && !this.message(channel, thread)) return { ok: false, error: "thread_not_found" };
+        const ts = this.nextTs();
+        const m: FakeMessage = { channel, ts, thread_ts: thread, text: text ?? "", history: [text ?? ""], files: [] };
+        this.messages.push(m);
+        return {
+          ok: true,
+          channel,
+          ts,
+          message: { type: "message", text: m.text, user: this.botUserId, ts, thread_ts: thread },
+        };
+      }
+      case "chat.update": {
+        const channel = str("channel");
+        const ts = str("ts");
+        const m = channel && ts ? this.message(channel, ts) : undefined;
+        if (!m) return { ok: false, error: "message_not_found" };
+        m.text = str("text") ?? m.text;
+        m.history.push(m.text);
+        return { ok: true, channel, ts, text: m.text };
+      }
+      case "reactions.add": {
+        const channel = str("channel");
+        const timestamp = str("timestamp");
+        const name = str("name");
+        if (!channel || !timestamp || !this.message(channel, timestamp))
+          return { ok: false, error: "message_not_found" };
+        if (!name) return { ok: false, error: "invalid_name" };
+        if (this.reactions.some((r) => r.channel === channel && r.timestamp === timestamp && r.name === name))
+          return { ok: false, error: "already_reacted" };
+        this.reactions.push({ channel, timestamp, name });
+        return { ok: true };
+      }
+      case "files.getUploadURLExternal": {
+        const filename = str("filename");
+        const length = Number(body.length);
+        if (!filename)
+          return {
+            ok: false,
+            error: "invalid_arguments",
+            response_metadata: { messages: ["[ERROR] missing required field: filename"] },
+          };
+        if (!Number.isInteger(length) || length < 0)
+          return {
+            ok: false,
+            error: "invalid_arguments",
+            response_metadata: { messages: ["[ERROR] missing required field: length"] },
+          };
+        const fileId = `F${String(++this.fileCounter).padStart(8, "0")}`;
+        this.uploads.set(fileId, { filename, length });
+        return { ok: true, upload_url: `${this.baseUrl}/upload/${fileId}`, file_id: fileId };
+      }
+      case "files.completeUploadExternal": {
+        let files: Array<{ id: string; title?: string }>;
+        try {
+          files = typeof body.files === "string" ? JSON.parse(body.files) : (body.files as typeof files);
+        } catch {
+          return { ok: false, error: "invalid_arguments" };
+        }
+        if (!Array.isArray(files) || files.length === 0) return { ok: false, error: "invalid_arguments" };
+        const channel = str("channel_id");
+        const thread = str("thread_ts");
+        const done = [];
+        for (const f of files) {
+          const upload = this.uploads.get(f.id);
+          if (!upload || upload.content === undefined) return { ok: false, error: "file_not_found" };
+          if (Buffer.byteLength(upload.content) !== upload.length)
+            return { ok: false, error: "file_upload_size_mismatch" };
+          done.push({ id: f.id, name: upload.filename, title: f.title ?? upload.filename });
+          if (channel) {
+            const anchor = thread ? this.message(channel, thread) : undefined;
+            if (thread && !anchor) return { ok: false, error: "thread_not_found" };
+            const ts = this.nextTs();
+            this.messages.push({
+              channel,
+              ts,
+              thread_ts: thread,
+              text: "",
+              history: [""],
+              files: [{ id: f.id, name: upload.filename, content: upload.content }],
+            });
+          }
+        }
+        return { ok: true, files: done };
+      }
+      default:
+        return { ok: false, error: "unknown_method" };
+    }
+  }
+
+  private async handleUpload(fileId: string, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+    const upload = this.uploads.get(fileId);
+    if (!upload) {
+      res.writeHead(404, { "content-type": "text/plain" });
+      return void res.end("no such upload");
+    }
+    const type = req.headers["content-type"] ?? "";
+    let content: string;
+    if (type.startsWith("multipart/form-data")) {
+      // The WebClient posts the bytes as a multipart field; undici's Request parses it as Slack would.
+      const form = await new Request("http://fake/upload", {
+        method: "POST",
+        headers: { "content-type": type },
+        body: new Uint8Array(raw),
+      }).formData();
+      const part = [...form.values()][0];
+      content = typeof part === "string" ? part : await part.text();
+    } else {
+      content = raw.toString("utf8");
+    }
+    upload.content = content;
+    this.calls.push({ method: "upload", body: { fileId, bytes: Buffer.byteLength(content) }, at: Date.now() });
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end(`OK - ${Buffer.byteLength(content)}`);
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function parseBody(req: IncomingMessage, raw: Buffer): Promise<Record<string, unknown>> {
+  const type = req.headers["content-type"] ?? "";
+  const text = raw.toString("utf8");
+  if (type.startsWith("application/json")) return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (type.startsWith("multipart/form-data")) {
+    const form = await new Request("http://fake/api", {
+      method: "POST",
+      headers: { "content-type": type },
+      body: new Uint8Array(raw),
+    }).formData();
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of form.entries()) out[k] = typeof v === "string" ? v : await v.text();
+    return out;
+  }
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+/** Polls `predicate` until it holds (returns its truthy value) or fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  predicate: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`waitFor: ${what} did not hold within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

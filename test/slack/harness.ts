@@ -1,0 +1,89 @@
+// Shared wiring for the Slack tests: a real Bolt app on a free port in front of the real command
+// router and BullMQ queue (real Redis, a prefix per test so files and tests do not see each other).
+import { randomBytes } from "node:crypto";
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { pino } from "pino";
+import { CommandRouter } from "../../commands/router.ts";
+import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
+import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
+import { JobQueues } from "../../src/queue/jobQueues.ts";
+import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
+import { producerConnection } from "../../src/queue/redisConnection.ts";
+import type { FakeSlackApi } from "../fakes/fakeSlackApi.ts";
+
+export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+
+export function uniquePrefix(label: string): string {
+  return `t-${label}-${randomBytes(4).toString("hex")}`;
+}
+
+export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+
+export interface SlackHarness {
+  slack: SlackAppHandle;
+  queues: JobQueues;
+  connection: Redis;
+  eventsUrl: string;
+  baseUrl: string;
+  prefix: string;
+  jobCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startSlackHarness(opts: {
+  fake: FakeSlackApi;
+  redisUrl: string;
+  contexts: { names(): string[]; defaultName(): string | undefined };
+  prefix?: string;
+  app?: Partial<SlackAppOptions>;
+}): Promise<SlackHarness> {
+  const prefix = opts.prefix ?? uniquePrefix("slack");
+  const connection = producerConnection(opts.redisUrl);
+  const queues = new JobQueues(connection, prefix);
+  const router = new CommandRouter([upgradeCheckCommand({ clusters: opts.contexts, jobs: queues })]);
+  const slack = createSlackApp({
+    botToken: opts.fake.botToken,
+    signingSecret: SIGNING_SECRET,
+    slackApiUrl: opts.fake.apiUrl,
+    port: 0,
+    router,
+    logger: quietLogger(),
+    ...opts.app,
+  });
+  await slack.start();
+  const baseUrl = `http://127.0.0.1:${slack.port()}`;
+  return {
+    slack,
+    queues,
+    connection,
+    prefix,
+    baseUrl,
+    eventsUrl: `${baseUrl}/slack/events`,
+    jobCount: () => countJobs(queues.check),
+    async close() {
+      await slack.stop();
+      await queues.close();
+      connection.disconnect();
+    },
+  };
+}
+
+/** Every job in the check queue, whatever its state. */
+export async function countJobs(queue: Queue): Promise<number> {
+  const counts = await queue.getJobCounts(
+    "wait",
+    "active",
+    "delayed",
+    "completed",
+    "failed",
+    "prioritized",
+    "waiting-children",
+    "paused",
+  );
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+export function checkQueue(connection: Redis, prefix: string): Queue {
+  return new Queue(QUEUE_NAMES.check, { connection, prefix });
+}
