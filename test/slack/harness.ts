@@ -79,7 +79,6 @@ export async function countJobs(queue: Queue): Promise<number> {
     "failed",
     "prioritized",
     "waiting-children",
-    "paused",
   );
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
