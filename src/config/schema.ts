@@ -53,8 +53,23 @@ export const addonSchema = z.strictObject({
 });
 export type AddonConfig = z.output<typeof addonSchema>;
 
+/** Per-cluster overrides: no defaults here, or they would overwrite the global settings. */
+export const approvalsOverrideSchema = z.strictObject({
+  required: z.number().int().min(1).max(20).optional(),
+  allowSelfApproval: z.boolean().optional(),
+  expiresAfter: duration.optional(),
+  approvers: z
+    .strictObject({
+      slackUsers: z.array(slackId).optional(),
+      slackGroups: z.array(slackId).optional(),
+      discordUsers: z.array(snowflake).optional(),
+      discordRoles: z.array(snowflake).optional(),
+    })
+    .optional(),
+});
+
 export const clusterSettingsSchema = z.strictObject({
-  approvals: approvalsSchema.partial().optional(),
+  approvals: approvalsOverrideSchema.optional(),
   ignore: z.array(ignoreRuleSchema).default([]),
   /** Channel for alerts about this cluster when a command did not name one (watches started by cycles). */
   alertChannel: z.string().optional(),
@@ -100,27 +115,30 @@ export const envSchema = z
     DISCORD_APPLICATION_ID: optionalString.refine((s) => s === undefined || /^\d{5,25}$/.test(s), "expected a Discord application id (digits)"),
     DISCORD_API_URL: url("Discord REST base, e.g. https://discord.com/api"),
     DISCORD_GUILD_IDS: optionalString.transform((s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : [])),
-  })
-  .superRefine((env, ctx) => {
-    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["SLACK_SIGNING_SECRET"],
-        message: "required with SLACK_BOT_TOKEN over HTTP (every request's signature is verified); or set SLACK_APP_TOKEN for Socket Mode",
-      });
-    }
-    if ((env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN) && !env.SLACK_BOT_TOKEN) {
-      ctx.addIssue({ code: "custom", path: ["SLACK_BOT_TOKEN"], message: "required when Slack is configured (xoxb-...)" });
-    }
-    if (env.DISCORD_TOKEN && !env.DISCORD_APPLICATION_ID) {
-      ctx.addIssue({ code: "custom", path: ["DISCORD_APPLICATION_ID"], message: "required with DISCORD_TOKEN" });
-    }
-    for (const id of env.DISCORD_GUILD_IDS) {
-      if (!/^\d{5,25}$/.test(id)) {
-        ctx.addIssue({ code: "custom", path: ["DISCORD_GUILD_IDS"], message: `"${id}" is not a guild id (digits, comma-separated)` });
-      }
-    }
   });
+
+/**
+ * Rules between variables. Run on the raw environment, apart from the schema, so they are
+ * reported together with every other problem instead of only once the rest is valid.
+ */
+export function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const set = (k: string) => typeof env[k] === "string" && env[k] !== "";
+  const problems: string[] = [];
+  if (set("SLACK_BOT_TOKEN") && !set("SLACK_SIGNING_SECRET") && !set("SLACK_APP_TOKEN")) {
+    problems.push(
+      "SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN over HTTP (every request's signature is verified); or set SLACK_APP_TOKEN for Socket Mode",
+    );
+  }
+  if ((set("SLACK_SIGNING_SECRET") || set("SLACK_APP_TOKEN")) && !set("SLACK_BOT_TOKEN")) {
+    problems.push("SLACK_BOT_TOKEN: required when Slack is configured (xoxb-...)");
+  }
+  if (set("DISCORD_TOKEN") && !set("DISCORD_APPLICATION_ID")) problems.push("DISCORD_APPLICATION_ID: required with DISCORD_TOKEN");
+  for (const id of (env.DISCORD_GUILD_IDS ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
+    if (!/^\d{5,25}$/.test(id)) problems.push(`DISCORD_GUILD_IDS: "${id}" is not a guild id (digits, comma-separated)`);
+  }
+  return problems;
+}
+
 export type EnvConfig = z.output<typeof envSchema>;
 
 export interface UpshiftConfig {

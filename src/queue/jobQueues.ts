@@ -19,17 +19,27 @@ export const CHECK_JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
 } as const;
 
+export interface JobQueuesOptions {
+  /** First retry delay; doubles each attempt. Tests shorten it. */
+  backoffDelayMs?: number;
+}
+
 export class JobQueues {
   readonly check: Queue<CheckJobData>;
+  private readonly jobOptions: typeof CHECK_JOB_OPTIONS;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: Redis, prefix: string, opts: JobQueuesOptions = {}) {
     this.check = new Queue<CheckJobData>(QUEUE_NAMES.check, { connection, prefix });
+    this.jobOptions = {
+      ...CHECK_JOB_OPTIONS,
+      backoff: { type: "exponential", delay: opts.backoffDelayMs ?? CHECK_JOB_OPTIONS.backoff.delay },
+    } as typeof CHECK_JOB_OPTIONS;
   }
 
   async enqueueCheck(data: CheckJobData): Promise<EnqueueResult> {
     const jobId = randomUUID();
     const job = await this.check.add("check", data, {
-      ...CHECK_JOB_OPTIONS,
+      ...this.jobOptions,
       jobId,
       deduplication: { id: checkJobId(data.cluster, data.target) },
     });

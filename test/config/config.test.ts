@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { approvalsFor, ignoreRulesFor, loadConfig } from "../../src/config/load.ts";
+import { ConfigError } from "../../src/errors/configError.ts";
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration from the environment", () => {
+  it("has working defaults with nothing set", () => {
+    const c = loadConfig({});
+    expect(c.env.REDIS_URL).toBe("redis://127.0.0.1:6379");
+    expect(c.env.PORT).toBe(3000);
+    expect(c.file.approvals.required).toBe(1);
+    expect(c.file.approvals.expiresAfter).toBe(30 * 60_000);
+  });
+
+  it("names every bad variable and what it expects, all at once", () => {
+    const p = problems({ REDIS_URL: "localhost:6379", PORT: "http", SLACK_BOT_TOKEN: "xoxp-user-token", LOG_LEVEL: "loud" });
+    expect(p.find((x) => x.startsWith("REDIS_URL:"))).toContain("redis://host:port");
+    expect(p.find((x) => x.startsWith("PORT:"))).toBeDefined();
+    expect(p.find((x) => x.startsWith("SLACK_BOT_TOKEN:"))).toContain('"xoxb-"');
+    expect(p.find((x) => x.startsWith("LOG_LEVEL:"))).toBeDefined();
+    expect(p.find((x) => x.startsWith("SLACK_SIGNING_SECRET:"))).toContain("signature");
+  });
+
+  it("accepts Slack in Socket Mode without a signing secret", () => {
+    const c = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" });
+    expect(c.env.SLACK_APP_TOKEN).toBe("xapp-1");
+  });
+
+  it("splits and checks the Discord guild allowlist", () => {
+    expect(loadConfig({ DISCORD_GUILD_IDS: "123456789, 987654321" }).env.DISCORD_GUILD_IDS).toEqual(["123456789", "987654321"]);
+    expect(problems({ DISCORD_GUILD_IDS: "123456789,general" })[0]).toMatch(/^DISCORD_GUILD_IDS: "general" is not a guild id/);
+  });
+
+  it("never puts a secret's value in a problem message", () => {
+    const p = problems({ SLACK_BOT_TOKEN: "not-a-bot-token-s3cr3t" });
+    expect(p.join("\n")).not.toContain("s3cr3t");
+  });
+});
+
+describe("upshift.yaml", () => {
+  const dir = mkdtempSync(join(tmpdir(), "upshift-config-"));
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("reports the path of a bad field", () => {
+    const path = write("bad.yaml", "approvals:\n  required: 0\n  expiresAfter: soon\nclusters:\n  prod:\n    ignore:\n      - check: helm01\n");
+    const p = problems({ UPSHIFT_CONFIG: path });
+    expect(p.some((x) => x.startsWith(`${path}: approvals.required:`))).toBe(true);
+    expect(p.some((x) => x.startsWith(`${path}: approvals.expiresAfter:`) && x.includes('"30m"'))).toBe(true);
+    expect(p.some((x) => x.startsWith(`${path}: clusters.prod.ignore.0.check:`) && x.includes("HELM-01"))).toBe(true);
+  });
+
+  it("refuses unknown keys (a typo must not silently disable a rule)", () => {
+    const path = write("typo.yaml", "approval:\n  required: 2\n");
+    expect(problems({ UPSHIFT_CONFIG: path }).join("\n")).toMatch(/approval/);
+  });
+
+  it("says when the file is not YAML", () => {
+    const path = write("broken.yaml", "approvals: [\n");
+    expect(problems({ UPSHIFT_CONFIG: path })[0]).toMatch(/cannot read it as YAML/);
+  });
+
+  it("lets a cluster override approvals and add ignore rules", () => {
+    const path = write(
+      "ok.yaml",
+      [
+        "approvals: { required: 1, approvers: { slackUsers: [U111] } }",
+        "ignore: [{ check: WL-01 }]",
+        "clusters:",
+        "  prod:",
+        "    approvals: { required: 2 }",
+        "    ignore: [{ check: PDB-01, namespace: kube-system }]",
+      ].join("\n"),
+    );
+    const c = loadConfig({ UPSHIFT_CONFIG: path });
+    expect(approvalsFor(c.file, "prod")).toMatchObject({ required: 2, approvers: { slackUsers: ["U111"] } });
+    expect(approvalsFor(c.file, "staging").required).toBe(1);
+    expect(ignoreRulesFor(c.file, "prod").map((r) => r.check)).toEqual(["WL-01", "PDB-01"]);
+  });
+});
