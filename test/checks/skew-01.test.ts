@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { skew01KubeletSkew } from "../../src/checks/catalog/skew-01-kubelet-skew.ts";
+import { contextFromObjects } from "../../src/checks/context.ts";
+import type { KubeObject } from "../../src/kube/resources.ts";
+
+const node = (name: string, kubeletVersion?: string): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Node",
+  metadata: { name },
+  status: kubeletVersion === undefined ? {} : { nodeInfo: { kubeletVersion } },
+});
+
+describe("SKEW-01 kubelet skew", () => {
+  it("flags kubelets more than three minors behind the target or newer than the server", async () => {
+    const objects = [
+      node("old", "v1.28.9"),
+      node("edge", "v1.29.15-eks-abc"), // exactly 3 behind 1.32: allowed
+      node("current", "v1.31.4"),
+      node("ahead", "v1.32.0"),
+      node("missing"),
+      { apiVersion: "v1", kind: "Node" },
+    ];
+    const findings = await skew01KubeletSkew.evaluate(
+      contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" }),
+    );
+    expect(findings.map((f) => [f.object.name, f.severity ?? "blocker", f.evidence])).toEqual([
+      ["old", "blocker", "status.nodeInfo.kubeletVersion=v1.28.9 (target 1.32)"],
+      ["ahead", "blocker", "status.nodeInfo.kubeletVersion=v1.32.0 (server 1.31.4)"],
+      ["missing", "info", "status.nodeInfo.kubeletVersion=(missing)"],
+      ["(unnamed)", "info", "status.nodeInfo.kubeletVersion=(missing)"],
+    ]);
+    expect(findings[0].message).toContain("4 minors behind");
+  });
+
+  it("allows only two minors for kubelets older than 1.25", async () => {
+    const objects = [node("n124", "v1.24.17"), node("n125", "v1.25.16")];
+    const findings = await skew01KubeletSkew.evaluate(
+      contextFromObjects(objects, { serverVersion: "v1.27.1", target: "1.28" }),
+    );
+    expect(findings.map((f) => f.object.name)).toEqual(["n124"]);
+    expect(findings[0].message).toContain("allows 2");
+  });
+});
