@@ -105,11 +105,15 @@ function observedStart(
 function killedEarly(status: Loose | undefined, window: LivenessWindow): Observation["killedEarly"] {
   const t = status?.lastState?.terminated;
   if (!t || typeof t !== "object") return undefined;
-  if (t.exitCode !== 137 && t.reason !== "Error") return undefined;
+  // The kubelet kills a container failing liveness with SIGKILL: exit 137, reason "Error"
+  // (OOMKilled is also 137 but says so). A panic or a clean crash exits otherwise.
+  if (t.exitCode !== 137 || t.reason === "OOMKilled") return undefined;
   const ran = secondsBetween(t.startedAt, t.finishedAt);
-  // Killed at about the liveness window (plus a probe period or two of slack) means the probe
-  // killed a container that was still starting, not one that ran and then died.
-  if (ran === undefined || ran > window.seconds + 2 * window.periodSeconds) return undefined;
+  // Killed between the initial delay and the liveness window (plus a probe period or two of
+  // slack) means the probe killed a container still starting, not one that ran and then died.
+  if (ran === undefined || ran < window.initialDelaySeconds || ran > window.seconds + 2 * window.periodSeconds) {
+    return undefined;
+  }
   return { seconds: ran, detail: `lastState.terminated exitCode=${t.exitCode} reason=${t.reason} after ${ran}s` };
 }
 

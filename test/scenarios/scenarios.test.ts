@@ -1,0 +1,137 @@
+// Each incident scenario must be caught by the checks written for it, and stay quiet elsewhere;
+// the healthy cluster must produce nothing above low. Scenarios are loaded the way the sandbox
+// serves them: plain multi-document YAML, settings document included.
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { workloadChecks } from "../../src/checks/catalog/workloadChecks.ts";
+import { contextFromObjects } from "../../src/checks/context.ts";
+import { type Check, type Finding, SEVERITY_RANK } from "../../src/checks/types.ts";
+import type { KubeObject } from "../../src/kube/resources.ts";
+import { formatMinor, nextMinor, parseKubeVersion } from "../../src/versions/kube.ts";
+
+const SCENARIOS = new URL("../../src/sandbox/scenarios/", import.meta.url);
+const OTHER_HALF = new URL("../../src/checks/catalog/releaseAndVersionChecks.ts", import.meta.url);
+/** The scenario snapshots were taken at this moment (generate.ts T0). */
+const NOW = new Date("2026-03-01T11:00:00Z");
+const MINE = new Set(workloadChecks.map((c) => c.id));
+
+let otherChecks: Check[] = [];
+
+beforeAll(async () => {
+  // The release/version half is written by another helper; run it when it is there.
+  if (existsSync(fileURLToPath(OTHER_HALF))) {
+    const mod = (await import(OTHER_HALF.href)) as { releaseAndVersionChecks?: Check[] };
+    otherChecks = mod.releaseAndVersionChecks ?? [];
+  }
+});
+
+function load(file: string): { objects: KubeObject[]; serverVersion: string } {
+  const text = readFileSync(new URL(file, SCENARIOS), "utf8");
+  const objects: KubeObject[] = [];
+  let serverVersion = "v1.31.4";
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
+    const o = doc.toJS() as KubeObject | null;
+    if (!o) continue;
+    if (o.kind === "SandboxSettings") serverVersion = o.spec?.serverVersion ?? serverVersion;
+    else objects.push(o);
+  }
+  return { objects, serverVersion };
+}
+
+async function run(file: string): Promise<Finding[]> {
+  const { objects, serverVersion } = load(file);
+  const v = parseKubeVersion(serverVersion);
+  if (!v) throw new Error(`${file}: bad serverVersion ${serverVersion}`);
+  const ctx = contextFromObjects(objects, { serverVersion, target: formatMinor(nextMinor(v)), now: NOW });
+  const out: Finding[] = [];
+  for (const check of [...workloadChecks, ...otherChecks]) {
+    for (const f of await check.evaluate(ctx)) {
+      out.push({
+        check: check.id,
+        severity: f.severity ?? check.severity,
+        remediation: f.remediation ?? check.remediation,
+        ...f,
+      } as Finding);
+    }
+  }
+  return out;
+}
+
+const mine = (findings: Finding[]) => findings.filter((f) => MINE.has(f.check));
+const summary = (findings: Finding[]) =>
+  mine(findings)
+    .map((f) => `${f.check} ${f.severity} ${f.object.kind} ${f.object.namespace ?? ""}/${f.object.name}`)
+    .sort();
+
+describe("sandbox scenarios", () => {
+  it("healthy.yaml: no finding above low", async () => {
+    const findings = await run("healthy.yaml");
+    expect(findings.filter((f) => SEVERITY_RANK[f.severity] > SEVERITY_RANK.low)).toEqual([]);
+  });
+
+  it("incident 1: PRB-01 (high, with the numbers) on Botkube; POD-01 for the restarts; WL-01 because Botkube runs one replica", async () => {
+    const findings = await run("incident-1-slow-start-liveness.yaml");
+    expect(summary(findings)).toEqual([
+      "POD-01 high Deployment botkube/botkube",
+      "PRB-01 high Deployment botkube/botkube",
+      "WL-01 medium Deployment botkube/botkube",
+    ]);
+    const prb = findings.find((f) => f.check === "PRB-01")!;
+    expect(prb.evidence).toContain("initialDelaySeconds=10 periodSeconds=5 failureThreshold=3 → window 25s");
+    expect(prb.evidence).toContain("observed start 45s");
+    expect(prb.evidence).toContain("restartCount=4");
+  });
+
+  it("incident 2: CFG-01 names config.event; POD-01 for the CrashLoopBackOff; no PRB-01 (startupProbe present)", async () => {
+    const findings = await run("incident-2-plugin-crashloop.yaml");
+    expect(summary(findings)).toEqual([
+      "CFG-01 high ConfigMap chatops/botkube-kubernetes-plugin",
+      "POD-01 high Deployment chatops/botkube",
+      "WL-01 medium Deployment chatops/botkube",
+    ]);
+    expect(findings.find((f) => f.check === "CFG-01")!.evidence).toContain(
+      "config.event: must have required property 'event'",
+    );
+    expect(findings.find((f) => f.check === "POD-01")!.evidence).toContain("state.waiting.reason=CrashLoopBackOff");
+  });
+
+  it("incident 3: REF-01 on Rancher for the missing ConfigMap", async () => {
+    const findings = await run("incident-3-helm-pending-prerelease.yaml");
+    expect(summary(findings)).toEqual(["REF-01 high Deployment cattle-system/rancher"]);
+    expect(findings.find((f) => f.check === "REF-01")!.evidence).toBe(
+      "containers[rancher].envFrom[0].configMapRef name=rancher-config; ConfigMap not found in namespace cattle-system",
+    );
+  });
+
+  it("incident 4: none of the workload checks fire (CRD/controller skew belongs to the release half)", async () => {
+    expect(summary(await run("incident-4-crd-controller-skew.yaml"))).toEqual([]);
+  });
+
+  it("incident 5: ADD-01 on the MicroK8s ingress controller v1.8.0 and CoreDNS 1.10.1 at 1.30", async () => {
+    const findings = await run("incident-5-microk8s-addons.yaml");
+    expect(summary(findings)).toEqual([
+      "ADD-01 medium DaemonSet ingress/nginx-ingress-microk8s-controller",
+      "ADD-01 medium Deployment kube-system/coredns",
+    ]);
+    expect(findings.find((f) => f.object.name === "nginx-ingress-microk8s-controller")!.message).toContain(
+      "ingress-nginx controller v1.8.0",
+    );
+  });
+
+  it("demo.yaml: every incident's workload findings at once, nothing from the healthy filler", async () => {
+    expect(summary(await run("demo.yaml"))).toEqual([
+      "ADD-01 medium DaemonSet ingress/nginx-ingress-microk8s-controller",
+      "ADD-01 medium Deployment kube-system/coredns",
+      "CFG-01 high ConfigMap chatops/botkube-kubernetes-plugin",
+      "POD-01 high Deployment botkube/botkube",
+      "POD-01 high Deployment chatops/botkube",
+      "PRB-01 high Deployment botkube/botkube",
+      "REF-01 high Deployment cattle-system/rancher",
+      "WL-01 medium Deployment botkube/botkube",
+      "WL-01 medium Deployment chatops/botkube",
+    ]);
+  });
+});
