@@ -1,0 +1,243 @@
+// The Discord side of the bot process: one discord.js gateway client that turns slash commands
+// into CommandInvocations for the shared router and reactions into ReactionEvents. It only
+// acknowledges and replies ephemerally; the worker posts roots, threads and verdicts through
+// DiscordPoster (REST), so the gateway being down never loses an accepted job.
+import { once } from "node:events";
+import {
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  Client,
+  Events,
+  GatewayIntentBits,
+  type Interaction,
+  type MessageReaction,
+  MessageFlags,
+  type PartialMessageReaction,
+  type PartialUser,
+  Partials,
+  type User,
+} from "discord.js";
+import type { CommandRouter } from "../../commands/router.ts";
+import type { CommandInvocation, CommandSpec } from "../../commands/types.ts";
+import type { ReactionEvent } from "../../src/chat/reactions.ts";
+import type { Logger } from "../../src/log.ts";
+import { DISCORD_MAX_CHARS, toDiscordMarkdown, truncateMessage } from "./format.ts";
+
+/** ReactionEvent with what Discord adds: the guild and the reacting member's role ids. */
+export interface DiscordReactionEvent extends ReactionEvent {
+  guild?: string;
+  /** Role ids of the member who reacted (guild reactions with member data only). */
+  roles?: string[];
+}
+
+export interface DiscordBotOptions {
+  token: string;
+  applicationId: string;
+  /** REST base override (DISCORD_API_URL); the gateway URL is then whatever that API's /gateway/bot says. */
+  apiUrl?: string;
+  /** Guild ids allowed to run commands; empty means every guild. */
+  guildAllowlist: string[];
+  router: CommandRouter;
+  /** Configured kubeconfig contexts, for autocomplete. */
+  contexts: () => string[];
+  logger: Logger;
+  onReaction?: (e: DiscordReactionEvent) => Promise<void>;
+  /** REST request timeout for the client's own calls (interaction replies); default 10 s. */
+  restTimeoutMs?: number;
+  /** How long start() waits for READY; default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface DiscordBot {
+  client: Client;
+  /** Logs in and resolves once the gateway says READY (and guilds have arrived). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isReady(): boolean;
+}
+
+/** Discord allows at most 25 autocomplete choices, each name/value at most 100 characters. */
+const MAX_CHOICES = 25;
+
+export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
+  if (!opts.token) throw new Error("createDiscordBot: token is required (DISCORD_TOKEN)");
+  if (!/^\d{5,25}$/.test(opts.applicationId))
+    throw new Error("createDiscordBot: applicationId must be a Discord id (digits, DISCORD_APPLICATION_ID)");
+  const log = opts.logger.child({ platform: "discord" });
+  const allow = new Set(opts.guildAllowlist);
+
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMessageReactions],
+    // Partials let reactions on messages (and from users) the client has never seen, e.g. sent
+    // before a restart, still arrive as events instead of being dropped for lack of cache.
+    partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User, Partials.GuildMember],
+    rest: { timeout: opts.restTimeoutMs ?? 10_000, ...(opts.apiUrl ? { api: opts.apiUrl } : {}) },
+  });
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    handleInteraction(interaction).catch((err) =>
+      log.error({ err: errorText(err), interaction: interaction.id }, "interaction failed"),
+    );
+  });
+  client.on(Events.MessageReactionAdd, (reaction, user) => {
+    forwardReaction(true, reaction, user).catch((err) => log.error({ err: errorText(err) }, "reaction handler failed"));
+  });
+  client.on(Events.MessageReactionRemove, (reaction, user) => {
+    forwardReaction(false, reaction, user).catch((err) =>
+      log.error({ err: errorText(err) }, "reaction handler failed"),
+    );
+  });
+  client.on(Events.ShardDisconnect, (event, shard) =>
+    log.warn({ shard, code: event.code }, "gateway disconnected; not reconnecting"),
+  );
+  client.on(Events.ShardReconnecting, (shard) => log.info({ shard }, "gateway reconnecting"));
+  client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, "gateway resumed"));
+  client.on(Events.ShardReady, (shard) => log.info({ shard }, "gateway ready"));
+  client.on(Events.Error, (err) => log.error({ err: errorText(err) }, "discord client error"));
+  client.on(Events.Warn, (message) => log.warn({ message }, "discord client warning"));
+
+  function specFor(name: string): CommandSpec | undefined {
+    return opts.router.specs().find((s) => s.name === name);
+  }
+
+  async function handleInteraction(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete()) return answerAutocomplete(interaction);
+    if (interaction.isChatInputCommand()) return runCommand(interaction);
+  }
+
+  async function answerAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const option = specFor(interaction.commandName)?.options.find((o) => o.name === focused.name);
+    if (option?.autocomplete !== "contexts" || (allow.size > 0 && !allow.has(interaction.guildId ?? ""))) {
+      await interaction.respond([]);
+      return;
+    }
+    const typed = String(focused.value).toLowerCase();
+    const contexts = opts.contexts();
+    // Prefix matches first, then substring matches: "prod" finds "prod-eu" before "gke-prod".
+    const ranked = [
+      ...contexts.filter((c) => c.toLowerCase().startsWith(typed)),
+      ...contexts.filter((c) => !c.toLowerCase().startsWith(typed) && c.toLowerCase().includes(typed)),
+    ];
+    // Names longer than Discord's 100-character limit cannot be offered as choices.
+    await interaction.respond(
+      ranked
+        .filter((c) => c.length <= 100)
+        .slice(0, MAX_CHOICES)
+        .map((c) => ({ name: c, value: c })),
+    );
+  }
+
+  async function runCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    const guild = interaction.guildId ?? undefined;
+    if (allow.size > 0 && (!guild || !allow.has(guild))) {
+      log.warn(
+        { guild, command: interaction.commandName, user: interaction.user.id },
+        "command from a guild outside DISCORD_GUILD_IDS refused",
+      );
+      await interaction.reply({
+        content: guild
+          ? `Upshift is not enabled for this server (guild ${guild}): nothing was run. An admin can add it to DISCORD_GUILD_IDS.`
+          : "Upshift commands work only in the servers it is enabled for, not in direct messages: nothing was run.",
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    // Discord allows 3 s for the first response; the router may talk to Redis, so defer first.
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const invocation = invocationFrom(interaction, specFor(interaction.commandName));
+    let text: string;
+    try {
+      const reply = await opts.router.handle(invocation);
+      text = reply.text;
+      log.info(
+        { command: invocation.name, guild, user: invocation.requester.userId, refused: reply.refused },
+        "command handled",
+      );
+    } catch (err) {
+      log.error({ err: errorText(err), command: invocation.name }, "command failed");
+      text = `Upshift could not take /${invocation.name}: ${errorText(err)}. Try again in a moment.`;
+    }
+    await interaction.editReply({ content: truncateMessage(toDiscordMarkdown(text), DISCORD_MAX_CHARS) });
+  }
+
+  async function forwardReaction(
+    added: boolean,
+    reaction: MessageReaction | PartialMessageReaction,
+    user: User | PartialUser,
+  ): Promise<void> {
+    if (!opts.onReaction || user.id === client.user?.id) return;
+    if (reaction.partial) {
+      // Only ids and the emoji are needed, and the gateway gave those; a fetch fills in the rest
+      // when it can (it cannot for a reaction that was just removed for good).
+      await reaction.fetch().catch((err) => log.debug({ err: errorText(err) }, "could not fetch partial reaction"));
+    }
+    const message = reaction.message;
+    const guildId = message.guildId ?? undefined;
+    const member = guildId ? client.guilds.cache.get(guildId)?.members.cache.get(user.id) : undefined;
+    const emoji = reaction.emoji.id
+      ? `${reaction.emoji.name ?? "_"}:${reaction.emoji.id}`
+      : (reaction.emoji.name ?? "");
+    const event: DiscordReactionEvent = {
+      platform: "discord",
+      added,
+      userId: user.id,
+      emoji,
+      channel: message.channelId,
+      messageId: message.id,
+    };
+    if (guildId) event.guild = guildId;
+    if (member) event.roles = member.roles.cache.filter((r) => r.id !== guildId).map((r) => r.id);
+    await opts.onReaction(event);
+  }
+
+  return {
+    client,
+    async start() {
+      const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(opts.readyTimeoutMs ?? 30_000) });
+      // A failed login must not leave this promise rejecting unobserved.
+      ready.catch(() => {});
+      // Never log the token: discord.js's own debug output is not forwarded.
+      await client.login(opts.token);
+      await ready.catch((err) => {
+        throw new Error(`Discord gateway did not become ready: ${errorText(err)}`);
+      });
+      log.info({ user: client.user?.id, guilds: client.guilds.cache.size }, "discord bot ready");
+    },
+    async stop() {
+      await client.destroy();
+    },
+    isReady() {
+      return client.isReady();
+    },
+  };
+}
+
+/** The router's view of a slash command: options joined in the spec's order. */
+export function invocationFrom(
+  interaction: ChatInputCommandInteraction,
+  spec: CommandSpec | undefined,
+): CommandInvocation {
+  const given = interaction.options.data;
+  const ordered = spec ? spec.options.map((o) => given.find((g) => g.name === o.name)) : given;
+  const text = ordered
+    .map((o) => (o?.value === undefined || o.value === null ? "" : String(o.value).trim()))
+    .filter(Boolean)
+    .join(" ");
+  return {
+    platform: "discord",
+    name: interaction.commandName,
+    text,
+    requester: {
+      platform: "discord",
+      userId: interaction.user.id,
+      name: interaction.user.globalName ?? interaction.user.username,
+    },
+    channel: interaction.channelId,
+    ...(interaction.guildId ? { guild: interaction.guildId } : {}),
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,570 @@
+// A fake Discord for tests and benchmarks: the REST API (the routes Upshift uses) on node:http and
+// the gateway (fakeDiscordGateway.ts) on the same port. Every REST call is recorded; 429s with
+// Discord's headers and body can be injected per route, and the gateway can be dropped, asked to
+// reconnect, or refused. The real discord.js Client and @discordjs/rest talk to it.
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { FakeDiscordGateway, type GatewayGuild } from "./fakeDiscordGateway.ts";
+
+/** A request body as sent: arbitrary JSON that tests read field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: JSON from the client under test has no static shape.
+export type Json = any;
+
+export interface RestCall {
+  method: string;
+  /** Path after /api/v10, e.g. /channels/123/messages. */
+  path: string;
+  query: string;
+  /** Parsed JSON body, or for multipart the payload_json plus `files`. */
+  body: Json;
+  files: Array<{ name: string; content: string }>;
+  /** Status the fake answered with. */
+  status: number;
+  at: number;
+  authorized: boolean;
+}
+
+export interface FakeMessage {
+  id: string;
+  channel_id: string;
+  content: string;
+  attachments: Array<{ id: string; filename: string; size: number; content: string }>;
+  edits: number;
+  reactions: string[];
+}
+
+export interface FakeThread {
+  id: string;
+  parent_id: string;
+  message_id: string;
+  name: string;
+}
+
+export interface FakeDiscordOptions {
+  token?: string;
+  applicationId?: string;
+  guilds?: GatewayGuild[];
+  heartbeatIntervalMs?: number;
+}
+
+interface RateLimitRule {
+  method: string;
+  pattern: RegExp;
+  remaining: number;
+  retryAfterSec: number;
+  global: boolean;
+}
+
+let snowflakeCounter = 0n;
+/** Discord-style ids: timestamp-based 64-bit integers as decimal strings. */
+export function snowflake(): string {
+  const ms = BigInt(Date.now()) - 1420070400000n;
+  snowflakeCounter = (snowflakeCounter + 1n) & 0xfffn;
+  return ((ms << 22n) | (1n << 17n) | snowflakeCounter).toString();
+}
+
+export const DISCORD_MAX_CONTENT = 2_000;
+
+export class FakeDiscord extends EventEmitter {
+  readonly token: string;
+  readonly applicationId: string;
+  readonly botUser = { id: snowflake(), username: "upshift" };
+  readonly guilds: GatewayGuild[];
+  readonly calls: RestCall[] = [];
+  readonly messages = new Map<string, FakeMessage>();
+  readonly threads = new Map<string, FakeThread>();
+  /** Registered commands by scope ("global" or the guild id). */
+  readonly commands = new Map<string, Json[]>();
+  readonly gateway: FakeDiscordGateway;
+  /** REST base to pass as `api` (the client appends /v10). */
+  url = "";
+  gatewayUrl = "";
+  private readonly http: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly rateLimits: RateLimitRule[] = [];
+
+  constructor(opts: FakeDiscordOptions = {}) {
+    super();
+    this.setMaxListeners(0);
+    this.token = opts.token ?? "fake-bot-token.secret";
+    this.applicationId = opts.applicationId ?? snowflake();
+    this.guilds = opts.guilds ?? [
+      { id: snowflake(), name: "upshift-test", channels: [{ id: snowflake(), name: "ops" }] },
+    ];
+    this.gateway = new FakeDiscordGateway({
+      token: this.token,
+      applicationId: this.applicationId,
+      botUser: this.botUser,
+      guilds: this.guilds,
+      heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 5_000,
+      url: () => this.gatewayUrl,
+    });
+    this.http = createServer((req, res) => {
+      this.handle(req, res).catch((err) => json(res, 500, { message: String(err), code: 0 }));
+    });
+    this.http.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    this.http.on("upgrade", (req, socket, head) => {
+      if (new URL(req.url ?? "/", "http://x").pathname === "/gateway") this.gateway.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+  }
+
+  static async start(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+    const fake = new FakeDiscord(opts);
+    await new Promise<void>((resolve) => fake.http.listen(0, "127.0.0.1", resolve));
+    const { port } = fake.http.address() as AddressInfo;
+    fake.url = `http://127.0.0.1:${port}/api`;
+    fake.gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
+    return fake;
+  }
+
+  get guildId(): string {
+    return this.guilds[0].id;
+  }
+
+  get channelId(): string {
+    return this.guilds[0].channels[0].id;
+  }
+
+  /** The next `times` calls matching method and path pattern get 429 with retry_after. */
+  rateLimit(method: string, pattern: RegExp, times: number, retryAfterSec = 0.2, global = false): void {
+    this.rateLimits.push({ method: method.toUpperCase(), pattern, remaining: times, retryAfterSec, global });
+  }
+
+  /** Resolves with the first recorded call (past or future) that matches. */
+  waitForCall(match: (c: RestCall) => boolean, timeoutMs = 10_000, what = "a REST call"): Promise<RestCall> {
+    const found = this.calls.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off("call", onCall);
+        reject(
+          new Error(
+            `fake Discord: timed out after ${timeoutMs} ms waiting for ${what}; calls so far: ${this.calls.map((c) => `${c.method} ${c.path} ${c.status}`).join(", ")}`,
+          ),
+        );
+      }, timeoutMs);
+      const onCall = (c: RestCall) => {
+        if (!match(c)) return;
+        clearTimeout(timer);
+        this.off("call", onCall);
+        resolve(c);
+      };
+      this.on("call", onCall);
+    });
+  }
+
+  /** Sends INTERACTION_CREATE for a slash command (type 2) or autocomplete (type 4). */
+  interaction(opts: {
+    name: string;
+    options?: Array<{ name: string; value: string; focused?: boolean }>;
+    type?: 2 | 4;
+    guildId?: string | null;
+    channelId?: string;
+    user?: { id: string; username: string };
+    roles?: string[];
+  }): { id: string; token: string } {
+    const id = snowflake();
+    const token = `itoken-${randomUUID()}`;
+    const guildId = opts.guildId === undefined ? this.guildId : opts.guildId;
+    const channelId = opts.channelId ?? this.channelId;
+    const user = {
+      id: opts.user?.id ?? "100000000000000001",
+      username: opts.user?.username ?? "alice",
+      global_name: "Alice",
+      discriminator: "0",
+      avatar: null,
+    };
+    this.gateway.dispatch("INTERACTION_CREATE", {
+      id,
+      application_id: this.applicationId,
+      type: opts.type ?? 2,
+      token,
+      version: 1,
+      locale: "en-US",
+      app_permissions: "2248473465835073",
+      entitlements: [],
+      authorizing_integration_owners: guildId ? { "0": guildId } : { "1": user.id },
+      context: guildId ? 0 : 1,
+      attachment_size_limit: 10_485_760,
+      channel_id: channelId,
+      channel: {
+        id: channelId,
+        type: guildId ? 0 : 1,
+        ...(guildId ? { guild_id: guildId, name: "ops" } : { recipients: [user] }),
+      },
+      ...(guildId
+        ? {
+            guild_id: guildId,
+            guild_locale: "en-US",
+            member: {
+              user,
+              roles: opts.roles ?? [],
+              joined_at: new Date(0).toISOString(),
+              nick: null,
+              deaf: false,
+              mute: false,
+              flags: 0,
+              permissions: "2248473465835073",
+            },
+          }
+        : { user }),
+      data: {
+        id: snowflake(),
+        name: opts.name,
+        type: 1,
+        ...(guildId ? { guild_id: guildId } : {}),
+        options: (opts.options ?? []).map((o) => ({
+          name: o.name,
+          type: 3,
+          value: o.value,
+          ...(o.focused ? { focused: true } : {}),
+        })),
+      },
+    });
+    return { id, token };
+  }
+
+  /** Sends MESSAGE_REACTION_ADD (or REMOVE) for a message, as a guild member with roles. */
+  reaction(opts: {
+    added: boolean;
+    messageId: string;
+    channelId?: string;
+    emoji: string;
+    userId?: string;
+    roles?: string[];
+    guildId?: string;
+  }): void {
+    const userId = opts.userId ?? "100000000000000001";
+    const guildId = opts.guildId ?? this.guildId;
+    const base = {
+      user_id: userId,
+      channel_id: opts.channelId ?? this.channelId,
+      message_id: opts.messageId,
+      guild_id: guildId,
+      emoji: { id: null, name: opts.emoji },
+      burst: false,
+      type: 0,
+    };
+    if (opts.added) {
+      this.gateway.dispatch("MESSAGE_REACTION_ADD", {
+        ...base,
+        burst_colors: [],
+        member: {
+          user: { id: userId, username: "bob", discriminator: "0", global_name: null, avatar: null },
+          roles: opts.roles ?? [],
+          joined_at: new Date(0).toISOString(),
+          nick: null,
+          deaf: false,
+          mute: false,
+          flags: 0,
+        },
+      });
+    } else {
+      this.gateway.dispatch("MESSAGE_REACTION_REMOVE", base);
+    }
+  }
+
+  /** Callbacks for one interaction (POST /interactions/{id}/{token}/callback). */
+  callbacksFor(interactionId: string): RestCall[] {
+    return this.calls.filter((c) => c.method === "POST" && c.path.startsWith(`/interactions/${interactionId}/`));
+  }
+
+  /** Messages in a channel or thread, oldest first. */
+  messagesIn(channelId: string): FakeMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel_id === channelId);
+  }
+
+  async close(): Promise<void> {
+    this.gateway.close();
+    const done = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await done;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const raw = await readBody(req);
+    const method = req.method ?? "GET";
+    if (!url.pathname.startsWith("/api/v10/"))
+      return json(res, 404, { message: "404: Not Found (expected /api/v10/...)", code: 0 });
+    const path = url.pathname.slice("/api/v10".length);
+    const { body, files } = await parseBody(req, raw, url);
+    const auth = req.headers.authorization;
+    // Interaction callbacks and webhook edits are authenticated by the interaction token in the path.
+    const tokenless = path.startsWith("/interactions/") || path.startsWith("/webhooks/");
+    const authorized = tokenless || auth === `Bot ${this.token}`;
+    const call: RestCall = { method, path, query: url.search, body, files, status: 0, at: Date.now(), authorized };
+    const reply = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
+      call.status = status;
+      this.calls.push(call);
+      this.emit("call", call);
+      if (status === 204 || payload === undefined) {
+        res.writeHead(status, headers).end();
+      } else json(res, status, payload, headers);
+    };
+    if (!authorized) return reply(401, { message: "401: Unauthorized", code: 0 });
+
+    const limited = this.rateLimits.find((r) => r.remaining > 0 && r.method === method && r.pattern.test(path));
+    if (limited) {
+      limited.remaining--;
+      const bucket = `fake-${limited.pattern.source.replace(/[^a-z0-9]/gi, "").slice(0, 16)}`;
+      return reply(
+        429,
+        {
+          message: "You are being rate limited.",
+          retry_after: limited.retryAfterSec,
+          global: limited.global,
+          ...(limited.global ? {} : { code: 0 }),
+        },
+        {
+          "Retry-After": String(Math.ceil(limited.retryAfterSec)),
+          "X-RateLimit-Limit": "5",
+          "X-RateLimit-Remaining": "0",
+          "X-RateLimit-Reset": ((Date.now() + limited.retryAfterSec * 1000) / 1000).toFixed(3),
+          "X-RateLimit-Reset-After": limited.retryAfterSec.toFixed(3),
+          "X-RateLimit-Bucket": bucket,
+          "X-RateLimit-Scope": limited.global ? "global" : "user",
+          ...(limited.global ? { "X-RateLimit-Global": "true" } : {}),
+        },
+      );
+    }
+
+    const seg = path.split("/").filter(Boolean);
+    const is = (m: string, re: RegExp) => method === m && re.test(path);
+
+    if (is("GET", /^\/gateway\/bot$/)) {
+      return reply(200, {
+        url: this.gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      });
+    }
+    if (is("GET", /^\/users\/@me$/))
+      return reply(200, { ...this.botUser, discriminator: "0", global_name: null, avatar: null, bot: true, flags: 0 });
+    if (is("POST", /^\/interactions\/\d+\/[^/]+\/callback$/)) {
+      // Discord answers 204 unless ?with_response=true.
+      if (url.searchParams.get("with_response") === "true") {
+        return reply(200, {
+          interaction: {
+            id: seg[1],
+            type: 2,
+            activity_instance_id: null,
+            response_message_id: null,
+            response_message_loading: body?.type === 5,
+            response_message_ephemeral: true,
+          },
+          resource: { type: body?.type },
+        });
+      }
+      return reply(204);
+    }
+    if (is("PATCH", /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/)) {
+      if (seg[1] !== this.applicationId) return reply(404, { message: "Unknown Webhook", code: 10015 });
+      const content = body?.content ?? "";
+      if (content.length > DISCORD_MAX_CONTENT) return reply(400, contentTooLong());
+      return reply(
+        200,
+        this.messageObject(
+          { id: snowflake(), channel_id: this.channelId, content, attachments: [], edits: 1, reactions: [] },
+          64,
+        ),
+      );
+    }
+    if (is("PUT", /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/)) {
+      if (seg[1] !== this.applicationId) return reply(403, { message: "Missing Access", code: 50001 });
+      if (!Array.isArray(body)) return reply(400, { message: "Invalid Form Body", code: 50035 });
+      const scope = seg[2] === "guilds" ? seg[3] : "global";
+      const stored = body.map((c: Json) => ({
+        ...c,
+        id: snowflake(),
+        application_id: this.applicationId,
+        version: snowflake(),
+        type: c.type ?? 1,
+      }));
+      this.commands.set(scope, stored);
+      return reply(200, stored);
+    }
+    if (is("POST", /^\/channels\/\d+\/messages$/)) {
+      const content: string = body?.content ?? "";
+      if (content.length > DISCORD_MAX_CONTENT) return reply(400, contentTooLong());
+      if (!content && files.length === 0) return reply(400, { message: "Cannot send an empty message", code: 50006 });
+      const msg: FakeMessage = {
+        id: snowflake(),
+        channel_id: seg[1],
+        content,
+        attachments: files.map((f) => ({
+          id: snowflake(),
+          filename: f.name,
+          size: f.content.length,
+          content: f.content,
+        })),
+        edits: 0,
+        reactions: [],
+      };
+      this.messages.set(msg.id, msg);
+      return reply(200, this.messageObject(msg));
+    }
+    if (is("PATCH", /^\/channels\/\d+\/messages\/\d+$/)) {
+      const msg = this.messages.get(seg[3]);
+      if (!msg || msg.channel_id !== seg[1]) return reply(404, { message: "Unknown Message", code: 10008 });
+      if (typeof body?.content === "string") {
+        if (body.content.length > DISCORD_MAX_CONTENT) return reply(400, contentTooLong());
+        msg.content = body.content;
+      }
+      msg.edits++;
+      return reply(200, this.messageObject(msg));
+    }
+    if (is("GET", /^\/channels\/\d+\/messages\/\d+$/)) {
+      const msg = this.messages.get(seg[3]);
+      if (!msg || msg.channel_id !== seg[1]) return reply(404, { message: "Unknown Message", code: 10008 });
+      return reply(200, this.messageObject(msg));
+    }
+    if (is("POST", /^\/channels\/\d+\/messages\/\d+\/threads$/)) {
+      const msg = this.messages.get(seg[3]);
+      if (!msg || msg.channel_id !== seg[1]) return reply(404, { message: "Unknown Message", code: 10008 });
+      if (typeof body?.name !== "string" || body.name.length < 1 || body.name.length > 100) {
+        return reply(400, {
+          message: "Invalid Form Body",
+          code: 50035,
+          errors: {
+            name: { _errors: [{ code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." }] },
+          },
+        });
+      }
+      if ([...this.threads.values()].some((t) => t.message_id === msg.id))
+        return reply(400, { message: "A thread has already been created for this message", code: 160004 });
+      // A thread started from a message has the message's id.
+      const thread: FakeThread = { id: msg.id, parent_id: msg.channel_id, message_id: msg.id, name: body.name };
+      this.threads.set(thread.id, thread);
+      return reply(201, {
+        id: thread.id,
+        type: 11,
+        guild_id: this.guildId,
+        parent_id: thread.parent_id,
+        name: thread.name,
+        owner_id: this.botUser.id,
+        message_count: 0,
+        member_count: 1,
+        thread_metadata: {
+          archived: false,
+          auto_archive_duration: body.auto_archive_duration ?? 1440,
+          archive_timestamp: new Date().toISOString(),
+          locked: false,
+        },
+      });
+    }
+    if (is("GET", /^\/channels\/\d+$/)) {
+      const thread = this.threads.get(seg[1]);
+      if (thread)
+        return reply(200, {
+          id: thread.id,
+          type: 11,
+          guild_id: this.guildId,
+          parent_id: thread.parent_id,
+          name: thread.name,
+        });
+      for (const g of this.guilds) {
+        const c = g.channels.find((ch) => ch.id === seg[1]);
+        if (c)
+          return reply(200, {
+            id: c.id,
+            type: 0,
+            guild_id: g.id,
+            name: c.name,
+            position: 0,
+            permission_overwrites: [],
+          });
+      }
+      return reply(404, { message: "Unknown Channel", code: 10003 });
+    }
+    if (is("PUT", /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/)) {
+      const msg = this.messages.get(seg[3]);
+      if (!msg || msg.channel_id !== seg[1]) return reply(404, { message: "Unknown Message", code: 10008 });
+      msg.reactions.push(decodeURIComponent(seg[5]));
+      return reply(204);
+    }
+    return reply(404, { message: `404: Not Found (fake Discord has no ${method} ${path})`, code: 0 });
+  }
+
+  private messageObject(m: FakeMessage, flags = 0): Record<string, unknown> {
+    return {
+      id: m.id,
+      channel_id: m.channel_id,
+      type: 0,
+      content: m.content,
+      author: { ...this.botUser, discriminator: "0", global_name: null, avatar: null, bot: true },
+      timestamp: new Date().toISOString(),
+      edited_timestamp: m.edits ? new Date().toISOString() : null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: m.attachments.map((a) => ({
+        id: a.id,
+        filename: a.filename,
+        size: a.size,
+        url: `https://cdn.example/${a.id}/${a.filename}`,
+        proxy_url: `https://cdn.example/${a.id}/${a.filename}`,
+      })),
+      embeds: [],
+      pinned: false,
+      flags,
+      components: [],
+    };
+  }
+}
+
+function contentTooLong() {
+  return {
+    message: "Invalid Form Body",
+    code: 50035,
+    errors: { content: { _errors: [{ code: "BASE_TYPE_MAX_LENGTH", message: "Must be 2000 or fewer in length." }] } },
+  };
+}
+
+function json(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(payload);
+  res
+    .writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers })
+    .end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+async function parseBody(
+  req: IncomingMessage,
+  raw: Buffer,
+  url: URL,
+): Promise<{ body: Json; files: Array<{ name: string; content: string }> }> {
+  const type = req.headers["content-type"] ?? "";
+  if (raw.length === 0) return { body: undefined, files: [] };
+  if (type.startsWith("multipart/form-data")) {
+    // @discordjs/rest sends files as multipart: payload_json plus files[n].
+    const form = await new Request(url, {
+      method: "POST",
+      headers: { "content-type": type },
+      body: new Uint8Array(raw),
+    }).formData();
+    const files: Array<{ name: string; content: string }> = [];
+    let body: Json;
+    for (const [key, value] of form.entries()) {
+      if (key === "payload_json") body = JSON.parse(String(value));
+      else if (typeof value !== "string") files.push({ name: value.name, content: await value.text() });
+    }
+    return { body, files };
+  }
+  return { body: JSON.parse(raw.toString("utf8")), files: [] };
+}
