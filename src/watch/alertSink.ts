@@ -1,0 +1,174 @@
+// Turns alert drafts into chat messages with three guarantees that hold across workers, because
+// they are kept in Redis: one message per object and reason per 10 minutes (SET NX with a TTL, so
+// two workers, or a worker taking over a watch, never both post), alerts about one object threaded
+// under its first alert, and no flood: past `floodLimit` alerts in a window the rest are counted
+// and posted as one summary when the window closes.
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { ChatMessage, ChatPoster } from "../chat/types.ts";
+import { safeKeyPart } from "./stateStore.ts";
+import { type AlertDraft, describeSubject, subjectKey } from "./types.ts";
+
+export interface AlertSinkOptions {
+  redis: Redis;
+  prefix: string;
+  cluster: string;
+  poster: ChatPoster;
+  channel: string;
+  /** Hash of subject → {id, thread} for this watch. */
+  threadsKey: string;
+  /** Hash of reason → count for this watch's final summary. */
+  countsKey: string;
+  dedupeSeconds?: number;
+  floodLimit?: number;
+  floodWindowMs?: number;
+  /** Where check docs live; the anchor is the lower-cased check id. */
+  docsBase?: string;
+  logger?: Logger;
+  /** Called after each alert is posted (latency measurement). */
+  onPosted?: (draft: AlertDraft, postedAt: number) => void;
+}
+
+export type DeliveryOutcome = "posted" | "duplicate" | "suppressed";
+
+const SEVERITY_ICON: Record<string, string> = { blocker: "⛔", high: "🔴", medium: "🟠", low: "🟡", info: "ℹ️" };
+
+export function checkLink(check: string, docsBase = "docs/checks.md"): string {
+  return `${docsBase}#${check.toLowerCase()}`;
+}
+
+export function renderAlert(draft: AlertDraft, cluster: string, docsBase?: string): ChatMessage {
+  const icon = SEVERITY_ICON[draft.severity] ?? "⚠️";
+  return {
+    text: [
+      `${icon} *${draft.reason}*: ${describeSubject(draft.subject)} on \`${cluster}\``,
+      `*Evidence:* ${draft.evidence}`,
+      `*Likely cause:* ${draft.likelyCause}`,
+      `*Check:* ${draft.check} (${checkLink(draft.check, docsBase)})`,
+    ].join("\n"),
+  };
+}
+
+export class AlertSink {
+  private readonly o: AlertSinkOptions;
+  private readonly cluster: string;
+  private summaryTimer?: NodeJS.Timeout;
+  private readonly floodKey: string;
+  private readonly suppressedKey: string;
+  /** Outcomes, for tests and the bench. */
+  readonly stats = { posted: 0, duplicate: 0, suppressed: 0, summaries: 0, failed: 0 };
+
+  constructor(o: AlertSinkOptions) {
+    this.o = o;
+    this.cluster = safeKeyPart(o.cluster);
+    this.floodKey = `${o.prefix}:watch-flood:${this.cluster}`;
+    this.suppressedKey = `${o.prefix}:watch-flood-suppressed:${this.cluster}`;
+  }
+
+  private dedupeKey(d: AlertDraft): string {
+    return `${this.o.prefix}:watch-dedupe:${this.cluster}:${subjectKey(d.subject)}:${d.reason}`;
+  }
+
+  async deliver(draft: AlertDraft): Promise<DeliveryOutcome> {
+    const redis = this.o.redis;
+    const dedupeKey = this.dedupeKey(draft);
+    const fresh = await redis.set(dedupeKey, String(Date.now()), "EX", this.o.dedupeSeconds ?? 600, "NX");
+    if (fresh !== "OK") {
+      this.stats.duplicate++;
+      return "duplicate";
+    }
+    await redis.hincrby(this.o.countsKey, draft.reason, 1);
+    const windowMs = this.o.floodWindowMs ?? 60_000;
+    // The window opens with the first alert (SET NX PX), so a burst is never split in two windows.
+    const flood = await redis
+      .multi()
+      .set(this.floodKey, "0", "PX", windowMs, "NX")
+      .incr(this.floodKey)
+      .pttl(this.floodKey)
+      .exec();
+    const count = Number(flood?.[1]?.[1] ?? 0);
+    if (count > (this.o.floodLimit ?? 10)) {
+      await redis
+        .multi()
+        .hincrby(this.suppressedKey, `${draft.reason}|${draft.check}`, 1)
+        .pexpire(this.suppressedKey, windowMs * 10)
+        .exec();
+      this.scheduleSummary(Math.max(50, Number(flood?.[2]?.[1] ?? windowMs)));
+      this.stats.suppressed++;
+      return "suppressed";
+    }
+    try {
+      await this.post(draft);
+    } catch (err) {
+      // Let a later event (or the worker that takes over) try again instead of losing the alert.
+      await redis.del(dedupeKey).catch(() => undefined);
+      this.stats.failed++;
+      throw err;
+    }
+    this.stats.posted++;
+    this.o.onPosted?.(draft, Date.now());
+    return "posted";
+  }
+
+  private async post(draft: AlertDraft): Promise<void> {
+    const message = renderAlert(draft, this.o.cluster, this.o.docsBase);
+    const field = subjectKey(draft.subject);
+    const known = await this.o.redis.hget(this.o.threadsKey, field);
+    if (known) {
+      const { thread } = JSON.parse(known) as { id: string; thread: string };
+      await this.o.poster.postInThread({ channel: this.o.channel, thread }, message);
+      return;
+    }
+    const posted = await this.o.poster.postRoot(this.o.channel, message);
+    await this.o.redis
+      .multi()
+      .hset(this.o.threadsKey, field, JSON.stringify(posted))
+      .expire(this.o.threadsKey, 24 * 3600)
+      .exec();
+  }
+
+  private scheduleSummary(inMs: number): void {
+    if (this.summaryTimer) return;
+    this.summaryTimer = setTimeout(() => {
+      this.summaryTimer = undefined;
+      this.flushSummary().catch((err) =>
+        this.o.logger?.warn({ err: (err as Error).message }, "could not post the flood summary"),
+      );
+    }, inMs + 20);
+  }
+
+  /** Posts the suppressed alerts' summary, if any. RENAME makes exactly one worker take it. */
+  async flushSummary(): Promise<boolean> {
+    clearTimeout(this.summaryTimer);
+    this.summaryTimer = undefined;
+    const taken = `${this.suppressedKey}:taken:${randomUUID()}`;
+    try {
+      await this.o.redis.rename(this.suppressedKey, taken);
+    } catch {
+      return false; // nothing suppressed, or another worker took it
+    }
+    const raw = await this.o.redis.hgetall(taken);
+    await this.o.redis.del(taken);
+    const parts = Object.entries(raw)
+      .map(([k, v]) => ({ reason: k.split("|")[0], check: k.split("|")[1], n: Number(v) }))
+      .sort((a, b) => b.n - a.n);
+    const total = parts.reduce((s, p) => s + p.n, 0);
+    if (total === 0) return false;
+    const limit = this.o.floodLimit ?? 10;
+    const windowS = Math.round((this.o.floodWindowMs ?? 60_000) / 1000);
+    await this.o.poster.postRoot(this.o.channel, {
+      text: [
+        `⚠️ *Alert flood on \`${this.o.cluster}\`*: ${total} more alerts after the first ${limit} within ${windowS} s were not posted one by one:`,
+        ...parts.map((p) => `• ${p.reason} ×${p.n} (${p.check}: ${checkLink(p.check, this.o.docsBase)})`),
+        "Something cluster-wide is going on (a node pool, a bad rollout or a shared dependency): look at the first alerts above.",
+      ].join("\n"),
+    });
+    this.stats.summaries++;
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.summaryTimer) await this.flushSummary();
+  }
+}
