@@ -1,31 +1,20 @@
 // Each incident scenario must be caught by the checks written for it, and stay quiet elsewhere;
 // the healthy cluster must produce nothing above low. Scenarios are loaded the way the sandbox
 // serves them: plain multi-document YAML, settings document included.
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { releaseAndVersionChecks } from "../../src/checks/catalog/releaseAndVersionChecks.ts";
 import { workloadChecks } from "../../src/checks/catalog/workloadChecks.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
-import { type Check, type Finding, SEVERITY_RANK } from "../../src/checks/types.ts";
+import { type Finding, SEVERITY_RANK } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
 import { formatMinor, nextMinor, parseKubeVersion } from "../../src/versions/kube.ts";
 
 const SCENARIOS = new URL("../../src/sandbox/scenarios/", import.meta.url);
-const OTHER_HALF = new URL("../../src/checks/catalog/releaseAndVersionChecks.ts", import.meta.url);
 /** The scenario snapshots were taken at this moment (generate.ts T0). */
 const NOW = new Date("2026-03-01T11:00:00Z");
 const MINE = new Set(workloadChecks.map((c) => c.id));
-
-let otherChecks: Check[] = [];
-
-beforeAll(async () => {
-  // The release/version half is written by another helper; run it when it is there.
-  if (existsSync(fileURLToPath(OTHER_HALF))) {
-    const mod = (await import(OTHER_HALF.href)) as { releaseAndVersionChecks?: Check[] };
-    otherChecks = mod.releaseAndVersionChecks ?? [];
-  }
-});
 
 function load(file: string): { objects: KubeObject[]; serverVersion: string } {
   const text = readFileSync(new URL(file, SCENARIOS), "utf8");
@@ -47,7 +36,7 @@ async function run(file: string): Promise<Finding[]> {
   if (!v) throw new Error(`${file}: bad serverVersion ${serverVersion}`);
   const ctx = contextFromObjects(objects, { serverVersion, target: formatMinor(nextMinor(v)), now: NOW });
   const out: Finding[] = [];
-  for (const check of [...workloadChecks, ...otherChecks]) {
+  for (const check of [...workloadChecks, ...releaseAndVersionChecks]) {
     for (const f of await check.evaluate(ctx)) {
       out.push({
         check: check.id,
@@ -61,6 +50,11 @@ async function run(file: string): Promise<Finding[]> {
 }
 
 const mine = (findings: Finding[]) => findings.filter((f) => MINE.has(f.check));
+/** Ids of the release/version half that fired, with the objects they named. */
+const theirs = (findings: Finding[]) =>
+  [
+    ...new Set(findings.filter((f) => !MINE.has(f.check)).map((f) => `${f.check} ${f.object.kind} ${f.object.name}`)),
+  ].sort();
 const summary = (findings: Finding[]) =>
   mine(findings)
     .map((f) => `${f.check} ${f.severity} ${f.object.kind} ${f.object.namespace ?? ""}/${f.object.name}`)
@@ -79,6 +73,7 @@ describe("sandbox scenarios", () => {
       "PRB-01 high Deployment botkube/botkube",
       "WL-01 medium Deployment botkube/botkube",
     ]);
+    expect(theirs(findings)).toEqual([]);
     const prb = findings.find((f) => f.check === "PRB-01")!;
     expect(prb.evidence).toContain("initialDelaySeconds=10 periodSeconds=5 failureThreshold=3 → window 25s");
     expect(prb.evidence).toContain("observed start 45s");
@@ -92,22 +87,35 @@ describe("sandbox scenarios", () => {
       "POD-01 high Deployment chatops/botkube",
       "WL-01 medium Deployment chatops/botkube",
     ]);
+    expect(theirs(findings)).toEqual([]);
     expect(findings.find((f) => f.check === "CFG-01")!.evidence).toContain(
       "config.event: must have required property 'event'",
     );
     expect(findings.find((f) => f.check === "POD-01")!.evidence).toContain("state.waiting.reason=CrashLoopBackOff");
   });
 
-  it("incident 3: REF-01 on Rancher for the missing ConfigMap", async () => {
+  it("incident 3: HELM-01 and VER-01 on the pending RC fleet release; REF-01 on Rancher for the missing ConfigMap", async () => {
     const findings = await run("incident-3-helm-pending-prerelease.yaml");
+    expect(theirs(findings)).toEqual([
+      "HELM-01 Secret sh.helm.release.v1.fleet.v2",
+      "VER-01 Deployment fleet-controller",
+      "VER-01 Secret sh.helm.release.v1.fleet.v2",
+    ]);
+    expect(findings.find((f) => f.check === "HELM-01")!.severity).toBe("blocker");
     expect(summary(findings)).toEqual(["REF-01 high Deployment cattle-system/rancher"]);
     expect(findings.find((f) => f.check === "REF-01")!.evidence).toBe(
       "containers[rancher].envFrom[0].configMapRef name=rancher-config; ConfigMap not found in namespace cattle-system",
     );
   });
 
-  it("incident 4: none of the workload checks fire (CRD/controller skew belongs to the release half)", async () => {
-    expect(summary(await run("incident-4-crd-controller-skew.yaml"))).toEqual([]);
+  it("incident 4: CRD-01 on every Kargo CRD left at 1.5.1; none of the workload checks fire", async () => {
+    const findings = await run("incident-4-crd-controller-skew.yaml");
+    expect(summary(findings)).toEqual([]);
+    expect(theirs(findings)).toEqual(
+      ["freights", "projects", "promotions", "stages", "warehouses"].map(
+        (p) => `CRD-01 CustomResourceDefinition ${p}.kargo.akuity.io`,
+      ),
+    );
   });
 
   it("incident 5: ADD-01 on the MicroK8s ingress controller v1.8.0 and CoreDNS 1.10.1 at 1.30", async () => {
@@ -116,13 +124,16 @@ describe("sandbox scenarios", () => {
       "ADD-01 medium DaemonSet ingress/nginx-ingress-microk8s-controller",
       "ADD-01 medium Deployment kube-system/coredns",
     ]);
+    expect(theirs(findings)).toEqual([]);
     expect(findings.find((f) => f.object.name === "nginx-ingress-microk8s-controller")!.message).toContain(
       "ingress-nginx controller v1.8.0",
     );
   });
 
-  it("demo.yaml: every incident's workload findings at once, nothing from the healthy filler", async () => {
-    expect(summary(await run("demo.yaml"))).toEqual([
+  it("demo.yaml: every incident's findings at once, nothing from the healthy filler", async () => {
+    const findings = await run("demo.yaml");
+    expect(new Set(theirs(findings).map((t) => t.split(" ")[0]))).toEqual(new Set(["CRD-01", "HELM-01", "VER-01"]));
+    expect(summary(findings)).toEqual([
       "ADD-01 medium DaemonSet ingress/nginx-ingress-microk8s-controller",
       "ADD-01 medium Deployment kube-system/coredns",
       "CFG-01 high ConfigMap chatops/botkube-kubernetes-plugin",

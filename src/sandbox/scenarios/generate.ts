@@ -812,6 +812,8 @@ function incident3(): KubeObject[] {
 function incident4(): KubeObject[] {
   const crdLabels = {
     "app.kubernetes.io/name": "kargo",
+    "app.kubernetes.io/instance": "kargo",
+    "app.kubernetes.io/part-of": "kargo",
     "app.kubernetes.io/version": "1.5.1",
     "helm.sh/chart": "kargo-1.5.1",
   };
