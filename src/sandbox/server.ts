@@ -595,13 +595,7 @@ export class SandboxServer {
     sendText(res, code, this.encodeEntry(info, entry), "application/json");
   }
 
-  private patch(
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: ResourceRoute,
-    raw: Buffer,
-    q: URLSearchParams,
-  ) {
+  private patch(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, raw: Buffer, q: URLSearchParams) {
     const contentType = contentTypeOf(req).split(";")[0].trim();
     const { info } = route;
     let patchBody: unknown;
