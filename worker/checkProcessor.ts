@@ -38,6 +38,9 @@ export interface CheckProcessorDeps {
 }
 
 export interface CheckJobResult {
+  cluster: string;
+  serverVersion: string;
+  target: string;
   verdict: CheckReport["verdict"];
   counts: CheckReport["counts"];
   findings: number;
@@ -63,18 +66,20 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         ignoreRules: ignoreRulesFor(deps.file, data.cluster),
         onStart: async ({ serverVersion, target }) => {
           await job.updateData({ ...job.data, serverVersion, resolvedTarget: target });
-          await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"));
+          // A fleet child posts into the fleet's thread; the fleet summary edits the root.
+          if (!data.fleet) await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"));
         },
       });
       log.info({ verdict: report.verdict, findings: report.findings.length, ms: report.durationMs }, "check finished");
 
       const messages = reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform) });
+      if (data.fleet) messages.unshift({ text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}` });
       const address = threadOf(job.data.reply);
       for (let i = job.data.posted ?? 0; i < messages.length; i++) {
         await poster.postInThread(address, messages[i]);
         await job.updateData({ ...job.data, posted: i + 1 });
       }
-      await poster.update(address.channel, job.data.reply.rootMessage!, head(verdictState(report)));
+      if (!data.fleet) await poster.update(address.channel, job.data.reply.rootMessage!, head(verdictState(report)));
       await deps.lastChecks?.save({
         cluster: report.cluster,
         target: report.target,
@@ -83,7 +88,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         counts: report.counts,
         checkedAt: report.checkedAt,
       });
-      return { verdict: report.verdict, counts: report.counts, findings: report.findings.length, durationMs: report.durationMs };
+      return { cluster: report.cluster, serverVersion: report.serverVersion, target: report.target, verdict: report.verdict, counts: report.counts, findings: report.findings.length, durationMs: report.durationMs };
     } catch (err) {
       const final = toFinalError(err, job);
       if (final) {
@@ -97,12 +102,12 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
   };
 }
 
-function threadOf(reply: ReplyAddress): { channel: string; thread: string } {
+export function threadOf(reply: ReplyAddress): { channel: string; thread: string } {
   if (!reply.thread) throw new Error("the root message was not posted");
   return { channel: reply.channel, thread: reply.thread };
 }
 
-async function ensureRoot(job: Job<CheckJobProgress>, poster: ChatPoster, message: ChatMessage): Promise<void> {
+export async function ensureRoot<T extends { reply: ReplyAddress }>(job: Job<T>, poster: ChatPoster, message: ChatMessage): Promise<void> {
   const reply = job.data.reply;
   if (reply.rootMessage) {
     await poster.update(reply.channel, reply.rootMessage, message);
@@ -124,6 +129,11 @@ function toFinalError(err: unknown, job: Job): Error | undefined {
 
 async function reportFailure(job: Job<CheckJobProgress>, poster: ChatPoster, head: (s: string) => ChatMessage, reason: string) {
   const state = `*could not check*: ${reason}`;
+  if (job.data.fleet) {
+    // The fleet summary lists this cluster as "could not check"; say why in the thread now.
+    await poster.postInThread(threadOf(job.data.reply), { text: `⚠️ *${job.data.cluster}*: the check could not run: ${reason}` });
+    return;
+  }
   await ensureRoot(job, poster, head(state));
   await poster.postInThread(threadOf(job.data.reply), { text: `⚠️ The check could not run: ${reason}` });
 }

@@ -1,9 +1,11 @@
 // The BullMQ worker for check jobs. lockDuration is short enough that a killed worker's job is
 // noticed as stalled and handed to another worker within ~30 s, long enough for a slow list.
-import { Worker } from "bullmq";
+import { FlowProducer, type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import { CHECK_JOB_OPTIONS } from "../src/queue/jobQueues.ts";
+import { type CheckQueueJobData, type FleetJobData, type FleetSummaryJobData, QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { type CheckJobProgress, type CheckJobResult, type CheckProcessorDeps, createCheckProcessor } from "./checkProcessor.ts";
+import { processFleet, processFleetSummary } from "./fleetProcessor.ts";
 
 export interface CheckWorkerOptions {
   connection: Redis;
@@ -11,10 +13,36 @@ export interface CheckWorkerOptions {
   concurrency?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Options for the checks a fleet job fans out (defaults: CHECK_JOB_OPTIONS). */
+  checkJobOptions?: object;
 }
 
-export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOptions): Worker<CheckJobProgress, CheckJobResult> {
-  const worker = new Worker<CheckJobProgress, CheckJobResult>(QUEUE_NAMES.check, createCheckProcessor(deps), {
+export type CheckWorker = Worker<CheckQueueJobData, unknown>;
+
+export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOptions): CheckWorker {
+  const processCheck = createCheckProcessor(deps);
+  const flows = new FlowProducer({ connection: opts.connection, prefix: opts.prefix });
+  const queue = new Queue(QUEUE_NAMES.check, { connection: opts.connection, prefix: opts.prefix });
+  const fleetDeps = {
+    posters: deps.posters,
+    flows,
+    queue,
+    prefix: opts.prefix,
+    checkJobOptions: opts.checkJobOptions ?? CHECK_JOB_OPTIONS,
+    logger: deps.logger,
+  };
+  // One queue, three job kinds: a check, a fleet fan-out, and a fleet's summary.
+  const processor = async (job: Job<CheckQueueJobData>): Promise<unknown> => {
+    switch (job.data.kind) {
+      case "fleet":
+        return processFleet(job as Job<FleetJobData>, fleetDeps);
+      case "fleet-summary":
+        return processFleetSummary(job as Job<FleetSummaryJobData>, fleetDeps);
+      default:
+        return processCheck(job as Job<CheckJobProgress>) satisfies Promise<CheckJobResult>;
+    }
+  };
+  const worker = new Worker<CheckQueueJobData, unknown>(QUEUE_NAMES.check, processor, {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 4,
@@ -24,5 +52,9 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
     maxStalledCount: 2,
   });
   worker.on("error", (err) => deps.logger.error({ err: err.message }, "check worker error"));
+  worker.on("closed", () => {
+    void flows.close();
+    void queue.close();
+  });
   return worker;
 }

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ReplyAddress } from "../chat/types.ts";
-import { type CheckJobData, checkJobId, QUEUE_NAMES } from "./jobs.ts";
+import { type CheckJobData, type CheckQueueJobData, checkJobId, type FleetJobData, QUEUE_NAMES } from "./jobs.ts";
 
 export type EnqueueResult =
   | { status: "queued"; jobId: string }
@@ -25,11 +25,11 @@ export interface JobQueuesOptions {
 }
 
 export class JobQueues {
-  readonly check: Queue<CheckJobData>;
+  readonly check: Queue<CheckQueueJobData>;
   private readonly jobOptions: typeof CHECK_JOB_OPTIONS;
 
   constructor(connection: Redis, prefix: string, opts: JobQueuesOptions = {}) {
-    this.check = new Queue<CheckJobData>(QUEUE_NAMES.check, { connection, prefix });
+    this.check = new Queue<CheckQueueJobData>(QUEUE_NAMES.check, { connection, prefix });
     this.jobOptions = {
       ...CHECK_JOB_OPTIONS,
       backoff: { type: "exponential", delay: opts.backoffDelayMs ?? CHECK_JOB_OPTIONS.backoff.delay },
@@ -44,8 +44,30 @@ export class JobQueues {
       deduplication: { id: checkJobId(data.cluster, data.target) },
     });
     if (job.id === jobId) return { status: "queued", jobId };
-    const existing = job.id ? await Job.fromId<CheckJobData>(this.check, job.id) : undefined;
-    return { status: "duplicate", jobId: job.id ?? "", reply: existing?.data.reply };
+    return this.duplicateOf(job.id);
+  }
+
+  /** One fleet job per target at a time; it opens the thread and fans out the flow itself. */
+  async enqueueFleetCheck(data: Omit<CheckJobData, "cluster" | "kind">, clusters: string[]): Promise<EnqueueResult> {
+    const jobId = randomUUID();
+    const fleet: FleetJobData = { ...data, kind: "fleet", clusters };
+    const job = await this.check.add("fleet", fleet, {
+      ...this.jobOptions,
+      jobId,
+      deduplication: { id: checkJobId("fleet", data.target) },
+    });
+    if (job.id === jobId) return { status: "queued", jobId };
+    return this.duplicateOf(job.id);
+  }
+
+  private async duplicateOf(id: string | undefined): Promise<EnqueueResult> {
+    const existing = id ? await Job.fromId<CheckQueueJobData>(this.check, id) : undefined;
+    return { status: "duplicate", jobId: id ?? "", reply: existing?.data.reply };
+  }
+
+  /** Job options of every check, for the flow children a fleet job adds. */
+  get checkJobOptions() {
+    return this.jobOptions;
   }
 
   async close(): Promise<void> {

@@ -20,9 +20,33 @@ export interface CheckJobData {
   reply: ReplyAddress;
   /** ISO time the command was accepted. */
   requestedAt: string;
-  /** Fleet runs (/upgrade-check all) set this on each child. */
-  fleetParent?: string;
+  /** Fleet runs (/upgrade-check all): the child posts into the fleet's thread, not a root of its own. */
+  fleet?: boolean;
 }
+
+/** `/upgrade-check all`: one job that opens the thread and fans out a flow of checks. */
+export interface FleetJobData {
+  kind: "fleet";
+  clusters: string[];
+  target?: string;
+  requester: Requester;
+  reply: ReplyAddress;
+  requestedAt: string;
+  /** Set once the flow of children was added, so a retried fleet job never adds it twice. */
+  flowAdded?: boolean;
+}
+
+/** The parent of a fleet flow: runs when every child check finished (or failed), posts the table. */
+export interface FleetSummaryJobData {
+  kind: "fleet-summary";
+  clusters: string[];
+  target?: string;
+  requester: Requester;
+  reply: ReplyAddress;
+  requestedAt: string;
+}
+
+export type CheckQueueJobData = CheckJobData | FleetJobData | FleetSummaryJobData;
 
 /** Job id that makes duplicates visible: one running check per cluster and target. */
 export function checkJobId(cluster: string, target: string | undefined): string {

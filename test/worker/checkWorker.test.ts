@@ -122,7 +122,8 @@ describe("check worker", () => {
     const result = await queues.enqueueCheck(request({ target: "1.32.1" }));
     const job = await finished(queues, result.jobId);
     expect(await job.getState()).toBe("failed");
-    expect(job.attemptsMade).toBe(1);
+    // Unrecoverable: started once, never retried.
+    expect(job.attemptsStarted).toBe(1);
     expect(job.failedReason).toMatch(/permission denied to list secrets \(all namespaces\)/);
     expect(poster.log.at(-1)?.text).toMatch(/The check could not run: cluster prod: permission denied to list secrets/);
     expect(poster.log.find((e) => e.kind === "edit")?.text).toMatch(/could not check/);
@@ -148,7 +149,7 @@ describe("check worker", () => {
     const { queues } = setup();
     const result = await queues.enqueueCheck(request({ target: "one.thirty" }));
     const job = await finished(queues, result.jobId);
-    expect(job.attemptsMade).toBe(1);
+    expect(job.attemptsStarted).toBe(1);
     expect(job.failedReason).toMatch(/target "one.thirty" is not a version/);
   });
 });

@@ -1,0 +1,88 @@
+// /upgrade-check all: the fleet job opens one thread, then fans out one check per context as a
+// BullMQ flow whose parent (the summary) runs when every child has finished — including those
+// that failed, which the summary lists as "could not check" while the rest still report.
+import { type FlowProducer, Job, type Queue } from "bullmq";
+import type { Logger } from "pino";
+import { mention } from "../src/chat/mention.ts";
+import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
+import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import { SEVERITIES } from "../src/checks/types.ts";
+import type { CheckJobResult } from "./checkProcessor.ts";
+import { ensureRoot, threadOf } from "./checkProcessor.ts";
+
+export interface FleetProcessorDeps {
+  posters: PosterRegistry;
+  flows: FlowProducer;
+  /** The check queue, to read failed children's data. */
+  queue: Queue;
+  prefix: string;
+  /** Options for each child check (attempts, backoff, retention). */
+  checkJobOptions: object;
+  logger: Logger;
+}
+
+function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string): { text: string } {
+  return {
+    text: `*Fleet upgrade check:* ${data.clusters.length} clusters${data.target ? ` → ${data.target}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
+  };
+}
+
+export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorDeps): Promise<{ children: number }> {
+  const poster = deps.posters.get(job.data.reply.platform);
+  if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
+  await ensureRoot(job, poster, fleetHeadline(job.data, `checking ${job.data.clusters.join(", ")}`));
+  if (job.data.flowAdded) return { children: job.data.clusters.length };
+  const { clusters, target, requester, reply, requestedAt } = job.data;
+  const summary: FleetSummaryJobData = { kind: "fleet-summary", clusters, target, requester, reply, requestedAt };
+  await deps.flows.add({
+    name: "fleet-summary",
+    queueName: QUEUE_NAMES.check,
+    prefix: deps.prefix,
+    data: summary,
+    children: clusters.map((cluster) => ({
+      name: "check",
+      queueName: QUEUE_NAMES.check,
+      prefix: deps.prefix,
+      data: { kind: "check", cluster, target, requester, reply, requestedAt, fleet: true } satisfies CheckJobData,
+      // A failing cluster must not hold the summary back: its failure is recorded for the parent.
+      opts: { ...deps.checkJobOptions, ignoreDependencyOnFailure: true },
+    })),
+  });
+  await job.updateData({ ...job.data, flowAdded: true });
+  return { children: clusters.length };
+}
+
+export async function processFleetSummary(job: Job<FleetSummaryJobData>, deps: FleetProcessorDeps): Promise<{ clusters: number }> {
+  const poster = deps.posters.get(job.data.reply.platform);
+  if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
+  const values = (await job.getChildrenValues<CheckJobResult>()) ?? {};
+  const failures = (await job.getIgnoredChildrenFailures()) ?? {};
+  const rows: string[] = [];
+  const done = new Set<string>();
+  for (const result of Object.values(values)) {
+    done.add(result.cluster);
+    const counts = SEVERITIES.filter((s) => s !== "info").map((s) => String(result.counts[s]).padStart(3));
+    rows.push(`${result.cluster.padEnd(24)} ${`${result.serverVersion} → ${result.target}`.padEnd(18)} ${result.verdict.padEnd(9)}${counts.join("")}`);
+  }
+  for (const [key, reason] of Object.entries(failures)) {
+    const id = key.slice(key.lastIndexOf(":") + 1);
+    const child = await Job.fromId<CheckJobData>(deps.queue, id);
+    const cluster = child?.data.cluster ?? id;
+    done.add(cluster);
+    rows.push(`${cluster.padEnd(24)} ${"-".padEnd(18)} could not check: ${String(reason).slice(0, 120)}`);
+  }
+  rows.sort();
+  const header = `${"cluster".padEnd(24)} ${"version".padEnd(18)} ${"verdict".padEnd(9)}blk hig med low`;
+  const table = ["```", header, ...rows, "```"].join("\n");
+  await poster.postInThread(threadOf(job.data.reply), { text: `*Fleet summary* (${done.size} of ${job.data.clusters.length} clusters)\n${table}` });
+  const results = Object.values(values);
+  const state = [
+    `${results.filter((r) => r.verdict === "ready").length} ready`,
+    `${results.filter((r) => r.verdict === "warnings").length} with warnings`,
+    `${results.filter((r) => r.verdict === "blocked").length} blocked`,
+    `${Object.keys(failures).length} could not be checked`,
+  ].join(", ");
+  await poster.update(job.data.reply.channel, job.data.reply.rootMessage!, fleetHeadline(job.data, `*done*: ${state}`));
+  return { clusters: done.size };
+}

@@ -1,0 +1,111 @@
+// Runs one watch job: a root message in the channel, a WatchSession until the time limit or a
+// stop request, then a summary of what it saw (counts by reason) in the root's thread. Everything
+// needed to carry on lives in Redis (resourceVersions, timers, counts, dedupe keys, threads), so a
+// worker that picks the job up after a stall continues where the dead one left off.
+import { type Job, UnrecoverableError } from "bullmq";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { mention } from "../src/chat/mention.ts";
+import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import { AlertSink } from "../src/watch/alertSink.ts";
+import { WatchSession } from "../src/watch/session.ts";
+import { WatchStateStore } from "../src/watch/stateStore.ts";
+import type { RuleOptions, WatchJobData } from "../src/watch/types.ts";
+
+export interface WatchProcessorDeps {
+  clusters: { client(name: string): ClusterClient; kubeConfig(name: string): KubeConfig; has(name: string): boolean };
+  posters: PosterRegistry;
+  /** Redis for watch state (not the worker's blocking connection). */
+  redis: Redis;
+  prefix: string;
+  logger: Logger;
+  ruleOptions?: Partial<RuleOptions>;
+  /** Tuning for tests and the bench. */
+  tuning?: { pollMs?: number; timeoutSeconds?: number; persistEveryMs?: number; floodWindowMs?: number; floodLimit?: number; docsBase?: string };
+  /** Hands the running session out (tests, bench). */
+  onSession?: (session: WatchSession, sink: AlertSink) => void;
+}
+
+export interface WatchJobResult {
+  ended: "time-limit" | "stopped";
+  counts: Record<string, number>;
+}
+
+export function createWatchProcessor(deps: WatchProcessorDeps) {
+  return async function processWatch(job: Job<WatchJobData>, _token?: string, signal?: AbortSignal): Promise<WatchJobResult> {
+    const data = job.data;
+    const log = deps.logger.child({ job: job.id, cluster: data.cluster, attempt: job.attemptsMade + 1 });
+    const poster = deps.posters.get(data.reply.platform);
+    if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
+    if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
+    const until = Date.parse(data.until);
+    if (!Number.isFinite(until)) throw new UnrecoverableError(`until: expected an ISO time, got "${data.until}"`);
+
+    const who = data.origin.requester ? ` (started by ${mention(data.origin.requester)})` : data.origin.by === "cycle" ? " (add-on cycle)" : "";
+    const headline = (state: string) => ({ text: `👀 Watching \`${data.cluster}\` until ${data.until.slice(0, 16).replace("T", " ")} UTC${who}: ${state}` });
+    if (!data.reply.rootMessage) {
+      const root = await poster.postRoot(data.reply.channel, headline("alerts will appear in this channel"));
+      await job.updateData({ ...job.data, reply: { ...data.reply, rootMessage: root.id, thread: root.thread } });
+    } else log.info("carrying on a watch another worker started");
+
+    const state = new WatchStateStore(deps.redis, deps.prefix, data.cluster, job.id ?? data.cluster);
+    const t = deps.tuning ?? {};
+    const sink = new AlertSink({
+      redis: deps.redis,
+      prefix: deps.prefix,
+      cluster: data.cluster,
+      poster,
+      channel: data.reply.channel,
+      threadsKey: state.threadsKey,
+      countsKey: state.countsKey,
+      floodLimit: t.floodLimit,
+      floodWindowMs: t.floodWindowMs,
+      docsBase: t.docsBase,
+      logger: log,
+    });
+    const session = new WatchSession({
+      cluster: data.cluster,
+      client: deps.clusters.client(data.cluster),
+      kubeConfig: deps.clusters.kubeConfig(data.cluster),
+      state,
+      sink,
+      ruleOptions: deps.ruleOptions,
+      timeoutSeconds: t.timeoutSeconds,
+      persistEveryMs: t.persistEveryMs,
+      logger: log,
+    });
+    await session.start();
+    deps.onSession?.(session, sink);
+
+    let ended: WatchJobResult["ended"] = "time-limit";
+    try {
+      while (Date.now() < until) {
+        if (signal?.aborted) throw new Error("worker is closing; the watch will be taken over");
+        if (await state.takeStopRequest()) {
+          ended = "stopped";
+          break;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(t.pollMs ?? 1_000, Math.max(0, until - Date.now()))));
+      }
+    } finally {
+      await session.stop();
+    }
+
+    const counts = await state.counts();
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const lines = Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, n]) => `• ${reason}: ${n}`);
+    const summary = total
+      ? `Watch of \`${data.cluster}\` ended (${ended === "stopped" ? "stopped" : "time limit"}). ${total} alerts:\n${lines.join("\n")}`
+      : `Watch of \`${data.cluster}\` ended (${ended === "stopped" ? "stopped" : "time limit"}): nothing to report.`;
+    const reply = job.data.reply;
+    if (reply.thread) await poster.postInThread({ channel: reply.channel, thread: reply.thread }, { text: summary });
+    if (reply.rootMessage) await poster.update(reply.channel, reply.rootMessage, headline(`ended, ${total} alerts`));
+    await state.clear();
+    log.info({ ended, counts }, "watch ended");
+    return { ended, counts };
+  };
+}
