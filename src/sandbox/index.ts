@@ -82,7 +82,6 @@ function seed(store: Store, objects: KubeObject[]): void {
     if (info.group === "" && info.kind === "Namespace" && meta.name) declared.add(meta.name);
     meta.uid ??= randomUUID();
     meta.creationTimestamp ??= nowTimestamp();
-    meta.generation ??= 1;
     obj.metadata = meta;
     obj.apiVersion ??= groupVersionOf(info);
     store.write(info, obj, { silent: true });

@@ -383,6 +383,28 @@ describe("watch", () => {
       await small.close();
     }
   });
+  it("ends open watches when the sandbox closes", async () => {
+    const other = await startSandbox({});
+    const kc2 = new KubeConfig();
+    kc2.loadFromString(other.kubeconfig());
+    let ended = false;
+    const done = new Promise<void>((resolve) => {
+      new Watch(kc2).watch(
+        "/api/v1/pods",
+        {},
+        () => {},
+        () => {
+          ended = true;
+          resolve();
+        },
+      );
+    });
+    await waitFor(async () => (other.requests.some((r) => r.verb === "watch") ? true : undefined), "watch request");
+    expect(ended).toBe(false);
+    await other.close();
+    await done;
+    expect(ended).toBe(true);
+  });
 });
 
 describe("faults and request log", () => {
