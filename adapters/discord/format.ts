@@ -68,9 +68,11 @@ export function truncateMessage(text: string, max = DISCORD_MAX_CHARS): string {
 /** A thread name from a message: first line, markdown stripped, 1–100 characters. */
 export function threadName(text: string): string {
   const first = (text.split("\n")[0] ?? "")
+    // Mentions do not render in thread names; drop them before stripping markdown's ">".
+    .replace(/<(@[!&]?|#)\d+>/g, "")
     .replace(/[*_`~>]/g, "")
-    .replace(/<@!?\d+>/g, "")
     .replace(/\s+/g, " ")
+    .replace(/\s+([,:;.])/g, "$1")
     .trim();
   const name = first.length > 100 ? `${first.slice(0, 99)}…` : first;
   return name || "Upshift";

@@ -92,6 +92,7 @@ describe("Discord bot against the fake Discord", () => {
       10_000,
       "the reply edit",
     );
+    expect(edit.status).toBe(200);
     expect(edit.body.content).toBe("Queued upgrade check of **prod-eu 1.32**.");
     expect(fake.callbacksFor(id)).toHaveLength(1);
     expect(invocations).toEqual([

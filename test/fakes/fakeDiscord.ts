@@ -293,7 +293,8 @@ export class FakeDiscord extends EventEmitter {
     const method = req.method ?? "GET";
     if (!url.pathname.startsWith("/api/v10/"))
       return json(res, 404, { message: "404: Not Found (expected /api/v10/...)", code: 0 });
-    const path = url.pathname.slice("/api/v10".length);
+    // Clients encode "@" in "@original" and emoji in reaction routes; Discord accepts both forms.
+    const path = decodeURIComponent(url.pathname.slice("/api/v10".length));
     const { body, files } = await parseBody(req, raw, url);
     const auth = req.headers.authorization;
     // Interaction callbacks and webhook edits are authenticated by the interaction token in the path.
@@ -486,7 +487,7 @@ export class FakeDiscord extends EventEmitter {
     if (is("PUT", /^\/channels\/\d+\/messages\/\d+\/reactions\/[^/]+\/@me$/)) {
       const msg = this.messages.get(seg[3]);
       if (!msg || msg.channel_id !== seg[1]) return reply(404, { message: "Unknown Message", code: 10008 });
-      msg.reactions.push(decodeURIComponent(seg[5]));
+      msg.reactions.push(seg[5]);
       return reply(204);
     }
     return reply(404, { message: `404: Not Found (fake Discord has no ${method} ${path})`, code: 0 });
