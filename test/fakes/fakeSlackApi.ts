@@ -11,6 +11,7 @@ export interface RecordedCall {
   body: Record<string, unknown>;
   /** The bearer token sent (tests assert it is the bot token; it is never printed). */
   token?: string;
+  /** performance.now() when the call arrived. */
   at: number;
 }
 
@@ -147,7 +148,7 @@ export class FakeSlackApi {
       : typeof body.token === "string"
         ? body.token
         : undefined;
-    this.calls.push({ method, body, token, at: Date.now() });
+    this.calls.push({ method, body, token, at: performance.now() });
 
     const fault = this.faults.get(method)?.find((f) => f.remaining > 0);
     if (fault) {
@@ -293,7 +294,7 @@ export class FakeSlackApi {
       content = raw.toString("utf8");
     }
     upload.content = content;
-    this.calls.push({ method: "upload", body: { fileId, bytes: Buffer.byteLength(content) }, at: Date.now() });
+    this.calls.push({ method: "upload", body: { fileId, bytes: Buffer.byteLength(content) }, at: performance.now() });
     res.writeHead(200, { "content-type": "text/plain" });
     res.end(`OK - ${Buffer.byteLength(content)}`);
   }

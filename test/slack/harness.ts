@@ -40,7 +40,10 @@ export async function startSlackHarness(opts: {
 }): Promise<SlackHarness> {
   const prefix = opts.prefix ?? uniquePrefix("slack");
   const connection = producerConnection(opts.redisUrl);
+  // A test that points at a dead Redis expects connection errors; they must not print as unhandled.
+  connection.on("error", () => {});
   const queues = new JobQueues(connection, prefix);
+  queues.check.on("error", () => {});
   const router = new CommandRouter([upgradeCheckCommand({ clusters: opts.contexts, jobs: queues })]);
   const slack = createSlackApp({
     botToken: opts.fake.botToken,

@@ -1,0 +1,143 @@
+// Slack path benchmark, all over real sockets (Bolt app, embedded redis-server, sandbox API
+// server, fake Slack Web API):
+//  1. ack latency of 200 concurrent signed /upgrade-check requests, all distinct (50 contexts × 4
+//     targets), so each one really enqueues a job; no worker runs, so this is the ack path only;
+//  2. time from a request to the last threaded reply of its report, 24 distinct requests drained
+//     by the check worker at concurrency 4 against a 1,000-object sandbox and the full catalogue.
+import { pino } from "pino";
+import type { Worker } from "bullmq";
+import { CommandRouter } from "../commands/router.ts";
+import { upgradeCheckCommand } from "../commands/upgradeCheck.ts";
+import { createSlackApp } from "../adapters/slack/slackApp.ts";
+import { SlackPoster } from "../adapters/slack/slackPoster.ts";
+import { allChecks } from "../src/checks/catalog/index.ts";
+import { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import { fileConfigSchema } from "../src/config/schema.ts";
+import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
+import { JobQueues } from "../src/queue/jobQueues.ts";
+import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
+import { startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
+import { kubeconfigFor, startSandbox } from "../src/sandbox/index.ts";
+import { FakeSlackApi, waitFor } from "../test/fakes/fakeSlackApi.ts";
+import { postSigned, slashCommandBody } from "../test/fakes/slackSigning.ts";
+import { plantedObjects } from "../test/slack/plantedCluster.ts";
+import { startCheckWorker } from "../worker/checkWorker.ts";
+
+const SIGNING_SECRET = "bench-signing-secret-0123456789ab";
+const ACK_REQUESTS = 200;
+const E2E_REQUESTS = 24;
+const SANDBOX_OBJECTS = 1_000;
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return { count: sorted.length, p50: r(at(0.5)), p99: r(at(0.99)), max: r(sorted.at(-1) ?? Number.NaN) };
+}
+
+export async function benchSlack(): Promise<Record<string, unknown>> {
+  const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? "silent" });
+  const redis = await startEmbeddedRedis();
+  const fake = await FakeSlackApi.start();
+  // 5 objects are the planted problems and decoys; the rest are healthy pods and Helm releases.
+  const sandbox = await startSandbox({ objects: plantedObjects(SANDBOX_OBJECTS - 5), serverVersion: "v1.31.4" });
+  const contextNames = Array.from({ length: 50 }, (_, i) => `bench-${String(i).padStart(2, "0")}`);
+  const clusters = ClusterDirectory.fromString(kubeconfigFor(contextNames.map((name) => ({ name, url: sandbox.url }))));
+  const prefix = `bench-slack-${Date.now()}`;
+  const producer = producerConnection(redis.url);
+  producer.on("error", () => {});
+  const queues = new JobQueues(producer, prefix);
+  const slack = createSlackApp({
+    botToken: fake.botToken,
+    signingSecret: SIGNING_SECRET,
+    slackApiUrl: fake.apiUrl,
+    port: 0,
+    router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues })]),
+    logger,
+  });
+  await slack.start();
+  const eventsUrl = `http://127.0.0.1:${slack.port()}/slack/events`;
+  const send = (text: string, channel: string) =>
+    postSigned(
+      eventsUrl,
+      slashCommandBody({ command: "/upgrade-check", text, channel_id: channel, response_url: fake.responseUrl() }),
+      {
+        signingSecret: SIGNING_SECRET,
+      },
+    );
+
+  let worker: Worker | undefined;
+  const workerConn = workerConnection(redis.url);
+  try {
+    // 1. Ack latency under a burst.
+    const targets = ["1.32", "1.33", "1.34", "1.35"];
+    const burst = await Promise.all(
+      Array.from({ length: ACK_REQUESTS }, (_, i) =>
+        send(`${contextNames[i % 50]} ${targets[Math.floor(i / 50)]}`, "C0ACKBENCH"),
+      ),
+    );
+    const queued = burst.filter((r) => r.json?.text?.startsWith("Queued")).length;
+    const ackStats = { ...stats(burst.map((r) => r.ms)), queued, over3s: burst.filter((r) => r.ms >= 3_000).length };
+    await queues.check.obliterate({ force: true });
+
+    // 2. Request → last threaded reply, 4 checks at a time.
+    worker = startCheckWorker(
+      {
+        clusters,
+        checks: allChecks,
+        posters: new PosterRegistry([new SlackPoster({ botToken: fake.botToken, slackApiUrl: fake.apiUrl, logger })]),
+        file: fileConfigSchema.parse({}),
+        logger,
+      },
+      { connection: workerConn, prefix, concurrency: 4 },
+    );
+    const started = new Map<string, number>();
+    const requests = Array.from({ length: E2E_REQUESTS }, (_, i) => {
+      const channel = `C0E2E${String(i).padStart(3, "0")}`;
+      started.set(channel, performance.now());
+      return send(`${contextNames[i]} 1.32`, channel);
+    });
+    const acks = await Promise.all(requests);
+    const channels = [...started.keys()];
+    await waitFor(
+      () => channels.every((c) => fake.roots(c)[0]?.text.includes("*blocked*")),
+      55_000,
+      "every report finished",
+    );
+    const toLastReply = channels.map((c) => {
+      const last = Math.max(
+        ...fake
+          .callsOf("chat.postMessage")
+          .filter((call) => call.body.channel === c && call.body.thread_ts)
+          .map((call) => call.at),
+      );
+      return last - (started.get(c) ?? 0);
+    });
+    const repliesPerReport = fake.replies(channels[0], fake.roots(channels[0])[0].ts).length;
+    return {
+      ack: { unit: "ms", duplicates: "none: 50 contexts × 4 targets, each request enqueues a job", ...ackStats },
+      requestToLastReply: {
+        unit: "ms",
+        workerConcurrency: 4,
+        sandboxObjects: SANDBOX_OBJECTS,
+        checks: allChecks.length,
+        repliesPerReport,
+        acked: acks.filter((a) => a.json?.text?.startsWith("Queued")).length,
+        ...stats(toLastReply),
+      },
+    };
+  } finally {
+    await worker?.close();
+    workerConn.disconnect();
+    await slack.stop();
+    await queues.close();
+    producer.disconnect();
+    await sandbox.close();
+    await fake.close();
+    await redis.stop();
+  }
+}
+
+if (import.meta.main) {
+  console.log(JSON.stringify(await benchSlack(), null, 2));
+}
