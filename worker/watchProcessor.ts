@@ -23,7 +23,14 @@ export interface WatchProcessorDeps {
   logger: Logger;
   ruleOptions?: Partial<RuleOptions>;
   /** Tuning for tests and the bench. */
-  tuning?: { pollMs?: number; timeoutSeconds?: number; persistEveryMs?: number; floodWindowMs?: number; floodLimit?: number; docsBase?: string };
+  tuning?: {
+    pollMs?: number;
+    timeoutSeconds?: number;
+    persistEveryMs?: number;
+    floodWindowMs?: number;
+    floodLimit?: number;
+    docsBase?: string;
+  };
   /** Hands the running session out (tests, bench). */
   onSession?: (session: WatchSession, sink: AlertSink) => void;
 }
@@ -34,7 +41,11 @@ export interface WatchJobResult {
 }
 
 export function createWatchProcessor(deps: WatchProcessorDeps) {
-  return async function processWatch(job: Job<WatchJobData>, _token?: string, signal?: AbortSignal): Promise<WatchJobResult> {
+  return async function processWatch(
+    job: Job<WatchJobData>,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<WatchJobResult> {
     const data = job.data;
     const log = deps.logger.child({ job: job.id, cluster: data.cluster, attempt: job.attemptsMade + 1 });
     const poster = deps.posters.get(data.reply.platform);
@@ -43,8 +54,14 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
     const until = Date.parse(data.until);
     if (!Number.isFinite(until)) throw new UnrecoverableError(`until: expected an ISO time, got "${data.until}"`);
 
-    const who = data.origin.requester ? ` (started by ${mention(data.origin.requester)})` : data.origin.by === "cycle" ? " (add-on cycle)" : "";
-    const headline = (state: string) => ({ text: `👀 Watching \`${data.cluster}\` until ${data.until.slice(0, 16).replace("T", " ")} UTC${who}: ${state}` });
+    const who = data.origin.requester
+      ? ` (started by ${mention(data.origin.requester)})`
+      : data.origin.by === "cycle"
+        ? " (add-on cycle)"
+        : "";
+    const headline = (state: string) => ({
+      text: `👀 Watching \`${data.cluster}\` until ${data.until.slice(0, 16).replace("T", " ")} UTC${who}: ${state}`,
+    });
     if (!data.reply.rootMessage) {
       const root = await poster.postRoot(data.reply.channel, headline("alerts will appear in this channel"));
       await job.updateData({ ...job.data, reply: { ...data.reply, rootMessage: root.id, thread: root.thread } });

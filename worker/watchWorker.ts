@@ -17,7 +17,10 @@ export interface WatchWorkerOptions {
   stalledIntervalMs?: number;
 }
 
-export function startWatchWorker(deps: WatchProcessorDeps, opts: WatchWorkerOptions): Worker<WatchJobData, WatchJobResult> {
+export function startWatchWorker(
+  deps: WatchProcessorDeps,
+  opts: WatchWorkerOptions,
+): Worker<WatchJobData, WatchJobResult> {
   const worker = new Worker<WatchJobData, WatchJobResult>(QUEUE_NAMES.watch, createWatchProcessor(deps), {
     connection: opts.connection,
     prefix: opts.prefix,

@@ -66,7 +66,9 @@ export const podCrashLoopRule: WatchRule = {
         ];
       }
       // Restarts rising while not (yet) in back-off: count from what this watch saw first.
-      if (was && c.restarts > was.restarts && c.restarts >= ctx.options.restartThreshold) {
+      // A container already in back-off restarting again is the same problem, reported above.
+      const inBackOff = c.waiting === "CrashLoopBackOff" || was?.waiting === "CrashLoopBackOff";
+      if (was && !inBackOff && c.restarts > was.restarts && c.restarts >= ctx.options.restartThreshold) {
         return [
           {
             ruleId: this.id,

@@ -1,0 +1,91 @@
+// Starting and stopping watches: what /upgrade-watch and the add-on cycle engine call. One watch
+// per cluster: BullMQ deduplication answers a second start with the running job. Stop sets a
+// Redis flag the running job polls (a queued job that has not started is simply removed).
+import { randomUUID } from "node:crypto";
+import { Job, Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { ReplyAddress } from "../chat/types.ts";
+import { QUEUE_NAMES } from "../queue/jobs.ts";
+import { safeKeyPart, stopFlagKey } from "./stateStore.ts";
+import type { WatchJobData, WatchOrigin } from "./types.ts";
+
+export type WatchStartResult =
+  | { status: "started"; jobId: string; until: string }
+  | { status: "already"; jobId: string; until?: string; reply?: ReplyAddress };
+
+export type WatchStopResult = { status: "stopping" | "removed" | "not-running"; jobId?: string };
+
+export interface WatchControl {
+  start(cluster: string, reply: ReplyAddress, durationMs: number, origin: WatchOrigin): Promise<WatchStartResult>;
+  stop(cluster: string): Promise<WatchStopResult>;
+}
+
+export const MAX_WATCH_MS = 24 * 3600_000;
+export const DEFAULT_WATCH_MS = 3600_000;
+
+export function watchDedupeId(cluster: string): string {
+  return `watch.${safeKeyPart(cluster)}`;
+}
+
+export const WATCH_JOB_OPTIONS = {
+  // A watch that failed to reach its cluster three times is reported rather than retried forever.
+  attempts: 3,
+  backoff: { type: "exponential", delay: 5_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 500 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 500 },
+} as const;
+
+export class QueueWatchControl implements WatchControl {
+  readonly queue: Queue<WatchJobData>;
+  private readonly redis: Redis;
+  private readonly prefix: string;
+
+  constructor(connection: Redis, prefix: string) {
+    this.redis = connection;
+    this.prefix = prefix;
+    this.queue = new Queue<WatchJobData>(QUEUE_NAMES.watch, { connection, prefix });
+  }
+
+  async start(
+    cluster: string,
+    reply: ReplyAddress,
+    durationMs: number,
+    origin: WatchOrigin,
+  ): Promise<WatchStartResult> {
+    if (!Number.isFinite(durationMs) || durationMs <= 0 || durationMs > MAX_WATCH_MS) {
+      throw new RangeError(`durationMs: expected 1 ms to ${MAX_WATCH_MS} ms (24 h), got ${durationMs}`);
+    }
+    const until = new Date(Date.now() + durationMs).toISOString();
+    const jobId = randomUUID();
+    const data: WatchJobData = { kind: "watch", cluster, reply, until, origin, requestedAt: new Date().toISOString() };
+    // A stop aimed at an earlier watch must not end this one.
+    await this.redis.del(stopFlagKey(this.prefix, cluster));
+    const job = await this.queue.add("watch", data, {
+      ...WATCH_JOB_OPTIONS,
+      jobId,
+      deduplication: { id: watchDedupeId(cluster) },
+    });
+    if (job.id === jobId) return { status: "started", jobId, until };
+    const existing = job.id ? await Job.fromId<WatchJobData>(this.queue, job.id) : undefined;
+    return { status: "already", jobId: job.id ?? "", until: existing?.data.until, reply: existing?.data.reply };
+  }
+
+  async stop(cluster: string): Promise<WatchStopResult> {
+    const jobId = await this.queue.getDeduplicationJobId(watchDedupeId(cluster));
+    const job = jobId ? await Job.fromId<WatchJobData>(this.queue, jobId) : undefined;
+    if (!job) return { status: "not-running" };
+    const state = await job.getState();
+    if (state === "waiting" || state === "delayed" || state === "prioritized") {
+      await job.remove();
+      await this.queue.removeDeduplicationKey(watchDedupeId(cluster));
+      return { status: "removed", jobId: job.id };
+    }
+    if (state !== "active") return { status: "not-running" };
+    await this.redis.set(stopFlagKey(this.prefix, cluster), job.id ?? "1", "EX", 24 * 3600);
+    return { status: "stopping", jobId: job.id };
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

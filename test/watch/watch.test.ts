@@ -1,0 +1,237 @@
+// Sandbox scenarios that change over time, seen through a real watch worker (BullMQ on the test
+// redis-server, client-node watches against the sandbox API server) and a recording chat poster.
+import { randomUUID } from "node:crypto";
+import type { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { helmReleaseSecret } from "../../src/helm/release.ts";
+import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
+import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import type { AlertSink } from "../../src/watch/alertSink.ts";
+import { QueueWatchControl } from "../../src/watch/control.ts";
+import type { WatchSession } from "../../src/watch/session.ts";
+import { startWatchWorker } from "../../worker/watchWorker.ts";
+import { configMap, livenessEvent, node, pod, RecordingPoster, waitFor } from "./helpers.ts";
+
+const logger = pino({ level: "silent" });
+
+interface Rig {
+  sandbox: SandboxServer;
+  poster: RecordingPoster;
+  control: QueueWatchControl;
+  worker: Worker;
+  redis: Redis;
+  session?: WatchSession;
+  sink?: AlertSink;
+  close(): Promise<void>;
+}
+
+async function rig(opts: { watchWindow?: number; floodWindowMs?: number; objects?: object[] } = {}): Promise<Rig> {
+  const prefix = `t-watch-${randomUUID().slice(0, 8)}`;
+  const sandbox = await startSandbox({
+    watchWindow: opts.watchWindow,
+    objects: (opts.objects as never) ?? [
+      node("node-a", true),
+      node("node-b", true),
+      pod("web-1"),
+      pod("web-2"),
+      pod("web-3"),
+      helmReleaseSecret({
+        name: "fleet",
+        namespace: "cattle-system",
+        revision: 1,
+        status: "deployed",
+        chart: "fleet-106.0.0+up0.12.0",
+      }),
+    ],
+  });
+  const clusters = ClusterDirectory.fromString(sandbox.kubeconfig("sb"), { timeoutMs: 5_000 });
+  const url = inject("redisUrl");
+  const redis = new Redis(url);
+  const blocking = new Redis(url, { maxRetriesPerRequest: null });
+  const poster = new RecordingPoster();
+  const r: Rig = { sandbox, poster, redis } as Rig;
+  r.worker = startWatchWorker(
+    {
+      clusters,
+      posters: new PosterRegistry([poster]),
+      redis,
+      prefix,
+      logger,
+      ruleOptions: { helmPendingMs: 1_500 },
+      tuning: { timeoutSeconds: 2, persistEveryMs: 200, pollMs: 100, floodWindowMs: opts.floodWindowMs ?? 60_000 },
+      onSession: (s, sink) => {
+        r.session = s;
+        r.sink = sink;
+      },
+    },
+    { connection: blocking, prefix },
+  );
+  r.control = new QueueWatchControl(redis, prefix);
+  r.close = async () => {
+    await r.control.stop("sb").catch(() => undefined);
+    await r.worker.close();
+    await r.control.close();
+    await sandbox.close();
+    blocking.disconnect();
+    redis.disconnect();
+  };
+  await r.control.start("sb", { platform: "slack", channel: "C-ops" }, 60_000, {
+    by: "command",
+    requester: { platform: "slack", userId: "U1" },
+  });
+  await waitFor("the watch session", () => r.session);
+  await r.session!.connected();
+  return r;
+}
+
+const alerts = (p: RecordingPoster, reason: string) =>
+  p.posts.filter((x) => x.kind !== "update" && x.text.includes(`*${reason}*`));
+
+describe("watch scenarios", () => {
+  let r: Rig;
+  beforeAll(async () => {
+    r = await rig({ watchWindow: 40 });
+  });
+  afterAll(async () => {
+    await r?.close();
+  });
+
+  it("posts a root message for the watch", () => {
+    expect(r.poster.posts[0]).toMatchObject({ kind: "root", channel: "C-ops" });
+    expect(r.poster.posts[0].text).toContain("Watching `sb`");
+  });
+
+  it("alerts once when a pod starts crash-looping, and threads later alerts about it", async () => {
+    const store = r.sandbox.store;
+    store.upsert(pod("web-1", { crash: true, restarts: 4 }));
+    const [first] = await waitFor(
+      "crash-loop alert",
+      () => alerts(r.poster, "CrashLoopBackOff").length === 1 && alerts(r.poster, "CrashLoopBackOff"),
+    );
+    expect(first.kind).toBe("root");
+    expect(first.text).toContain("Pod `apps/web-1`");
+    expect(first.text).toContain("4 restarts");
+    expect(first.text).toContain("docs/checks.md#pod-01");
+    // It keeps restarting: the same object and reason is not posted again.
+    store.upsert(pod("web-1", { crash: true, restarts: 5 }));
+    store.upsert(livenessEvent("web-1.probe", "web-1"));
+    const [probe] = await waitFor(
+      "liveness alert",
+      () => alerts(r.poster, "LivenessProbeFailed").length === 1 && alerts(r.poster, "LivenessProbeFailed"),
+    );
+    expect(probe).toMatchObject({ kind: "thread", thread: first.id });
+    expect(probe.text).toContain("PRB-01");
+    await r.session!.idle();
+    expect(alerts(r.poster, "CrashLoopBackOff")).toHaveLength(1);
+  });
+
+  it("alerts when a Helm release stays pending past the threshold, and when a node goes NotReady", async () => {
+    const store = r.sandbox.store;
+    store.upsert(
+      helmReleaseSecret({
+        name: "fleet",
+        namespace: "cattle-system",
+        revision: 2,
+        status: "pending-upgrade",
+        chart: "fleet-106.0.0+up0.12.0-rc.3",
+      }),
+    );
+    store.upsert(node("node-b", false));
+    const [nodeAlert] = await waitFor(
+      "node alert",
+      () => alerts(r.poster, "NodeNotReady").length > 0 && alerts(r.poster, "NodeNotReady"),
+    );
+    expect(nodeAlert.text).toContain("Node `node-b`");
+    expect(nodeAlert.text).toContain("NodeStatusUnknown");
+    // Not before the threshold (1.5 s in this test)...
+    expect(alerts(r.poster, "HelmReleasePending")).toHaveLength(0);
+    const [helm] = await waitFor(
+      "pending alert",
+      () => alerts(r.poster, "HelmReleasePending").length > 0 && alerts(r.poster, "HelmReleasePending"),
+    );
+    expect(helm.text).toContain("HelmRelease `cattle-system/fleet`");
+    expect(helm.text).toContain("pending-upgrade");
+    expect(helm.text).toContain("HELM-01");
+    store.upsert(
+      helmReleaseSecret({
+        name: "fleet",
+        namespace: "cattle-system",
+        revision: 2,
+        status: "failed",
+        chart: "fleet-106.0.0+up0.12.0-rc.3",
+      }),
+    );
+    const [failed] = await waitFor(
+      "failed alert",
+      () => alerts(r.poster, "HelmReleaseFailed").length > 0 && alerts(r.poster, "HelmReleaseFailed"),
+    );
+    // Same release: threaded under the pending alert.
+    expect(failed).toMatchObject({ kind: "thread", thread: helm.id });
+  });
+
+  it("resumes after the watch stream is cut and re-lists after 410 Gone, alerting once", async () => {
+    const store = r.sandbox.store;
+    const pods = () => r.session!.streamStats().pods;
+    const errorsBefore = pods().errors;
+    // Every pod watch request is dropped for a while; the open stream ends within timeoutSeconds (2 s).
+    const drop = r.sandbox.faults.add({ verb: "watch", resource: "pods", drop: true, times: 2 });
+    // The change lands while the pod watch is down: only resuming from the last resourceVersion delivers it.
+    await waitFor("pod watch to be cut", () => drop.fired > 0, 10_000);
+    store.upsert(pod("web-2", { crash: true, restarts: 3 }));
+    await waitFor("web-2 alert after the drop", () => alerts(r.poster, "CrashLoopBackOff").length === 2);
+    expect(drop.fired).toBe(2);
+    expect(pods().errors).toBeGreaterThan(errorsBefore);
+    expect(pods().relists).toBe(0);
+
+    // Now hold the pod watch down while more than the sandbox's 40-event window is written.
+    const hold = r.sandbox.faults.add({ verb: "watch", resource: "pods", drop: true });
+    await waitFor("pod watch to be cut", () => hold.fired > 0, 10_000);
+    store.upsert(pod("web-3", { crash: true, restarts: 7 }));
+    for (let i = 0; i < 60; i++) store.upsert(configMap(`filler-${i}`, i));
+    hold.remove();
+    await waitFor("web-3 alert after the 410", () => alerts(r.poster, "CrashLoopBackOff").length === 3);
+    expect(pods().relists).toBeGreaterThanOrEqual(1);
+    await r.session!.idle();
+    const texts = alerts(r.poster, "CrashLoopBackOff").map((p) => p.text);
+    expect(texts.filter((t) => t.includes("web-1"))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes("web-2"))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes("web-3"))).toHaveLength(1);
+  });
+
+  it("ends on a stop request with a summary of counts by reason", async () => {
+    const result = await r.control.stop("sb");
+    expect(result.status).toBe("stopping");
+    const summary = await waitFor("summary", () =>
+      r.poster.posts.find((p) => p.kind === "thread" && p.text.includes("ended (stopped)")),
+    );
+    expect(summary.thread).toBe(r.poster.posts[0].id);
+    expect(summary.text).toContain("CrashLoopBackOff: 3");
+    expect(summary.text).toContain("NodeNotReady: 1");
+    expect(summary.text).toContain("HelmReleasePending: 1");
+    const root = await waitFor("root updated", () =>
+      r.poster.posts.find((p) => p.kind === "update" && p.text.includes("ended, 7 alerts")),
+    );
+    expect(root.id).toBe(r.poster.posts[0].id);
+  });
+});
+
+describe("flood limit", () => {
+  it("sends at most 10 alerts and one summary for a burst of 30 crash-looping pods", async () => {
+    const r = await rig({ floodWindowMs: 3_000 });
+    try {
+      const before = r.poster.posts.length;
+      for (let i = 0; i < 30; i++) r.sandbox.store.upsert(pod(`burst-${i}`, { crash: true, restarts: 3 }));
+      const summary = await waitFor("flood summary", () => r.poster.posts.find((p) => p.text.includes("Alert flood")));
+      const posted = r.poster.posts.slice(before).filter((p) => p.text.includes("*CrashLoopBackOff*"));
+      expect(posted).toHaveLength(10);
+      expect(summary.text).toContain("20 more alerts");
+      expect(summary.text).toContain("CrashLoopBackOff ×20 (POD-01");
+      expect(r.poster.posts.filter((p) => p.text.includes("Alert flood"))).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+});
