@@ -1,0 +1,45 @@
+// /upgrade-cycle-status [context]: the latest cycle's state and each step's journal entry.
+import { listContexts, splitWords } from "./grammar.ts";
+import type { CommandHandler } from "./router.ts";
+import type { CommandInvocation, CommandReply } from "./types.ts";
+import type { UpgradeCycleDeps } from "./upgradeCycle.ts";
+
+export function contextArg(
+  text: string,
+  deps: UpgradeCycleDeps,
+  usage: string,
+): { ok: true; cluster: string } | { ok: false; reply: CommandReply } {
+  const contexts = deps.clusters.names();
+  const words = splitWords(text);
+  if (words.length > 1)
+    return { ok: false, reply: { refused: true, text: `Expected at most one context. Usage: ${usage}` } };
+  if (words.length === 1 && !contexts.includes(words[0]))
+    return {
+      ok: false,
+      reply: { refused: true, text: `unknown cluster context "${words[0]}". ${listContexts(contexts)}` },
+    };
+  const cluster = words[0] ?? deps.clusters.defaultName();
+  if (!cluster)
+    return {
+      ok: false,
+      reply: { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` },
+    };
+  return { ok: true, cluster };
+}
+
+export function upgradeCycleStatusCommand(deps: UpgradeCycleDeps): CommandHandler {
+  const spec = {
+    name: "upgrade-cycle-status",
+    description: "State of the add-on cycle on a cluster",
+    usage: "[context]",
+    options: [{ name: "context", description: "kubeconfig context (cluster)", autocomplete: "contexts" as const }],
+  };
+  return {
+    spec,
+    async handle(inv: CommandInvocation): Promise<CommandReply> {
+      const c = contextArg(inv.text, deps, `/upgrade-cycle-status ${spec.usage}`);
+      if (!c.ok) return c.reply;
+      return { refused: false, text: await deps.cycles.status(c.cluster) };
+    },
+  };
+}

@@ -1,0 +1,337 @@
+// Approvals by emoji reaction, the same for every platform, with all state in Redis.
+// A plan message gets ✅/❌; each reaction event is mapped (channel + message id) to its plan,
+// checked against the cluster's approvers, and counted by one Lua script, so two reactions
+// arriving at once on two bot replicas can neither double-count nor start the run twice: the
+// script is the only place the plan moves from "pending" to "approved", and it does so once.
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { mention } from "../chat/mention.ts";
+import type { PosterRegistry } from "../chat/posterRegistry.ts";
+import type { ChatPoster, ReplyAddress } from "../chat/types.ts";
+import { approvalsFor } from "../config/load.ts";
+import type { FileConfig } from "../config/schema.ts";
+import { cycleKeys, type CycleKeys } from "../cycles/keys.ts";
+import { planHash, renderPlan } from "../cycles/plan.ts";
+import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
+import type { CyclePlan, CycleRunJobData } from "../cycles/types.ts";
+import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
+import { AuditLog } from "./auditLog.ts";
+import { decisionOf, seedEmoji } from "./emoji.ts";
+
+// KEYS: plan, votes, pending-zset. ARGV: op, user, now, planId, hash.
+// Returns {state, votes, outcome}.
+const VOTE_SCRIPT = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'missing', 0, 'missing'} end
+if state ~= 'pending' then return {state, redis.call('HLEN', KEYS[2]), 'closed'} end
+if redis.call('HGET', KEYS[1], 'hash') ~= ARGV[5] then return {state, 0, 'stale'} end
+local now = tonumber(ARGV[3])
+if now >= tonumber(redis.call('HGET', KEYS[1], 'expiresAt')) then
+  redis.call('HSET', KEYS[1], 'state', 'expired')
+  redis.call('ZREM', KEYS[3], ARGV[4])
+  return {'expired', redis.call('HLEN', KEYS[2]), 'expired'}
+end
+local op = ARGV[1]
+if op == 'expire' then return {state, redis.call('HLEN', KEYS[2]), 'not-due'} end
+if op == 'cancel' then
+  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'decidedBy', ARGV[2])
+  redis.call('ZREM', KEYS[3], ARGV[4])
+  return {'cancelled', redis.call('HLEN', KEYS[2]), 'cancelled'}
+end
+if op == 'withdraw' then
+  local removed = redis.call('HDEL', KEYS[2], ARGV[2])
+  return {state, redis.call('HLEN', KEYS[2]), removed == 1 and 'withdrawn' or 'noop'}
+end
+local added = redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3])
+local n = redis.call('HLEN', KEYS[2])
+if n >= tonumber(redis.call('HGET', KEYS[1], 'required')) then
+  redis.call('HSET', KEYS[1], 'state', 'approved', 'approvedBy', cjson.encode(redis.call('HKEYS', KEYS[2])))
+  redis.call('ZREM', KEYS[3], ARGV[4])
+  return {'approved', n, 'approved'}
+end
+return {state, n, added == 1 and 'voted' or 'duplicate'}
+`;
+
+export interface ApprovalEngineDeps {
+  redis: Redis;
+  prefix: string;
+  posters: PosterRegistry;
+  file: FileConfig;
+  /** Called once when a plan reaches its required votes: enqueue the cycle run. */
+  onApproved(run: CycleRunJobData): Promise<void>;
+  groupMembers?: GroupMembersLookup;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export type ReactionOutcome =
+  | "ignored-emoji"
+  | "unrelated"
+  | "not-approver"
+  | "self-approval"
+  | "voted"
+  | "duplicate"
+  | "withdrawn"
+  | "noop"
+  | "approved"
+  | "cancelled"
+  | "expired"
+  | "closed"
+  | "stale"
+  | "missing";
+
+export interface ApprovalRequest {
+  planId: string;
+  hash: string;
+  messageId: string;
+  expiresAt: number;
+}
+
+export class ApprovalEngine {
+  private readonly deps: ApprovalEngineDeps;
+  private readonly keys: CycleKeys;
+  readonly plans: PlanStore;
+  readonly audit: AuditLog;
+  private readonly approvers: ApproverResolver;
+  private readonly now: () => number;
+
+  constructor(deps: ApprovalEngineDeps) {
+    this.deps = deps;
+    this.keys = cycleKeys(deps.prefix);
+    this.plans = new PlanStore(deps.redis, this.keys);
+    this.audit = new AuditLog(deps.redis, this.keys.audit);
+    this.approvers = new ApproverResolver({ groupMembers: deps.groupMembers });
+    this.now = deps.now ?? Date.now;
+  }
+
+  /**
+   * Posts the plan in the thread with the approval request and records it as pending.
+   * A dry run posts the plan only. `reply` must carry the thread.
+   */
+  async requestApproval(plan: CyclePlan, reply: ReplyAddress): Promise<ApprovalRequest> {
+    const poster = this.poster(reply.platform);
+    const address = threadOf(reply);
+    const cfg = approvalsFor(this.deps.file, plan.cluster);
+    const hash = planHash(plan);
+    const expiresAt = this.now() + cfg.expiresAfter;
+    if (plan.dryRun || plan.steps.length === 0) {
+      const messageId = await poster.postInThread(address, {
+        text: `${renderPlan(plan)}\n${plan.dryRun ? "_Dry run: no approval requested._" : ""}`.trim(),
+      });
+      await this.plans.save({
+        plan,
+        hash,
+        state: "dry-run",
+        expiresAt,
+        required: cfg.required,
+        reply,
+        messageId,
+        approvedBy: [],
+      });
+      return { planId: plan.id, hash, messageId, expiresAt };
+    }
+    // Saved before posting: a reaction can arrive the instant the message appears.
+    await this.plans.save({ plan, hash, state: "pending", expiresAt, required: cfg.required, reply, approvedBy: [] });
+    const who = this.approvers.describe(cfg, reply.platform);
+    const ask = `React ✅ to approve, ❌ to cancel. Needs ${cfg.required} of: ${who}. Expires in ${Math.round(cfg.expiresAfter / 60_000)} minutes.${
+      cfg.allowSelfApproval ? "" : ` ${mention(plan.requester)} requested it and cannot approve it.`
+    }`;
+    const messageId = await poster.postInThread(address, { text: `${renderPlan(plan)}\n\n${ask}` });
+    await this.plans.setField(plan.id, "messageId", messageId);
+    const ttl = Math.ceil(cfg.expiresAfter / 1000) + 7 * 24 * 3600;
+    for (const channel of new Set([reply.channel, address.thread])) {
+      await this.deps.redis.set(this.keys.message(reply.platform, channel, messageId), plan.id, "EX", ttl);
+    }
+    await this.deps.redis.zadd(this.keys.pending, expiresAt, plan.id);
+    await this.audit.append({
+      planId: plan.id,
+      planHash: hash,
+      cluster: plan.cluster,
+      action: "requested",
+      who: plan.requester.userId,
+      platform: reply.platform,
+    });
+    if (poster.react) {
+      for (const d of ["approve", "cancel"] as const) {
+        // Discord threads are channels of their own; Slack thread replies live in the channel.
+        await poster
+          .react(reply.platform === "discord" ? address.thread : reply.channel, messageId, seedEmoji(reply.platform, d))
+          .catch((err) =>
+            this.deps.logger?.warn({ err: (err as Error).message }, "could not seed the approval reactions"),
+          );
+      }
+    }
+    return { planId: plan.id, hash, messageId, expiresAt };
+  }
+
+  async onReaction(event: ApprovalReaction): Promise<ReactionOutcome> {
+    const decision = decisionOf(event.emoji);
+    if (!decision) return "ignored-emoji";
+    const planId = await this.deps.redis.get(this.keys.message(event.platform, event.channel, event.messageId));
+    if (!planId) return "unrelated";
+    const stored = await this.plans.get(planId);
+    if (!stored) return "missing";
+    if (stored.state !== "pending") return "closed";
+    const cluster = stored.plan.cluster;
+    const cfg = approvalsFor(this.deps.file, cluster);
+    const base = { planId, planHash: stored.hash, cluster, who: event.userId, platform: event.platform };
+
+    let allowed: boolean;
+    try {
+      allowed = await this.approvers.isApprover(event, cfg);
+    } catch (err) {
+      this.deps.logger?.warn({ err: (err as Error).message }, "approver lookup failed");
+      await this.say(
+        stored,
+        `⚠️ Could not check whether <@${event.userId}> is an approver (${(err as Error).message}); the reaction was not counted. Remove and add it again.`,
+      );
+      return "not-approver";
+    }
+    if (!allowed) {
+      if (event.added && (await this.firstNotice(planId, `not:${event.userId}`))) {
+        await this.audit.append({ ...base, action: "refused-not-approver", detail: event.emoji });
+        await this.say(stored, `<@${event.userId}> is not an approver for ${cluster}; the reaction is ignored.`);
+      }
+      return "not-approver";
+    }
+    const isRequester =
+      event.userId === stored.plan.requester.userId && event.platform === stored.plan.requester.platform;
+    if (decision === "approve" && isRequester && !cfg.allowSelfApproval) {
+      if (event.added && (await this.firstNotice(planId, `self:${event.userId}`))) {
+        await this.audit.append({ ...base, action: "refused-self" });
+        await this.say(stored, `<@${event.userId}> requested this plan and cannot approve it; another approver must.`);
+      }
+      return "self-approval";
+    }
+    if (decision === "cancel" && !event.added) return "noop";
+    const op = decision === "cancel" ? "cancel" : event.added ? "approve" : "withdraw";
+    const [state, votes, outcome] = await this.vote(stored, op, event.userId);
+    switch (outcome) {
+      case "voted":
+        await this.audit.append({ ...base, action: "approve" });
+        await this.say(stored, `✅ <@${event.userId}> approved (${votes} of ${stored.required}).`);
+        break;
+      case "withdrawn":
+        await this.audit.append({ ...base, action: "withdraw" });
+        await this.say(stored, `↩️ <@${event.userId}> withdrew their approval (${votes} of ${stored.required}).`);
+        break;
+      case "cancelled":
+        await this.audit.append({ ...base, action: "cancel" });
+        await this.say(stored, `❌ Cancelled by <@${event.userId}>. Nothing was changed on ${cluster}.`);
+        break;
+      case "expired":
+        await this.announceExpired(stored);
+        break;
+      case "approved":
+        await this.audit.append({ ...base, action: "approve" });
+        await this.startApproved(planId);
+        break;
+    }
+    this.deps.logger?.debug({ planId, state, votes, outcome }, "reaction counted");
+    return outcome as ReactionOutcome;
+  }
+
+  /** Expires due pending plans (posting so in their threads). Call on an interval. */
+  async sweep(): Promise<{ expired: string[] }> {
+    const due = await this.deps.redis.zrangebyscore(this.keys.pending, "-inf", String(this.now()));
+    const expired: string[] = [];
+    for (const planId of due) {
+      const stored = await this.plans.get(planId);
+      if (!stored) {
+        await this.deps.redis.zrem(this.keys.pending, planId);
+        continue;
+      }
+      const [, , outcome] = await this.vote(stored, "expire", "upshift");
+      if (outcome === "expired") {
+        expired.push(planId);
+        await this.announceExpired(stored);
+      } else if (outcome === "closed") await this.deps.redis.zrem(this.keys.pending, planId);
+    }
+    return { expired };
+  }
+
+  /** Starts a timer calling sweep(); returns its stop function. */
+  startSweeper(intervalMs = 15_000): () => void {
+    const timer = setInterval(() => {
+      this.sweep().catch((err) => this.deps.logger?.warn({ err: (err as Error).message }, "approval sweep failed"));
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  private async startApproved(planId: string): Promise<void> {
+    const stored = (await this.plans.get(planId))!;
+    const names = stored.approvedBy.map((u) => `<@${u}>`).join(", ");
+    await this.audit.append({
+      planId,
+      planHash: stored.hash,
+      cluster: stored.plan.cluster,
+      action: "approved",
+      who: "upshift",
+      detail: stored.approvedBy.join(","),
+    });
+    await this.say(stored, `🚀 Approved by ${names}. Starting the ${stored.plan.kind} on ${stored.plan.cluster}.`);
+    await this.deps.onApproved({
+      kind: "cycle-run",
+      planId,
+      planHash: stored.hash,
+      cluster: stored.plan.cluster,
+      reply: stored.reply,
+      requester: stored.plan.requester,
+      approvedBy: stored.approvedBy,
+    });
+    await this.plans.setField(planId, "enqueuedAt", String(this.now()));
+  }
+
+  private async announceExpired(stored: StoredPlan): Promise<void> {
+    await this.audit.append({
+      planId: stored.plan.id,
+      planHash: stored.hash,
+      cluster: stored.plan.cluster,
+      action: "expired",
+      who: "upshift",
+    });
+    await this.say(
+      stored,
+      `⌛ The plan for ${stored.plan.cluster} expired without enough approvals. Run /upgrade-cycle again for a fresh plan.`,
+    );
+  }
+
+  private async vote(stored: StoredPlan, op: string, user: string): Promise<[string, number, string]> {
+    const id = stored.plan.id;
+    return (await this.deps.redis.eval(
+      VOTE_SCRIPT,
+      3,
+      this.keys.plan(id),
+      this.keys.votes(id, stored.hash),
+      this.keys.pending,
+      op,
+      user,
+      String(this.now()),
+      id,
+      stored.hash,
+    )) as [string, number, string];
+  }
+
+  /** True the first time a notice key is seen for a plan (one "not an approver" per person). */
+  private async firstNotice(planId: string, key: string): Promise<boolean> {
+    const added = await this.deps.redis.sadd(this.keys.noticed(planId), key);
+    await this.deps.redis.expire(this.keys.noticed(planId), 8 * 24 * 3600);
+    return added === 1;
+  }
+
+  private async say(stored: StoredPlan, text: string): Promise<void> {
+    await this.poster(stored.reply.platform).postInThread(threadOf(stored.reply), { text });
+  }
+
+  private poster(platform: string): ChatPoster {
+    const p = this.deps.posters.get(platform as ChatPoster["platform"]);
+    if (!p) throw new Error(`no chat platform "${platform}" is configured`);
+    return p;
+  }
+}
+
+export function threadOf(reply: ReplyAddress): { channel: string; thread: string } {
+  if (!reply.thread) throw new Error("the root message was not posted (reply has no thread)");
+  return { channel: reply.channel, thread: reply.thread };
+}

@@ -1,0 +1,43 @@
+// One cycle per cluster: a Redis key holding the cycle id, with an expiry renewed while the
+// cycle runs. A worker resuming the same cycle (after a crash) may take the lock over; any other
+// cycle is told who holds it. Expiry means a dead worker's lock frees itself.
+import type { Redis } from "ioredis";
+
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export type LockResult = { acquired: true } | { acquired: false; holder: string };
+
+export class ClusterLock {
+  private readonly redis: Redis;
+  private readonly key: string;
+  readonly ttlMs: number;
+
+  constructor(redis: Redis, key: string, ttlMs: number) {
+    this.redis = redis;
+    this.key = key;
+    this.ttlMs = ttlMs;
+  }
+
+  async acquire(cycleId: string): Promise<LockResult> {
+    const set = await this.redis.set(this.key, cycleId, "PX", this.ttlMs, "NX");
+    if (set === "OK") return { acquired: true };
+    if ((await this.redis.eval(RENEW, 1, this.key, cycleId, String(this.ttlMs))) === 1) return { acquired: true };
+    const holder = await this.redis.get(this.key);
+    // Expired between the two calls: try once more rather than report a phantom holder.
+    if (holder === null) return this.acquire(cycleId);
+    return { acquired: false, holder };
+  }
+
+  async renew(cycleId: string): Promise<boolean> {
+    return (await this.redis.eval(RENEW, 1, this.key, cycleId, String(this.ttlMs))) === 1;
+  }
+
+  async release(cycleId: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.key, cycleId);
+  }
+
+  async holder(): Promise<string | null> {
+    return this.redis.get(this.key);
+  }
+}

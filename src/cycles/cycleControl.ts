@@ -1,0 +1,92 @@
+// The producer side of cycles, for the command handlers and the approval engine: queue a plan,
+// queue an approved run (once: the job id is the plan id), report status, request an abort.
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Requester } from "../chat/types.ts";
+import { QUEUE_NAMES } from "../queue/jobs.ts";
+import { ClusterLock } from "./clusterLock.ts";
+import { cycleKeys, type CycleKeys } from "./keys.ts";
+import { PlanStore } from "./planStore.ts";
+import { StepJournalStore } from "./stepJournal.ts";
+import type { CycleJobData, CyclePlanJobData, CycleRunJobData } from "./types.ts";
+
+export const CYCLE_JOB_OPTIONS = {
+  // A cycle changes the cluster: it is never retried blindly. A crashed worker's job is handed on
+  // as a stalled job and resumes from the journal instead.
+  attempts: 1,
+  removeOnComplete: { age: 30 * 24 * 3600, count: 1000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 1000 },
+} as const;
+
+export type PlanRequestResult =
+  | { status: "queued"; jobId: string }
+  | { status: "busy"; holder: string; cluster: string };
+
+export class CycleControl {
+  readonly queue: Queue<CycleJobData>;
+  private readonly redis: Redis;
+  private readonly keys: CycleKeys;
+  readonly plans: PlanStore;
+
+  constructor(connection: Redis, prefix: string) {
+    this.redis = connection;
+    this.keys = cycleKeys(prefix);
+    this.queue = new Queue<CycleJobData>(QUEUE_NAMES.cycle, { connection, prefix });
+    this.plans = new PlanStore(connection, this.keys);
+  }
+
+  async requestPlan(data: CyclePlanJobData): Promise<PlanRequestResult> {
+    const holder = await new ClusterLock(this.redis, this.keys.lock(data.cluster), 1).holder();
+    if (holder && !data.dryRun) return { status: "busy", holder, cluster: data.cluster };
+    const job = await this.queue.add("cycle-plan", data, CYCLE_JOB_OPTIONS);
+    return { status: "queued", jobId: job.id ?? "" };
+  }
+
+  /** The approval engine's hook. Idempotent: a second call for the same plan adds nothing. */
+  async enqueueRun(data: CycleRunJobData): Promise<void> {
+    await this.queue.add("cycle-run", data, { ...CYCLE_JOB_OPTIONS, jobId: `run.${data.planId}` });
+  }
+
+  async status(cluster: string): Promise<string> {
+    const holder = await new ClusterLock(this.redis, this.keys.lock(cluster), 1).holder();
+    const latest = await this.plans.latestFor(cluster);
+    if (!latest)
+      return holder ? `A cycle (${holder}) holds ${cluster}.` : `No add-on cycle has been planned for ${cluster}.`;
+    const { plan } = latest;
+    const journal = await new StepJournalStore(this.redis, this.keys.journal(plan.id)).all(plan.steps.length);
+    const lines = plan.steps.map((s, i) => {
+      const j = journal[i];
+      const phase = j.state === "running" && j.phase ? ` (${j.phase})` : "";
+      return `${i + 1}. ${s.addon}: ${j.state}${phase}${j.error ? ` — ${j.error}` : ""}`;
+    });
+    const lock = holder
+      ? holder === plan.id
+        ? " It holds the cluster lock."
+        : ` Cycle ${holder} holds the cluster lock.`
+      : "";
+    return `${plan.kind === "rollback" ? "Rollback" : "Cycle"} ${plan.id} on ${cluster}: ${latest.state}.${lock}\n${lines.join("\n")}`;
+  }
+
+  /** Stops the cycle before its next step (the running step finishes), or cancels a pending plan. */
+  async abort(cluster: string, requester: Requester): Promise<{ ok: boolean; text: string }> {
+    const latest = await this.plans.latestFor(cluster);
+    if (!latest) return { ok: false, text: `No add-on cycle to abort on ${cluster}.` };
+    const id = latest.plan.id;
+    if (await this.plans.transition(id, "pending", "cancelled")) {
+      await this.redis.zrem(this.keys.pending, id);
+      return { ok: true, text: `Cancelled the pending plan ${id} for ${cluster} (<@${requester.userId}>).` };
+    }
+    if (latest.state === "approved" || latest.state === "running") {
+      await this.redis.set(this.keys.abort(cluster), id, "EX", 7 * 24 * 3600);
+      return {
+        ok: true,
+        text: `Abort requested for cycle ${id} on ${cluster}: it stops before its next step; the running step finishes.`,
+      };
+    }
+    return { ok: false, text: `The latest cycle on ${cluster} is ${latest.state}; nothing to abort.` };
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,245 @@
+// Processes cycle jobs. "cycle-plan": read the add-ons, order them, post the plan in a thread
+// and ask for approval (or only post it, for --dry-run). "cycle-run": run an approved plan
+// through the CycleEngine, posting each step's result in the thread; on failure, alert the
+// channel and offer a rollback plan that needs its own approval. A run job handed on after a
+// worker died resumes from the step journal (see src/cycles/cycleEngine.ts for the rule).
+import { type Job, UnrecoverableError } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
+import { mention } from "../src/chat/mention.ts";
+import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { ChatPoster, ReplyAddress } from "../src/chat/types.ts";
+import type { FileConfig } from "../src/config/schema.ts";
+import { trimOutput } from "../src/cycles/drivers/exec.ts";
+import {
+  ClusterBusyError,
+  type CycleEvent,
+  CycleEngine,
+  type CycleResult,
+  rollbackPlanFor,
+} from "../src/cycles/cycleEngine.ts";
+import { cycleKeys } from "../src/cycles/keys.ts";
+import { buildPlan, planHash } from "../src/cycles/plan.ts";
+import type { CycleJobData, CyclePlan, CyclePlanJobData, CycleRunJobData, DriverSet } from "../src/cycles/types.ts";
+
+export interface CycleProcessorDeps {
+  redis: Redis;
+  prefix: string;
+  posters: PosterRegistry;
+  file: FileConfig;
+  approvals: ApprovalEngine;
+  /** Drivers for a cluster; throws for an unknown one. */
+  drivers(cluster: string): DriverSet;
+  backupDir?: string;
+  leaseMs?: number;
+  lockTtlMs?: number;
+  logger: Logger;
+}
+
+export type CycleJobResult =
+  | { planId: string; hash: string }
+  | CycleResult
+  | { status: "superseded"; newPlanId: string };
+
+const OUTPUT_IN_THREAD = 1_500;
+
+export function createCycleProcessor(deps: CycleProcessorDeps) {
+  const keys = cycleKeys(deps.prefix);
+
+  async function ensureRoot(job: Job<CycleJobData>, poster: ChatPoster, text: string): Promise<ReplyAddress> {
+    const reply = job.data.reply;
+    if (reply.thread) return reply;
+    const posted = await poster.postRoot(reply.channel, { text });
+    const next = { ...reply, rootMessage: posted.id, thread: posted.thread };
+    await job.updateData({ ...job.data, reply: next });
+    return next;
+  }
+
+  async function plan(job: Job<CycleJobData>, data: CyclePlanJobData, poster: ChatPoster) {
+    const what = data.rollbackOf
+      ? `Rollback of cycle ${data.rollbackOf}`
+      : `Add-on cycle${data.dryRun ? " (dry run)" : ""}`;
+    const reply = await ensureRoot(
+      job,
+      poster,
+      `*${what} for ${data.cluster}*, requested by ${mention(data.requester)}: planning`,
+    );
+    let p: CyclePlan;
+    try {
+      p = await buildPlan({
+        cluster: data.cluster,
+        addons: data.addons,
+        requester: data.requester,
+        dryRun: data.dryRun,
+        file: deps.file,
+        drivers: deps.drivers(data.cluster),
+      });
+    } catch (err) {
+      const msg = (err as Error).message;
+      await poster.postInThread(
+        { channel: reply.channel, thread: reply.thread! },
+        { text: `⚠️ Could not plan the cycle: ${msg}` },
+      );
+      throw new UnrecoverableError(msg);
+    }
+    const req = await deps.approvals.requestApproval(p, reply);
+    return { planId: req.planId, hash: req.hash };
+  }
+
+  async function run(data: CycleRunJobData, poster: ChatPoster, log: Logger): Promise<CycleJobResult> {
+    const stored = await deps.approvals.plans.get(data.planId);
+    if (!stored) throw new UnrecoverableError(`plan ${data.planId} is not in Redis`);
+    const address = { channel: data.reply.channel, thread: data.reply.thread! };
+    const say = (text: string, file?: { name: string; content: string }) =>
+      poster.postInThread(address, { text, file });
+    if (stored.hash !== data.planHash)
+      throw new UnrecoverableError(`plan ${data.planId} changed after approval (hash mismatch)`);
+    const { plan: p } = stored;
+
+    if (stored.state === "approved") {
+      // Votes are bound to the plan hash: if the cluster moved since the plan was made, the
+      // approval does not cover what would now run. Re-plan and ask again.
+      if (p.kind === "cycle") {
+        const fresh = await buildPlan({
+          cluster: p.cluster,
+          addons: p.steps.map((s) => s.addon),
+          requester: p.requester,
+          dryRun: false,
+          file: deps.file,
+          drivers: deps.drivers(p.cluster),
+        });
+        if (planHash(fresh) !== stored.hash) {
+          await deps.approvals.plans.transition(p.id, "approved", "superseded");
+          await deps.approvals.audit.append({
+            planId: p.id,
+            planHash: stored.hash,
+            cluster: p.cluster,
+            action: "superseded",
+            who: "upshift",
+            detail: planHash(fresh),
+          });
+          await say(
+            "⚠️ The cluster changed since this plan was approved (add-on versions or states differ). The approval does not carry over: here is the new plan.",
+          );
+          const req = await deps.approvals.requestApproval(fresh, data.reply);
+          return { status: "superseded", newPlanId: req.planId };
+        }
+      }
+      if (!(await deps.approvals.plans.transition(p.id, "approved", "running"))) {
+        throw new UnrecoverableError(`plan ${p.id} is ${(await deps.approvals.plans.get(p.id))?.state}, not approved`);
+      }
+      await deps.approvals.audit.append({
+        planId: p.id,
+        planHash: stored.hash,
+        cluster: p.cluster,
+        action: "started",
+        who: "upshift",
+        detail: data.approvedBy.join(","),
+      });
+    } else if (stored.state !== "running") {
+      throw new UnrecoverableError(`plan ${p.id} is ${stored.state}; only an approved plan runs`);
+    } else {
+      log.info("resuming a cycle from its journal");
+    }
+
+    const n = p.steps.length;
+    const engine = new CycleEngine({
+      redis: deps.redis,
+      prefix: deps.prefix,
+      drivers: deps.drivers(p.cluster),
+      backupDir: deps.backupDir,
+      leaseMs: deps.leaseMs,
+      lockTtlMs: deps.lockTtlMs,
+      logger: log,
+      onEvent: async (e: CycleEvent) => {
+        const label = `Step ${e.index + 1}/${n}: *${e.step.addon}*`;
+        if (e.type === "step-started") {
+          await say(
+            `▶️ ${label} ${e.resumed ? "resuming after a worker restart" : "starting"}: backup → disable → ${e.step.restoreFrom ? "restore" : "enable"} → verify`,
+          );
+        } else if (e.type === "takeover") {
+          await say(`↪️ ${label} taken over from a stopped worker: ${e.decision}.`);
+        } else if (e.type === "step-done") {
+          const outputs = e.journal.outputs.map((o) => `• ${o.action}: ${trimOutput(o.output, 300)}`).join("\n");
+          const file = e.backupJson
+            ? { name: `backup-${p.cluster}-${e.step.addon}.json`, content: e.backupJson }
+            : undefined;
+          await say(
+            trimOutput(
+              `✅ ${label} done (${e.step.currentVersion ?? "?"} → ${e.step.expectedVersion ?? "current"}).\n${outputs}`,
+              OUTPUT_IN_THREAD,
+            ),
+            file,
+          );
+        } else {
+          const outputs = e.journal.outputs.map((o) => `• ${o.action}: ${trimOutput(o.output, 400)}`).join("\n");
+          await say(trimOutput(`❌ ${label} failed: ${e.error}\n${outputs}`, OUTPUT_IN_THREAD));
+        }
+      },
+    });
+
+    let result: CycleResult;
+    try {
+      result = await engine.run(p);
+    } catch (err) {
+      if (err instanceof ClusterBusyError) {
+        await say(`⛔ ${p.cluster} is busy: cycle ${err.holder} holds it. This plan did not run.`);
+        await deps.approvals.plans.transition(p.id, "running", "failed");
+        throw new UnrecoverableError(err.message);
+      }
+      throw err;
+    }
+    const audit = (action: string, detail?: string) =>
+      deps.approvals.audit.append({
+        planId: p.id,
+        planHash: stored.hash,
+        cluster: p.cluster,
+        action,
+        who: "upshift",
+        detail,
+      });
+    if (result.status === "done") {
+      await deps.approvals.plans.transition(p.id, "running", "done");
+      await audit("finished", `${result.stepsDone} step(s)`);
+      await say(
+        `🏁 ${p.kind === "rollback" ? "Rollback" : "Cycle"} on ${p.cluster} finished: ${result.stepsDone} of ${n} step(s) done.`,
+      );
+      if (data.reply.rootMessage)
+        await poster.update(data.reply.channel, data.reply.rootMessage, {
+          text: `*Add-on ${p.kind} for ${p.cluster}*: done (${n} step(s))`,
+        });
+    } else if (result.status === "aborted") {
+      await deps.redis.del(keys.abort(p.cluster));
+      await deps.approvals.plans.transition(p.id, "running", "aborted");
+      await audit("aborted", `after ${result.stepsDone} step(s)`);
+      await say(`⏹️ Aborted on request after ${result.stepsDone} of ${n} step(s); nothing further was changed.`);
+    } else {
+      await deps.approvals.plans.transition(p.id, "running", "failed");
+      await audit("failed", result.error);
+      const step = p.steps[result.failedStep ?? 0];
+      const link = data.reply.rootMessage ? " See the thread for its output." : "";
+      await poster.postRoot(data.reply.channel, {
+        text: `🚨 Add-on ${p.kind} on *${p.cluster}* failed at step ${(result.failedStep ?? 0) + 1} (${step.addon}): ${trimOutput(result.error ?? "unknown error", 300)}. The cycle stopped; later steps did not run.${link}`,
+      });
+      if (p.kind === "cycle") {
+        const rollback = await rollbackPlanFor(deps.redis, deps.prefix, p, p.requester);
+        if (rollback) {
+          await say("A rollback to the backups taken during this cycle is offered below; it needs its own approval.");
+          await deps.approvals.requestApproval(rollback, data.reply);
+        }
+      }
+    }
+    return result;
+  }
+
+  return async function processCycle(job: Job<CycleJobData>): Promise<CycleJobResult> {
+    const data = job.data;
+    const log = deps.logger.child({ job: job.id, cluster: data.cluster, kind: data.kind });
+    const poster = deps.posters.get(data.reply.platform);
+    if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
+    if (data.kind === "cycle-plan") return plan(job, data, poster);
+    if (data.kind === "cycle-run") return run(data, poster, log);
+    throw new UnrecoverableError(`unknown cycle job kind ${(data as { kind?: string }).kind}`);
+  };
+}

@@ -1,0 +1,33 @@
+// The BullMQ worker for add-on cycles. A killed worker's job is noticed as stalled once its lock
+// lapses and handed to another worker, which resumes from the step journal.
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { CycleJobData } from "../src/cycles/types.ts";
+import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import { type CycleJobResult, type CycleProcessorDeps, createCycleProcessor } from "./cycleProcessor.ts";
+
+export interface CycleWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export function startCycleWorker(
+  deps: CycleProcessorDeps,
+  opts: CycleWorkerOptions,
+): Worker<CycleJobData, CycleJobResult> {
+  const worker = new Worker<CycleJobData, CycleJobResult>(QUEUE_NAMES.cycle, createCycleProcessor(deps), {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    // Cycles on different clusters may run side by side; the cluster lock keeps one per cluster.
+    concurrency: opts.concurrency ?? 2,
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    stalledInterval: opts.stalledIntervalMs ?? 15_000,
+    // Resuming is safe (journal), so a cycle may survive a few worker deaths before it is failed.
+    maxStalledCount: 3,
+  });
+  worker.on("error", (err) => deps.logger.error({ err: err.message }, "cycle worker error"));
+  return worker;
+}
