@@ -23,6 +23,8 @@ export interface RestCall {
   /** Status the fake answered with. */
   status: number;
   at: number;
+  /** performance.now() when the request arrived, for latency measurements in the same process. */
+  hr: number;
   authorized: boolean;
 }
 
@@ -288,6 +290,7 @@ export class FakeDiscord extends EventEmitter {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const hr = performance.now();
     const url = new URL(req.url ?? "/", "http://fake");
     const raw = await readBody(req);
     const method = req.method ?? "GET";
@@ -300,7 +303,7 @@ export class FakeDiscord extends EventEmitter {
     // Interaction callbacks and webhook edits are authenticated by the interaction token in the path.
     const tokenless = path.startsWith("/interactions/") || path.startsWith("/webhooks/");
     const authorized = tokenless || auth === `Bot ${this.token}`;
-    const call: RestCall = { method, path, query: url.search, body, files, status: 0, at: Date.now(), authorized };
+    const call: RestCall = { method, path, query: url.search, body, files, status: 0, at: Date.now(), hr, authorized };
     const reply = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
       this.calls.push(call);
