@@ -197,11 +197,17 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(opts.readyTimeoutMs ?? 30_000) });
       // A failed login must not leave this promise rejecting unobserved.
       ready.catch(() => {});
-      // Never log the token: discord.js's own debug output is not forwarded.
-      await client.login(opts.token);
-      await ready.catch((err) => {
-        throw new Error(`Discord gateway did not become ready: ${errorText(err)}`);
-      });
+      try {
+        // Never log the token: discord.js's own debug output is not forwarded.
+        await client.login(opts.token);
+        await ready.catch((err) => {
+          throw new Error(`Discord gateway did not become ready: ${errorText(err)}`);
+        });
+      } catch (err) {
+        // Stop the shard's reconnect attempts: a failed start must not leave a client running.
+        await client.destroy();
+        throw err;
+      }
       log.info({ user: client.user?.id, guilds: client.guilds.cache.size }, "discord bot ready");
     },
     async stop() {
