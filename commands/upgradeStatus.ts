@@ -1,0 +1,68 @@
+// /upgrade-status [context]. Decision: status runs as a job (QUEUE_NAMES.status) whose worker
+// posts one message in the channel, not inline in the bot. The bot must ack within 3 s, and a
+// status needs several list calls (nodes, workloads, Helm Secrets, which are large) plus Redis
+// reads: on a big or slow cluster that exceeds 3 s, and an unreachable one would only fail after
+// the client timeout. The worker also already owns the platform posting APIs and retries.
+import { randomUUID } from "node:crypto";
+import type { Queue } from "bullmq";
+import type { ReplyAddress, Requester } from "../src/chat/types.ts";
+import { safeKeyPart } from "../src/watch/stateStore.ts";
+import { listContexts, splitWords } from "./grammar.ts";
+import type { CommandHandler } from "./router.ts";
+import type { CommandInvocation, CommandReply } from "./types.ts";
+
+export interface StatusJobData {
+  kind: "status";
+  cluster: string;
+  requester: Requester;
+  reply: ReplyAddress;
+  requestedAt: string;
+}
+
+export interface UpgradeStatusDeps {
+  clusters: { names(): string[]; defaultName(): string | undefined };
+  /** The QUEUE_NAMES.status queue. */
+  statusQueue: Pick<Queue<StatusJobData>, "add">;
+}
+
+export const UPGRADE_STATUS_SPEC = {
+  name: "upgrade-status",
+  description: "Versions, nodes, add-ons, Helm releases, Upshift jobs and the last verdict of a cluster",
+  usage: "[context]",
+  options: [{ name: "context", description: "kubeconfig context (cluster)", autocomplete: "contexts" as const }],
+};
+
+export function upgradeStatusCommand(deps: UpgradeStatusDeps): CommandHandler {
+  return {
+    spec: UPGRADE_STATUS_SPEC,
+    async handle(inv: CommandInvocation): Promise<CommandReply> {
+      const contexts = deps.clusters.names();
+      const words = splitWords(inv.text);
+      if (words.length > 1)
+        return {
+          refused: true,
+          text: `expected at most one context, got ${words.length} words. ${listContexts(contexts)}`,
+        };
+      if (words[0] && !contexts.includes(words[0]))
+        return { refused: true, text: `unknown cluster context "${words[0]}". ${listContexts(contexts)}` };
+      const cluster = words[0] ?? deps.clusters.defaultName();
+      if (!cluster)
+        return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
+      const data: StatusJobData = {
+        kind: "status",
+        cluster,
+        requester: inv.requester,
+        reply: { platform: inv.platform, channel: inv.channel, guild: inv.guild },
+        requestedAt: new Date().toISOString(),
+      };
+      await deps.statusQueue.add("status", data, {
+        jobId: randomUUID(),
+        attempts: 2,
+        removeOnComplete: { count: 100 },
+        removeOnFail: { count: 100 },
+        deduplication: { id: `status.${safeKeyPart(cluster)}.${safeKeyPart(inv.channel)}` },
+      });
+      return { refused: false, text: `Gathering the status of ${cluster}; it will post in this channel.` };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// One chat message for /upgrade-status, the same text on Slack and Discord (short enough for
+// Discord's 2,000 characters on a big cluster because nodes are grouped, not listed).
+import type { ChatMessage } from "../chat/types.ts";
+import type { ClusterStatus } from "./buildStatus.ts";
+
+const VERDICT_ICON: Record<string, string> = { ready: "✅", warnings: "⚠️", blocked: "⛔" };
+
+export function renderStatus(s: ClusterStatus): ChatMessage {
+  const lines = [`*Status of \`${s.cluster}\`*: API server ${s.serverVersion}`];
+  lines.push(`*Nodes* (${s.nodeCount}):`);
+  for (const g of s.nodeGroups) {
+    const names =
+      g.count <= g.examples.length ? `: ${g.examples.join(", ")}` : `, e.g. ${g.examples.slice(0, 3).join(", ")}`;
+    lines.push(`• ${g.count} × ${g.version} ${g.ready ? "Ready" : "*NotReady*"}${names}`);
+  }
+  if (s.addons.length) {
+    lines.push("*Add-ons:*");
+    for (const a of s.addons) {
+      const expected = a.expected ? ` (expected ${a.expected})` : "";
+      lines.push(
+        `• ${a.outdated ? "⚠️ " : ""}${a.name} ${a.version ?? "?"}${expected}${a.outdated ? " *outdated*" : ""}${a.where ? ` — ${a.where}` : ""}`,
+      );
+    }
+  }
+  lines.push(
+    s.releasesNotDeployed.length
+      ? `*Helm releases not deployed:*\n${s.releasesNotDeployed.map((r) => `• ${r.namespace}/${r.name} rev ${r.revision}: \`${r.status}\``).join("\n")}`
+      : "*Helm releases:* all deployed",
+  );
+  lines.push(
+    s.jobs.length
+      ? `*Upshift jobs:*\n${s.jobs.map((j) => `• ${j.queue} ${j.state}${j.detail ? ` (${j.detail})` : ""}`).join("\n")}`
+      : "*Upshift jobs:* none running or queued",
+  );
+  lines.push(
+    s.lastCheck
+      ? `*Last check:* ${VERDICT_ICON[s.lastCheck.verdict] ?? ""} ${s.lastCheck.verdict} for ${s.lastCheck.target} (${s.lastCheck.checkedAt.slice(0, 16).replace("T", " ")} UTC, ${s.lastCheck.ageMinutes} min ago)`
+      : "*Last check:* never (run /upgrade-check)",
+  );
+  return { text: lines.join("\n") };
+}
