@@ -82,7 +82,10 @@ export function groupNodes(nodes: readonly KubeObject[]): NodeGroup[] {
     const ready = nodeReady(n);
     const key = `${version}|${ready}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { version, ready, count: 0, examples: [] }));
+    if (!g) {
+      g = { version, ready, count: 0, examples: [] };
+      groups.set(key, g);
+    }
     g.count++;
     if (g.examples.length < 5 && n.metadata?.name) g.examples.push(n.metadata.name);
   }
