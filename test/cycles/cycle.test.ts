@@ -1,0 +1,318 @@
+// Cycles end to end below the chat adapters: command → plan job → plan posted → reaction →
+// run job → steps through the real drivers (fake microk8s CLI, sandbox API server) → thread.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { upgradeCycleCommand } from "../../commands/upgradeCycle.ts";
+import { upgradeCycleAbortCommand } from "../../commands/upgradeCycleAbort.ts";
+import { upgradeCycleStatusCommand } from "../../commands/upgradeCycleStatus.ts";
+import { parseCycleArgs } from "../../commands/upgradeCycle.ts";
+import { ClusterLock } from "../../src/cycles/clusterLock.ts";
+import { cycleKeys } from "../../src/cycles/keys.ts";
+import { StepJournalStore } from "../../src/cycles/stepJournal.ts";
+import type { KubeObject } from "../../src/kube/resources.ts";
+import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import {
+  APPROVER,
+  FakeMicrok8s,
+  type FakeMicrok8sState,
+  FIXTURES,
+  fileConfig,
+  REQUESTER,
+  type Stack,
+  startStack,
+  waitFor,
+} from "./harness.ts";
+
+const redisUrl = inject("redisUrl");
+let stack: Stack | undefined;
+let sandbox: SandboxServer | undefined;
+afterEach(async () => {
+  await stack?.close();
+  await sandbox?.close();
+  stack = undefined;
+  sandbox = undefined;
+});
+
+const ADDONS: FakeMicrok8sState["addons"] = [
+  { name: "hostpath-storage", status: "enabled", version: "1.0.0", nextVersion: "1.1.0" },
+  { name: "ingress", status: "enabled", version: "1.8.0", nextVersion: "1.11.2" },
+  { name: "dns", status: "enabled", version: "1.10.1", nextVersion: "1.11.3" },
+];
+
+function commands(s: Stack) {
+  const deps = { clusters: { names: () => [s.cluster], defaultName: () => s.cluster }, cycles: s.control };
+  return {
+    cycle: upgradeCycleCommand(deps),
+    status: upgradeCycleStatusCommand(deps),
+    abort: upgradeCycleAbortCommand(deps),
+  };
+}
+
+const inv = (name: string, text: string) => ({
+  platform: "slack" as const,
+  name,
+  text,
+  requester: { platform: "slack" as const, userId: REQUESTER },
+  channel: "C1",
+});
+
+/** Runs /upgrade-cycle, waits for the approval request, returns its message id and plan id. */
+async function requestPlan(s: Stack, text: string) {
+  const reply = await commands(s).cycle.handle(inv("upgrade-cycle", text));
+  expect(reply.refused).toBe(false);
+  const msg = await waitFor(() => s.poster.thread().find((m) => m.text.includes("React ✅")), "the approval request");
+  const planId = (await s.redis.get(cycleKeys(s.prefix).message("slack", msg.channel, msg.id)))!;
+  return { messageId: msg.id, planId, channel: msg.channel };
+}
+
+const approve = (s: Stack, messageId: string, channel = "C1") =>
+  s.approvals.onReaction({
+    platform: "slack",
+    added: true,
+    userId: APPROVER,
+    emoji: "white_check_mark",
+    channel,
+    messageId,
+  });
+
+async function sandboxWithV1() {
+  return startSandbox({ fixture: resolve(FIXTURES, "demo-ingress/v1"), rolloutDelayMs: 30 });
+}
+
+async function get(s: SandboxServer, path: string): Promise<KubeObject | undefined> {
+  const r = await fetch(`${s.url}${path}`, { headers: { authorization: "Bearer sandbox-token" } });
+  return r.status === 200 ? ((await r.json()) as KubeObject) : undefined;
+}
+
+describe("add-on cycles", () => {
+  it("parses /upgrade-cycle arguments", () => {
+    expect(parseCycleArgs("prod dns ingress --dry-run", ["prod"])).toEqual({
+      ok: true,
+      value: { cluster: "prod", addons: ["dns", "ingress"], dryRun: true },
+    });
+    expect(parseCycleArgs("all", ["prod"])).toEqual({ ok: true, value: { addons: [], dryRun: false } });
+    expect(parseCycleArgs("dns --force", ["prod"])).toMatchObject({
+      ok: false,
+      error: 'unknown option "--force" (expected --dry-run)',
+    });
+    expect(parseCycleArgs("all dns", ["prod"])).toMatchObject({ ok: false });
+  });
+
+  it("runs an approved microk8s cycle in order, each step backup → disable → enable → verify, once", async () => {
+    sandbox = await sandboxWithV1();
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS) });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m, kubeconfig: sandbox.kubeconfig("sandbox") });
+    const { messageId, planId } = await requestPlan(stack, "sandbox");
+    expect(m.mutations()).toEqual([]);
+    expect(await approve(stack, messageId)).toBe("approved");
+    await waitFor(() => stack!.poster.texts().some((t) => t.includes("🏁")), "the cycle to finish");
+
+    expect(m.mutations()).toEqual([
+      "disable dns",
+      "addons repo update core",
+      "enable dns",
+      "disable ingress",
+      "addons repo update core",
+      "enable ingress",
+      "disable hostpath-storage",
+      "addons repo update core",
+      "enable hostpath-storage",
+    ]);
+    expect(m.read().addons.map((a) => `${a.name}@${a.version}:${a.status}`)).toEqual([
+      "hostpath-storage@1.1.0:enabled",
+      "ingress@1.11.2:enabled",
+      "dns@1.11.3:enabled",
+    ]);
+    const journal = await new StepJournalStore(stack.redis, cycleKeys(stack.prefix).journal(planId)).all(3);
+    for (const j of journal) {
+      expect(j.state).toBe("done");
+      expect(j.phasesDone).toEqual(["backup", "disable", "enable", "verify"]);
+      expect(j.attempts).toEqual({ backup: 1, disable: 1, enable: 1, verify: 1 });
+      expect(existsSync(j.backupFile!)).toBe(true);
+      expect(JSON.parse((await stack.redis.get(j.backupKey!))!)).toMatchObject({
+        driver: "microk8s",
+        config: { status: "enabled" },
+      });
+    }
+    const done = stack.poster.thread().filter((m) => m.text.startsWith("✅ Step"));
+    expect(done.map((d) => d.text.match(/\*([a-z-]+)\*/)?.[1])).toEqual(["dns", "ingress", "hostpath-storage"]);
+    expect(done[0].text).toMatch(/1\.10\.1 → current/);
+    expect(done[0].text).toContain("microk8s enable dns");
+    expect(done[0].file?.name).toBe("backup-sandbox-dns.json");
+    expect((await stack.approvals.plans.get(planId))?.state).toBe("done");
+    const actions = (await stack.approvals.audit.entries()).map((e) => e.action);
+    expect(actions).toEqual(["requested", "approve", "approved", "started", "finished"]);
+    const status = await commands(stack).status.handle(inv("upgrade-cycle-status", ""));
+    expect(status.text).toMatch(/: done\.\n1\. dns: done\n2\. ingress: done\n3\. hostpath-storage: done/);
+  });
+
+  it("a failing enable stops the cycle, alerts the channel and offers a rollback that needs approval", async () => {
+    sandbox = await sandboxWithV1();
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS), failEnable: ["ingress"] });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m, kubeconfig: sandbox.kubeconfig("sandbox") });
+    const { messageId, planId } = await requestPlan(stack, "sandbox");
+    await approve(stack, messageId);
+    const rollbackAsk = await waitFor(
+      () =>
+        stack!.poster.thread().find((t) => t.text.includes("Rollback plan for sandbox") && t.text.includes("React ✅")),
+      "the rollback offer",
+    );
+
+    expect(m.mutations()).toEqual([
+      "disable dns",
+      "addons repo update core",
+      "enable dns",
+      "disable ingress",
+      "addons repo update core",
+      "enable ingress",
+    ]);
+    const alert = stack.poster.log.find((e) => e.kind === "root" && e.text.startsWith("🚨"));
+    expect(alert?.text).toMatch(/failed at step 2 \(ingress\): microk8s enable ingress failed \(exit 1\)/);
+    expect(stack.poster.texts().find((t) => t.startsWith("❌ Step 2/3"))).toContain(
+      "failed to apply ingress manifests",
+    );
+    expect((await stack.approvals.plans.get(planId))?.state).toBe("failed");
+    // The rollback restores the started steps, last first.
+    expect(rollbackAsk.text.indexOf("*ingress*")).toBeLessThan(rollbackAsk.text.indexOf("*dns*"));
+    expect(rollbackAsk.text).not.toContain("hostpath-storage");
+
+    m.update((s) => {
+      s.failEnable = [];
+    });
+    expect(await approve(stack, rollbackAsk.id)).toBe("approved");
+    await waitFor(() => stack!.poster.texts().some((t) => t.startsWith("🏁 Rollback")), "the rollback to finish");
+    expect(m.read().addons.find((a) => a.name === "ingress")?.status).toBe("enabled");
+  });
+
+  it("manifests driver: server-side-applies the new version, keeps PVCs and Secrets, waits for the rollout", async () => {
+    sandbox = await sandboxWithV1();
+    const pvcBefore = await get(sandbox, "/api/v1/namespaces/demo-ingress/persistentvolumeclaims/demo-ingress-cache");
+    const file = fileConfig({
+      addons: [
+        {
+          name: "demo-ingress",
+          driver: "manifests",
+          manifests: "demo-ingress/v2",
+          namespace: "demo-ingress",
+          version: "1.11.2",
+          category: "ingress",
+        },
+      ],
+    });
+    stack = await startStack({ redisUrl, file, kubeconfig: sandbox.kubeconfig("sandbox") });
+    const { messageId, planId } = await requestPlan(stack, "demo-ingress");
+    await approve(stack, messageId);
+    await waitFor(() => stack!.poster.texts().some((t) => t.includes("🏁")), "the cycle to finish");
+
+    const dep = await get(sandbox, "/apis/apps/v1/namespaces/demo-ingress/deployments/demo-ingress-controller");
+    expect(dep?.metadata?.labels?.["app.kubernetes.io/version"]).toBe("1.11.2");
+    expect((dep?.spec as { replicas: number }).replicas).toBe(2);
+    expect((dep?.status as { availableReplicas: number }).availableReplicas).toBe(2);
+    // Applied by server-side apply (PATCH, which the sandbox refuses without a fieldManager), not by create.
+    const writes = sandbox.requests.filter(
+      (r) => r.resource === "deployments" && r.name === "demo-ingress-controller" && r.method !== "GET",
+    );
+    expect(writes.map((r) => r.method)).toEqual(["DELETE", "PATCH"]);
+    const pvcAfter = await get(sandbox, "/api/v1/namespaces/demo-ingress/persistentvolumeclaims/demo-ingress-cache");
+    expect(pvcAfter?.metadata?.uid).toBe(pvcBefore?.metadata?.uid);
+    const cm = await get(sandbox, "/api/v1/namespaces/demo-ingress/configmaps/demo-ingress-config");
+    expect(cm?.data).toEqual({ "worker-processes": "4" });
+    const [j] = await new StepJournalStore(stack.redis, cycleKeys(stack.prefix).journal(planId)).all(1);
+    const disable = j.outputs.find((o) => o.action.startsWith("delete"))!.output;
+    expect(disable).toContain("deleted Deployment/demo-ingress-controller");
+    expect(disable).toContain("kept PersistentVolumeClaim/demo-ingress-cache");
+    expect(disable).toContain("kept Secret/demo-ingress-tls");
+    const backup = JSON.parse((await stack.redis.get(j.backupKey!))!) as { objects: KubeObject[] };
+    expect(backup.objects.find((o) => o.kind === "Deployment")?.metadata?.labels?.["app.kubernetes.io/version"]).toBe(
+      "1.8.0",
+    );
+  });
+
+  it("manifests driver: a Deployment that never becomes available fails the step with the rollout reason", async () => {
+    sandbox = await sandboxWithV1();
+    const file = fileConfig({
+      addons: [
+        {
+          name: "demo-ingress",
+          driver: "manifests",
+          manifests: "demo-ingress/broken",
+          namespace: "demo-ingress",
+          version: "1.11.2",
+          category: "ingress",
+        },
+      ],
+    });
+    stack = await startStack({ redisUrl, file, kubeconfig: sandbox.kubeconfig("sandbox") });
+    const { messageId } = await requestPlan(stack, "demo-ingress");
+    await approve(stack, messageId);
+    const offer = await waitFor(
+      () => stack!.poster.thread().find((t) => t.text.includes("Rollback plan") && t.text.includes("React ✅")),
+      "the rollback offer",
+    );
+    const alert = stack.poster.log.find((e) => e.kind === "root" && e.text.startsWith("🚨"));
+    expect(alert?.text).toMatch(
+      /demo-ingress did not roll out: Deployment\/demo-ingress-controller: ProgressDeadlineExceeded/,
+    );
+    expect(offer.text).toContain("*demo-ingress*");
+  });
+
+  it("an approval does not cover a cluster that changed since the plan: the run re-plans and asks again", async () => {
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS) });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    const { messageId, planId } = await requestPlan(stack, "dns");
+    m.update((s) => {
+      s.addons.find((a) => a.name === "dns")!.version = "1.11.0";
+    });
+    await approve(stack, messageId);
+    await waitFor(
+      () => stack!.poster.texts().some((t) => t.includes("The approval does not carry over")),
+      "the re-plan",
+    );
+    const asks = await waitFor(() => {
+      const a = stack!.poster.thread().filter((t) => t.text.includes("React ✅"));
+      return a.length === 2 ? a : undefined;
+    }, "the second approval request");
+    expect(asks[1].text).toMatch(/\*dns\* \(dns, microk8s\) 1\.11\.0/);
+    expect((await stack.approvals.plans.get(planId))?.state).toBe("superseded");
+    expect(m.mutations()).toEqual([]);
+  });
+
+  it("abort stops before the next step; the running step finishes", async () => {
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS), sleepMs: { "enable dns": 1_000 } });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    const { messageId } = await requestPlan(stack, "dns ingress");
+    await approve(stack, messageId);
+    await waitFor(() => m.mutations().includes("enable dns"), "enable dns to start");
+    const r = await commands(stack).abort.handle(inv("upgrade-cycle-abort", "sandbox"));
+    expect(r.text).toMatch(/stops before its next step/);
+    await waitFor(() => stack!.poster.texts().some((t) => t.startsWith("⏹️ Aborted")), "the abort");
+    expect(m.mutations()).toEqual(["disable dns", "addons repo update core", "enable dns"]);
+    expect(stack.poster.texts().some((t) => t.startsWith("✅ Step 1/2: *dns*"))).toBe(true);
+  });
+
+  it("one cycle per cluster: a second request is told which cycle holds it", async () => {
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS) });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m, withWorker: false });
+    await new ClusterLock(stack.redis, cycleKeys(stack.prefix).lock("sandbox"), 60_000).acquire("cycle-123");
+    const r = await commands(stack).cycle.handle(inv("upgrade-cycle", "dns"));
+    expect(r).toEqual({
+      refused: true,
+      text: "sandbox is busy: cycle cycle-123 holds it. See /upgrade-cycle-status sandbox.",
+    });
+    expect(await stack.control.queue.count()).toBe(0);
+  });
+
+  it("a dry run posts the plan only", async () => {
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS) });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    await commands(stack).cycle.handle(inv("upgrade-cycle", "--dry-run"));
+    const plan = await waitFor(
+      () => stack!.poster.thread().find((t) => t.text.includes("Dry run")),
+      "the dry-run plan",
+    );
+    expect(plan.text).toMatch(/1\. \*dns\*[\s\S]*2\. \*ingress\*[\s\S]*3\. \*hostpath-storage\*/);
+    expect(stack.poster.log.filter((e) => e.kind === "react")).toEqual([]);
+    expect(m.mutations()).toEqual([]);
+  });
+});
