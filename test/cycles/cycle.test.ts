@@ -207,8 +207,8 @@ describe("add-on cycles", () => {
 
     const dep = await get(sandbox, "/apis/apps/v1/namespaces/demo-ingress/deployments/demo-ingress-controller");
     expect(dep?.metadata?.labels?.["app.kubernetes.io/version"]).toBe("1.11.2");
-    expect((dep?.spec as { replicas: number }).replicas).toBe(2);
-    expect((dep?.status as { availableReplicas: number }).availableReplicas).toBe(2);
+    expect(dep?.spec).toMatchObject({ replicas: 2 });
+    expect(dep?.status).toMatchObject({ availableReplicas: 2 });
     // Applied by server-side apply (PATCH, which the sandbox refuses without a fieldManager), not by create.
     const writes = sandbox.requests.filter(
       (r) => r.resource === "deployments" && r.name === "demo-ingress-controller" && r.method !== "GET",
