@@ -8,6 +8,8 @@ import { readSnapshot } from "../../src/checks/snapshot.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { type KubeObject, RESOURCES, type ResourceKey } from "../../src/kube/resources.ts";
 import { type RequestRecord, type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { ResourceStream } from "../../src/watch/resourceStream.ts";
+import { WATCHED_RESOURCES } from "../../src/watch/watchedResources.ts";
 import { find, type PolicyRuleLike, REPO_ROOT, renderOverlay, rulesOf } from "./render.ts";
 
 const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
@@ -203,6 +205,32 @@ describe("upshift-read ClusterRole", () => {
         `${key} is granted`,
       ).toBe(true);
     }
+  });
+
+  it("allows every request of /upgrade-watch's list+watch streams", async () => {
+    sandbox.clearRequests();
+    const dir = ClusterDirectory.fromString(sandbox.kubeconfig("t"));
+    const streams = Object.values(WATCHED_RESOURCES).map(
+      (def) =>
+        new ResourceStream(
+          def,
+          dir.client("t"),
+          dir.kubeConfig("t"),
+          { onList() {}, onEvent() {} },
+          { timeoutSeconds: 5 },
+        ),
+    );
+    try {
+      for (const s of streams) s.start();
+      await Promise.all(streams.map((s) => s.connected()));
+    } finally {
+      await Promise.all(streams.map((s) => s.stop()));
+    }
+    const requests = [...sandbox.requests];
+    const watched = new Set(requests.filter((r) => r.verb === "watch").map((r) => r.resource));
+    expect(watched.size).toBeGreaterThanOrEqual(new Set(Object.values(WATCHED_RESOURCES).map((d) => d.plural)).size);
+    const denied = requests.filter((r) => !allows(rules, r)).map((r) => `${r.verb} ${r.path}`);
+    expect(denied).toEqual([]);
   });
 
   it("would catch a missing grant: a role without pods denies the pods list", async () => {
