@@ -33,6 +33,8 @@ export interface CheckProcessorDeps {
   file: FileConfig;
   lastChecks?: LastCheckStore;
   logger: Logger;
+  /** Called with every finished report (metrics: findings by check and severity). */
+  onReport?: (report: CheckReport) => void;
   /** Message size for the platform (Discord: 2,000 characters). */
   maxChars?: (platform: string) => number;
 }
@@ -71,6 +73,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         },
       });
       log.info({ verdict: report.verdict, findings: report.findings.length, ms: report.durationMs }, "check finished");
+      deps.onReport?.(report);
 
       const messages = reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform) });
       if (data.fleet) messages.unshift({ text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}` });

@@ -21,11 +21,11 @@ export class ConsoleChat {
 
   constructor(opts: ConsoleChatOptions) {
     this.opts = {
-      channel: "upgrades",
-      user: "you",
-      input: process.stdin,
-      output: process.stdout,
       ...opts,
+      channel: opts.channel ?? "upgrades",
+      user: opts.user ?? "you",
+      input: opts.input ?? process.stdin,
+      output: opts.output ?? process.stdout,
     };
     this.rl = createInterface({ input: this.opts.input, output: this.opts.output, terminal: false });
   }

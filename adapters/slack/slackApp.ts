@@ -4,7 +4,7 @@
 // (Redis down, say) the user hears that nothing was queued instead of Slack's "operation_timeout".
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, type CustomRoute, type RespondFn, type SlashCommand } from "@slack/bolt";
+import { App, type CustomRoute, HTTPReceiver, type RespondFn, type SlashCommand } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { CommandRouter } from "../../commands/router.ts";
 import type { CommandInvocation, CommandReply } from "../../commands/types.ts";
@@ -39,6 +39,11 @@ export interface SlackAppOptions {
   onReaction?: (event: ReactionEvent) => Promise<void>;
   /** How long the router may take before the command is acked as "queue unavailable". */
   ackDeadlineMs?: number;
+  /**
+   * HTTP mode only: do not listen; serve Slack through `requestListener()` from a server of the
+   * caller's (Upshift's ops server, which also serves /metrics and /admin/queues on the same port).
+   */
+  externalServer?: boolean;
 }
 
 export interface SlackAppHandle {
@@ -47,6 +52,8 @@ export interface SlackAppHandle {
   stop(): Promise<void>;
   /** The bound HTTP port once started (the real one when `port` was 0). */
   port(): number;
+  /** With externalServer: Bolt's request handler for /slack/events, signature checks included. */
+  requestListener?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 type Outcome = { kind: "reply"; reply: CommandReply } | { kind: "error"; error: Error } | { kind: "timeout" };
@@ -104,14 +111,28 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     },
   ];
 
+  const receiver =
+    !socketMode && opts.externalServer
+      ? new HTTPReceiver({
+          signingSecret: opts.signingSecret!,
+          signatureVerification: true,
+          endpoints: SLACK_EVENTS_PATH,
+          processBeforeResponse: false,
+          logger: boltLogger(opts.logger, "slack-receiver"),
+        })
+      : undefined;
   const app = new App({
     token: opts.botToken,
-    ...(socketMode
-      ? { socketMode: true, appToken: opts.appToken }
-      : { signingSecret: opts.signingSecret, signatureVerification: true }),
-    endpoints: SLACK_EVENTS_PATH,
-    port: opts.port,
-    customRoutes,
+    ...(receiver
+      ? { receiver }
+      : {
+          ...(socketMode
+            ? { socketMode: true, appToken: opts.appToken }
+            : { signingSecret: opts.signingSecret, signatureVerification: true }),
+          endpoints: SLACK_EVENTS_PATH,
+          port: opts.port,
+          customRoutes,
+        }),
     processBeforeResponse: false,
     logger: boltLogger(opts.logger, "slack-bolt"),
     clientOptions: slackClientOptions({ slackApiUrl: opts.slackApiUrl }),
@@ -196,6 +217,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
           `Slack auth.test failed: ${code ?? (err as Error).message} (check SLACK_BOT_TOKEN${opts.slackApiUrl ? " and SLACK_API_URL" : ""})`,
         );
       }
+      if (receiver) {
+        log.info({ mode: "http", path: SLACK_EVENTS_PATH }, "Slack app ready (served by the ops server)");
+        return;
+      }
       const started = await app.start(opts.port);
       if (!socketMode) {
         server = started as Server;
@@ -207,12 +232,23 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
       );
     },
     async stop() {
+      if (receiver) return;
       // Open keep-alive sockets would hold close() until they time out.
       server?.closeAllConnections();
       await app.stop();
       server = undefined;
     },
     port: () => boundPort,
+    requestListener: receiver
+      ? (req, res) => {
+          try {
+            receiver.requestListener(req, res);
+          } catch {
+            // Bolt throws for paths it does not serve.
+            if (!res.headersSent) sendJson(res, 404, { ok: false, error: "not found" });
+          }
+        }
+      : undefined,
   };
 }
 

@@ -14,4 +14,8 @@ export interface ReactionEvent {
   channel: string;
   /** The message reacted to (Slack ts, Discord message id). */
   messageId: string;
+  /** Discord: the guild the message is in. */
+  guild?: string;
+  /** Discord: the reacting member's role ids (approvers may be named by role). */
+  roles?: string[];
 }

@@ -1,0 +1,138 @@
+// The upshift executable as users run it: a child process of bin/upshift.js.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { plantedProblems } from "../fixtures/plantedProblems.ts";
+
+const BIN = new URL("../../bin/upshift.js", import.meta.url).pathname;
+
+function run(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "warn", ...opts.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`upshift ${args.join(" ")} did not exit in time\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+let sandbox: SandboxServer;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ objects: plantedProblems(), serverVersion: "v1.31.4" });
+  kubeconfig = join(mkdtempSync(join(tmpdir(), "upshift-cli-")), "config");
+  sandbox.writeKubeconfig(kubeconfig, "prod");
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+describe("upshift check", () => {
+  it("prints the documented JSON and exits 3 when there is a blocker", async () => {
+    const r = await run(["check", "--kubeconfig", kubeconfig, "--target", "v1.32.0", "--output", "json"]);
+    expect(r.code).toBe(3);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report)).toEqual(["cluster", "serverVersion", "target", "verdict", "findings"]);
+    expect(report).toMatchObject({ cluster: "prod", serverVersion: "v1.31.4", target: "1.32", verdict: "blocked" });
+    const helm = report.findings.find((f: { check: string }) => f.check === "HELM-01");
+    expect(helm).toMatchObject({
+      severity: "blocker",
+      object: { apiVersion: "v1", kind: "Secret", namespace: "cattle-fleet-system", name: "sh.helm.release.v1.fleet.v3" },
+    });
+    expect(Object.keys(helm)).toEqual(["check", "severity", "object", "message", "evidence", "remediation"]);
+  });
+
+  it("exits 0 when nothing reaches --fail-on, and renders markdown, SARIF and JUnit", async () => {
+    const cluster = await startSandbox({ objects: [], serverVersion: "v1.31.4" });
+    const path = join(mkdtempSync(join(tmpdir(), "upshift-cli-")), "config");
+    cluster.writeKubeconfig(path, "empty");
+    try {
+      const md = await run(["check", "--kubeconfig", path, "--output", "markdown"]);
+      expect(md.code).toBe(0);
+      expect(md.stdout).toContain("# Upgrade check: empty v1.31.4 → 1.32");
+      const blocked = await run(["check", "--kubeconfig", kubeconfig, "--output", "sarif", "--fail-on", "high"]);
+      expect(blocked.code).toBe(3);
+      const sarif = JSON.parse(blocked.stdout);
+      expect(sarif.version).toBe("2.1.0");
+      expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toContain("HELM-01");
+      const junit = await run(["check", "--kubeconfig", kubeconfig, "--output", "junit"]);
+      expect(junit.stdout).toMatch(/<testsuite name="upgrade prod to 1.32" tests="\d+" failures="\d+">/);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it("exits 1 with the reason on stderr when the cluster cannot be read", async () => {
+    const down = await startSandbox({ objects: [] });
+    const path = join(mkdtempSync(join(tmpdir(), "upshift-cli-")), "config");
+    down.writeKubeconfig(path, "down");
+    await down.close();
+    const r = await run(["check", "--kubeconfig", path]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^upshift: cluster down: read \/version failed/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses bad flags with exit 2 and no stack trace", async () => {
+    const r = await run(["check", "--kubeconfig", kubeconfig, "--output", "yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("upshift: --output: expected one of text, json, markdown, sarif, junit, got \"yaml\"\n");
+    const unknown = await run(["check", "--kubeconfig", kubeconfig, "--context", "nope"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--context: unknown context "nope"; valid: prod');
+  });
+});
+
+describe("bad configuration", () => {
+  it("prints every problem with its variable and exits 2 without a stack trace", async () => {
+    const r = await run(["worker"], { env: { REDIS_URL: "localhost", SLACK_BOT_TOKEN: "xoxb-secret-value", PORT: "eighty" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("REDIS_URL: expected redis://host:port");
+    expect(r.stderr).toContain("PORT:");
+    expect(r.stderr).toContain("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN");
+    expect(r.stderr).not.toContain("xoxb-secret-value");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("npm run demo", () => {
+  it("runs a check from the console chat and leaves no process behind", async () => {
+    const r = await run(["demo"], { input: "/upgrade-check\n/upgrade-check nope\n", timeoutMs: 90_000 });
+    expect(r.code).toBe(0);
+    const redisUrl = /Private redis-server on (redis:\/\/[\d.]+:\d+)/.exec(r.stdout)?.[1];
+    expect(redisUrl).toBeDefined();
+    expect(r.stdout).toContain("(only visible to you) Queued upgrade check of demo.");
+    expect(r.stdout).toContain('(only visible to you) unknown cluster context "nope". Valid contexts: `demo`.');
+    // One incident per check family, from the demo scenario.
+    for (const id of ["HELM-01", "PRB-01", "CRD-01", "CFG-01", "ADD-01", "REF-01", "VER-01"]) expect(r.stdout).toContain(id);
+    expect(r.stdout).toMatch(/\[1\] \(edited\) upshift: Upgrade check: demo v1\.31\.4 → 1\.32, requested by @you: blocked/);
+    // The private redis-server is gone.
+    const port = Number(new URL(redisUrl!).port);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ port, host: "127.0.0.1" });
+      socket.on("connect", () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.on("error", () => resolve(true));
+    });
+    expect(refused).toBe(true);
+  });
+});
