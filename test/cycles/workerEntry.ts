@@ -1,0 +1,76 @@
+// A cycle worker in its own process, for the crash test: the test SIGKILLs it mid-step and
+// starts another. Everything comes from the environment; chat posts are appended as JSON lines
+// to POSTS_FILE (the test's stand-in for the chat platform).
+import { appendFileSync } from "node:fs";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { ApprovalEngine } from "../../src/approvals/approvalEngine.ts";
+import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import type { ChatMessage, ChatPoster } from "../../src/chat/types.ts";
+import { type FileConfig, fileConfigSchema } from "../../src/config/schema.ts";
+import { CycleControl } from "../../src/cycles/cycleControl.ts";
+import { Microk8sDriver } from "../../src/cycles/drivers/microk8sDriver.ts";
+import { startCycleWorker } from "../../worker/cycleWorker.ts";
+
+const env = (name: string): string => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+};
+const postsFile = env("POSTS_FILE");
+let next = 1;
+const record = (entry: object) => appendFileSync(postsFile, `${JSON.stringify({ pid: process.pid, ...entry })}\n`);
+const poster: ChatPoster = {
+  platform: "slack",
+  async postRoot(channel: string, m: ChatMessage) {
+    const id = `${process.pid}.${next++}`;
+    record({ kind: "root", channel, id, text: m.text });
+    return { id, thread: id };
+  },
+  async postInThread(a, m) {
+    const id = `${process.pid}.${next++}`;
+    record({ kind: "thread", channel: a.channel, thread: a.thread, id, text: m.text });
+    return id;
+  },
+  async update(channel, id, m) {
+    record({ kind: "update", channel, id, text: m.text });
+  },
+};
+
+const redisUrl = env("REDIS_URL");
+const prefix = env("PREFIX");
+const file: FileConfig = fileConfigSchema.parse(JSON.parse(env("UPSHIFT_FILE_CONFIG")));
+const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+const posters = new PosterRegistry([poster]);
+const control = new CycleControl(redis, prefix);
+const logger = pino({ level: process.env.LOG_LEVEL ?? "warn" });
+const approvals = new ApprovalEngine({
+  redis,
+  prefix,
+  posters,
+  file,
+  onApproved: (run) => control.enqueueRun(run),
+  logger,
+});
+const driver = new Microk8sDriver({ timeoutMs: 30_000 });
+const worker = startCycleWorker(
+  {
+    redis,
+    prefix,
+    posters,
+    file,
+    approvals,
+    drivers: () => ({ microk8s: driver }),
+    leaseMs: Number(process.env.LEASE_MS ?? 1_500),
+    lockTtlMs: 5_000,
+    logger,
+  },
+  {
+    connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+    prefix,
+    concurrency: 1,
+    lockDurationMs: 2_000,
+    stalledIntervalMs: 500,
+  },
+);
+worker.on("ready", () => record({ kind: "ready" }));
