@@ -4,8 +4,8 @@
 import type { ApprovalsConfig } from "../config/schema.ts";
 import type { ReactionEvent } from "../chat/reactions.ts";
 
-/** A reaction as the approval engine reads it: Discord adapters add the member's roles. */
-export type ApprovalReaction = ReactionEvent & { guild?: string; roles?: string[] };
+/** A reaction as the approval engine reads it (Discord adapters fill in the member's roles). */
+export type ApprovalReaction = ReactionEvent;
 
 export type GroupMembersLookup = (groupId: string) => Promise<string[]>;
 

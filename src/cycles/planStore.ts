@@ -50,7 +50,8 @@ export class PlanStore {
       approvedBy: JSON.stringify(p.approvedBy),
       ...(p.messageId ? { messageId: p.messageId } : {}),
     });
-    await this.redis.set(this.keys.latest(p.plan.cluster), p.plan.id);
+    // A dry run never becomes "the" cycle of the cluster that status and abort talk about.
+    if (p.state !== "dry-run") await this.redis.set(this.keys.latest(p.plan.cluster), p.plan.id);
   }
 
   async get(planId: string): Promise<StoredPlan | undefined> {

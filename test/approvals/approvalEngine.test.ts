@@ -206,25 +206,48 @@ describe("ApprovalEngine", () => {
     expect(lookups).toBe(1);
   });
 
-  it("Discord: unicode emoji and role ids on the event", async () => {
-    const file = fileConfig({ approvals: { approvers: { slackUsers: [], discordRoles: ["123456789012345678"] } } });
+  it("Discord: unicode emoji, user ids and role ids from the event; reactions are seeded in the thread channel", async () => {
+    const ROLE = "123456789012345678";
+    const file = fileConfig({
+      approvals: { required: 2, approvers: { slackUsers: [], discordUsers: ["222222222222"], discordRoles: [ROLE] } },
+    });
     stack = await startStack({ redisUrl, file, microk8s: fake(), withWorker: false });
-    const reply = { platform: "slack" as const, channel: "C9", thread: "200.000" };
-    const req = await stack.approvals.requestApproval(await planFor(stack, ["dns"]), reply);
-    // A Discord reaction on a Slack plan's message id maps to nothing: the key includes the platform.
-    expect(
-      await stack.approvals.onReaction({
+    const reply = {
+      platform: "discord" as const,
+      channel: "900000000001",
+      thread: "900000000002",
+      guild: "900000000000",
+    };
+    const plan = {
+      ...(await planFor(stack, ["dns"])),
+      requester: { platform: "discord" as const, userId: "333333333333" },
+    };
+    const req = await stack.approvals.requestApproval(plan, reply);
+    const ask = stack.discord.thread().find((m) => m.id === req.messageId)!;
+    expect(ask.text).toContain(`Needs 2 of: <@222222222222>, <@&${ROLE}>.`);
+    expect(stack.discord.log.filter((m) => m.kind === "react").map((m) => [m.channel, m.text])).toEqual([
+      ["900000000002", "✅"],
+      ["900000000002", "❌"],
+    ]);
+    const on = (userId: string, emoji: string, roles?: string[], added = true) =>
+      stack!.approvals.onReaction({
         platform: "discord",
-        added: true,
-        userId: "111111111111",
-        emoji: "✅",
-        channel: "C9",
+        added,
+        userId,
+        emoji,
+        channel: "900000000002",
         messageId: req.messageId,
-      }),
-    ).toBe("unrelated");
-    expect(decisionOf("✅")).toBe("approve");
+        guild: "900000000000",
+        roles,
+      });
+    // The same message id seen from Slack is another platform's message: unrelated.
+    expect(await react(stack, req.messageId, APPROVER)).toBe("unrelated");
+    expect(await on("444444444444", "✅", ["555555555555"])).toBe("not-approver");
+    expect(await on("444444444444", "✅\uFE0F", [ROLE])).toBe("voted");
+    expect(await on("222222222222", "👍")).toBe("ignored-emoji");
+    expect(await on("222222222222", "✅")).toBe("approved");
+    expect(stack.discord.count(/<@444444444444> is not an approver for sandbox/)).toBe(1);
     expect(decisionOf("✔️")).toBe("approve");
-    expect(decisionOf("❌")).toBe("cancel");
     expect(decisionOf("white_check_mark::skin-tone-3")).toBe("approve");
     expect(decisionOf("thumbsup")).toBeUndefined();
   });

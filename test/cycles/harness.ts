@@ -175,7 +175,8 @@ export async function startStack(opts: StackOptions) {
   const cluster = opts.cluster ?? "sandbox";
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
   const poster = new RecordingPoster("slack");
-  const posters = new PosterRegistry([poster]);
+  const discord = new RecordingPoster("discord");
+  const posters = new PosterRegistry([poster, discord]);
   const control = new CycleControl(redis, prefix);
   const approvals = new ApprovalEngine({
     redis,
@@ -240,6 +241,7 @@ export async function startStack(opts: StackOptions) {
     cluster,
     redis,
     poster,
+    discord,
     posters,
     control,
     approvals,
