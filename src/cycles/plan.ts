@@ -33,6 +33,15 @@ export const MICROK8S_NAMESPACES: Record<string, string> = {
   observability: "observability",
 };
 
+/** Labels of MicroK8s add-ons that share a namespace with others, so verify looks at theirs only. */
+export const MICROK8S_SELECTORS: Record<string, string> = {
+  dns: "k8s-app=kube-dns",
+  "hostpath-storage": "k8s-app=hostpath-provisioner",
+  storage: "k8s-app=hostpath-provisioner",
+  "metrics-server": "k8s-app=metrics-server",
+  dashboard: "k8s-app=kubernetes-dashboard",
+};
+
 const DISRUPTS: Record<AddonCategory, string> = {
   cni: "pod networking: new pods cannot start and pod-to-pod traffic may drop until the CNI is back",
   dns: "cluster DNS: name resolution inside the cluster fails until CoreDNS is back",

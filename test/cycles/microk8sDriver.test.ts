@@ -1,7 +1,10 @@
 // The microk8s driver against the fake CLI: status parsing, failures with their output kept,
 // a stopped MicroK8s, and the per-command timeout.
-import { expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { Microk8sDriver } from "../../src/cycles/drivers/microk8sDriver.ts";
+import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
+import type { KubeObject } from "../../src/kube/resources.ts";
+import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { FakeMicrok8s } from "./harness.ts";
 
 it("reads `microk8s status --format yaml` into add-on states", async () => {
@@ -60,5 +63,76 @@ it("kills a command that outlives its timeout and says so", async () => {
   const d = new Microk8sDriver({ env: m.env, timeoutMs: 1_000 });
   await expect(d.enable("dns")).rejects.toMatchObject({
     output: { output: expect.stringContaining("(killed after 1000 ms)") },
+  });
+});
+
+describe("verify on a shared namespace (kube-system)", () => {
+  let sandbox: SandboxServer | undefined;
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+  });
+
+  const deployment = (name: string, labels: Record<string, string>, available: number): KubeObject => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "kube-system", labels, generation: 1 },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name, image: `${name}:1` }] } },
+    },
+    status: {
+      observedGeneration: 1,
+      replicas: 1,
+      updatedReplicas: 1,
+      readyReplicas: available,
+      availableReplicas: available,
+    },
+  });
+  const pod = (name: string, labels: Record<string, string>, crashing: boolean): KubeObject => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "kube-system", labels },
+    spec: { containers: [{ name: "c", image: "c:1" }] },
+    status: {
+      phase: "Running",
+      conditions: [{ type: "Ready", status: crashing ? "False" : "True" }],
+      containerStatuses: [
+        crashing
+          ? { name: "c", ready: false, restartCount: 7, state: { waiting: { reason: "CrashLoopBackOff" } } }
+          : { name: "c", ready: true, restartCount: 0, state: { running: {} } },
+      ],
+    },
+  });
+
+  async function driverFor(objects: KubeObject[]) {
+    sandbox = await startSandbox({ objects });
+    const m = new FakeMicrok8s({ addons: [{ name: "dns", status: "enabled", version: "1.11.3" }] });
+    const client = ClusterDirectory.fromString(sandbox.kubeconfig("edge")).client("edge");
+    return new Microk8sDriver({ env: m.env, client, verifyDeadlineMs: 500 });
+  }
+
+  it("judges dns by its own workloads and pods, not by another component's trouble in kube-system", async () => {
+    const dns = { "k8s-app": "kube-dns" };
+    const d = await driverFor([
+      deployment("coredns", dns, 1),
+      pod("coredns-abc", dns, false),
+      deployment("broken-thing", { app: "x" }, 0),
+      pod("broken-thing-1", { app: "x" }, true),
+    ]);
+    const v = await d.verify("dns");
+    expect(v.ok).toBe(true);
+    expect(v.details).toContain("Deployment/coredns: 1/1 available");
+    expect(v.details.join("\n")).not.toContain("broken-thing");
+  });
+
+  it("fails dns when its pod crash-loops, naming POD-01 and the pod", async () => {
+    const dns = { "k8s-app": "kube-dns" };
+    const d = await driverFor([deployment("coredns", dns, 1), pod("coredns-abc", dns, true)]);
+    const v = await d.verify("dns");
+    expect(v.ok).toBe(false);
+    expect(v.details.join("\n")).toContain("Pod/coredns-abc is not Ready");
+    expect(v.details.some((l) => l.startsWith("POD-01"))).toBe(true);
   });
 });

@@ -182,11 +182,16 @@ export class ManifestsDriver implements AddonDriver {
 
   async enable(addon: string): Promise<ActionOutput> {
     const cfg = this.config(addon);
-    return this.applyAll(addon, this.objectsOf(cfg), `apply ${addon} ${cfg.version ?? ""}`.trim());
+    return this.applyAll(addon, this.objectsOf(cfg), `apply ${addon} ${cfg.version ?? ""}`.trim(), this.deadline(cfg));
   }
 
   async restore(addon: string, backup: AddonBackup): Promise<ActionOutput> {
-    return this.applyAll(addon, backup.objects, `restore ${addon} from the backup of ${backup.takenAt}`);
+    return this.applyAll(
+      addon,
+      backup.objects,
+      `restore ${addon} from the backup of ${backup.takenAt}`,
+      this.deadline(this.config(addon)),
+    );
   }
 
   async verify(addon: string): Promise<VerifyResult> {
@@ -197,10 +202,20 @@ export class ManifestsDriver implements AddonDriver {
     const names = new Set(
       objects.filter((o) => WORKLOAD_KINDS.has(o.kind!)).map((o) => `${o.kind}/${o.metadata?.name}`),
     );
-    return verifyNamespace(this.opts.client, ns, { deadlineMs: this.opts.rolloutDeadlineMs ?? 5 * 60_000, names });
+    return verifyNamespace(this.opts.client, ns, { deadlineMs: this.deadline(cfg), names });
   }
 
-  private async applyAll(addon: string, objects: KubeObject[], action: string): Promise<ActionOutput> {
+  /** The add-on's stepTimeout from upshift.yaml bounds its rollout wait; else the driver's default. */
+  private deadline(cfg: AddonConfig): number {
+    return cfg.stepTimeout ?? this.opts.rolloutDeadlineMs ?? 5 * 60_000;
+  }
+
+  private async applyAll(
+    addon: string,
+    objects: KubeObject[],
+    action: string,
+    deadlineMs: number,
+  ): Promise<ActionOutput> {
     const rank = (k: string | undefined) => {
       const i = APPLY_FIRST.indexOf(k ?? "");
       return i === -1 ? APPLY_FIRST.length : i;
@@ -232,7 +247,7 @@ export class ManifestsDriver implements AddonDriver {
           .map((o) => `${o.kind}/${o.metadata?.name}`),
       );
       const r = await waitForRollout(this.opts.client, ns, {
-        deadlineMs: this.opts.rolloutDeadlineMs ?? 5 * 60_000,
+        deadlineMs,
         pollMs: this.opts.pollMs,
         names,
       });

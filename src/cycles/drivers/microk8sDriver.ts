@@ -4,7 +4,7 @@
 import { parse as parseYaml } from "yaml";
 import type { ClusterClient } from "../../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES } from "../../kube/resources.ts";
-import { MICROK8S_NAMESPACES } from "../plan.ts";
+import { MICROK8S_NAMESPACES, MICROK8S_SELECTORS } from "../plan.ts";
 import type { ActionContext, ActionOutput, AddonBackup, AddonDriver, AddonState, VerifyResult } from "../types.ts";
 import { type ExecResult, runCommand } from "./exec.ts";
 import { stripServerFields } from "./manifestsDriver.ts";
@@ -29,6 +29,8 @@ export interface Microk8sDriverOptions {
   client?: ClusterClient;
   verifyDeadlineMs?: number;
   namespaces?: Record<string, string>;
+  /** Label selectors of add-ons sharing a namespace (default MICROK8S_SELECTORS). */
+  selectors?: Record<string, string>;
 }
 
 interface StatusYaml {
@@ -106,7 +108,11 @@ export class Microk8sDriver implements AddonDriver {
     const details = [`microk8s status: ${addon} enabled${state.version ? ` (${state.version})` : ""}`];
     const ns = this.namespaceOf(addon);
     if (!this.opts.client || !ns) return { ok: true, details };
-    const v = await verifyNamespace(this.opts.client, ns, { deadlineMs: this.opts.verifyDeadlineMs ?? 5 * 60_000 });
+    const labelSelector = (this.opts.selectors ?? MICROK8S_SELECTORS)[addon];
+    const v = await verifyNamespace(this.opts.client, ns, {
+      deadlineMs: this.opts.verifyDeadlineMs ?? 5 * 60_000,
+      labelSelector,
+    });
     return { ok: v.ok, details: [...details, ...v.details] };
   }
 

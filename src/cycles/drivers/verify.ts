@@ -47,13 +47,13 @@ const WORKLOAD_KEYS = ["deployments", "statefulsets", "daemonsets"] as const;
 export async function waitForRollout(
   client: ClusterClient,
   namespace: string,
-  opts: { deadlineMs: number; pollMs?: number; names?: ReadonlySet<string> },
+  opts: { deadlineMs: number; pollMs?: number; names?: ReadonlySet<string>; labelSelector?: string },
 ): Promise<VerifyResult> {
   const until = Date.now() + opts.deadlineMs;
   for (;;) {
     const states: RolloutState[] = [];
     for (const key of WORKLOAD_KEYS) {
-      for (const o of await client.listAll(RESOURCES[key], { namespace })) {
+      for (const o of await client.listAll(RESOURCES[key], { namespace, labelSelector: opts.labelSelector })) {
         if (opts.names && !opts.names.has(`${o.kind}/${o.metadata?.name}`)) continue;
         states.push(rolloutState(o));
       }
@@ -72,16 +72,20 @@ export async function waitForRollout(
 export async function verifyNamespace(
   client: ClusterClient,
   namespace: string,
-  opts: { deadlineMs: number; names?: ReadonlySet<string>; serverVersion?: string },
+  opts: { deadlineMs: number; names?: ReadonlySet<string>; serverVersion?: string; labelSelector?: string },
 ): Promise<VerifyResult> {
   const rollout = await waitForRollout(client, namespace, opts);
   const details = [...rollout.details];
   let ok = rollout.ok;
   const keys = new Set<ResourceKey>(VERIFY_CHECKS.flatMap((c) => c.reads));
   const objects: KubeObject[] = [];
+  // In a shared namespace (kube-system) the selector keeps other components' troubles out of this
+  // add-on's verdict; ConfigMaps and Secrets stay namespace-wide so REF-01 sees every reference target.
+  const selected = new Set<ResourceKey>(["pods", "replicasets"]);
   for (const key of keys) {
     const def = RESOURCES[key];
-    objects.push(...(await client.listAll(def, def.namespaced ? { namespace } : {})));
+    const labelSelector = selected.has(key) ? opts.labelSelector : undefined;
+    objects.push(...(await client.listAll(def, def.namespaced ? { namespace, labelSelector } : {})));
   }
   for (const pod of objects.filter((o) => o.kind === "Pod")) {
     const st = (pod.status ?? {}) as Loose;
