@@ -12,7 +12,9 @@
 //  2. read driver.status(): an interrupted "disable" whose add-on is now disabled counts as done,
 //     an interrupted "enable"/"restore" whose add-on is now enabled counts as done (verify then
 //     proves it works); otherwise the phase runs again;
-//  3. "backup" and "verify" are idempotent and simply run again.
+//  3. "backup" and "verify" are idempotent and simply run again, as does every phase of a driver
+//     that declares itself idempotent (manifests: server-side apply and deletes ignoring 404),
+//     since "enabled" there could mean half the objects were applied.
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -172,7 +174,7 @@ export class CycleEngine {
       while (processAlive(j.pid) && Date.now() < until) await sleep(200);
     }
     let decision = "run it again";
-    if (phase === "disable" || phase === "enable") {
+    if (!driver.idempotent && (phase === "disable" || phase === "enable")) {
       const state = (await driver.status()).find((s) => s.name === step.addon);
       const reached = phase === "disable" ? state?.status === "disabled" : state?.status === "enabled";
       if (reached) {

@@ -51,6 +51,12 @@ export interface ActionContext {
 
 export interface AddonDriver {
   readonly name: DriverName;
+  /**
+   * True when disable/enable/restore can safely run again after an interruption (server-side
+   * apply, deletes that ignore "not found"). A replacing worker then simply re-runs the phase;
+   * otherwise it decides from status() (see the takeover rule in cycleEngine.ts).
+   */
+  readonly idempotent?: boolean;
   status(): Promise<AddonState[]>;
   backup(addon: string): Promise<AddonBackup>;
   /** Removes the add-on; objects of `keepKinds` (data) stay. */

@@ -110,6 +110,7 @@ export interface ManifestsDriverOptions {
 
 export class ManifestsDriver implements AddonDriver {
   readonly name = "manifests" as const;
+  readonly idempotent = true;
   private readonly opts: ManifestsDriverOptions;
   private readonly api: KubernetesObjectApi;
 
@@ -202,7 +203,12 @@ export class ManifestsDriver implements AddonDriver {
     const names = new Set(
       objects.filter((o) => WORKLOAD_KINDS.has(o.kind!)).map((o) => `${o.kind}/${o.metadata?.name}`),
     );
-    return verifyNamespace(this.opts.client, ns, { deadlineMs: this.deadline(cfg), names });
+    const missing: string[] = [];
+    for (const o of objects.filter((x) => WORKLOAD_KINDS.has(x.kind!))) {
+      if (!(await this.read(o))) missing.push(`${o.kind}/${o.metadata?.name} does not exist`);
+    }
+    const v = await verifyNamespace(this.opts.client, ns, { deadlineMs: this.deadline(cfg), names });
+    return missing.length ? { ok: false, details: [...missing, ...v.details] } : v;
   }
 
   /** The add-on's stepTimeout from upshift.yaml bounds its rollout wait; else the driver's default. */
