@@ -15,12 +15,41 @@ export interface CheckRunResult {
   suppressed: number;
 }
 
-export async function runChecks(checks: readonly Check[], ctx: CheckContext, ignoreRules: readonly IgnoreRule[] = []): Promise<CheckRunResult> {
+export interface RunChecksOptions {
+  /**
+   * Resolves when a check's inputs are in the context. Each check is evaluated as soon as its
+   * own reads are loaded, while the rest of the cluster is still being read.
+   */
+  whenReady?: (check: Check) => Promise<void>;
+}
+
+export async function runChecks(
+  checks: readonly Check[],
+  ctx: CheckContext,
+  ignoreRules: readonly IgnoreRule[] = [],
+  opts: RunChecksOptions = {},
+): Promise<CheckRunResult> {
+  const produced = await Promise.all(
+    checks.map(async (check) => {
+      await opts.whenReady?.(check);
+      return evaluateCheck(check, ctx);
+    }),
+  );
+  // Suppression needs every object's annotations, so it runs once everything is loaded.
+  const annotated = indexIgnoreAnnotations(checks, ctx);
   const findings: Finding[] = [];
   let suppressed = 0;
-  const annotated = indexIgnoreAnnotations(checks, ctx);
-  for (const check of checks) {
-    let produced: Finding[];
+  for (const f of produced.flat()) {
+    if (isIgnored(f, annotated, ignoreRules)) suppressed++;
+    else findings.push(f);
+  }
+  findings.sort(compareFindings);
+  return { findings, suppressed };
+}
+
+async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Finding[]> {
+  let produced: Finding[];
+  {
     try {
       const raw = await check.evaluate(ctx);
       produced = raw.map((f) => ({
@@ -42,13 +71,8 @@ export async function runChecks(checks: readonly Check[], ctx: CheckContext, ign
         },
       ];
     }
-    for (const f of produced) {
-      if (isIgnored(f, annotated, ignoreRules)) suppressed++;
-      else findings.push(f);
-    }
   }
-  findings.sort(compareFindings);
-  return { findings, suppressed };
+  return produced;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

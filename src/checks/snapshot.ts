@@ -5,7 +5,14 @@ import type { ClusterClient } from "../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES, type ResourceKey } from "../kube/resources.ts";
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 
+/** Lists that are usually the largest start first, so the longest read never starts last. */
+const LARGEST_FIRST: readonly ResourceKey[] = ["pods", "events", "replicasets", "secrets", "helmReleases", "configmaps"];
+
 export interface SnapshotOptions {
+  /** Called as each list (or the metrics text) is complete, so checks can start before the rest arrives. */
+  onLoaded?: (key: ResourceKey | "metrics", metricsText?: string) => void;
+  /** Fill this map (the one a CheckContext reads) rather than a new one. */
+  into?: Map<ResourceKey, KubeObject[]>;
   /** Lists in flight at once. Each is itself paged (client pageSize), so memory stays bounded per request. */
   concurrency?: number;
   readMetrics?: boolean;
@@ -26,9 +33,10 @@ export async function readSnapshot(client: ClusterClient, keys: Iterable<Resourc
   const deriveHelm = wanted.has("helmReleases") && wanted.has("secrets");
   if (deriveHelm) wanted.delete("helmReleases");
 
-  const lists = new Map<ResourceKey, KubeObject[]>();
+  const lists = opts.into ?? new Map<ResourceKey, KubeObject[]>();
   let requests = 0;
-  const queue = [...wanted];
+  const rank = (k: ResourceKey) => (LARGEST_FIRST.includes(k) ? LARGEST_FIRST.indexOf(k) : LARGEST_FIRST.length);
+  const queue = [...wanted].sort((a, b) => rank(a) - rank(b));
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_LIST_CONCURRENCY);
   const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
     for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
@@ -38,6 +46,11 @@ export async function readSnapshot(client: ClusterClient, keys: Iterable<Resourc
         for (const o of page.items) all.push(o);
       }
       lists.set(key, all);
+      if (key === "secrets" && deriveHelm) {
+        lists.set("helmReleases", all.filter((s) => s.metadata?.labels?.owner === "helm"));
+        opts.onLoaded?.("helmReleases");
+      }
+      opts.onLoaded?.(key);
     }
   });
   let apiServerMetrics: string | undefined;
@@ -51,15 +64,8 @@ export async function readSnapshot(client: ClusterClient, keys: Iterable<Resourc
           // Metrics are often forbidden to non-admins; API-03 then stays quiet rather than failing the run.
           if (!(err instanceof ClusterAccessError)) throw err;
         },
-      )
+      ).finally(() => opts.onLoaded?.("metrics", apiServerMetrics))
     : Promise.resolve();
   await Promise.all([...workers, metrics]);
-
-  if (deriveHelm) {
-    lists.set(
-      "helmReleases",
-      (lists.get("secrets") ?? []).filter((s) => s.metadata?.labels?.owner === "helm"),
-    );
-  }
   return { lists, apiServerMetrics, requests };
 }

@@ -111,8 +111,13 @@ export class ClusterClient {
         },
         attempted,
       );
-      // List items omit apiVersion/kind; restore them so findings can name objects.
-      const items = (list.items ?? []).map((o) => ({ apiVersion: def.apiVersion, kind: def.kind, ...o }));
+      // List items omit apiVersion/kind; restore them (in place: no second copy of a big page)
+      // so findings can name objects.
+      const items = list.items ?? [];
+      for (const o of items) {
+        o.apiVersion ??= def.apiVersion;
+        o.kind ??= def.kind;
+      }
       yield { items, resourceVersion: list.metadata?.resourceVersion };
       token = list.metadata?.continue || undefined;
     } while (token);

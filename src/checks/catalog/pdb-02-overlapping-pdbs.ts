@@ -25,6 +25,8 @@ export const pdb02: Check = {
     for (const pod of ctx.objects("pods")) {
       if (!pod?.metadata) continue;
       const candidates = pdbsByNs.get(pod.metadata.namespace ?? "") ?? [];
+      // Overlap needs two budgets in the pod's namespace; most namespaces have fewer.
+      if (candidates.length < 2) continue;
       const matching = candidates
         .filter((pdb) => selectorMatches(pdb.spec?.selector, pod.metadata?.labels))
         .map((pdb) => pdb.metadata?.name as string)
