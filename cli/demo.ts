@@ -1,26 +1,26 @@
 // `npm run demo`: the whole system on one machine with nothing to configure. A sandbox cluster
-// seeded with the five incidents, a private redis-server (or REDIS_URL), the real worker and
-// the console chat. Ctrl-C (or the end of input) stops everything and leaves no process behind.
+// seeded with the five incidents, a private redis-server (or REDIS_URL), the same workers and
+// command router as production (cli/compose.ts), and a console chat. Ctrl-C (or the end of
+// input) stops everything and leaves no process behind.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Redis } from "ioredis";
 import { ConsoleChat } from "../adapters/console/consoleChat.ts";
 import { ConsolePoster } from "../adapters/console/consolePoster.ts";
-import { CommandRouter } from "../commands/router.ts";
-import { upgradeCheckCommand } from "../commands/upgradeCheck.ts";
-import { allChecks } from "../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../src/chat/posterRegistry.ts";
-import { fileConfigSchema } from "../src/config/schema.ts";
+import { loadConfig } from "../src/config/load.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
-import { JobQueues } from "../src/queue/jobQueues.ts";
-import { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
 import { type EmbeddedRedis, startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { startSandbox } from "../src/sandbox/index.ts";
-import { startCheckWorker } from "../worker/checkWorker.ts";
+import { createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
 
-export const DEMO_SCENARIO = fileURLToPath(new URL("../src/sandbox/scenarios/demo.yaml", import.meta.url));
+const SCENARIOS = new URL("../src/sandbox/scenarios/", import.meta.url);
+export const DEMO_SCENARIO = fileURLToPath(new URL("demo.yaml", SCENARIOS));
+export const DEMO_CONFIG = fileURLToPath(new URL("demo-upshift.yaml", SCENARIOS));
 
 export interface DemoOptions {
   input?: NodeJS.ReadableStream;
@@ -34,26 +34,18 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   const say = (s: string) => output.write(`${s}\n`);
   // Logs go to stderr at warn so the terminal shows the chat, not the plumbing.
   const logger = createLogger(process.env.LOG_LEVEL ?? "warn", process.stderr);
+  const { file } = loadConfig({ UPSHIFT_CONFIG: DEMO_CONFIG });
 
   const cleanups: Array<() => Promise<unknown>> = [];
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    })();
-    return stopping;
-  };
-
   try {
     const sandbox = await startSandbox({ fixture: opts.scenario ?? DEMO_SCENARIO });
     cleanups.push(() => sandbox.close());
     say(`Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of INCIDENTS.md.`);
 
     let redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
-    let embedded: EmbeddedRedis | undefined;
     if (!redisUrl) {
-      embedded = await startEmbeddedRedis();
-      cleanups.push(() => embedded!.stop());
+      const embedded: EmbeddedRedis = await startEmbeddedRedis();
+      cleanups.push(() => embedded.stop());
       redisUrl = embedded.url;
       say(`Private redis-server on ${redisUrl}.`);
     } else {
@@ -62,29 +54,54 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
 
     // A prefix of its own, so a demo against a shared Redis never touches real queues.
     const prefix = `upshift-demo-${randomBytes(3).toString("hex")}`;
-    const producer: Redis = producerConnection(redisUrl);
-    const workerRedis: Redis = workerConnection(redisUrl);
-    cleanups.push(() => producer.quit(), () => workerRedis.quit());
-    const queues = new JobQueues(producer, prefix);
-    cleanups.push(() => queues.close());
+    const redis = producerConnection(redisUrl);
+    const workerRedis = workerConnection(redisUrl);
+    cleanups.push(
+      () => redis.quit(),
+      () => workerRedis.quit(),
+    );
+    const controls = createControls(redis, prefix);
+    cleanups.push(() => controls.close());
 
     const clusters = ClusterDirectory.fromString(sandbox.kubeconfig("demo"));
     const poster = new ConsolePoster(output);
-    const worker = startCheckWorker(
-      {
-        clusters,
-        checks: allChecks,
-        posters: new PosterRegistry([poster]),
-        file: fileConfigSchema.parse({}),
-        lastChecks: new LastCheckStore(producer, prefix),
-        logger,
-      },
-      { connection: workerRedis, prefix, concurrency: 2 },
-    );
-    cleanups.push(() => worker.close());
+    const posters = new PosterRegistry([poster]);
+    const approvals = createApprovals({ redis, prefix, posters, file, controls, logger });
+    const backupDir = mkdtempSync(join(tmpdir(), "upshift-demo-backups-"));
+    cleanups.push(async () => rmSync(backupDir, { recursive: true, force: true }));
+    const workers = startWorkers({
+      clusters,
+      posters,
+      file,
+      configPath: DEMO_CONFIG,
+      redis,
+      workerRedis,
+      prefix,
+      controls,
+      approvals,
+      concurrency: 2,
+      microk8s: { bin: "microk8s" },
+      backupDir,
+      logger,
+    });
+    cleanups.push(() => workers.close());
 
-    const router = new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues })]);
-    const chat = new ConsoleChat({ router, input: opts.input, output });
+    const router = createBotRouter(clusters, controls);
+    const chat = new ConsoleChat({
+      router,
+      input: opts.input,
+      output,
+      extra: {
+        // Reactions stand in for Slack's and Discord's emoji: "/react 7 ✅ as alice".
+        react: async (args) => {
+          const m = /^(\S+)\s+(\S+)(?:\s+as\s+(\S+))?$/.exec(args.trim());
+          if (!m) return "(only visible to you) usage: /react MESSAGE_ID ✅|❌ [as USER]";
+          const [, messageId, emoji, user] = m;
+          const outcome = await approvals.onReaction({ platform: "console", added: true, userId: user ?? "you", emoji, channel: "upgrades", messageId });
+          return `(only visible to you) reaction ${emoji} by @${user ?? "you"} on [${messageId}]: ${outcome}`;
+        },
+      },
+    });
     const onSignal = () => {
       say("\nStopping the demo…");
       chat.close();
@@ -95,21 +112,25 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       process.removeListener("SIGINT", onSignal);
       process.removeListener("SIGTERM", onSignal);
     });
-    say("Try: /upgrade-check            (the demo cluster, next minor)");
-    say("     /upgrade-check demo 1.33  (skips a minor: SKEW-03)");
+    say("Try: /upgrade-check                 the demo cluster, next minor");
+    say("     /upgrade-check demo 1.33       skips a minor (SKEW-03)");
+    say("     /upgrade-status                versions, nodes, releases, jobs, last verdict");
+    say("     /upgrade-cycle demo ingress    plan an add-on cycle, then /react <id> ✅ as alice");
     await chat.run();
-    // Input ended (piped commands, or /quit): let queued checks finish before stopping.
-    await drain(queues, 120_000);
+    // Input ended (piped commands, or /quit): let queued work finish before stopping.
+    await drain(controls, 120_000);
   } finally {
-    await stop();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
 }
 
-async function drain(queues: JobQueues, timeoutMs: number): Promise<void> {
+async function drain(controls: ReturnType<typeof createControls>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // Watches run until stopped; only checks, status reads and cycles are waited for.
+  const queues = [controls.queues.check, controls.cycles.queue, controls.statusQueue];
   while (Date.now() < deadline) {
-    const counts = await queues.check.getJobCounts("waiting", "active", "delayed", "prioritized");
-    if (Object.values(counts).every((n) => n === 0)) return;
+    const counts = await Promise.all(queues.map((q) => q.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children")));
+    if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -1,12 +1,11 @@
-// `upshift all | bot | worker`: the long-running processes. The bot turns chat commands into
-// jobs; the worker runs them and posts through the platforms' Web APIs itself, so either can be
-// scaled or restarted without the other. One HTTP port serves Slack, probes, metrics and the
-// queue dashboard.
+// `upshift all | bot | worker`: the long-running processes. The bot turns chat commands and
+// reactions into jobs and votes; the worker runs jobs and posts through the platforms' Web APIs
+// itself, so either can be scaled or restarted without the other. One HTTP port serves Slack,
+// probes, metrics and the queue dashboard.
 import { createDiscordBot, DiscordPoster } from "../adapters/discord/index.ts";
 import { createSlackApp } from "../adapters/slack/slackApp.ts";
 import { SlackPoster } from "../adapters/slack/slackPoster.ts";
-import { createRouter } from "../commands/index.ts";
-import { allChecks } from "../src/checks/catalog/index.ts";
+import type { ReactionEvent } from "../src/chat/reactions.ts";
 import { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatPoster } from "../src/chat/types.ts";
 import { loadConfig } from "../src/config/load.ts";
@@ -16,10 +15,8 @@ import { onShutdown, type ShutdownStep } from "../src/http/shutdown.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
 import { createMetrics } from "../src/metrics/metrics.ts";
-import { JobQueues } from "../src/queue/jobQueues.ts";
-import { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
-import { startCheckWorker } from "../worker/checkWorker.ts";
+import { createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
 
 export type ServiceMode = "all" | "bot" | "worker";
 
@@ -30,9 +27,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
   const clusters = ClusterDirectory.load(env.KUBECONFIG);
   const runsBot = mode !== "worker";
   const runsWorker = mode !== "bot";
-  const slackConfigured = Boolean(env.SLACK_BOT_TOKEN);
-  const discordConfigured = Boolean(env.DISCORD_TOKEN);
-  if (!slackConfigured && !discordConfigured) {
+  if (!env.SLACK_BOT_TOKEN && !env.DISCORD_TOKEN) {
     throw new ConfigError([
       "SLACK_BOT_TOKEN / DISCORD_TOKEN: no chat platform is configured; set Slack (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN) or Discord (DISCORD_TOKEN and DISCORD_APPLICATION_ID). For a local try-out without either, run: npm run demo",
     ]);
@@ -40,24 +35,47 @@ export async function runServices(mode: ServiceMode): Promise<number> {
 
   const metrics = createMetrics();
   const prefix = env.UPSHIFT_QUEUE_PREFIX;
-  const producer = producerConnection(env.REDIS_URL);
-  const queues = new JobQueues(producer, prefix);
+  const redis = producerConnection(env.REDIS_URL);
   // A Redis outage is reported (readiness goes 503, commands answer "queue unavailable"),
   // never an unhandled 'error' event that kills the process.
-  producer.on("error", (err) => logger.warn({ err: err.message }, "Redis connection error"));
-  queues.check.on("error", (err) => logger.warn({ err: err.message }, "queue error"));
-  metrics.setQueues([queues.check]);
+  redis.on("error", (err) => logger.warn({ err: err.message }, "Redis connection error"));
+  const controls = createControls(redis, prefix);
+  for (const q of controls.all()) q.on("error", (err) => logger.warn({ err: err.message, queue: q.name }, "queue error"));
+  metrics.setQueues(controls.all());
+
+  // Both sides post: the worker its results, the bot its approval bookkeeping.
+  const posters: ChatPoster[] = [];
+  const slackPoster = env.SLACK_BOT_TOKEN ? new SlackPoster({ botToken: env.SLACK_BOT_TOKEN, slackApiUrl: env.SLACK_API_URL, logger }) : undefined;
+  if (slackPoster) posters.push(slackPoster);
+  if (env.DISCORD_TOKEN) posters.push(new DiscordPoster({ token: env.DISCORD_TOKEN, apiUrl: env.DISCORD_API_URL }));
+  const registry = new PosterRegistry(posters);
+  const approvals = createApprovals({
+    redis,
+    prefix,
+    posters: registry,
+    file: config.file,
+    controls,
+    logger,
+    // Slack approver groups: members from usergroups.users.list.
+    groupMembers: slackPoster
+      ? async (groupId) => ((await slackPoster.client.usergroups.users.list({ usergroup: groupId })).users ?? []) as string[]
+      : undefined,
+  });
+
   // Shutdown runs these in order: stop intake, finish running work, close connections.
   const steps: ShutdownStep[] = [];
   const closing: ShutdownStep[] = [];
-
-  let slack: ReturnType<typeof createSlackApp> | undefined;
   let discord: ReturnType<typeof createDiscordBot> | undefined;
+  let slack: ReturnType<typeof createSlackApp> | undefined;
   if (runsBot) {
-    const router = createRouter({ clusters, jobs: queues });
-    if (slackConfigured) {
+    const router = createBotRouter(clusters, controls);
+    const onReaction = async (event: ReactionEvent) => {
+      const outcome = await approvals.onReaction(event);
+      logger.debug({ outcome, platform: event.platform }, "reaction handled");
+    };
+    if (env.SLACK_BOT_TOKEN) {
       slack = createSlackApp({
-        botToken: env.SLACK_BOT_TOKEN!,
+        botToken: env.SLACK_BOT_TOKEN,
         signingSecret: env.SLACK_SIGNING_SECRET,
         appToken: env.SLACK_APP_TOKEN,
         slackApiUrl: env.SLACK_API_URL,
@@ -65,67 +83,73 @@ export async function runServices(mode: ServiceMode): Promise<number> {
         router,
         logger,
         readiness: () => readiness(),
+        onReaction,
         // Over HTTP, Slack shares the ops server's port (with /healthz, /readyz, /metrics, /admin).
         externalServer: true,
       });
       await slack.start();
       steps.push({ name: "stop Slack", run: () => slack!.stop(), timeoutMs: 5_000 });
-      logger.info({ mode: env.SLACK_APP_TOKEN ? "socket" : "http" }, "Slack adapter started");
     }
-    if (discordConfigured) {
+    if (env.DISCORD_TOKEN) {
       discord = createDiscordBot({
-        token: env.DISCORD_TOKEN!,
+        token: env.DISCORD_TOKEN,
         applicationId: env.DISCORD_APPLICATION_ID!,
         apiUrl: env.DISCORD_API_URL,
         guildAllowlist: env.DISCORD_GUILD_IDS,
         router,
         contexts: () => clusters.names(),
         logger,
+        onReaction,
       });
       await discord.start();
       steps.push({ name: "close the Discord gateway", run: () => discord!.stop(), timeoutMs: 5_000 });
-      logger.info("Discord adapter connected");
     }
+    // Expired plans are announced by whichever bot replica sweeps first.
+    const stopSweeper = approvals.startSweeper();
+    steps.push({ name: "stop the approval sweeper", run: async () => stopSweeper(), timeoutMs: 1_000 });
   }
 
   if (runsWorker) {
-    const posters: ChatPoster[] = [];
-    if (slackConfigured) posters.push(new SlackPoster({ botToken: env.SLACK_BOT_TOKEN!, slackApiUrl: env.SLACK_API_URL, logger }));
-    if (discordConfigured) posters.push(new DiscordPoster({ token: env.DISCORD_TOKEN!, apiUrl: env.DISCORD_API_URL }));
     const workerRedis = workerConnection(env.REDIS_URL);
     workerRedis.on("error", (err) => logger.warn({ err: err.message }, "worker Redis connection error"));
-    const worker = startCheckWorker(
-      {
-        clusters,
-        checks: allChecks,
-        posters: new PosterRegistry(posters),
-        file: config.file,
-        lastChecks: new LastCheckStore(producer, prefix),
-        logger,
-        maxChars: (platform) => (platform === "discord" ? 2_000 : 3_000),
-        onReport: (report) => {
-          for (const f of report.findings) metrics.findingsTotal.inc({ check: f.check, severity: f.severity });
-        },
+    const workers = startWorkers({
+      clusters,
+      posters: registry,
+      file: config.file,
+      configPath: env.UPSHIFT_CONFIG,
+      redis,
+      workerRedis,
+      prefix,
+      controls,
+      approvals,
+      concurrency: env.WORKER_CONCURRENCY,
+      microk8s: { context: env.MICROK8S_CONTEXT, bin: env.MICROK8S_BIN },
+      backupDir: env.UPSHIFT_BACKUP_DIR,
+      logger,
+      maxChars: (platform) => (platform === "discord" ? 2_000 : 3_000),
+      onReport: (report) => {
+        for (const f of report.findings) metrics.findingsTotal.inc({ check: f.check, severity: f.severity });
       },
-      { connection: workerRedis, prefix, concurrency: env.WORKER_CONCURRENCY },
-    );
-    worker.on("completed", (job) => {
-      metrics.jobsTotal.inc({ type: job.data.kind, outcome: "completed" });
-      if (job.finishedOn && job.processedOn) metrics.jobDurationSeconds.observe({ type: job.data.kind }, (job.finishedOn - job.processedOn) / 1000);
     });
-    worker.on("failed", (job) => {
-      if (job) metrics.jobsTotal.inc({ type: job.data.kind, outcome: "failed" });
-    });
-    // worker.close() waits for running jobs to finish; the kubelet's grace period bounds it.
-    steps.push({ name: "finish running jobs", run: () => worker.close(), timeoutMs: 25_000 });
+    for (const worker of workers.workers) {
+      worker.on("completed", (job) => {
+        metrics.jobsTotal.inc({ type: job.data.kind, outcome: "completed" });
+        if (job.finishedOn && job.processedOn) metrics.jobDurationSeconds.observe({ type: job.data.kind }, (job.finishedOn - job.processedOn) / 1000);
+      });
+      worker.on("failed", (job) => {
+        if (job) metrics.jobsTotal.inc({ type: job.data.kind, outcome: "failed" });
+      });
+    }
+    // close() lets running checks and cycle steps finish; the kubelet's grace period bounds it.
+    steps.push({ name: "finish running jobs", run: () => workers.close(), timeoutMs: 25_000 });
     closing.push({ name: "close worker Redis", run: async () => void (await workerRedis.quit()), timeoutMs: 2_000 });
-    logger.info({ concurrency: env.WORKER_CONCURRENCY, platforms: posters.map((p) => p.platform) }, "worker started");
+    logger.info({ concurrency: env.WORKER_CONCURRENCY, platforms: registry.platforms() }, "worker started");
   }
 
   async function readiness(): Promise<{ ok: boolean; detail: string }> {
     const problems: string[] = [];
     try {
-      await producer.ping();
+      await redis.ping();
     } catch (err) {
       problems.push(`redis: ${(err as Error).message}`);
     }
@@ -140,7 +164,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       metrics,
       readiness,
       adminToken: env.ADMIN_TOKEN,
-      queues: [queues.check],
+      queues: controls.all(),
       fallback: slack?.requestListener,
       logger,
     });
@@ -148,8 +172,8 @@ export async function runServices(mode: ServiceMode): Promise<number> {
     logger.info({ port: ops.port }, "HTTP listening");
   }
   closing.push(
-    { name: "close queues", run: () => queues.close(), timeoutMs: 2_000 },
-    { name: "close Redis", run: async () => void (await producer.quit()), timeoutMs: 2_000 },
+    { name: "close queues", run: () => controls.close(), timeoutMs: 2_000 },
+    { name: "close Redis", run: async () => void (await redis.quit()), timeoutMs: 2_000 },
   );
   onShutdown(["SIGTERM", "SIGINT"], [...steps, ...closing], logger);
   logger.info({ mode, clusters: clusters.names() }, "upshift running");

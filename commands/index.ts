@@ -1,17 +1,43 @@
-// Every command Upshift knows, registered once for all adapters. Commands whose dependencies
-// are not configured on this installation are simply not registered, so users get "unknown
-// command" with the list of what is available instead of a half-working command.
+// Every command Upshift knows, registered once for all adapters. A command whose dependencies
+// are not configured on this installation is not registered, so users get "unknown command"
+// with the list of what is available instead of a half-working command.
 import { CommandRouter } from "./router.ts";
 import type { CommandSpec } from "./types.ts";
 import { UPGRADE_CHECK_SPEC, type UpgradeCheckDeps, upgradeCheckCommand } from "./upgradeCheck.ts";
+import { UPGRADE_CYCLE_SPEC, type UpgradeCycleDeps, upgradeCycleCommand } from "./upgradeCycle.ts";
+import { UPGRADE_CYCLE_ABORT_SPEC, upgradeCycleAbortCommand } from "./upgradeCycleAbort.ts";
+import { UPGRADE_CYCLE_STATUS_SPEC, upgradeCycleStatusCommand } from "./upgradeCycleStatus.ts";
+import { UPGRADE_STATUS_SPEC, type UpgradeStatusDeps, upgradeStatusCommand } from "./upgradeStatus.ts";
+import { UPGRADE_WATCH_SPEC, type UpgradeWatchDeps, upgradeWatchCommand } from "./upgradeWatch.ts";
 
-export interface RouterDeps extends UpgradeCheckDeps {}
-
-export function createRouter(deps: RouterDeps): CommandRouter {
-  return new CommandRouter([upgradeCheckCommand(deps)]);
+export interface RouterDeps extends UpgradeCheckDeps {
+  statusQueue?: UpgradeStatusDeps["statusQueue"];
+  watch?: UpgradeWatchDeps["watch"];
+  cycles?: UpgradeCycleDeps["cycles"];
 }
 
-/** Every command's spec, for Discord registration and the Slack app manifest test. */
+export function createRouter(deps: RouterDeps): CommandRouter {
+  const router = new CommandRouter([upgradeCheckCommand(deps)]);
+  const { clusters } = deps;
+  if (deps.statusQueue) router.register(upgradeStatusCommand({ clusters, statusQueue: deps.statusQueue }));
+  if (deps.watch) router.register(upgradeWatchCommand({ clusters, watch: deps.watch }));
+  if (deps.cycles) {
+    const cycleDeps = { clusters, cycles: deps.cycles };
+    router.register(upgradeCycleCommand(cycleDeps));
+    router.register(upgradeCycleStatusCommand(cycleDeps));
+    router.register(upgradeCycleAbortCommand(cycleDeps));
+  }
+  return router;
+}
+
+/** Every command's spec, for Discord registration and the Slack app manifest. */
 export function commandSpecs(): CommandSpec[] {
-  return [UPGRADE_CHECK_SPEC];
+  return [
+    UPGRADE_CHECK_SPEC,
+    UPGRADE_STATUS_SPEC,
+    UPGRADE_WATCH_SPEC,
+    UPGRADE_CYCLE_SPEC,
+    UPGRADE_CYCLE_STATUS_SPEC,
+    UPGRADE_CYCLE_ABORT_SPEC,
+  ];
 }

@@ -5,13 +5,15 @@ import type { CommandInvocation, CommandReply } from "./types.ts";
 import type { UpgradeCycleDeps } from "./upgradeCycle.ts";
 import { contextArg } from "./upgradeCycleStatus.ts";
 
+export const UPGRADE_CYCLE_ABORT_SPEC = {
+  name: "upgrade-cycle-abort",
+  description: "Stop the add-on cycle on a cluster before its next step",
+  usage: "[context]",
+  options: [{ name: "context", description: "kubeconfig context (cluster)", autocomplete: "contexts" as const }],
+};
+
 export function upgradeCycleAbortCommand(deps: UpgradeCycleDeps): CommandHandler {
-  const spec = {
-    name: "upgrade-cycle-abort",
-    description: "Stop the add-on cycle on a cluster before its next step",
-    usage: "[context]",
-    options: [{ name: "context", description: "kubeconfig context (cluster)", autocomplete: "contexts" as const }],
-  };
+  const spec = UPGRADE_CYCLE_ABORT_SPEC;
   return {
     spec,
     async handle(inv: CommandInvocation): Promise<CommandReply> {

@@ -27,13 +27,15 @@ export function contextArg(
   return { ok: true, cluster };
 }
 
+export const UPGRADE_CYCLE_STATUS_SPEC = {
+  name: "upgrade-cycle-status",
+  description: "State of the add-on cycle on a cluster",
+  usage: "[context]",
+  options: [{ name: "context", description: "kubeconfig context (cluster)", autocomplete: "contexts" as const }],
+};
+
 export function upgradeCycleStatusCommand(deps: UpgradeCycleDeps): CommandHandler {
-  const spec = {
-    name: "upgrade-cycle-status",
-    description: "State of the add-on cycle on a cluster",
-    usage: "[context]",
-    options: [{ name: "context", description: "kubeconfig context (cluster)", autocomplete: "contexts" as const }],
-  };
+  const spec = UPGRADE_CYCLE_STATUS_SPEC;
   return {
     spec,
     async handle(inv: CommandInvocation): Promise<CommandReply> {

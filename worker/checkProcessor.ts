@@ -33,6 +33,8 @@ export interface CheckProcessorDeps {
   file: FileConfig;
   lastChecks?: LastCheckStore;
   logger: Logger;
+  /** Parsed MicroK8s status for the one cluster this worker runs on, if any (ADD-01). */
+  microk8sStatus?: (cluster: string) => (() => Promise<unknown>) | undefined;
   /** Called with every finished report (metrics: findings by check and severity). */
   onReport?: (report: CheckReport) => void;
   /** Message size for the platform (Discord: 2,000 characters). */
@@ -66,6 +68,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         checks: deps.checks,
         target: data.target,
         ignoreRules: ignoreRulesFor(deps.file, data.cluster),
+        microk8sStatus: deps.microk8sStatus?.(data.cluster),
         onStart: async ({ serverVersion, target }) => {
           await job.updateData({ ...job.data, serverVersion, resolvedTarget: target });
           // A fleet child posts into the fleet's thread; the fleet summary edits the root.

@@ -10,6 +10,7 @@ import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatPoster, ReplyAddress } from "../src/chat/types.ts";
+import type { WatchControl } from "../src/watch/control.ts";
 import type { FileConfig } from "../src/config/schema.ts";
 import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import {
@@ -35,7 +36,12 @@ export interface CycleProcessorDeps {
   leaseMs?: number;
   lockTtlMs?: number;
   logger: Logger;
+  /** Starts a channel watch for the cluster while a cycle runs (and stops it after), when given. */
+  watch?: WatchControl;
 }
+
+/** Long enough for any cycle; the watch is stopped when the cycle ends anyway. */
+const CYCLE_WATCH_MS = 6 * 3600_000;
 
 export type CycleJobResult =
   | { planId: string; hash: string }
@@ -87,7 +93,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
     return { planId: req.planId, hash: req.hash };
   }
 
-  async function run(data: CycleRunJobData, poster: ChatPoster, log: Logger): Promise<CycleJobResult> {
+  async function run(job: Job<CycleJobData>, data: CycleRunJobData, poster: ChatPoster, log: Logger): Promise<CycleJobResult> {
     const stored = await deps.approvals.plans.get(data.planId);
     if (!stored) throw new UnrecoverableError(`plan ${data.planId} is not in Redis`);
     const address = { channel: data.reply.channel, thread: data.reply.thread! };
@@ -179,6 +185,25 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
       },
     });
 
+    // Trouble during a cycle should reach the channel without anyone asking: watch the cluster
+    // for as long as the cycle runs. A watch someone else started is left running afterwards.
+    let ownWatch = false;
+    if (deps.watch) {
+      try {
+        const started = await deps.watch.start(
+          p.cluster,
+          { platform: data.reply.platform, channel: data.reply.channel, guild: data.reply.guild },
+          CYCLE_WATCH_MS,
+          { by: "cycle", requester: p.requester, cycleId: p.id },
+        );
+        // A cycle resumed by another worker finds its own watch "already" running.
+        ownWatch = started.status === "started" || data.watchStarted === true;
+        if (started.status === "started") await job.updateData({ ...data, watchStarted: true });
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, "could not start the cycle's watch; the cycle goes on");
+      }
+    }
+
     let result: CycleResult;
     try {
       result = await engine.run(p);
@@ -189,6 +214,8 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
         throw new UnrecoverableError(err.message);
       }
       throw err;
+    } finally {
+      if (ownWatch) await deps.watch?.stop(p.cluster).catch((e: Error) => log.warn({ err: e.message }, "could not stop the cycle's watch"));
     }
     const audit = (action: string, detail?: string) =>
       deps.approvals.audit.append({
@@ -239,7 +266,9 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
     const poster = deps.posters.get(data.reply.platform);
     if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
     if (data.kind === "cycle-plan") return plan(job, data, poster);
-    if (data.kind === "cycle-run") return run(data, poster, log);
+    if (data.kind === "cycle-run") {
+      return run(job, data, poster, log);
+    }
     throw new UnrecoverableError(`unknown cycle job kind ${(data as { kind?: string }).kind}`);
   };
 }

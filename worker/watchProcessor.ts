@@ -2,7 +2,7 @@
 // stop request, then a summary of what it saw (counts by reason) in the root's thread. Everything
 // needed to carry on lives in Redis (resourceVersions, timers, counts, dedupe keys, threads), so a
 // worker that picks the job up after a stall continues where the dead one left off.
-import { type Job, UnrecoverableError } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -43,7 +43,7 @@ export interface WatchJobResult {
 export function createWatchProcessor(deps: WatchProcessorDeps) {
   return async function processWatch(
     job: Job<WatchJobData>,
-    _token?: string,
+    token?: string,
     signal?: AbortSignal,
   ): Promise<WatchJobResult> {
     const data = job.data;
@@ -99,7 +99,16 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
     let ended: WatchJobResult["ended"] = "time-limit";
     try {
       while (Date.now() < until) {
-        if (signal?.aborted) throw new Error("worker is closing; the watch will be taken over");
+        if (signal?.aborted) {
+          // The worker is shutting down (SIGTERM): hand the watch back to the queue at once,
+          // without spending one of its attempts, so another worker carries on from the stored
+          // resourceVersions.
+          if (token) {
+            await job.moveToDelayed(Date.now(), token);
+            throw new DelayedError("worker is closing; the watch was handed back to the queue");
+          }
+          throw new Error("worker is closing; the watch will be taken over");
+        }
         if (await state.takeStopRequest()) {
           ended = "stopped";
           break;

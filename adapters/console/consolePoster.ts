@@ -2,6 +2,8 @@
 // edits are shown as edits, files are printed inline (a terminal has nowhere to attach them).
 import type { ChatMessage, ChatPoster, PostedMessage } from "../../src/chat/types.ts";
 
+const FILE_PREVIEW_LINES = 20;
+
 export interface ConsoleEntry {
   kind: "root" | "reply" | "edit" | "reaction";
   channel: string;
@@ -26,8 +28,13 @@ export class ConsolePoster implements ChatPoster {
   }
 
   private render(message: ChatMessage): string {
-    const text = message.text.replace(/\*([^*\n]+)\*/g, "$1");
-    return message.file ? `${text}\n--- ${message.file.name} ---\n${message.file.content}\n--- end of ${message.file.name} ---` : text;
+    // Slack/Discord markup as a terminal shows it: no bold markers, mentions as @name.
+    const text = message.text.replace(/\*([^*\n]+)\*/g, "$1").replace(/<@([^>|]+)>/g, "@$1");
+    if (!message.file) return text;
+    // A terminal has nowhere to attach a file: show a short one, name a long one.
+    const lines = message.file.content.split("\n");
+    if (lines.length <= FILE_PREVIEW_LINES) return `${text}\n--- ${message.file.name} ---\n${message.file.content}\n--- end of ${message.file.name} ---`;
+    return `${text}\n📎 ${message.file.name} (${lines.length} lines; in Slack and Discord it is attached to this message)`;
   }
 
   async postRoot(channel: string, message: ChatMessage): Promise<PostedMessage> {
@@ -43,7 +50,7 @@ export class ConsolePoster implements ChatPoster {
     const text = this.render(message);
     this.log.push({ kind: "reply", channel: address.channel, id, thread: address.thread, text });
     const indented = text.split("\n").map((l) => `   │ ${l}`).join("\n");
-    this.write(`   ↳ thread [${address.thread}]\n${indented}`);
+    this.write(`   ↳ [${id}] in thread [${address.thread}]\n${indented}`);
     return id;
   }
 

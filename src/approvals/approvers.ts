@@ -34,6 +34,7 @@ export class ApproverResolver {
       if (a.discordUsers.includes(event.userId)) return true;
       return (event.roles ?? []).some((r) => a.discordRoles.includes(r));
     }
+    if (event.platform === "console") return a.consoleUsers.includes(event.userId);
     return false;
   }
 
@@ -45,7 +46,9 @@ export class ApproverResolver {
         ? [...a.slackUsers.map((u) => `<@${u}>`), ...a.slackGroups.map((g) => `<!subteam^${g}>`)]
         : platform === "discord"
           ? [...a.discordUsers.map((u) => `<@${u}>`), ...a.discordRoles.map((r) => `<@&${r}>`)]
-          : [];
+          : platform === "console"
+            ? a.consoleUsers.map((u) => `@${u}`)
+            : [];
     return names.length ? names.join(", ") : "nobody (no approvers are configured for this cluster)";
   }
 

@@ -29,6 +29,8 @@ export interface PreflightOptions {
   ignoreRules?: readonly IgnoreRule[];
   now?: Date;
   listConcurrency?: number;
+  /** Parsed `microk8s status --format yaml` where the worker runs on this MicroK8s cluster (ADD-01). */
+  microk8sStatus?: () => Promise<unknown>;
   /** Called once the server version and target are known, before the (long) read. */
   onStart?: (info: { serverVersion: string; target: string }) => Promise<void> | void;
 }
@@ -56,6 +58,7 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
   const now = opts.now ?? new Date();
   const lists = new Map<ResourceKey, KubeObject[]>();
   const ctx = contextFromLists(lists, { cluster: client.name, serverVersion, target: target.minor, targetFull: target.full, now });
+  ctx.microk8sStatus = await opts.microk8sStatus?.().catch(() => undefined);
   const readMetrics = opts.checks.some((c) => c.readsMetrics);
   const inputsOf = (c: Check): Array<ResourceKey | "metrics"> => [...c.reads, ...(c.readsMetrics ? ["metrics" as const] : [])];
   const loaded = new Map<ResourceKey | "metrics", { promise: Promise<void>; resolve: () => void }>();

@@ -25,8 +25,10 @@ export const approvalsSchema = z.strictObject({
       slackGroups: z.array(slackId).default([]),
       discordUsers: z.array(snowflake).default([]),
       discordRoles: z.array(snowflake).default([]),
+      /** User names in the demo's console chat (`npm run demo`); no other platform reads them. */
+      consoleUsers: z.array(z.string().min(1)).default([]),
     })
-    .default({ slackUsers: [], slackGroups: [], discordUsers: [], discordRoles: [] }),
+    .default({ slackUsers: [], slackGroups: [], discordUsers: [], discordRoles: [], consoleUsers: [] }),
 });
 export type ApprovalsConfig = z.output<typeof approvalsSchema>;
 
@@ -64,6 +66,7 @@ export const approvalsOverrideSchema = z.strictObject({
       slackGroups: z.array(slackId).optional(),
       discordUsers: z.array(snowflake).optional(),
       discordRoles: z.array(snowflake).optional(),
+      consoleUsers: z.array(z.string().min(1)).optional(),
     })
     .optional(),
 });
@@ -106,6 +109,11 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9{}_-]+$/, 'expected letters, digits, "-", "_" and braces for a Redis Cluster hash tag')
       .default("upshift"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** The kubeconfig context of the MicroK8s cluster this worker runs on (enables the microk8s driver). */
+    MICROK8S_CONTEXT: optionalString,
+    MICROK8S_BIN: z.string().default("microk8s"),
+    /** Where add-on backups are written (they are also kept in Redis). */
+    UPSHIFT_BACKUP_DIR: optionalString,
     ADMIN_TOKEN: optionalString.refine((s) => s === undefined || s.length >= 16, "expected at least 16 characters"),
     SLACK_BOT_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith("xoxb-"), 'expected a bot token starting with "xoxb-"'),
     SLACK_SIGNING_SECRET: optionalString,

@@ -146,6 +146,8 @@ export interface CycleRunJobData {
   reply: ReplyAddress;
   requester: Requester;
   approvedBy: string[];
+  /** Set once this run started a watch of its cluster, so a resumed run knows the watch is its own. */
+  watchStarted?: boolean;
 }
 
 export type CycleJobData = CyclePlanJobData | CycleRunJobData;

@@ -112,7 +112,74 @@ describe("bad configuration", () => {
   });
 });
 
+function portClosed(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = createConnection({ port, host: "127.0.0.1" });
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on("error", () => resolve(true));
+  });
+}
+
+/** A demo session driven line by line, reading the output as a user would. */
+function interactive(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "warn" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return {
+    send: (line: string) => child.stdin.write(`${line}\n`),
+    end: () => child.stdin.end(),
+    output: () => stdout,
+    async waitFor(re: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const m = re.exec(stdout);
+        if (m) return m;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${re} in:\n${stdout}\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    exited,
+    interrupt: () => child.kill("SIGINT"),
+    kill: () => child.kill("SIGKILL"),
+  };
+}
+
 describe("npm run demo", () => {
+  it("plans an add-on cycle, refuses self-approval, runs it once approved, and stops everything on Ctrl-C", async () => {
+    const demo = interactive(["demo"]);
+    try {
+      await demo.waitFor(/Console chat #upgrades/);
+      demo.send("/upgrade-cycle demo ingress");
+      const plan = await demo.waitFor(/↳ \[(\d+)\] in thread \[\d+\]\n(?:\s+│.*\n)*?\s+│ React ✅ to approve, ❌ to cancel\. Needs 1 of: @alice\./);
+      expect(demo.output()).toContain("1. ingress (ingress, manifests) v1.8.0 → v1.12.1");
+      const id = plan[1];
+      demo.send(`/react ${id} ✅`);
+      await demo.waitFor(new RegExp(`reaction ✅ by @you on \\[${id}\\]: not-approver`));
+      demo.send(`/react ${id} ✅ as alice`);
+      await demo.waitFor(/🏁 Cycle on demo finished: 1 of 1 step\(s\) done\./);
+      expect(demo.output()).toContain("✅ Step 1/1: ingress done (v1.8.0 → v1.12.1).");
+      expect(demo.output()).toContain("checks POD-01, PRB-01, REF-01: 0 problem(s)");
+      // The cycle's own watch of the cluster opened and closed with it.
+      await demo.waitFor(/Watch of `demo` ended \(stopped\)/);
+      // Ctrl-C stops everything; the private redis-server goes with it.
+      const redisPort = Number(/Private redis-server on redis:\/\/[\d.]+:(\d+)/.exec(demo.output())![1]);
+      demo.interrupt();
+      expect(await demo.exited).toBe(0);
+      expect(await portClosed(redisPort)).toBe(true);
+    } finally {
+      demo.kill();
+    }
+  });
+
   it("runs a check from the console chat and leaves no process behind", async () => {
     const r = await run(["demo"], { input: "/upgrade-check\n/upgrade-check nope\n", timeoutMs: 90_000 });
     expect(r.code).toBe(0);
@@ -124,15 +191,6 @@ describe("npm run demo", () => {
     for (const id of ["HELM-01", "PRB-01", "CRD-01", "CFG-01", "ADD-01", "REF-01", "VER-01"]) expect(r.stdout).toContain(id);
     expect(r.stdout).toMatch(/\[1\] \(edited\) upshift: Upgrade check: demo v1\.31\.4 → 1\.32, requested by @you: blocked/);
     // The private redis-server is gone.
-    const port = Number(new URL(redisUrl!).port);
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ port, host: "127.0.0.1" });
-      socket.on("connect", () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.on("error", () => resolve(true));
-    });
-    expect(refused).toBe(true);
+    expect(await portClosed(Number(new URL(redisUrl!).port))).toBe(true);
   });
 });

@@ -57,6 +57,13 @@ class TimedObjectApi extends KubernetesObjectApi {
   }
 }
 
+function imageTagOf(workload: KubeObject): string | undefined {
+  const image = workload.spec?.template?.spec?.containers?.[0]?.image;
+  if (typeof image !== "string" || image.includes("@")) return undefined;
+  const tag = image.slice(image.lastIndexOf("/") + 1).split(":")[1];
+  return tag || undefined;
+}
+
 export function stripServerFields(o: KubeObject): KubeObject {
   const copy = structuredClone(o);
   delete copy.status;
@@ -129,7 +136,9 @@ export class ManifestsDriver implements AddonDriver {
         const live = await this.read(o);
         if (!live) continue;
         present = true;
-        version ??= live.metadata?.labels?.["app.kubernetes.io/version"];
+        // The version label when the add-on carries one; else the tag of its first image, which
+        // is what installs made before labels were common (MicroK8s' own manifests) can offer.
+        version ??= live.metadata?.labels?.["app.kubernetes.io/version"] ?? imageTagOf(live);
       }
       states.push({
         name: cfg.name,

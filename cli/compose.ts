@@ -1,0 +1,203 @@
+// Wiring shared by `upshift all|bot|worker` and the demo: the queue controls the bot needs, the
+// approval engine both sides need, and the four workers. Kept in one place so the demo runs the
+// same system as production, not a look-alike.
+import { dirname } from "node:path";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Queue, type Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { parse as parseYaml } from "yaml";
+import { createRouter } from "../commands/index.ts";
+import type { StatusJobData } from "../commands/upgradeStatus.ts";
+import { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
+import type { GroupMembersLookup } from "../src/approvals/approvers.ts";
+import { allChecks } from "../src/checks/catalog/index.ts";
+import type { CheckReport } from "../src/checks/preflight.ts";
+import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { FileConfig } from "../src/config/schema.ts";
+import { CycleControl } from "../src/cycles/cycleControl.ts";
+import { runCommand } from "../src/cycles/drivers/exec.ts";
+import { ManifestsDriver } from "../src/cycles/drivers/manifestsDriver.ts";
+import { Microk8sDriver } from "../src/cycles/drivers/microk8sDriver.ts";
+import type { DriverSet } from "../src/cycles/types.ts";
+import type { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
+import { JobQueues } from "../src/queue/jobQueues.ts";
+import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import { LastCheckStore } from "../src/queue/lastCheckStore.ts";
+import { QueueWatchControl } from "../src/watch/control.ts";
+import { startCheckWorker } from "../worker/checkWorker.ts";
+import { startCycleWorker } from "../worker/cycleWorker.ts";
+import { startStatusWorker } from "../worker/statusWorker.ts";
+import { startWatchWorker } from "../worker/watchWorker.ts";
+
+export interface Controls {
+  queues: JobQueues;
+  cycles: CycleControl;
+  watch: QueueWatchControl;
+  statusQueue: Queue<StatusJobData>;
+  lastChecks: LastCheckStore;
+  /** Every queue, for metrics and the dashboard. */
+  all(): Queue[];
+  close(): Promise<void>;
+}
+
+/** The producer side of every queue, on one non-blocking connection. */
+export function createControls(redis: Redis, prefix: string): Controls {
+  const queues = new JobQueues(redis, prefix);
+  const cycles = new CycleControl(redis, prefix);
+  const watch = new QueueWatchControl(redis, prefix);
+  const statusQueue = new Queue<StatusJobData>(QUEUE_NAMES.status, { connection: redis, prefix });
+  return {
+    queues,
+    cycles,
+    watch,
+    statusQueue,
+    lastChecks: new LastCheckStore(redis, prefix),
+    all: () => [queues.check, cycles.queue, watch.queue, statusQueue] as Queue[],
+    async close() {
+      await Promise.all([queues.close(), cycles.close(), watch.queue.close(), statusQueue.close()]);
+    },
+  };
+}
+
+export function createBotRouter(clusters: ClusterDirectory, controls: Controls) {
+  return createRouter({
+    clusters,
+    jobs: controls.queues,
+    statusQueue: controls.statusQueue,
+    watch: controls.watch,
+    cycles: controls.cycles,
+  });
+}
+
+export function createApprovals(opts: {
+  redis: Redis;
+  prefix: string;
+  posters: PosterRegistry;
+  file: FileConfig;
+  controls: Controls;
+  groupMembers?: GroupMembersLookup;
+  logger: Logger;
+}): ApprovalEngine {
+  return new ApprovalEngine({
+    redis: opts.redis,
+    prefix: opts.prefix,
+    posters: opts.posters,
+    file: opts.file,
+    onApproved: (run) => opts.controls.cycles.enqueueRun(run),
+    groupMembers: opts.groupMembers,
+    logger: opts.logger,
+  });
+}
+
+export interface MicroK8sSettings {
+  /** Context of the MicroK8s cluster this worker runs on. */
+  context?: string;
+  bin: string;
+}
+
+/** `microk8s status --format yaml`, parsed, for the one local MicroK8s cluster; else undefined. */
+export function microk8sStatusReader(settings: MicroK8sSettings, cluster: string): (() => Promise<string | undefined>) | undefined {
+  if (!settings.context || settings.context !== cluster) return undefined;
+  return async () => {
+    const r = await runCommand(settings.bin, ["status", "--format", "yaml"], { timeoutMs: 15_000 });
+    return r.code === 0 ? r.output : undefined;
+  };
+}
+
+export interface WorkerSet {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export function startWorkers(opts: {
+  clusters: ClusterDirectory;
+  posters: PosterRegistry;
+  file: FileConfig;
+  configPath?: string;
+  redis: Redis;
+  /** Blocking connection for the BullMQ workers. */
+  workerRedis: Redis;
+  prefix: string;
+  controls: Controls;
+  approvals: ApprovalEngine;
+  concurrency: number;
+  microk8s: MicroK8sSettings;
+  backupDir?: string;
+  logger: Logger;
+  maxChars?: (platform: string) => number;
+  onReport?: (report: CheckReport) => void;
+}): WorkerSet {
+  const { clusters, posters, file, logger, prefix } = opts;
+  const connection = opts.workerRedis;
+  const check = startCheckWorker(
+    {
+      clusters,
+      checks: allChecks,
+      posters,
+      file,
+      lastChecks: opts.controls.lastChecks,
+      logger,
+      maxChars: opts.maxChars,
+      onReport: opts.onReport,
+      microk8sStatus: (cluster) => {
+        const read = microk8sStatusReader(opts.microk8s, cluster);
+        return read ? async () => parseYaml((await read()) ?? "") : undefined;
+      },
+    },
+    { connection, prefix, concurrency: opts.concurrency },
+  );
+  const drivers = (cluster: string): DriverSet => ({
+    manifests: new ManifestsDriver({
+      kc: clusters.kubeConfig(cluster),
+      client: clusters.client(cluster),
+      addons: file.addons,
+      // Manifest paths in upshift.yaml are relative to that file.
+      baseDir: opts.configPath ? dirname(opts.configPath) : process.cwd(),
+    }),
+    ...(opts.microk8s.context === cluster
+      ? { microk8s: new Microk8sDriver({ bin: opts.microk8s.bin, client: clusters.client(cluster) }) }
+      : {}),
+  });
+  const cycle = startCycleWorker(
+    {
+      redis: opts.redis,
+      prefix,
+      posters,
+      file,
+      approvals: opts.approvals,
+      drivers,
+      backupDir: opts.backupDir ?? join(tmpdir(), "upshift-backups"),
+      logger,
+      watch: opts.controls.watch,
+    },
+    { connection, prefix, concurrency: 2 },
+  );
+  const watch = startWatchWorker({ clusters, posters, redis: opts.redis, prefix, logger }, { connection, prefix });
+  const status = startStatusWorker(
+    {
+      clusters,
+      posters,
+      logger,
+      sources: (cluster) => ({
+        client: clusters.client(cluster),
+        queues: { check: opts.controls.queues.check, cycle: opts.controls.cycles.queue, watch: opts.controls.watch.queue },
+        lastChecks: opts.controls.lastChecks,
+        declaredAddons: file.addons,
+        microk8sStatus: microk8sStatusReader(opts.microk8s, cluster),
+      }),
+    },
+    { connection, prefix },
+  );
+  const workers = [check, cycle, watch, status] as Worker[];
+  return {
+    workers,
+    close: async () => {
+      // Watches run for hours: signal them to hand their job back to the queue (another worker
+      // carries on); checks, cycle steps and status reads are left to finish.
+      watch.cancelAllJobs("shutdown");
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
