@@ -1,6 +1,7 @@
 // Fault injection for tests: latency, error statuses, dropped connections and rate limits on the
 // requests a rule matches. Rules are checked in the order they were added; the first that fires wins
-// (latency-only rules delay and let later rules and the real handler run).
+// (latency-only rules delay and let later rules and the real handler run). Rules only see new
+// requests; cutWatches() acts on the watch streams that are already open.
 
 export type RequestVerb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
 
@@ -74,8 +75,31 @@ class Rule implements FaultHandle {
   }
 }
 
+/** Which open watches cutWatches() ends; every field that is given must match. */
+export interface WatchCutFilter {
+  /** Plural resource name, e.g. "pods". */
+  resource?: string;
+  namespace?: string;
+}
+
 export class FaultInjector {
   private rules: Rule[] = [];
+  private cutter?: (filter: WatchCutFilter) => number;
+
+  /** The server hands over how to cut its open watches (the injector itself holds no sockets). */
+  attachWatchCutter(cut: (filter: WatchCutFilter) => number): void {
+    this.cutter = cut;
+  }
+
+  /**
+   * Ends every matching watch stream that is open now, abruptly (the socket is destroyed without
+   * the final chunk, as when a proxy or an API server restart drops it): the client sees an error,
+   * not a clean end. Returns how many were cut. New watch requests are not affected.
+   */
+  cutWatches(filter: WatchCutFilter = {}): number {
+    if (!this.cutter) throw new Error("faults.cutWatches: this injector is not attached to a sandbox server");
+    return this.cutter(filter);
+  }
 
   add(spec: FaultSpec): FaultHandle {
     if (spec.every !== undefined && (!Number.isInteger(spec.every) || spec.every < 1)) {

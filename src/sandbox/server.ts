@@ -93,6 +93,7 @@ export class SandboxServer {
     this.config = config;
     this.serverVersion = config.serverVersion;
     this.watches = new WatchHub(store);
+    this.faults.attachWatchCutter((filter) => this.watches.cut(filter));
     this.rollouts = new RolloutSimulator(store, config.rolloutDelayMs);
     this.http = createServer((req, res) => {
       this.handle(req, res).catch((err) => this.sendError(res, err));

@@ -4,6 +4,7 @@
 import type { ServerResponse } from "node:http";
 import type { KubeObject } from "../kube/resources.ts";
 import type { ResourceInfo } from "./builtinResources.ts";
+import type { WatchCutFilter } from "./faults.ts";
 import { groupResource } from "./registry.ts";
 import { failure } from "./status.ts";
 import type { EventType, Store, StoredEntry, StoreEvent } from "./store.ts";
@@ -20,9 +21,15 @@ export interface WatchRequest {
   encode: (type: EventType | "BOOKMARK", entry: StoredEntry, first: boolean) => string;
 }
 
+interface OpenWatch {
+  resource: string;
+  namespace?: string;
+}
+
 export class WatchHub {
   private readonly store: Store;
-  private readonly open = new Set<() => void>();
+  /** finish() of each open watch → what it watches and its response (to cut the socket). */
+  private readonly open = new Map<(abrupt?: boolean) => void, OpenWatch>();
 
   constructor(store: Store) {
     this.store = store;
@@ -102,22 +109,40 @@ export class WatchHub {
 
     const unsubscribe = store.subscribe(deliver);
     let timer: NodeJS.Timeout | undefined;
-    const finish = () => {
+    const finish = (abrupt = false) => {
       if (!this.open.delete(finish)) return;
       unsubscribe();
       clearTimeout(timer);
-      if (!res.writableEnded) res.end();
+      // Destroying the socket skips the terminating chunk, so the client cannot mistake it for a clean end.
+      if (abrupt) res.socket?.destroy();
+      else if (!res.writableEnded) res.end();
     };
-    this.open.add(finish);
+    this.open.set(finish, { resource: w.info.plural, namespace: w.namespace });
     if (w.timeoutSeconds !== undefined && w.timeoutSeconds > 0) {
-      timer = setTimeout(finish, w.timeoutSeconds * 1000);
+      timer = setTimeout(() => finish(), w.timeoutSeconds * 1000);
       timer.unref();
     }
-    res.on("close", finish);
+    res.on("close", () => finish());
   }
 
   /** Ends every open watch cleanly (the client sees the stream end). */
   closeAll(): void {
-    for (const finish of [...this.open]) finish();
+    for (const finish of [...this.open.keys()]) finish();
+  }
+
+  /**
+   * Ends matching open watches abruptly: the socket is destroyed mid-stream, without the final
+   * chunk, as when a load balancer or an API server restart drops the connection. The client sees
+   * an error, not a clean end. Returns how many watches were cut.
+   */
+  cut(filter: WatchCutFilter = {}): number {
+    let n = 0;
+    for (const [finish, w] of [...this.open]) {
+      if (filter.resource !== undefined && filter.resource !== w.resource) continue;
+      if (filter.namespace !== undefined && filter.namespace !== w.namespace) continue;
+      finish(true);
+      n++;
+    }
+    return n;
   }
 }
