@@ -36,7 +36,7 @@ export interface WatchSessionOptions {
   logger?: Logger;
 }
 
-type Work = { drafts: AlertDraft[]; resource?: WatchedKey; rv?: string };
+type Work = { drafts: AlertDraft[]; resource?: WatchedKey; rv?: string; listed?: boolean };
 
 /** Keeps what rules compare with, without payloads they never read (Helm release data, managedFields). */
 function slim(resource: WatchedKey, obj: KubeObject): KubeObject {
@@ -202,7 +202,7 @@ export class WatchSession {
         drafts.push(...this.evaluate({ resource, type: "DELETED", obj: prev, prev }, ctx));
       }
     }
-    this.enqueue({ drafts, resource, rv });
+    this.enqueue({ drafts, resource, rv, listed: true });
   }
 
   private onEvent(resource: WatchedKey, ev: ObjectEvent, rv: string): void {
@@ -257,6 +257,10 @@ export class WatchSession {
         if (work.resource && work.rv) {
           this.committed[work.resource] = work.rv;
           this.dirty = true;
+          // Saved at once, not at the next periodic save: a worker killed before that would leave
+          // no resume point, and the one taking over would list afresh and take whatever went
+          // wrong in between (alerts included) as the baseline.
+          if (work.listed) await this.persist();
         }
       }
       if (alerted) await this.persist();

@@ -10,6 +10,8 @@ export interface RecordedPost {
   thread?: string;
   id: string;
   text: string;
+  /** Which worker posted (child-process workers tag their posts with their pid). */
+  by?: string;
 }
 
 export class RecordingPoster implements ChatPoster {
@@ -18,14 +20,17 @@ export class RecordingPoster implements ChatPoster {
   private n = 0;
   private readonly file?: string;
   private readonly idPrefix: string;
+  private readonly by?: string;
 
-  /** With `file`, every post is also appended as a JSON line (child-process workers). */
-  constructor(file?: string, idPrefix = "m") {
+  /** With `file`, every post is also appended as a JSON line (child-process workers), tagged `by`. */
+  constructor(file?: string, idPrefix = "m", by?: string) {
     this.file = file;
     this.idPrefix = idPrefix;
+    this.by = by;
   }
 
-  private record(p: RecordedPost): void {
+  private record(post: RecordedPost): void {
+    const p = this.by ? { ...post, by: this.by } : post;
     this.posts.push(p);
     if (this.file) appendFileSync(this.file, `${JSON.stringify(p)}\n`);
   }

@@ -218,6 +218,45 @@ describe("watch scenarios", () => {
   });
 });
 
+describe("open watch streams cut mid-watch", () => {
+  it("resumes every stream from its last resourceVersion: a change made right after the cut arrives once", async () => {
+    const r = await rig();
+    try {
+      const store = r.sandbox.store;
+      store.upsert(pod("web-1", { crash: true, restarts: 3 }));
+      await waitFor("the alert before the cut", () => alerts(r.poster, "CrashLoopBackOff").length === 1);
+      await r.session!.idle();
+      const before = structuredClone(r.session!.streamStats());
+      // Every open stream (pods, nodes, events, secrets...) loses its socket at once, and the
+      // cluster changes before any of them is back.
+      const cut = r.sandbox.faults.cutWatches();
+      expect(cut).toBe(Object.keys(before).length);
+      store.upsert(pod("web-2", { crash: true, restarts: 3 }));
+      store.upsert(node("node-b", false));
+      await waitFor(
+        "both alerts after the cut",
+        () => alerts(r.poster, "CrashLoopBackOff").length === 2 && alerts(r.poster, "NodeNotReady").length === 1,
+      );
+      await r.session!.idle();
+      const after = r.session!.streamStats();
+      for (const [resource, s] of Object.entries(after)) {
+        // Seen as an interruption (not a clean end), re-watched, never re-listed.
+        expect(s.errors, resource).toBeGreaterThan(before[resource].errors);
+        expect(s.watches, resource).toBeGreaterThan(before[resource].watches);
+        expect(s.lists, resource).toBe(1);
+        expect(s.relists, resource).toBe(0);
+      }
+      const texts = alerts(r.poster, "CrashLoopBackOff").map((p) => p.text);
+      expect(texts.filter((t) => t.includes("web-1"))).toHaveLength(1);
+      expect(texts.filter((t) => t.includes("web-2"))).toHaveLength(1);
+      expect(alerts(r.poster, "NodeNotReady")).toHaveLength(1);
+      expect(r.sink!.stats.duplicate).toBe(0);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe("flood limit", () => {
   it("sends at most 10 alerts and one summary for a burst of 30 crash-looping pods", async () => {
     const r = await rig({ floodWindowMs: 3_000 });

@@ -1,0 +1,65 @@
+// The real watch worker in its own process, for the crash tests: the test SIGKILLs it (a crash) or
+// sends SIGTERM (the graceful shutdown cli/compose.ts does) and starts another. Everything comes
+// from the environment. The chat platform is the only fake: posts are appended as JSON lines to
+// POSTS_FILE, tagged with this process's pid; so are "ready" and "session" markers.
+import { appendFileSync } from "node:fs";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
+import { startWatchWorker } from "../../worker/watchWorker.ts";
+import { RecordingPoster } from "./helpers.ts";
+
+const env = (name: string): string => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+};
+const postsFile = env("POSTS_FILE");
+const by = String(process.pid);
+const mark = (kind: string, extra: object = {}) =>
+  appendFileSync(postsFile, `${JSON.stringify({ kind, by, ...extra })}\n`);
+
+const redisUrl = env("REDIS_URL");
+const prefix = env("PREFIX");
+const logger = pino({ level: process.env.LOG_LEVEL ?? "warn" }, pino.destination(2));
+const redis = new Redis(redisUrl);
+const blocking = new Redis(redisUrl, { maxRetriesPerRequest: null });
+const poster = new RecordingPoster(postsFile, `${by}.`, by);
+
+const worker = startWatchWorker(
+  {
+    clusters: ClusterDirectory.load(env("KUBECONFIG_PATH"), { timeoutMs: 5_000 }),
+    posters: new PosterRegistry([poster]),
+    redis,
+    prefix,
+    logger,
+    tuning: { timeoutSeconds: 5, persistEveryMs: Number(process.env.PERSIST_EVERY_MS ?? 200), pollMs: 100 },
+    onSession: (session) => {
+      session.connected().then(
+        () => mark("session"),
+        () => undefined,
+      );
+    },
+  },
+  // Short lock and stall check: a killed worker's watch is taken over within about 2.5 s.
+  { connection: blocking, prefix, concurrency: 5, lockDurationMs: 2_000, stalledIntervalMs: 500 },
+);
+worker.on("ready", () => mark("ready"));
+
+process.once("SIGTERM", () => {
+  // As cli/compose.ts closes: signal the watch to hand its job back, then wait for it.
+  worker.cancelAllJobs("shutdown");
+  worker
+    .close()
+    .then(async () => {
+      mark("closed");
+      await redis.quit();
+      await blocking.quit();
+      process.exit(0);
+    })
+    .catch((err) => {
+      process.stderr.write(`close failed: ${(err as Error).message}\n`);
+      process.exit(1);
+    });
+});
