@@ -100,6 +100,22 @@ describe("upshift check", () => {
   });
 });
 
+describe("an old Node", () => {
+  it("says which Node is needed and how to get it, instead of crashing inside a dependency", async () => {
+    // Node 20 as the process sees it: bin/upshift.js must stop before loading any dependency.
+    const pretend = 'Object.defineProperty(process, "versions", { value: { ...process.versions, node: "20.11.1" } }); Object.defineProperty(process, "version", { value: "v20.11.1" });';
+    const child = spawn(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(pretend)}`, BIN, "demo"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "upshift needs Node.js >= 22.19 (Node 24 LTS recommended); this is v20.11.1.\n" +
+        "Install it with: npm install -g node@24 (or nvm install 24 && nvm use, which reads .nvmrc).\n",
+    );
+  });
+});
+
 describe("bad configuration", () => {
   it("prints every problem with its variable and exits 2 without a stack trace", async () => {
     const r = await run(["worker"], { env: { REDIS_URL: "localhost", SLACK_BOT_TOKEN: "xoxb-secret-value", PORT: "eighty" } });
