@@ -30,6 +30,7 @@ export interface WatchProcessorDeps {
     floodWindowMs?: number;
     floodLimit?: number;
     docsBase?: string;
+    claimSeconds?: number;
   };
   /** Hands the running session out (tests, bench). */
   onSession?: (session: WatchSession, sink: AlertSink) => void;
@@ -80,6 +81,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
       floodLimit: t.floodLimit,
       floodWindowMs: t.floodWindowMs,
       docsBase: t.docsBase,
+      claimSeconds: t.claimSeconds,
       logger: log,
     });
     const session = new WatchSession({

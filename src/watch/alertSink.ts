@@ -21,6 +21,8 @@ export interface AlertSinkOptions {
   /** Hash of reason → count for this watch's final summary. */
   countsKey: string;
   dedupeSeconds?: number;
+  /** How long a claimed, not yet posted alert blocks others; must stay below the takeover time. */
+  claimSeconds?: number;
   floodLimit?: number;
   floodWindowMs?: number;
   /** Where check docs live; the anchor is the lower-cased check id. */
@@ -33,6 +35,9 @@ export interface AlertSinkOptions {
 export type DeliveryOutcome = "posted" | "duplicate" | "suppressed";
 
 const SEVERITY_ICON: Record<string, string> = { blocker: "⛔", high: "🔴", medium: "🟠", low: "🟡", info: "ℹ️" };
+
+/** How long an alert's dedupe key is only claimed (not yet posted); below the takeover time. */
+const CLAIM_SECONDS = 20;
 
 export function checkLink(check: string, docsBase = "docs/checks.md"): string {
   return `${docsBase}#${check.toLowerCase()}`;
@@ -73,7 +78,12 @@ export class AlertSink {
   async deliver(draft: AlertDraft): Promise<DeliveryOutcome> {
     const redis = this.o.redis;
     const dedupeKey = this.dedupeKey(draft);
-    const fresh = await redis.set(dedupeKey, String(Date.now()), "EX", this.o.dedupeSeconds ?? 600, "NX");
+    const dedupeSeconds = this.o.dedupeSeconds ?? 600;
+    // Claim first, briefly; confirm for the full window once posted. A worker killed between the
+    // claim and the post leaves a claim that lapses before another worker can take the watch over
+    // (lock 30 s + stall check 15 s), so the alert is posted then instead of lost. Only a kill in
+    // the instant between the post and the confirmation can repeat an alert.
+    const fresh = await redis.set(dedupeKey, String(Date.now()), "EX", Math.min(this.o.claimSeconds ?? CLAIM_SECONDS, dedupeSeconds), "NX");
     if (fresh !== "OK") {
       this.stats.duplicate++;
       return "duplicate";
@@ -95,6 +105,8 @@ export class AlertSink {
         .pexpire(this.suppressedKey, windowMs * 10)
         .exec();
       this.scheduleSummary(Math.max(50, Number(flood?.[2]?.[1] ?? windowMs)));
+      // Counted in the flood summary: that is its delivery.
+      await redis.set(dedupeKey, String(Date.now()), "EX", dedupeSeconds, "XX");
       this.stats.suppressed++;
       return "suppressed";
     }
@@ -106,6 +118,7 @@ export class AlertSink {
       this.stats.failed++;
       throw err;
     }
+    await redis.set(dedupeKey, String(Date.now()), "EX", dedupeSeconds, "XX");
     this.stats.posted++;
     this.o.onPosted?.(draft, Date.now());
     return "posted";

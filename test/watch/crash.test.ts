@@ -246,3 +246,27 @@ it("a worker killed right after its watch started leaves a resume point: nothing
   expect(summary.text).toContain("CrashLoopBackOff: 1");
   expect(crashAlerts(r, "web-4")).toHaveLength(1);
 }, 30_000);
+
+it("a worker killed while an alert's post is in flight does not lose it: the next worker posts it once", async () => {
+  const r = await rig();
+  // The first worker's post of web-2's alert never completes (the chat API hangs), then it dies.
+  const first = r.startWorker({ HANG_ON: "apps/web-2" });
+  await waitFor("the first worker", () => hasMarker(r, "ready", first));
+  await startWatch(r);
+  await waitFor("the first worker's watch session", () => hasMarker(r, "session", first));
+  r.sandbox.store.upsert(pod("web-1", { crash: true, restarts: 4 }));
+  await waitFor("alert A", () => crashAlerts(r, "web-1").length === 1);
+  r.sandbox.store.upsert(pod("web-2", { crash: true, restarts: 3 }));
+  await waitFor("the post of alert B to hang", () => hasMarker(r, "hanging", first));
+  first.kill("SIGKILL");
+  await waitFor("the first worker to die", () => first.signalCode === "SIGKILL");
+
+  // Its claim on alert B lapses before the takeover; the second worker replays B and posts it.
+  const second = r.startWorker();
+  const [b] = await waitFor("alert B", () => crashAlerts(r, "web-2").length > 0 && crashAlerts(r, "web-2"));
+  expect(b.by).toBe(String(second.pid));
+  const summary = await stopAndSummary(r);
+  expect(summary.by).toBe(String(second.pid));
+  expect(crashAlerts(r, "web-1").map((l) => l.by)).toEqual([String(first.pid)]);
+  expect(crashAlerts(r, "web-2").map((l) => l.by)).toEqual([String(second.pid)]);
+}, 40_000);

@@ -36,12 +36,17 @@ export class RecordingPoster implements ChatPoster {
   }
 
   async postRoot(channel: string, message: ChatMessage): Promise<PostedMessage> {
+    if (this.hangOn && message.text.includes(this.hangOn)) await new Promise(() => undefined);
     const id = `${this.idPrefix}${++this.n}`;
     this.record({ kind: "root", channel, id, text: message.text });
     return { id, thread: id };
   }
 
+  /** Text that makes a post hang forever (a chat API that never answers), for crash tests. */
+  hangOn?: string;
+
   async postInThread(address: { channel: string; thread: string }, message: ChatMessage): Promise<string> {
+    if (this.hangOn && message.text.includes(this.hangOn)) await new Promise(() => undefined);
     const id = `${this.idPrefix}${++this.n}`;
     this.record({ kind: "thread", channel: address.channel, thread: address.thread, id, text: message.text });
     return id;

@@ -26,6 +26,15 @@ const logger = pino({ level: process.env.LOG_LEVEL ?? "warn" }, pino.destination
 const redis = new Redis(redisUrl);
 const blocking = new Redis(redisUrl, { maxRetriesPerRequest: null });
 const poster = new RecordingPoster(postsFile, `${by}.`, by);
+// HANG_ON: posts containing this text never complete (the worker is then killed mid-post).
+if (process.env.HANG_ON) {
+  poster.hangOn = process.env.HANG_ON;
+  const original = poster.postRoot.bind(poster);
+  poster.postRoot = async (channel, message) => {
+    if (message.text.includes(process.env.HANG_ON!)) mark("hanging");
+    return original(channel, message);
+  };
+}
 
 const worker = startWatchWorker(
   {
@@ -34,7 +43,8 @@ const worker = startWatchWorker(
     redis,
     prefix,
     logger,
-    tuning: { timeoutSeconds: 5, persistEveryMs: Number(process.env.PERSIST_EVERY_MS ?? 200), pollMs: 100 },
+    // The claim on an alert lapses before the 2 s takeover, as 20 s does before the real 45 s one.
+    tuning: { timeoutSeconds: 5, persistEveryMs: Number(process.env.PERSIST_EVERY_MS ?? 200), pollMs: 100, claimSeconds: Number(process.env.CLAIM_SECONDS ?? 1) },
     onSession: (session) => {
       session.connected().then(
         () => mark("session"),
