@@ -14,7 +14,7 @@ import { afterEach, expect, inject, it } from "vitest";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { QueueWatchControl } from "../../src/watch/control.ts";
 import type { WatchJobData } from "../../src/watch/types.ts";
-import { node, pod, type RecordedPost } from "./helpers.ts";
+import { node, pod, type RecordedPost, waitFor } from "./helpers.ts";
 
 const ENTRY = new URL("./watchWorkerEntry.ts", import.meta.url).pathname;
 const redisUrl = inject("redisUrl");
@@ -92,16 +92,6 @@ async function rig(): Promise<Rig> {
       return child;
     },
   };
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const crashAlerts = (r: Rig, podName: string) =>
