@@ -178,4 +178,21 @@ describe("Slack app", () => {
     });
     expect(await h.jobCount()).toBe(0);
   });
+
+  it("queues each of a concurrent burst of distinct commands once and answers the same-burst duplicates as already running", async () => {
+    // The adds of one burst go to Redis together (auto-pipelined): each keeps its own reply.
+    const h = await harness();
+    const targets = ["1.32", "1.33", "1.34", "1.35", "1.36"];
+    const send = (target: string) =>
+      postSigned(h.eventsUrl, slashCommandBody({ command: "/upgrade-check", text: `prod-eu ${target}` }), {
+        signingSecret: SIGNING_SECRET,
+      });
+    const burst = await Promise.all([...targets, ...targets].map(send));
+    for (const target of targets) {
+      const texts = burst.filter((r) => r.json?.text?.includes(`prod-eu → ${target}`)).map((r) => r.json?.text);
+      expect(texts.filter((t) => t?.startsWith("Queued upgrade check of"))).toHaveLength(1);
+      expect(texts.filter((t) => t?.startsWith("Already running: the check of"))).toHaveLength(1);
+    }
+    expect(await h.jobCount()).toBe(targets.length);
+  });
 });
