@@ -102,6 +102,8 @@ export class FakeDiscord extends EventEmitter {
       guilds: this.guilds,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 5_000,
       url: () => this.gatewayUrl,
+      activeThreads: (guildId) =>
+        guildId === this.guildId ? [...this.threads.values()].map((t) => this.threadObject(t)) : [],
     });
     this.http = createServer((req, res) => {
       this.handle(req, res).catch((err) => json(res, 500, { message: String(err), code: 0 }));
@@ -446,22 +448,17 @@ export class FakeDiscord extends EventEmitter {
       // A thread started from a message has the message's id.
       const thread: FakeThread = { id: msg.id, parent_id: msg.channel_id, message_id: msg.id, name: body.name };
       this.threads.set(thread.id, thread);
-      return reply(201, {
-        id: thread.id,
-        type: 11,
-        guild_id: this.guildId,
-        parent_id: thread.parent_id,
-        name: thread.name,
-        owner_id: this.botUser.id,
-        message_count: 0,
-        member_count: 1,
-        thread_metadata: {
-          archived: false,
-          auto_archive_duration: body.auto_archive_duration ?? 1440,
-          archive_timestamp: new Date().toISOString(),
-          locked: false,
-        },
-      });
+      const channel = this.threadObject(thread, body.auto_archive_duration);
+      // Discord tells a connected bot about a thread it created (THREAD_CREATE, Guilds intent);
+      // discord.js caches the thread from it, and drops reactions in threads it never heard of.
+      if (this.gateway.identified()) {
+        this.gateway.dispatch("THREAD_CREATE", {
+          ...channel,
+          newly_created: true,
+          member: { id: thread.id, user_id: this.botUser.id, join_timestamp: new Date().toISOString(), flags: 0 },
+        });
+      }
+      return reply(201, channel);
     }
     if (is("GET", /^\/channels\/\d+$/)) {
       const thread = this.threads.get(seg[1]);
@@ -491,9 +488,53 @@ export class FakeDiscord extends EventEmitter {
       const msg = this.messages.get(seg[3]);
       if (!msg || msg.channel_id !== seg[1]) return reply(404, { message: "Unknown Message", code: 10008 });
       msg.reactions.push(seg[5]);
+      // Discord echoes the bot's own reaction on the gateway; the bot must ignore it.
+      if (this.gateway.identified()) {
+        this.gateway.dispatch("MESSAGE_REACTION_ADD", {
+          user_id: this.botUser.id,
+          channel_id: msg.channel_id,
+          message_id: msg.id,
+          guild_id: this.guildId,
+          emoji: { id: null, name: seg[5] },
+          burst: false,
+          burst_colors: [],
+          type: 0,
+          member: {
+            user: { ...this.botUser, discriminator: "0", global_name: null, avatar: null, bot: true },
+            roles: [],
+            joined_at: new Date(0).toISOString(),
+            nick: null,
+            deaf: false,
+            mute: false,
+            flags: 0,
+          },
+        });
+      }
       return reply(204);
     }
     return reply(404, { message: `404: Not Found (fake Discord has no ${method} ${path})`, code: 0 });
+  }
+
+  /** A thread as a channel object (REST answers, THREAD_CREATE, GUILD_CREATE's active threads). */
+  private threadObject(thread: FakeThread, autoArchiveMinutes = 1440): Record<string, unknown> {
+    return {
+      id: thread.id,
+      type: 11,
+      guild_id: this.guildId,
+      parent_id: thread.parent_id,
+      name: thread.name,
+      owner_id: this.botUser.id,
+      message_count: 0,
+      member_count: 1,
+      rate_limit_per_user: 0,
+      flags: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: autoArchiveMinutes,
+        archive_timestamp: new Date().toISOString(),
+        locked: false,
+      },
+    };
   }
 
   private messageObject(m: FakeMessage, flags = 0): Record<string, unknown> {

@@ -55,6 +55,8 @@ export interface GatewayOptions {
   heartbeatIntervalMs: number;
   /** ws://host:port/gateway, filled in once the HTTP server listens. */
   url: () => string;
+  /** Active threads of a guild as channel objects: GUILD_CREATE carries them, so a client that (re)identifies knows them. */
+  activeThreads?: (guildId: string) => unknown[];
 }
 
 export class FakeDiscordGateway extends EventEmitter {
@@ -157,7 +159,8 @@ export class FakeDiscordGateway extends EventEmitter {
       guild_join_requests: [],
       geo_ordered_rtc_regions: [],
     });
-    for (const g of this.opts.guilds) this.dispatchTo(session, "GUILD_CREATE", guildPayload(g, this.opts.botUser.id));
+    for (const g of this.opts.guilds)
+      this.dispatchTo(session, "GUILD_CREATE", guildPayload(g, this.opts.botUser.id, this.opts.activeThreads?.(g.id)));
     this.emit("identify", session.id);
     return session;
   }
@@ -191,6 +194,11 @@ export class FakeDiscordGateway extends EventEmitter {
   dispatch(t: string, d: unknown): void {
     if (!this.current) throw new Error(`fake gateway: no session to dispatch ${t} to (the client never identified)`);
     this.dispatchTo(this.current, t, d);
+  }
+
+  /** True once a client has identified: dispatches then have a session to go to (or be replayed on). */
+  identified(): boolean {
+    return Boolean(this.current?.valid);
   }
 
   /** True when a client is connected on a live session. */
@@ -229,7 +237,7 @@ function send(ws: WebSocket, payload: unknown): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
 }
 
-export function guildPayload(g: GatewayGuild, botUserId: string): Record<string, unknown> {
+export function guildPayload(g: GatewayGuild, botUserId: string, threads: unknown[] = []): Record<string, unknown> {
   return {
     id: g.id,
     name: g.name,
@@ -273,7 +281,7 @@ export function guildPayload(g: GatewayGuild, botUserId: string): Record<string,
       topic: null,
       nsfw: false,
     })),
-    threads: [],
+    threads,
     members: [],
     emojis: [],
     stickers: [],

@@ -1,0 +1,346 @@
+// /upgrade-cycle over Discord, wired the way production wires it (cli/compose.ts: controls, bot
+// router, approval engine, workers) and every hop over a real socket: INTERACTION_CREATE from the
+// fake gateway to the discord.js client, the plan job on real Redis, the plan posted through
+// DiscordPoster to the fake REST API in a thread with ✅/❌ seeded, MESSAGE_REACTION_ADD with
+// member roles back through the gateway into the approval engine, and the run through the fake
+// microk8s CLI with verification against the sandbox API server.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { createApprovals, createBotRouter, createControls, startWorkers } from "../../cli/compose.ts";
+import { createDiscordBot, DiscordPoster } from "../../adapters/discord/index.ts";
+import type { ReactionOutcome } from "../../src/approvals/approvalEngine.ts";
+import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { fileConfigSchema } from "../../src/config/schema.ts";
+import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
+import { producerConnection, workerConnection } from "../../src/queue/redisConnection.ts";
+import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { FakeDiscord, type FakeMessage } from "../fakes/fakeDiscord.ts";
+import { FAKES, FakeMicrok8s, type FakeMicrok8sState, FIXTURES, silent, waitFor } from "./harness.ts";
+
+const CLUSTER = "sandbox";
+const GUILD = "200000000000000001";
+const CHANNEL = "300000000000000001";
+const SRE_ROLE = "400000000000000001";
+const OTHER_ROLE = "400000000000000002";
+/** The requester: fake.interaction's default user. Holds the approver role, so only the self-approval rule stops them. */
+const REQUESTER = "100000000000000001";
+/** Approves through the configured role. */
+const ROLE_APPROVER = "100000000000000002";
+/** Named in approvers.discordUsers, holds no role. */
+const USER_APPROVER = "100000000000000003";
+/** A guild member with a role that is not an approver role. */
+const STRANGER = "100000000000000004";
+
+const ADDONS: FakeMicrok8sState["addons"] = [
+  { name: "hostpath-storage", status: "enabled", version: "1.0.0", nextVersion: "1.1.0" },
+  { name: "ingress", status: "enabled", version: "1.8.0", nextVersion: "1.11.2" },
+  { name: "dns", status: "enabled", version: "1.10.1", nextVersion: "1.11.3" },
+  { name: "calico", status: "enabled", version: "3.25.1", nextVersion: "3.28.0" },
+];
+
+let sandbox: SandboxServer;
+let clusters: ClusterDirectory;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ fixture: resolve(FIXTURES, "demo-ingress/v1"), rolloutDelayMs: 30 });
+  clusters = ClusterDirectory.fromString(sandbox.kubeconfig(CLUSTER));
+});
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+/** The bot and worker sides of `upshift all` against the fake Discord, one fresh Redis prefix each. */
+async function startDiscordStack(
+  opts: { approvals?: Record<string, unknown>; microk8s?: Partial<FakeMicrok8sState> } = {},
+) {
+  const prefix = `t-discord-cycle-${randomBytes(4).toString("hex")}`;
+  const fake = await FakeDiscord.start({
+    guilds: [
+      {
+        id: GUILD,
+        name: "ops",
+        channels: [{ id: CHANNEL, name: "upgrades" }],
+        roles: [
+          { id: SRE_ROLE, name: "sre" },
+          { id: OTHER_ROLE, name: "dev" },
+        ],
+      },
+    ],
+    heartbeatIntervalMs: 2_000,
+  });
+  cleanups.push(() => fake.close());
+  const m = new FakeMicrok8s({ addons: structuredClone(ADDONS), ...opts.microk8s });
+  // Production's Microk8sDriver has no env option: it runs MICROK8S_BIN with the process's env.
+  process.env.FAKE_MICROK8S_STATE = m.path;
+  cleanups.push(() => {
+    delete process.env.FAKE_MICROK8S_STATE;
+  });
+  const file = fileConfigSchema.parse({
+    approvals: {
+      approvers: { discordUsers: [USER_APPROVER], discordRoles: [SRE_ROLE] },
+      ...opts.approvals,
+    },
+  });
+  const redis = producerConnection(inject("redisUrl"));
+  const workerRedis = workerConnection(inject("redisUrl"));
+  const controls = createControls(redis, prefix);
+  const posters = new PosterRegistry([new DiscordPoster({ token: fake.token, apiUrl: fake.url, timeoutMs: 5_000 })]);
+  const approvals = createApprovals({ redis, prefix, posters, file, controls, logger: silent });
+  const workers = startWorkers({
+    clusters,
+    posters,
+    file,
+    redis,
+    workerRedis,
+    prefix,
+    controls,
+    approvals,
+    concurrency: 2,
+    microk8s: { context: CLUSTER, bin: resolve(FAKES, "microk8s") },
+    backupDir: mkdtempSync(join(tmpdir(), "discord-cycle-backups-")),
+    logger: silent,
+    maxChars: (platform) => (platform === "discord" ? 2_000 : 3_000),
+  });
+  const outcomes: Array<{ userId: string; emoji: string; outcome: ReactionOutcome }> = [];
+  const newBot = () =>
+    createDiscordBot({
+      token: fake.token,
+      applicationId: fake.applicationId,
+      apiUrl: fake.url,
+      guildAllowlist: [GUILD],
+      router: createBotRouter(clusters, controls),
+      contexts: () => clusters.names(),
+      logger: silent,
+      onReaction: async (e) => {
+        outcomes.push({ userId: e.userId, emoji: e.emoji, outcome: await approvals.onReaction(e) });
+      },
+    });
+  let bot = newBot();
+  await bot.start();
+  // As cli/services.ts does, faster: expired plans are announced by the sweeper.
+  const stopSweeper = approvals.startSweeper(100);
+  cleanups.push(async () => {
+    stopSweeper();
+    await bot.stop();
+    await workers.close();
+    await controls.close();
+    workerRedis.disconnect();
+    redis.disconnect();
+  });
+  /** A bot replaced by a new process: a fresh client that identifies anew and knows only what GUILD_CREATE tells it. */
+  async function restartBot() {
+    await bot.stop();
+    bot = newBot();
+    await bot.start();
+  }
+  return { fake, m, approvals, outcomes, restartBot };
+}
+type DiscordStack = Awaited<ReturnType<typeof startDiscordStack>>;
+
+/** Sends /upgrade-cycle, checks the deferred reply, and waits for the plan with its seeded reactions. */
+async function requestCycle(s: DiscordStack, addons: string) {
+  const { fake } = s;
+  const { id, token } = fake.interaction({
+    name: "upgrade-cycle",
+    options: [
+      { name: "context", value: CLUSTER },
+      { name: "addons", value: addons },
+    ],
+  });
+  const callback = await fake.waitForCall((c) => c.path.startsWith(`/interactions/${id}/`), 10_000, "the deferral");
+  expect(callback.body).toEqual({ type: 5, data: { flags: 64 } });
+  const edit = await fake.waitForCall(
+    (c) => c.method === "PATCH" && c.path === `/webhooks/${fake.applicationId}/${token}/messages/@original`,
+    10_000,
+    "the reply edit",
+  );
+  expect(edit.body.content).toMatch(
+    new RegExp(`^Planning an add-on cycle of .+ on ${CLUSTER}\\. The plan will appear in a thread in this channel`),
+  );
+  const root = await waitFor(
+    () => fake.messagesIn(CHANNEL).find((msg) => msg.content.startsWith("**Add-on cycle for")),
+    "the root message",
+  );
+  expect(root.content).toContain(`for ${CLUSTER}**, requested by <@${REQUESTER}>`);
+  expect(fake.threads.get(root.id)).toMatchObject({ parent_id: CHANNEL, message_id: root.id });
+  const plan = await waitFor(
+    () => fake.messagesIn(root.id).find((msg) => msg.content.includes("React ✅")),
+    "the approval request in the thread",
+  );
+  await waitFor(() => plan.reactions.length === 2, "the seeded reactions");
+  expect(plan.reactions).toEqual(["✅", "❌"]);
+  return { root, plan };
+}
+
+function react(s: DiscordStack, plan: FakeMessage, userId: string, emoji: string, roles: string[] = []) {
+  s.fake.reaction({ added: true, messageId: plan.id, channelId: plan.channel_id, emoji, userId, roles });
+}
+
+/** Reacts and waits until the approval engine has decided on that reaction. */
+async function reactAndDecide(s: DiscordStack, plan: FakeMessage, userId: string, emoji: string, roles: string[] = []) {
+  const seen = s.outcomes.length;
+  react(s, plan, userId, emoji, roles);
+  const o = await waitFor(
+    () => s.outcomes.slice(seen).find((x) => x.userId === userId && x.emoji === emoji),
+    `the outcome of ${emoji} from ${userId}`,
+  );
+  return o.outcome;
+}
+
+const threadTexts = (s: DiscordStack, root: FakeMessage) => s.fake.messagesIn(root.id).map((msg) => msg.content);
+
+describe("/upgrade-cycle over Discord", () => {
+  it("refuses self-approval and a non-approver, then runs the cycle in order once a role-holder approves", async () => {
+    const s = await startDiscordStack();
+    const { root, plan } = await requestCycle(s, "hostpath-storage ingress dns calico");
+    // CNI → DNS → ingress → storage, whatever order they were asked in.
+    expect(plan.content).toMatch(
+      /1\. \*\*calico\*\*[\s\S]*2\. \*\*dns\*\*[\s\S]*3\. \*\*ingress\*\*[\s\S]*4\. \*\*hostpath-storage\*\*/,
+    );
+    expect(plan.content).toContain(`<@${USER_APPROVER}>, <@&${SRE_ROLE}>`);
+    expect(plan.content).toContain(`<@${REQUESTER}> requested it and cannot approve it.`);
+    // The bot's own seeded reactions came back on the gateway and were not counted.
+    expect(s.outcomes.filter((o) => o.userId === s.fake.botUser.id)).toEqual([]);
+
+    expect(await reactAndDecide(s, plan, REQUESTER, "✅", [SRE_ROLE])).toBe("self-approval");
+    await waitFor(
+      () =>
+        threadTexts(s, root).includes(
+          `<@${REQUESTER}> requested this plan and cannot approve it; another approver must.`,
+        ),
+      "the self-approval refusal",
+    );
+    expect(await reactAndDecide(s, plan, STRANGER, "✅", [OTHER_ROLE])).toBe("not-approver");
+    // A second try from the same person is ignored without another message.
+    expect(await reactAndDecide(s, plan, STRANGER, "✅️", [OTHER_ROLE])).toBe("not-approver");
+    await waitFor(
+      () => threadTexts(s, root).some((t) => t.includes(`<@${STRANGER}> is not an approver for ${CLUSTER}`)),
+      "the not-an-approver notice",
+    );
+    expect(s.m.mutations()).toEqual([]);
+
+    expect(await reactAndDecide(s, plan, ROLE_APPROVER, "✅", [SRE_ROLE])).toBe("approved");
+    await waitFor(() => threadTexts(s, root).some((t) => t.startsWith("🏁")), "the end of the cycle", 25_000);
+    expect(s.m.mutations()).toEqual(
+      ["calico", "dns", "ingress", "hostpath-storage"].flatMap((a) => [
+        `disable ${a}`,
+        "addons repo update core",
+        `enable ${a}`,
+      ]),
+    );
+    const thread = threadTexts(s, root);
+    expect(thread.filter((t) => t.includes("is not an approver"))).toHaveLength(1);
+    expect(thread.filter((t) => t.includes("cannot approve it; another approver must"))).toHaveLength(1);
+    expect(thread).toContain(`🚀 Approved by <@${ROLE_APPROVER}>. Starting the cycle on ${CLUSTER}.`);
+    const done = thread.filter((t) => t.startsWith("✅ Step"));
+    expect(done.map((t) => t.match(/\*\*([a-z-]+)\*\*/)?.[1])).toEqual([
+      "calico",
+      "dns",
+      "ingress",
+      "hostpath-storage",
+    ]);
+    // Each step verified the new version and the add-on's namespace on the API server.
+    expect(done.map((t) => t.match(/• verify: microk8s status: [a-z-]+ enabled \(([\d.]+)\)/)?.[1])).toEqual([
+      "3.28.0",
+      "1.11.3",
+      "1.11.2",
+      "1.1.0",
+    ]);
+    for (const t of done) expect(t).toContain("checks POD-01, PRB-01, REF-01: 0 problem(s)");
+    expect(thread.at(-1)).toBe(`🏁 Cycle on ${CLUSTER} finished: 4 of 4 step(s) done.`);
+    expect(s.m.read().addons.map((a) => `${a.name}@${a.version}:${a.status}`)).toEqual([
+      "hostpath-storage@1.1.0:enabled",
+      "ingress@1.11.2:enabled",
+      "dns@1.11.3:enabled",
+      "calico@3.28.0:enabled",
+    ]);
+    // Each step's backup went up as an attachment in the thread; the root shows the outcome.
+    expect(s.fake.messagesIn(root.id).flatMap((msg) => msg.attachments.map((a) => a.filename))).toEqual([
+      "backup-sandbox-calico.json",
+      "backup-sandbox-dns.json",
+      "backup-sandbox-ingress.json",
+      "backup-sandbox-hostpath-storage.json",
+    ]);
+    await waitFor(() => s.fake.messages.get(root.id)?.content.includes("done (4 step(s))"), "the root's final edit");
+    expect(s.fake.calls.filter((c) => c.status >= 400)).toEqual([]);
+    expect(s.fake.messagesIn(CHANNEL).filter((msg) => msg.content.startsWith("🚨"))).toEqual([]);
+  });
+
+  it("cancels on ❌ from an approver named by user id, after a bot restart; nothing runs and a later ✅ is ignored", async () => {
+    const s = await startDiscordStack();
+    const { root, plan } = await requestCycle(s, "dns");
+    // The plan lives in Redis and the thread in Discord: a bot that restarted still takes the reaction.
+    await s.restartBot();
+    expect(s.fake.gateway.stats.identifies).toBe(2);
+    expect(await reactAndDecide(s, plan, USER_APPROVER, "❌")).toBe("cancelled");
+    await waitFor(
+      () => threadTexts(s, root).includes(`❌ Cancelled by <@${USER_APPROVER}>. Nothing was changed on ${CLUSTER}.`),
+      "the cancellation",
+    );
+    expect(await reactAndDecide(s, plan, ROLE_APPROVER, "✅", [SRE_ROLE])).toBe("closed");
+    expect(s.m.mutations()).toEqual([]);
+    expect(threadTexts(s, root).some((t) => t.startsWith("🚀") || t.startsWith("▶️"))).toBe(false);
+  });
+
+  it("a failing enable stops the cycle, alerts the channel with a new message and offers a rollback", async () => {
+    const s = await startDiscordStack({ microk8s: { failEnable: ["ingress"] } });
+    const { root, plan } = await requestCycle(s, "dns ingress hostpath-storage");
+    expect(await reactAndDecide(s, plan, USER_APPROVER, "✅")).toBe("approved");
+    const rollback = await waitFor(
+      () =>
+        s.fake
+          .messagesIn(root.id)
+          .find((msg) => msg.content.includes(`Rollback plan for ${CLUSTER}`) && msg.content.includes("React ✅")),
+      "the rollback offer",
+      25_000,
+    );
+    // Stopped at ingress: storage never touched.
+    expect(s.m.mutations()).toEqual([
+      "disable dns",
+      "addons repo update core",
+      "enable dns",
+      "disable ingress",
+      "addons repo update core",
+      "enable ingress",
+    ]);
+    const thread = threadTexts(s, root);
+    expect(
+      thread.some((t) => t.startsWith("❌ Step 2/3: **ingress** failed: microk8s enable ingress failed (exit 1)")),
+    ).toBe(true);
+    expect(thread.some((t) => t.startsWith("🏁"))).toBe(false);
+    // The alert is its own top-level message in the channel, not only a thread reply.
+    const alert = s.fake.messagesIn(CHANNEL).find((msg) => msg.content.startsWith("🚨 Add-on cycle on"));
+    expect(alert?.content).toMatch(
+      new RegExp(
+        `^🚨 Add-on cycle on \\*\\*${CLUSTER}\\*\\* failed at step 2 \\(ingress\\): microk8s enable ingress failed \\(exit 1\\)`,
+      ),
+    );
+    expect(alert?.id).not.toBe(root.id);
+    // The rollback restores what started, last first, and waits for its own approval.
+    expect(rollback.content.indexOf("**ingress**")).toBeLessThan(rollback.content.indexOf("**dns**"));
+    expect(rollback.content).not.toContain("hostpath-storage");
+    await waitFor(() => rollback.reactions.length === 2, "the rollback's seeded reactions");
+    expect(s.m.read().addons.find((a) => a.name === "hostpath-storage")?.status).toBe("enabled");
+  });
+
+  it("expires an unapproved plan; a ✅ after expiry does nothing", async () => {
+    const s = await startDiscordStack({ approvals: { expiresAfter: "1s" } });
+    const { root, plan } = await requestCycle(s, "dns");
+    await waitFor(
+      () =>
+        threadTexts(s, root).some((t) => t.startsWith(`⌛ The plan for ${CLUSTER} expired without enough approvals.`)),
+      "the expiry notice",
+    );
+    const posted = s.fake.messagesIn(root.id).length;
+    expect(await reactAndDecide(s, plan, ROLE_APPROVER, "✅", [SRE_ROLE])).toBe("closed");
+    expect(s.fake.messagesIn(root.id)).toHaveLength(posted);
+    expect(s.m.mutations()).toEqual([]);
+  });
+});
