@@ -67,10 +67,11 @@ const request = (over: Partial<CheckJobData> = {}): CheckJobData => ({
 });
 
 async function finished(queues: JobQueues, jobId: string) {
-  for (let i = 0; i < 200; i++) {
-    const job = await queues.check.getJob(jobId);
-    const state = job ? await job.getState() : "missing";
-    if (state === "completed" || state === "failed") return job!;
+  // Generous: on a loaded 2-core CI machine a check with two retries can take seconds.
+  for (let i = 0; i < 600; i++) {
+    const state = await queues.check.getJobState(jobId);
+    // Read the job after it reached its final state: a copy read before holds no failedReason.
+    if (state === "completed" || state === "failed") return (await queues.check.getJob(jobId))!;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`job ${jobId} did not finish`);
