@@ -5,7 +5,6 @@ import { dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue, type Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { parse as parseYaml } from "yaml";
 import { createRouter } from "../commands/index.ts";
@@ -25,6 +24,7 @@ import type { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { JobQueues } from "../src/queue/jobQueues.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { LastCheckStore } from "../src/queue/lastCheckStore.ts";
+import { asRedis, type RedisConnection } from "../src/queue/redisConnection.ts";
 import { QueueWatchControl } from "../src/watch/control.ts";
 import { startCheckWorker } from "../worker/checkWorker.ts";
 import { startCycleWorker } from "../worker/cycleWorker.ts";
@@ -43,17 +43,17 @@ export interface Controls {
 }
 
 /** The producer side of every queue, on one non-blocking connection. */
-export function createControls(redis: Redis, prefix: string): Controls {
+export function createControls(redis: RedisConnection, prefix: string): Controls {
   const queues = new JobQueues(redis, prefix);
-  const cycles = new CycleControl(redis, prefix);
-  const watch = new QueueWatchControl(redis, prefix);
+  const cycles = new CycleControl(asRedis(redis), prefix);
+  const watch = new QueueWatchControl(asRedis(redis), prefix);
   const statusQueue = new Queue<StatusJobData>(QUEUE_NAMES.status, { connection: redis, prefix });
   return {
     queues,
     cycles,
     watch,
     statusQueue,
-    lastChecks: new LastCheckStore(redis, prefix),
+    lastChecks: new LastCheckStore(asRedis(redis), prefix),
     all: () => [queues.check, cycles.queue, watch.queue, statusQueue] as Queue[],
     async close() {
       await Promise.all([queues.close(), cycles.close(), watch.queue.close(), statusQueue.close()]);
@@ -72,7 +72,7 @@ export function createBotRouter(clusters: ClusterDirectory, controls: Controls) 
 }
 
 export function createApprovals(opts: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   posters: PosterRegistry;
   file: FileConfig;
@@ -81,7 +81,7 @@ export function createApprovals(opts: {
   logger: Logger;
 }): ApprovalEngine {
   return new ApprovalEngine({
-    redis: opts.redis,
+    redis: asRedis(opts.redis),
     prefix: opts.prefix,
     posters: opts.posters,
     file: opts.file,
@@ -116,9 +116,9 @@ export function startWorkers(opts: {
   posters: PosterRegistry;
   file: FileConfig;
   configPath?: string;
-  redis: Redis;
+  redis: RedisConnection;
   /** Blocking connection for the BullMQ workers. */
-  workerRedis: Redis;
+  workerRedis: RedisConnection;
   prefix: string;
   controls: Controls;
   approvals: ApprovalEngine;
@@ -130,7 +130,7 @@ export function startWorkers(opts: {
   onReport?: (report: CheckReport) => void;
 }): WorkerSet {
   const { clusters, posters, file, logger, prefix } = opts;
-  const connection = opts.workerRedis;
+  const connection = asRedis(opts.workerRedis);
   const check = startCheckWorker(
     {
       clusters,
@@ -162,7 +162,7 @@ export function startWorkers(opts: {
   });
   const cycle = startCycleWorker(
     {
-      redis: opts.redis,
+      redis: asRedis(opts.redis),
       prefix,
       posters,
       file,
@@ -174,7 +174,7 @@ export function startWorkers(opts: {
     },
     { connection, prefix, concurrency: 2 },
   );
-  const watch = startWatchWorker({ clusters, posters, redis: opts.redis, prefix, logger }, { connection, prefix });
+  const watch = startWatchWorker({ clusters, posters, redis: asRedis(opts.redis), prefix, logger }, { connection, prefix });
   const status = startStatusWorker(
     {
       clusters,

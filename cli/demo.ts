@@ -15,6 +15,7 @@ import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
 import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
 import { type EmbeddedRedis, startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
+import { describeRedisTarget, parseRedisUrl } from "../src/redis/redisUrl.ts";
 import { startSandbox } from "../src/sandbox/index.ts";
 import { createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
 
@@ -49,11 +50,13 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       redisUrl = embedded.url;
       say(`Private redis-server on ${redisUrl}.`);
     } else {
-      say(`Using Redis at ${new URL(redisUrl).host}.`);
+      say(`Using Redis at ${describeRedisTarget(parseRedisUrl(redisUrl))}.`);
     }
 
     // A prefix of its own, so a demo against a shared Redis never touches real queues.
-    const prefix = `upshift-demo-${randomBytes(3).toString("hex")}`;
+    // On Redis Cluster the braces (a hash tag) keep every key of the demo in one slot.
+    const demoId = `upshift-demo-${randomBytes(3).toString("hex")}`;
+    const prefix = parseRedisUrl(redisUrl).kind === "cluster" ? `{${demoId}}` : demoId;
     const redis = producerConnection(redisUrl);
     const workerRedis = workerConnection(redisUrl);
     cleanups.push(

@@ -2,6 +2,7 @@
 // upshift.yaml (path in UPSHIFT_CONFIG) for policy. Both are validated here with zod so a bad
 // value is refused at start with its name and what was expected, never discovered mid-upgrade.
 import { z } from "zod";
+import { CLUSTER_PREFIX_PROBLEM, parseRedisUrl, prefixHashTag, RedisUrlError } from "../redis/redisUrl.ts";
 
 const duration = z
   .string()
@@ -96,10 +97,14 @@ const url = (what: string) =>
 
 export const envSchema = z
   .object({
+    /** One server, a Sentinel-managed master or Redis Cluster: the grammar is in src/redis/redisUrl.ts. */
     REDIS_URL: z
       .string()
       .default("redis://127.0.0.1:6379")
-      .refine((s) => /^rediss?:\/\//.test(s) && URL.canParse(s), "expected redis://host:port or rediss://host:port"),
+      .superRefine((s, ctx) => {
+        const problem = redisUrlProblem(s);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
     KUBECONFIG: optionalString,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -140,11 +145,25 @@ export function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if ((set("SLACK_SIGNING_SECRET") || set("SLACK_APP_TOKEN")) && !set("SLACK_BOT_TOKEN")) {
     problems.push("SLACK_BOT_TOKEN: required when Slack is configured (xoxb-...)");
   }
+  // Every Upshift key starts with the prefix; only a hash tag in it puts them all in one slot.
+  if (set("REDIS_URL") && redisUrlProblem(env.REDIS_URL!) === undefined && parseRedisUrl(env.REDIS_URL!).kind === "cluster") {
+    if (prefixHashTag(env.UPSHIFT_QUEUE_PREFIX || "upshift") === undefined) problems.push(CLUSTER_PREFIX_PROBLEM);
+  }
   if (set("DISCORD_TOKEN") && !set("DISCORD_APPLICATION_ID")) problems.push("DISCORD_APPLICATION_ID: required with DISCORD_TOKEN");
   for (const id of (env.DISCORD_GUILD_IDS ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
     if (!/^\d{5,25}$/.test(id)) problems.push(`DISCORD_GUILD_IDS: "${id}" is not a guild id (digits, comma-separated)`);
   }
   return problems;
+}
+
+function redisUrlProblem(url: string): string | undefined {
+  try {
+    parseRedisUrl(url);
+    return undefined;
+  } catch (err) {
+    if (err instanceof RedisUrlError) return err.message;
+    throw err;
+  }
 }
 
 export type EnvConfig = z.output<typeof envSchema>;

@@ -9,9 +9,9 @@
 // each add still gets its own reply, error and commandTimeout.
 import { randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { ReplyAddress } from "../chat/types.ts";
 import { type CheckJobData, type CheckQueueJobData, checkJobId, type FleetJobData, QUEUE_NAMES } from "./jobs.ts";
+import { duplicateConnection, type RedisConnection } from "./redisConnection.ts";
 
 export type EnqueueResult =
   | { status: "queued"; jobId: string }
@@ -34,13 +34,13 @@ export class JobQueues {
   readonly check: Queue<CheckQueueJobData>;
   /** The same queue on the auto-pipelined connection: adds only. */
   private readonly adder: Queue<CheckQueueJobData>;
-  private readonly addConnection: Redis;
+  private readonly addConnection: RedisConnection;
   private readonly jobOptions: typeof CHECK_JOB_OPTIONS;
 
-  constructor(connection: Redis, prefix: string, opts: JobQueuesOptions = {}) {
+  constructor(connection: RedisConnection, prefix: string, opts: JobQueuesOptions = {}) {
     this.check = new Queue<CheckQueueJobData>(QUEUE_NAMES.check, { connection, prefix });
     // Same options as the caller's connection (timeouts, retries, offline queue), plus pipelining.
-    this.addConnection = connection.duplicate({ enableAutoPipelining: true });
+    this.addConnection = duplicateConnection(connection, { enableAutoPipelining: true });
     // Its errors reach whoever listens on the caller's connection and queue (a Redis outage is
     // logged there); with no listener they are dropped here rather than crash the process.
     this.addConnection.on("error", (err: Error) => {

@@ -1,12 +1,92 @@
-// ioredis connections as BullMQ wants them. Workers block on Redis, so their connections must
-// not fail commands after N retries (maxRetriesPerRequest: null); producers in the bot should
-// fail fast instead, so a Redis outage turns into a clear "try again" rather than a hung ack.
-import { Redis } from "ioredis";
+// ioredis connections as BullMQ wants them, for every REDIS_URL topology (src/redis/redisUrl.ts):
+// one server, a Sentinel-managed master, or Redis Cluster. Workers block on Redis, so their
+// connections must not fail commands after N retries (maxRetriesPerRequest: null); producers in
+// the bot should fail fast instead, so a Redis outage turns into a clear "try again" rather than
+// a hung ack.
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
+import { parseRedisUrl, type RedisTarget } from "../redis/redisUrl.ts";
 
-export function workerConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 10_000, lazyConnect: false });
+/** What BullMQ and Upshift's stores accept: one server (also behind Sentinel) or a cluster. */
+export type RedisConnection = Redis | Cluster;
+
+type Role = "worker" | "producer";
+
+const TIMEOUTS: Record<Role, { connectTimeout: number; commandTimeout?: number }> = {
+  worker: { connectTimeout: 10_000 },
+  // Workers issue blocking commands (BZPOPMIN) that legitimately outlast any command timeout.
+  producer: { connectTimeout: 5_000, commandTimeout: 2_000 },
+};
+
+/** A connection for BullMQ workers: commands wait out a Redis outage instead of failing. */
+export function workerConnection(url: string): RedisConnection {
+  return connect(parseRedisUrl(url), "worker");
 }
 
-export function producerConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 5_000, commandTimeout: 2_000, enableOfflineQueue: true });
+/** A connection for producers (bot, stores): commands fail after a short timeout. */
+export function producerConnection(url: string): RedisConnection {
+  return connect(parseRedisUrl(url), "producer");
+}
+
+export function connect(target: RedisTarget, role: Role): RedisConnection {
+  const timeouts = TIMEOUTS[role];
+  const perCommand: RedisOptions = {
+    ...timeouts,
+    maxRetriesPerRequest: role === "worker" ? null : 2,
+    username: target.username,
+    password: target.password,
+  };
+  switch (target.kind) {
+    case "standalone":
+      return new Redis({
+        ...perCommand,
+        host: target.host,
+        port: target.port,
+        db: target.db,
+        // servername (SNI) defaults to the host in tls.connect.
+        ...(target.tls ? { tls: {} } : {}),
+        enableOfflineQueue: true,
+      });
+    case "sentinel":
+      return new Redis({
+        ...perCommand,
+        sentinels: target.sentinels,
+        name: target.masterName,
+        role: "master",
+        db: target.db,
+        sentinelUsername: target.sentinelUsername,
+        sentinelPassword: target.sentinelPassword,
+        // A sentinel that accepts the connection but never answers must not stall the connect.
+        sentinelCommandTimeout: 5_000,
+        enableOfflineQueue: true,
+      });
+    case "cluster": {
+      const options: ClusterOptions = {
+        redisOptions: perCommand,
+        // The cluster's offline queue has no command timeout (commandTimeout only starts once a
+        // node has the command), so producers do without it and fail at once while no node is
+        // reachable, as BullMQ recommends for queues; workers keep it and wait for the cluster.
+        enableOfflineQueue: role === "worker",
+        slotsRefreshTimeout: 2_000,
+      };
+      return new Cluster(target.nodes, options);
+    }
+  }
+}
+
+/** A second connection with the same target and options, plus `extra` (Cluster's duplicate takes startup nodes first). */
+export function duplicateConnection(
+  connection: RedisConnection,
+  extra: { enableAutoPipelining?: boolean },
+): RedisConnection {
+  return connection instanceof Cluster ? connection.duplicate([], extra) : connection.duplicate(extra);
+}
+
+/**
+ * The stores (approvals, cycles, watch state, last check) and the worker factories are typed on
+ * ioredis `Redis`, but use only commands, MULTI and EVAL with keys under one prefix, which
+ * `Cluster` implements with the same signatures. This is the one place that narrows, until
+ * their parameters take RedisConnection.
+ */
+export function asRedis(connection: RedisConnection): Redis {
+  return connection as Redis;
 }

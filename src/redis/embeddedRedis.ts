@@ -47,9 +47,9 @@ export async function startEmbeddedRedis(opts: { binary?: string; timeoutMs?: nu
   if (!redisServerAvailable(binary)) throw new RedisServerMissingError();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "upshift-redis-"));
-  const child: ChildProcess = spawn(
+  const server = await startRedisProcess({
     binary,
-    [
+    args: [
       "--port", String(port),
       "--bind", "127.0.0.1",
       "--save", "",
@@ -58,41 +58,68 @@ export async function startEmbeddedRedis(opts: { binary?: string; timeoutMs?: nu
       // BullMQ requires that Redis never evicts its keys.
       "--maxmemory-policy", "noeviction",
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+    readyText: "Ready to accept connections",
+    timeoutMs: opts.timeoutMs,
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RedisProcess {
+  /** Everything the process printed so far (for error messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns redis-server (also as a sentinel or cluster node) and resolves once its log shows
+ * `readyText`; it is killed with this process if never stopped.
+ */
+export async function startRedisProcess(opts: { binary?: string; args: string[]; readyText: string; timeoutMs?: number }): Promise<RedisProcess> {
+  const binary = opts.binary ?? "redis-server";
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const child: ChildProcess = spawn(binary, opts.args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
 
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within ${opts.timeoutMs ?? 10000} ms: ${output}`)), opts.timeoutMs ?? 10_000);
-    const onData = () => {
-      if (output.includes("Ready to accept connections")) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${binary} did not start within ${timeoutMs} ms: ${output}`)), timeoutMs);
+      const onData = () => {
+        if (output.includes(opts.readyText)) {
+          clearTimeout(timer);
+          child.stdout?.off("data", onData);
+          resolve();
+        }
+      };
+      child.stdout?.on("data", onData);
+      child.once("exit", (code) => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}: ${output}`));
+        reject(new Error(`${binary} exited with ${code}: ${output}`));
+      });
     });
-  });
+  } catch (err) {
+    child.kill("SIGKILL");
+    process.removeListener("exit", killOnExit);
+    throw err;
+  }
 
   return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         process.removeListener("exit", killOnExit);
-        const done = () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        };
-        if (child.exitCode !== null) return done();
-        child.once("exit", done);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
         child.kill("SIGTERM");
         setTimeout(() => child.kill("SIGKILL"), 3000).unref();
       }),
