@@ -1,14 +1,14 @@
 // The BullMQ worker for check jobs. lockDuration is short enough that a killed worker's job is
 // noticed as stalled and handed to another worker within ~30 s, long enough for a slow list.
 import { FlowProducer, type Job, Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { CHECK_JOB_OPTIONS } from "../src/queue/jobQueues.ts";
 import { type CheckQueueJobData, type FleetJobData, type FleetSummaryJobData, QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { type CheckJobProgress, type CheckJobResult, type CheckProcessorDeps, createCheckProcessor } from "./checkProcessor.ts";
 import { processFleet, processFleetSummary } from "./fleetProcessor.ts";
+import type { RedisConnection } from "../src/queue/redisConnection.ts";
 
 export interface CheckWorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   concurrency?: number;
   lockDurationMs?: number;

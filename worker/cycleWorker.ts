@@ -1,13 +1,13 @@
 // The BullMQ worker for add-on cycles. A killed worker's job is noticed as stalled once its lock
 // lapses and handed to another worker, which resumes from the step journal.
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { CycleJobData } from "../src/cycles/types.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { type CycleJobResult, type CycleProcessorDeps, createCycleProcessor } from "./cycleProcessor.ts";
+import type { RedisConnection } from "../src/queue/redisConnection.ts";
 
 export interface CycleWorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   concurrency?: number;
   lockDurationMs?: number;

@@ -1,12 +1,12 @@
 // The worker for /upgrade-status jobs: collect, render, post one message in the channel.
 import { UnrecoverableError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { StatusJobData } from "../commands/upgradeStatus.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { collectStatus, type StatusSources } from "../src/status/collectStatus.ts";
 import { renderStatus } from "../src/status/renderStatus.ts";
+import type { RedisConnection } from "../src/queue/redisConnection.ts";
 
 export interface StatusWorkerDeps {
   clusters: { has(name: string): boolean };
@@ -17,7 +17,7 @@ export interface StatusWorkerDeps {
 
 export function startStatusWorker(
   deps: StatusWorkerDeps,
-  opts: { connection: Redis; prefix: string; concurrency?: number },
+  opts: { connection: RedisConnection; prefix: string; concurrency?: number },
 ): Worker<StatusJobData> {
   const worker = new Worker<StatusJobData>(
     QUEUE_NAMES.status,

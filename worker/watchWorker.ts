@@ -3,14 +3,14 @@
 // another within about lockDuration + stalledInterval; maxStalledCount is high because, unlike a
 // check, a watch that outlives several worker restarts is the normal case during an upgrade.
 import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import type { WatchJobData } from "../src/watch/types.ts";
 import { createWatchProcessor, type WatchJobResult, type WatchProcessorDeps } from "./watchProcessor.ts";
+import type { RedisConnection } from "../src/queue/redisConnection.ts";
 
 export interface WatchWorkerOptions {
   /** Blocking connection for BullMQ (maxRetriesPerRequest: null). */
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   concurrency?: number;
   lockDurationMs?: number;

@@ -4,7 +4,6 @@
 // thread, findings and verdict posted through DiscordPoster to the fake REST API.
 import { randomBytes } from "node:crypto";
 import type { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDiscordBot, type DiscordBot, DiscordPoster } from "../../adapters/discord/index.ts";
 import { CommandRouter } from "../../commands/router.ts";
@@ -15,7 +14,7 @@ import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { producerConnection, workerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection, workerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { FakeDiscord, type FakeMessage, type RestCall } from "../fakes/fakeDiscord.ts";
@@ -58,7 +57,7 @@ describe("/upgrade-check over Discord", () => {
       await queues.close();
       producer.disconnect();
     });
-    const connection: Redis = workerConnection(inject("redisUrl"));
+    const connection: RedisConnection = workerConnection(inject("redisUrl"));
     const worker: Worker = startCheckWorker(
       {
         clusters,

@@ -2,14 +2,13 @@
 // router and BullMQ queue (real Redis, a prefix per test so files and tests do not see each other).
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { pino } from "pino";
 import { CommandRouter } from "../../commands/router.ts";
 import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
 import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
 import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
-import { producerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
 import type { FakeSlackApi } from "../fakes/fakeSlackApi.ts";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -23,7 +22,7 @@ export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? "si
 export interface SlackHarness {
   slack: SlackAppHandle;
   queues: JobQueues;
-  connection: Redis;
+  connection: RedisConnection;
   eventsUrl: string;
   baseUrl: string;
   prefix: string;
@@ -86,6 +85,6 @@ export async function countJobs(queue: Queue): Promise<number> {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
-export function checkQueue(connection: Redis, prefix: string): Queue {
+export function checkQueue(connection: RedisConnection, prefix: string): Queue {
   return new Queue(QUEUE_NAMES.check, { connection, prefix });
 }

@@ -2,7 +2,6 @@
 // the Bolt app, the ack, the job on real Redis, the real check worker reading the sandbox API
 // server, and the thread posted through the WebClient to the fake Slack Web API.
 import type { Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import { helm01PendingRelease } from "../../src/checks/catalog/helm-01-pending-release.ts";
@@ -10,7 +9,7 @@ import { prb01 } from "../../src/checks/catalog/prb-01-liveness-before-start.ts"
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { workerConnection } from "../../src/queue/redisConnection.ts";
+import { workerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { FakeSlackApi, type FakeMessage, waitFor } from "../fakes/fakeSlackApi.ts";
@@ -50,7 +49,7 @@ describe("/upgrade-check over Slack", () => {
     const h = await startSlackHarness({ fake, redisUrl: inject("redisUrl"), contexts: clusters, prefix });
     cleanups.push(() => h.close());
     if (withWorker) {
-      const connection: Redis = workerConnection(inject("redisUrl"));
+      const connection: RedisConnection = workerConnection(inject("redisUrl"));
       const logger = quietLogger();
       const worker: Worker = startCheckWorker(
         {
