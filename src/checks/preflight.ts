@@ -20,6 +20,8 @@ export interface CheckReport {
   suppressed: number;
   checkedAt: string;
   durationMs: number;
+  /** Of durationMs, the time until the last list arrived (the rest is checks that needed it). */
+  readMs: number;
   apiRequests: number;
 }
 
@@ -82,6 +84,7 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
   });
   checksDone.catch(() => undefined); // observed through `reading` below
   const snapshot = await reading;
+  const readMs = Math.round(performance.now() - started);
   const { findings, suppressed } = await checksDone;
   return {
     cluster: client.name,
@@ -93,6 +96,7 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
     suppressed,
     checkedAt: now.toISOString(),
     durationMs: Math.round(performance.now() - started),
+    readMs,
     apiRequests: snapshot.requests + 1,
   };
 }
