@@ -3,21 +3,7 @@
 // it starts, case 1) beside healthy decoys that must not be reported. `fillers` adds healthy
 // objects to make the read realistically large without adding findings.
 import type { KubeObject } from "../../src/kube/resources.ts";
-
-function helmSecret(namespace: string, name: string, version: number, status: string): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    type: "helm.sh/release.v1",
-    metadata: {
-      name: `sh.helm.release.v1.${name}.v${version}`,
-      namespace,
-      labels: { owner: "helm", name, status, version: String(version) },
-    },
-    // HELM-01 reads labels only; the release payload is irrelevant to it.
-    data: {},
-  };
-}
+import { helmLabelsSecret as helmSecret } from "../fixtures/helmSecret.ts";
 
 const t = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
