@@ -1,6 +1,6 @@
 // The console "platform": the demo's chat. Messages go to a stream as a channel with threads,
 // edits are shown as edits, files are printed inline (a terminal has nowhere to attach them).
-import type { ChatMessage, ChatPoster, PostedMessage } from "../../src/chat/types.ts";
+import type { ChatMessage, ChatPoster, PostedMessage, PostOptions } from "../../src/chat/types.ts";
 
 const FILE_PREVIEW_LINES = 20;
 
@@ -18,6 +18,11 @@ export class ConsolePoster implements ChatPoster {
   private readonly out: NodeJS.WritableStream;
   /** Everything posted, in order: what the demo's tests read. */
   readonly log: ConsoleEntry[] = [];
+  /**
+   * Keyed posts by channel, thread ("" for roots) and key. The demo process cannot die and resume
+   * a job, so nothing needs this in practice; it keeps the ChatPoster contract whole.
+   */
+  private readonly keyed = new Map<string, PostedMessage>();
 
   constructor(out: NodeJS.WritableStream = process.stdout) {
     this.out = out;
@@ -37,21 +42,31 @@ export class ConsolePoster implements ChatPoster {
     return `${text}\n📎 ${message.file.name} (${lines.length} lines; in Slack and Discord it is attached to this message)`;
   }
 
-  async postRoot(channel: string, message: ChatMessage): Promise<PostedMessage> {
+  async postRoot(channel: string, message: ChatMessage, opts: PostOptions = {}): Promise<PostedMessage> {
     const id = String(this.nextId++);
     const text = this.render(message);
     this.log.push({ kind: "root", channel, id, text });
     this.write(`\n#${channel} [${id}] upshift: ${text}`);
+    if (opts.key) this.keyed.set(keyOf(channel, undefined, opts.key), { id, thread: id });
     return { id, thread: id };
   }
 
-  async postInThread(address: { channel: string; thread: string }, message: ChatMessage): Promise<string> {
+  async postInThread(
+    address: { channel: string; thread: string },
+    message: ChatMessage,
+    opts: PostOptions = {},
+  ): Promise<string> {
     const id = String(this.nextId++);
+    if (opts.key) this.keyed.set(keyOf(address.channel, address.thread, opts.key), { id, thread: address.thread });
     const text = this.render(message);
     this.log.push({ kind: "reply", channel: address.channel, id, thread: address.thread, text });
     const indented = text.split("\n").map((l) => `   │ ${l}`).join("\n");
     this.write(`   ↳ [${id}] in thread [${address.thread}]\n${indented}`);
     return id;
+  }
+
+  async findPosted(channel: string, thread: string | undefined, key: string): Promise<PostedMessage | undefined> {
+    return this.keyed.get(keyOf(channel, thread, key));
   }
 
   async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
@@ -64,4 +79,8 @@ export class ConsolePoster implements ChatPoster {
     this.log.push({ kind: "reaction", channel, id: messageId, text: emoji });
     this.write(`#${channel} [${messageId}] upshift reacted ${emoji}`);
   }
+}
+
+function keyOf(channel: string, thread: string | undefined, key: string): string {
+  return JSON.stringify([channel, thread ?? "", key]);
 }

@@ -1,9 +1,13 @@
 // The worker's way of answering on Discord: plain REST through @discordjs/rest, no gateway, so a
 // job accepted while the gateway is down still posts. The REST client's own per-route queue
 // honours rate limits (429 retry_after, X-RateLimit-* buckets); we only set a request timeout.
-import { REST, type RawFile } from "@discordjs/rest";
+// Re-posting is idempotent by Discord itself: a keyed post carries a nonce with enforce_nonce, and
+// Discord returns the message that nonce already created (same author, last few minutes) instead
+// of creating another; so this poster needs no findPosted.
+import { createHash } from "node:crypto";
+import { DiscordAPIError, REST, type RawFile } from "@discordjs/rest";
 import { type RESTPostAPIChannelMessageJSONBody, Routes } from "discord.js";
-import type { ChatMessage, ChatPoster, PostedMessage, ReplyAddress } from "../../src/chat/types.ts";
+import type { ChatMessage, ChatPoster, PostedMessage, PostOptions, ReplyAddress } from "../../src/chat/types.ts";
 import { DISCORD_MAX_CHARS, splitMessage, threadName, toDiscordMarkdown, truncateMessage } from "./format.ts";
 
 export interface DiscordPosterOptions {
@@ -19,6 +23,12 @@ const THREAD_ARCHIVE_MINUTES = 1440;
 
 /** Mentions in our messages may ping the requester, never @everyone or roles. */
 const ALLOWED_MENTIONS = { parse: ["users"] } as RESTPostAPIChannelMessageJSONBody["allowed_mentions"];
+
+/** "A thread has already been created for this message". */
+const THREAD_ALREADY_CREATED = 160004;
+
+/** Discord accepts a nonce of at most 25 characters. */
+const NONCE_LENGTH = 25;
 
 interface APIMessageLike {
   id: string;
@@ -37,27 +47,50 @@ export class DiscordPoster implements ChatPoster {
     }).setToken(opts.token);
   }
 
-  async postRoot(channel: string, message: ChatMessage): Promise<PostedMessage> {
+  async postRoot(channel: string, message: ChatMessage, opts: PostOptions = {}): Promise<PostedMessage> {
     const [first, ...rest] = render(message);
-    const root = (await this.rest.post(Routes.channelMessages(channel), createBody(first))) as APIMessageLike;
-    const thread = (await this.rest.post(Routes.threads(channel, root.id), {
-      body: { name: threadName(message.text), auto_archive_duration: THREAD_ARCHIVE_MINUTES },
-    })) as APIMessageLike;
+    const root = (await this.rest.post(
+      Routes.channelMessages(channel),
+      createBody(first, partKey(opts.key, 0)),
+    )) as APIMessageLike;
+    const thread = await this.startThread(channel, root.id, threadName(message.text));
     // A root too long for one message continues in its own thread.
-    for (const part of rest) await this.rest.post(Routes.channelMessages(thread.id), createBody(part));
-    return { id: root.id, thread: thread.id };
+    for (const [i, part] of rest.entries())
+      await this.rest.post(Routes.channelMessages(thread), createBody(part, partKey(opts.key, i + 1)));
+    return { id: root.id, thread };
   }
 
   async postInThread(
     address: Required<Pick<ReplyAddress, "channel" | "thread">>,
     message: ChatMessage,
+    opts: PostOptions = {},
   ): Promise<string> {
     let firstId: string | undefined;
-    for (const part of render(message)) {
-      const posted = (await this.rest.post(Routes.channelMessages(address.thread), createBody(part))) as APIMessageLike;
+    for (const [i, part] of render(message).entries()) {
+      const posted = (await this.rest.post(
+        Routes.channelMessages(address.thread),
+        createBody(part, partKey(opts.key, i)),
+      )) as APIMessageLike;
       firstId ??= posted.id;
     }
     return firstId!;
+  }
+
+  /**
+   * Starts the thread on a root message. When the root came back from its nonce (a re-post after
+   * a worker died), its thread may exist already: Discord refuses a second one with 160004, and a
+   * thread started from a message has that message's id, so that answer names the thread too.
+   */
+  private async startThread(channel: string, messageId: string, name: string): Promise<string> {
+    try {
+      const thread = (await this.rest.post(Routes.threads(channel, messageId), {
+        body: { name, auto_archive_duration: THREAD_ARCHIVE_MINUTES },
+      })) as APIMessageLike;
+      return thread.id;
+    } catch (err) {
+      if (err instanceof DiscordAPIError && err.code === THREAD_ALREADY_CREATED) return messageId;
+      throw err;
+    }
   }
 
   async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
@@ -94,8 +127,23 @@ export function render(message: ChatMessage): Part[] {
   return parts;
 }
 
-function createBody(part: Part): { body: RESTPostAPIChannelMessageJSONBody; files?: RawFile[] } {
-  const body: RESTPostAPIChannelMessageJSONBody = { content: part.content, allowed_mentions: ALLOWED_MENTIONS };
+/** The key of one part of a keyed post: a message split in three parts is three messages. */
+function partKey(key: string | undefined, part: number): string | undefined {
+  if (key === undefined) return undefined;
+  return part === 0 ? key : `${key}#${part}`;
+}
+
+/** A Discord nonce for a key: 25 characters of base64url(sha256(key)), ~150 bits, unique enough. */
+export function nonceFor(key: string): string {
+  return createHash("sha256").update(key).digest("base64url").slice(0, NONCE_LENGTH);
+}
+
+function createBody(part: Part, key?: string): { body: RESTPostAPIChannelMessageJSONBody; files?: RawFile[] } {
+  const body: RESTPostAPIChannelMessageJSONBody = {
+    content: part.content,
+    allowed_mentions: ALLOWED_MENTIONS,
+    ...(key === undefined ? {} : { nonce: nonceFor(key), enforce_nonce: true }),
+  };
   if (!part.files) return { body };
   // Multipart: attachments are described in the payload and uploaded as files[n].
   body.attachments = part.files.map((f, i) => ({ id: i, filename: f.name }));

@@ -3,7 +3,7 @@
 // counts requests itself. Every call has a 10 s timeout; the token is never logged.
 import { type RetryOptions, WebClient, type WebAPICallResult } from "@slack/web-api";
 import type { Logger } from "pino";
-import type { ChatMessage, ChatPoster, PostedMessage, ReplyAddress } from "../../src/chat/types.ts";
+import type { ChatMessage, ChatPoster, PostedMessage, PostOptions, ReplyAddress } from "../../src/chat/types.ts";
 import { boltLogger } from "./boltLogger.ts";
 import { toMrkdwn } from "./mrkdwn.ts";
 
@@ -17,6 +17,19 @@ export const SLACK_RETRY_POLICY: RetryOptions = {
 };
 
 export const SLACK_TIMEOUT_MS = 10_000;
+
+/** Message metadata event type that carries a post's idempotency key. */
+export const POST_EVENT_TYPE = "upshift_post";
+/** Messages per conversations.history/replies page (Slack recommends at most 200). */
+const FIND_PAGE_SIZE = 200;
+/** Pages read at most when looking for a post: a bounded search, never a walk of the whole channel. */
+const FIND_MAX_PAGES = 10;
+/**
+ * The search window around `since` (the time the worker was about to post): a little before for
+ * clock skew between the worker and Slack, and after it as long as one post can take with retries.
+ */
+const FIND_BEFORE_MS = 2 * 60_000;
+const FIND_AFTER_MS = 10 * 60_000;
 
 export interface SlackPosterOptions {
   botToken: string;
@@ -62,7 +75,8 @@ export class SlackCallError extends Error {
 function hintFor(code: string | undefined): string {
   if (code === "not_in_channel" || code === "channel_not_found") return " (invite the Upshift app to the channel)";
   if (code === "invalid_auth" || code === "not_authed" || code === "token_revoked") return " (check SLACK_BOT_TOKEN)";
-  if (code === "missing_scope") return " (the app lacks an OAuth scope: chat:write, reactions:write, files:write)";
+  if (code === "missing_scope")
+    return " (the app lacks an OAuth scope: chat:write, reactions:write, files:write, channels:history, groups:history)";
   return "";
 }
 
@@ -79,7 +93,7 @@ export class SlackPoster implements ChatPoster {
     });
   }
 
-  async postRoot(channel: string, message: ChatMessage): Promise<PostedMessage> {
+  async postRoot(channel: string, message: ChatMessage, opts: PostOptions = {}): Promise<PostedMessage> {
     const res = await this.call("chat.postMessage", () =>
       this.client.chat.postMessage({
         channel,
@@ -87,6 +101,7 @@ export class SlackPoster implements ChatPoster {
         mrkdwn: true,
         unfurl_links: false,
         unfurl_media: false,
+        ...keyMetadata(opts.key),
       }),
     );
     const ts = requireTs("chat.postMessage", res);
@@ -97,6 +112,7 @@ export class SlackPoster implements ChatPoster {
   async postInThread(
     address: Required<Pick<ReplyAddress, "channel" | "thread">>,
     message: ChatMessage,
+    opts: PostOptions = {},
   ): Promise<string> {
     const res = await this.call("chat.postMessage", () =>
       this.client.chat.postMessage({
@@ -106,11 +122,74 @@ export class SlackPoster implements ChatPoster {
         mrkdwn: true,
         unfurl_links: false,
         unfurl_media: false,
+        ...keyMetadata(opts.key),
       }),
     );
     const ts = requireTs("chat.postMessage", res);
     if (message.file) await this.upload(address.channel, address.thread, message.file);
     return ts;
+  }
+
+  /**
+   * Slack's chat.postMessage has no idempotency key, so a worker that died between a post and
+   * recording it asks Slack instead: the key travels as message metadata, and this reads it back
+   * (conversations.history for a root, conversations.replies for a reply; needs channels:history
+   * and, in private channels, groups:history). The search is bounded in time and pages: not
+   * finding the post means it was never made (or is out of reach, and is posted again).
+   */
+  async findPosted(
+    channel: string,
+    thread: string | undefined,
+    key: string,
+    opts: { since?: number } = {},
+  ): Promise<PostedMessage | undefined> {
+    const window =
+      opts.since === undefined
+        ? {}
+        : {
+            oldest: slackTs(opts.since - FIND_BEFORE_MS),
+            latest: slackTs(opts.since + FIND_AFTER_MS),
+            inclusive: true,
+          };
+    let cursor: string | undefined;
+    for (let page = 0; page < FIND_MAX_PAGES; page++) {
+      const res: { messages?: SlackHistoryMessage[]; response_metadata?: { next_cursor?: string } } = thread
+        ? await this.call("conversations.replies", () =>
+            this.client.conversations.replies({
+              channel,
+              ts: thread,
+              include_all_metadata: true,
+              limit: FIND_PAGE_SIZE,
+              ...window,
+              ...(cursor ? { cursor } : {}),
+            }),
+          )
+        : await this.call("conversations.history", () =>
+            this.client.conversations.history({
+              channel,
+              include_all_metadata: true,
+              limit: FIND_PAGE_SIZE,
+              ...window,
+              ...(cursor ? { cursor } : {}),
+            }),
+          );
+      const found = res.messages?.find(
+        (m) =>
+          m.metadata?.event_type === POST_EVENT_TYPE &&
+          m.metadata.event_payload?.key === key &&
+          typeof m.ts === "string" &&
+          // A root is a top-level message; a reply sits in the thread (the parent is listed too).
+          (thread ? m.ts !== thread : m.thread_ts === undefined || m.thread_ts === m.ts),
+      );
+      if (found?.ts) {
+        this.logger.info({ channel, thread, key, ts: found.ts }, "found a post made before a worker restart");
+        return { id: found.ts, thread: thread ?? found.ts };
+      }
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    this.logger.warn({ channel, thread, key, pages: FIND_MAX_PAGES }, "post not found within the search bound");
+    return undefined;
   }
 
   async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
@@ -151,6 +230,22 @@ export class SlackPoster implements ChatPoster {
       throw new SlackCallError(method, err);
     }
   }
+}
+
+interface SlackHistoryMessage {
+  ts?: string;
+  thread_ts?: string;
+  metadata?: { event_type?: string; event_payload?: { key?: unknown } };
+}
+
+/** chat.postMessage's `metadata` for a keyed post (nothing for an unkeyed one). */
+function keyMetadata(key: string | undefined) {
+  return key ? { metadata: { event_type: POST_EVENT_TYPE, event_payload: { key } } } : {};
+}
+
+/** Epoch ms as a Slack timestamp ("seconds.micros"). */
+function slackTs(ms: number): string {
+  return (Math.max(0, ms) / 1000).toFixed(6);
 }
 
 function requireTs(method: string, res: WebAPICallResult): string {

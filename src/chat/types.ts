@@ -37,12 +37,38 @@ export interface PostedMessage {
   thread: string;
 }
 
+/** Options for a post that must not appear twice (a job retried after its worker died). */
+export interface PostOptions {
+  /**
+   * Idempotency key, unique per post of a job (e.g. "<job id>:reply:3"). Slack stores it as
+   * message metadata so findPosted can find the post; Discord sends a nonce derived from it so
+   * the API itself returns the existing message instead of creating a second one.
+   */
+  key?: string;
+}
+
 export interface ChatPoster {
   readonly platform: Platform;
   /** Posts a top-level message in the channel and opens a thread on it. */
-  postRoot(channel: string, message: ChatMessage): Promise<PostedMessage>;
+  postRoot(channel: string, message: ChatMessage, opts?: PostOptions): Promise<PostedMessage>;
   /** Posts a reply in the thread of a root message. */
-  postInThread(address: Required<Pick<ReplyAddress, "channel" | "thread">>, message: ChatMessage): Promise<string>;
+  postInThread(
+    address: Required<Pick<ReplyAddress, "channel" | "thread">>,
+    message: ChatMessage,
+    opts?: PostOptions,
+  ): Promise<string>;
+  /**
+   * Finds a message this app posted with `key`: a root of `channel` when `thread` is undefined,
+   * a reply in `thread` otherwise. `since` (epoch ms) is when the post was about to be sent, to
+   * narrow the search. Platforms whose post API is idempotent by itself (Discord's nonce) leave
+   * it out: posting again with the same key returns the existing message.
+   */
+  findPosted?(
+    channel: string,
+    thread: string | undefined,
+    key: string,
+    opts?: { since?: number },
+  ): Promise<PostedMessage | undefined>;
   /** Edits a message (the root's headline, with the verdict). */
   update(channel: string, messageId: string, message: ChatMessage): Promise<void>;
   /** Adds a reaction (used to seed ✅/❌ on approval requests). Optional per platform. */

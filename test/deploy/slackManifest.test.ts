@@ -13,7 +13,17 @@ const COMMANDS = [
   "/upgrade-cycle-status",
   "/upgrade-cycle-abort",
 ];
-const SCOPES = ["commands", "chat:write", "reactions:read", "reactions:write", "files:write", "usergroups:read"];
+const SCOPES = [
+  "commands",
+  "chat:write",
+  "reactions:read",
+  "reactions:write",
+  "files:write",
+  "usergroups:read",
+  // Read back Upshift's own posts by metadata key after a worker crash (never post twice).
+  "channels:history",
+  "groups:history",
+];
 const EVENTS_URL = "https://upshift.example.com/slack/events";
 
 interface SlashCommand {

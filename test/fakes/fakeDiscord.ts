@@ -35,6 +35,10 @@ export interface FakeMessage {
   attachments: Array<{ id: string; filename: string; size: number; content: string }>;
   edits: number;
   reactions: string[];
+  /** The nonce the message was created with, echoed in the message object as Discord does. */
+  nonce?: string;
+  /** Date.now() at creation: enforce_nonce only matches messages of the last few minutes. */
+  createdAt?: number;
 }
 
 export interface FakeThread {
@@ -49,6 +53,8 @@ export interface FakeDiscordOptions {
   applicationId?: string;
   guilds?: GatewayGuild[];
   heartbeatIntervalMs?: number;
+  /** How long a nonce is enforced ("the past few minutes" in Discord's docs); default 5 minutes. */
+  nonceWindowMs?: number;
 }
 
 interface RateLimitRule {
@@ -86,11 +92,13 @@ export class FakeDiscord extends EventEmitter {
   private readonly http: Server;
   private readonly sockets = new Set<Socket>();
   private readonly rateLimits: RateLimitRule[] = [];
+  private readonly nonceWindowMs: number;
 
   constructor(opts: FakeDiscordOptions = {}) {
     super();
     this.setMaxListeners(0);
     this.token = opts.token ?? "fake-bot-token.secret";
+    this.nonceWindowMs = opts.nonceWindowMs ?? 5 * 60_000;
     this.applicationId = opts.applicationId ?? snowflake();
     this.guilds = opts.guilds ?? [
       { id: snowflake(), name: "upshift-test", channels: [{ id: snowflake(), name: "ops" }] },
@@ -400,6 +408,25 @@ export class FakeDiscord extends EventEmitter {
       const content: string = body?.content ?? "";
       if (content.length > DISCORD_MAX_CONTENT) return reply(400, contentTooLong());
       if (!content && files.length === 0) return reply(400, { message: "Cannot send an empty message", code: 50006 });
+      const nonce = body?.nonce;
+      if (nonce !== undefined && !(typeof nonce === "string" && nonce.length <= 25) && !Number.isInteger(nonce)) {
+        return reply(400, {
+          message: "Invalid Form Body",
+          code: 50035,
+          errors: { nonce: { _errors: [{ code: "BASE_TYPE_MAX_LENGTH", message: "Must be 25 or fewer in length." }] } },
+        });
+      }
+      // enforce_nonce: the same author's message with this nonce in the last few minutes is
+      // returned as it is (200, no new message, no gateway event); without it a nonce is just echoed.
+      if (nonce !== undefined && body?.enforce_nonce === true) {
+        const earlier = [...this.messages.values()].find(
+          (m) =>
+            m.channel_id === seg[1] &&
+            m.nonce === String(nonce) &&
+            Date.now() - (m.createdAt ?? 0) <= this.nonceWindowMs,
+        );
+        if (earlier) return reply(200, this.messageObject(earlier));
+      }
       const msg: FakeMessage = {
         id: snowflake(),
         channel_id: seg[1],
@@ -412,6 +439,8 @@ export class FakeDiscord extends EventEmitter {
         })),
         edits: 0,
         reactions: [],
+        ...(nonce === undefined ? {} : { nonce: String(nonce) }),
+        createdAt: Date.now(),
       };
       this.messages.set(msg.id, msg);
       return reply(200, this.messageObject(msg));
@@ -559,6 +588,7 @@ export class FakeDiscord extends EventEmitter {
       })),
       embeds: [],
       pinned: false,
+      ...(m.nonce === undefined ? {} : { nonce: m.nonce }),
       flags,
       components: [],
     };

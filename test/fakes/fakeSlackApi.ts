@@ -23,6 +23,8 @@ export interface FakeMessage {
   /** Every text the message had, oldest first (chat.update appends). */
   history: string[];
   files: Array<{ id: string; name: string; content: string }>;
+  /** Message metadata sent with chat.postMessage (Slack returns it with include_all_metadata). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 interface Fault {
@@ -36,6 +38,11 @@ export interface FakeSlackApiOptions {
   /** Bot token the fake accepts; anything else gets invalid_auth. */
   botToken?: string;
   botUserId?: string;
+  /**
+   * Message ts from the wall clock, as Slack's are (seconds.micros of the post), so reads bounded
+   * by oldest/latest see real times. Off by default: older tests expect the fixed 1700000000 base.
+   */
+  wallClockTs?: boolean;
 }
 
 export class FakeSlackApi {
@@ -48,13 +55,21 @@ export class FakeSlackApi {
   private readonly server: Server;
   private readonly faults = new Map<string, Fault[]>();
   private readonly uploads = new Map<string, { filename: string; length: number; content?: string }>();
+  /**
+   * Called with every answered Web API call after its effect is stored and before the response is
+   * written: a test can SIGKILL a worker here, so the post exists and the worker never hears of it.
+   */
+  onAnswer: ((method: string, body: Record<string, unknown>, answer: Record<string, unknown>) => void) | undefined;
   private tsCounter = 0;
+  private readonly wallClockTs: boolean;
+  private lastWallMicros = 0;
   private fileCounter = 0;
   private baseUrl = "";
 
   private constructor(opts: FakeSlackApiOptions) {
     this.botToken = opts.botToken ?? `xoxb-test-${randomBytes(6).toString("hex")}`;
     this.botUserId = opts.botUserId ?? "UBOT0001";
+    this.wallClockTs = opts.wallClockTs ?? false;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: Error) => {
         res.writeHead(500, { "content-type": "text/plain" });
@@ -121,6 +136,14 @@ export class FakeSlackApi {
   }
 
   private nextTs(): string {
+    if (this.wallClockTs) {
+      // Unique and increasing like Slack's, even for two posts in the same microsecond.
+      this.lastWallMicros = Math.max(
+        Math.round((performance.timeOrigin + performance.now()) * 1000),
+        this.lastWallMicros + 1,
+      );
+      return `${Math.floor(this.lastWallMicros / 1_000_000)}.${String(this.lastWallMicros % 1_000_000).padStart(6, "0")}`;
+    }
     this.tsCounter += 100;
     const seconds = 1_700_000_000 + Math.floor(this.tsCounter / 1_000_000);
     return `${seconds}.${String(this.tsCounter % 1_000_000).padStart(6, "0")}`;
@@ -162,7 +185,9 @@ export class FakeSlackApi {
       );
     }
     if (token !== this.botToken) return json(res, 200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
-    return json(res, 200, this.answer(method, body));
+    const answer = this.answer(method, body);
+    this.onAnswer?.(method, body, answer);
+    return json(res, 200, answer);
   }
 
   private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -185,15 +210,43 @@ export class FakeSlackApi {
         if (!text && !body.blocks) return { ok: false, error: "no_text" };
         const thread = str("thread_ts");
         if (thread && !this.message(channel, thread)) return { ok: false, error: "thread_not_found" };
+        const metadata = parseMetadata(body.metadata);
+        if (metadata === null) return { ok: false, error: "invalid_metadata_format" };
         const ts = this.nextTs();
-        const m: FakeMessage = { channel, ts, thread_ts: thread, text: text ?? "", history: [text ?? ""], files: [] };
+        const m: FakeMessage = {
+          channel,
+          ts,
+          thread_ts: thread,
+          text: text ?? "",
+          history: [text ?? ""],
+          files: [],
+          ...(metadata ? { metadata } : {}),
+        };
         this.messages.push(m);
         return {
           ok: true,
           channel,
           ts,
-          message: { type: "message", text: m.text, user: this.botUserId, ts, thread_ts: thread },
+          message: { ...this.messageObject(m, true) },
         };
+      }
+      case "conversations.history": {
+        // Top-level messages (and broadcast replies, which Upshift never sends), newest first.
+        const channel = str("channel");
+        if (!channel) return { ok: false, error: "channel_not_found" };
+        const list = this.messages.filter((m) => m.channel === channel && (!m.thread_ts || m.thread_ts === m.ts));
+        return this.page(list.reverse(), body, truthy(body.include_all_metadata));
+      }
+      case "conversations.replies": {
+        // The parent first, then its replies oldest first; the parent heads the first page only.
+        const channel = str("channel");
+        const ts = str("ts");
+        if (!channel) return { ok: false, error: "channel_not_found" };
+        if (!ts) return { ok: false, error: "invalid_arguments" };
+        const parent = this.message(channel, ts);
+        if (!parent) return { ok: false, error: "thread_not_found" };
+        const list = [parent, ...this.replies(channel, ts)];
+        return this.page(list, body, truthy(body.include_all_metadata), parent);
       }
       case "chat.update": {
         const channel = str("channel");
@@ -273,6 +326,71 @@ export class FakeSlackApi {
     }
   }
 
+  /**
+   * One page of a conversations.* listing, as Slack pages it: `oldest`/`latest` bound the ts
+   * (exclusive unless `inclusive`), `limit` (default 100, at most 999) the page, and an opaque
+   * `cursor` from the previous page's response_metadata.next_cursor continues it.
+   */
+  private page(
+    list: FakeMessage[],
+    body: Record<string, unknown>,
+    withMetadata: boolean,
+    alwaysFirst?: FakeMessage,
+  ): Record<string, unknown> {
+    const num = (v: unknown) => (v === undefined || v === "" ? undefined : Number(v));
+    const oldest = num(body.oldest);
+    const latest = num(body.latest);
+    const inclusive = truthy(body.inclusive);
+    const limit = num(body.limit) ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 999) return { ok: false, error: "invalid_limit" };
+    let start = 0;
+    if (typeof body.cursor === "string" && body.cursor !== "") {
+      const decoded = Number(
+        Buffer.from(body.cursor, "base64")
+          .toString("utf8")
+          .replace(/^next_ts:/, ""),
+      );
+      if (!Number.isInteger(decoded) || decoded < 0) return { ok: false, error: "invalid_cursor" };
+      start = decoded;
+    }
+    const inWindow = list.filter((m) => {
+      if (m === alwaysFirst) return true;
+      const ts = Number(m.ts);
+      if (oldest !== undefined && (inclusive ? ts < oldest : ts <= oldest)) return false;
+      if (latest !== undefined && (inclusive ? ts > latest : ts >= latest)) return false;
+      return true;
+    });
+    const slice = inWindow.slice(start, start + limit);
+    const more = start + limit < inWindow.length;
+    return {
+      ok: true,
+      messages: slice.map((m) => this.messageObject(m, withMetadata)),
+      has_more: more,
+      response_metadata: { next_cursor: more ? Buffer.from(`next_ts:${start + limit}`).toString("base64") : "" },
+    };
+  }
+
+  /** A stored message as the Web API returns it. */
+  private messageObject(m: FakeMessage, withMetadata: boolean): Record<string, unknown> {
+    const replies = m.thread_ts ? [] : this.replies(m.channel, m.ts);
+    return {
+      type: "message",
+      user: this.botUserId,
+      bot_id: "B0TEST",
+      app_id: "A0TEST",
+      text: m.text,
+      ts: m.ts,
+      // A parent carries its own ts as thread_ts once it has replies; a reply its parent's.
+      ...(m.thread_ts
+        ? { thread_ts: m.thread_ts }
+        : replies.length > 0
+          ? { thread_ts: m.ts, reply_count: replies.length }
+          : {}),
+      ...(m.files.length > 0 ? { files: m.files.map((f) => ({ id: f.id, name: f.name })) } : {}),
+      ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+    };
+  }
+
   private async handleUpload(fileId: string, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
     const upload = this.uploads.get(fileId);
     if (!upload) {
@@ -298,6 +416,30 @@ export class FakeSlackApi {
     res.writeHead(200, { "content-type": "text/plain" });
     res.end(`OK - ${Buffer.byteLength(content)}`);
   }
+}
+
+/** Form-encoded booleans arrive as "true"/"1"; JSON ones as booleans. */
+function truthy(v: unknown): boolean {
+  return v === true || v === "true" || v === "1" || v === 1;
+}
+
+/**
+ * chat.postMessage's `metadata` (a JSON string when form-encoded): undefined when absent, null
+ * when malformed (Slack: event_type a string, event_payload an object).
+ */
+function parseMetadata(raw: unknown): FakeMessage["metadata"] | null | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return null;
+    }
+  }
+  const m = value as { event_type?: unknown; event_payload?: unknown } | null;
+  if (!m || typeof m.event_type !== "string" || !m.event_payload || typeof m.event_payload !== "object") return null;
+  return { event_type: m.event_type, event_payload: m.event_payload as Record<string, unknown> };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
