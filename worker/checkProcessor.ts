@@ -1,14 +1,16 @@
 // Processes one check job: post the root message, read the cluster, post findings into the
 // thread, edit the root with the verdict. Progress (root message id, replies posted) is written
 // back into the job's data in Redis after every post, so a worker that dies mid-job is replaced
-// by one that continues in the same thread without posting a reply twice.
+// by one that continues in the same thread without posting a reply twice. A worker can also die
+// between a post and that write; every post therefore has a key and an in-flight marker (see
+// postOnce), so the replacement finds or re-sends that one post instead of duplicating it.
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
 import type { Check } from "../src/checks/types.ts";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
-import type { ChatMessage, ChatPoster, ReplyAddress } from "../src/chat/types.ts";
+import type { ChatMessage, ChatPoster, PostedMessage, ReplyAddress } from "../src/chat/types.ts";
 import type { FileConfig } from "../src/config/schema.ts";
 import { ignoreRulesFor } from "../src/config/load.ts";
 import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
@@ -18,8 +20,21 @@ import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
 import { headline, reportMessages, verdictState } from "../src/render/chatReport.ts";
 
+/** The post a job is sending: written before the post, cleared by the progress write after it. */
+export interface InFlightPost {
+  /** The post's idempotency key ("<job id>:root", "<job id>:reply:3", ...). */
+  key: string;
+  /** Epoch ms just before the post was sent, to narrow the platform's search for it. */
+  at: number;
+}
+
+/** What any job that posts with keys keeps in its data besides its own progress. */
+export interface PostProgress {
+  inFlight?: InFlightPost;
+}
+
 /** Job data as the worker keeps it: the request plus progress written back after each post. */
-export interface CheckJobProgress extends CheckJobData {
+export interface CheckJobProgress extends CheckJobData, PostProgress {
   serverVersion?: string;
   resolvedTarget?: string;
   /** Thread replies already posted (a retried job skips them). */
@@ -72,7 +87,8 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         onStart: async ({ serverVersion, target }) => {
           await job.updateData({ ...job.data, serverVersion, resolvedTarget: target });
           // A fleet child posts into the fleet's thread; the fleet summary edits the root.
-          if (!data.fleet) await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"));
+          if (!data.fleet)
+            await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"), `${job.id}:root`);
         },
       });
       log.info({ verdict: report.verdict, findings: report.findings.length, ms: report.durationMs }, "check finished");
@@ -82,8 +98,14 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
       if (data.fleet) messages.unshift({ text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}` });
       const address = threadOf(job.data.reply);
       for (let i = job.data.posted ?? 0; i < messages.length; i++) {
-        await poster.postInThread(address, messages[i]);
-        await job.updateData({ ...job.data, posted: i + 1 });
+        const key = `${job.id}:reply:${i}`;
+        await postOnce(job, poster, address, key, async () => ({
+          id: await poster.postInThread(address, messages[i], { key }),
+          thread: address.thread,
+        }));
+        // The count and the cleared marker in one write: a retry resumes at the next reply, and
+        // there is no state in which neither says whether reply i was sent.
+        await job.updateData({ ...job.data, posted: i + 1, inFlight: undefined });
       }
       if (!data.fleet) await poster.update(address.channel, job.data.reply.rootMessage!, head(verdictState(report)));
       await deps.lastChecks?.save({
@@ -113,14 +135,58 @@ export function threadOf(reply: ReplyAddress): { channel: string; thread: string
   return { channel: reply.channel, thread: reply.thread };
 }
 
-export async function ensureRoot<T extends { reply: ReplyAddress }>(job: Job<T>, poster: ChatPoster, message: ChatMessage): Promise<void> {
+/**
+ * Posts the job's root message once (or edits it if the job already has one). `key` names the
+ * post; it must be the same on every attempt of the job ("<job id>:root").
+ */
+export async function ensureRoot<T extends { reply: ReplyAddress }>(
+  job: Job<T>,
+  poster: ChatPoster,
+  message: ChatMessage,
+  key: string,
+): Promise<void> {
   const reply = job.data.reply;
   if (reply.rootMessage) {
     await poster.update(reply.channel, reply.rootMessage, message);
     return;
   }
-  const posted = await poster.postRoot(reply.channel, message);
-  await job.updateData({ ...job.data, reply: { ...reply, rootMessage: posted.id, thread: posted.thread } });
+  const { posted, earlier } = await postOnce(job, poster, { channel: reply.channel }, key, () =>
+    poster.postRoot(reply.channel, message, { key }),
+  );
+  // The root and the cleared marker in one write, as for replies.
+  await job.updateData({ ...job.data, inFlight: undefined, reply: { ...reply, rootMessage: posted.id, thread: posted.thread } });
+  // A root an earlier attempt posted still shows that attempt's headline.
+  if (earlier) await poster.update(reply.channel, posted.id, message);
+}
+
+/**
+ * Sends the post named `key` at most once however often the job is retried. A worker can die
+ * after a post and before the progress write that records it; so the key is first written into
+ * the job as in flight (before the post: a worker that dies during the post leaves it behind),
+ * and a later attempt that finds its own key there asks the platform whether the post exists
+ * (findPosted) and adopts it. A platform without findPosted (Discord) gets the post again with
+ * the same key and answers with the message that key already created. The caller clears the
+ * marker in the same updateData that records its progress.
+ *
+ * `earlier` says the message may be one an earlier attempt posted (its text may be older).
+ */
+export async function postOnce<T extends object>(
+  job: Job<T>,
+  poster: ChatPoster,
+  where: { channel: string; thread?: string },
+  key: string,
+  post: () => Promise<PostedMessage>,
+): Promise<{ posted: PostedMessage; earlier: boolean }> {
+  const inFlight = (job.data as PostProgress).inFlight;
+  const retried = inFlight?.key === key;
+  if (retried && poster.findPosted) {
+    const found = await poster.findPosted(where.channel, where.thread, key, { since: inFlight.at });
+    if (found) return { posted: found, earlier: true };
+  }
+  await job.updateData({ ...job.data, inFlight: { key, at: Date.now() } satisfies InFlightPost });
+  const posted = await post();
+  // Searched and not found: this post is the first. Not searched: the platform may have returned the earlier one.
+  return { posted, earlier: retried && !poster.findPosted };
 }
 
 /** An error that ends the job: permission problems, bad targets, or the last attempt. */
@@ -135,11 +201,21 @@ function toFinalError(err: unknown, job: Job): Error | undefined {
 
 async function reportFailure(job: Job<CheckJobProgress>, poster: ChatPoster, head: (s: string) => ChatMessage, reason: string) {
   const state = `*could not check*: ${reason}`;
+  const key = `${job.id}:failure`;
+  // The failure note is keyed too: a worker that dies after posting it leaves the job to be retried.
+  const postNote = async (text: string) => {
+    const address = threadOf(job.data.reply);
+    await postOnce(job, poster, address, key, async () => ({
+      id: await poster.postInThread(address, { text }, { key }),
+      thread: address.thread,
+    }));
+    await job.updateData({ ...job.data, inFlight: undefined });
+  };
   if (job.data.fleet) {
     // The fleet summary lists this cluster as "could not check"; say why in the thread now.
-    await poster.postInThread(threadOf(job.data.reply), { text: `⚠️ *${job.data.cluster}*: the check could not run: ${reason}` });
+    await postNote(`⚠️ *${job.data.cluster}*: the check could not run: ${reason}`);
     return;
   }
-  await ensureRoot(job, poster, head(state));
-  await poster.postInThread(threadOf(job.data.reply), { text: `⚠️ The check could not run: ${reason}` });
+  await ensureRoot(job, poster, head(state), `${job.id}:root`);
+  await postNote(`⚠️ The check could not run: ${reason}`);
 }

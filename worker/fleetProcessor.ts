@@ -9,7 +9,7 @@ import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/que
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { SEVERITIES } from "../src/checks/types.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
-import { ensureRoot, threadOf } from "./checkProcessor.ts";
+import { ensureRoot, postOnce, threadOf } from "./checkProcessor.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;
@@ -31,7 +31,7 @@ function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string):
 export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorDeps): Promise<{ children: number }> {
   const poster = deps.posters.get(job.data.reply.platform);
   if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
-  await ensureRoot(job, poster, fleetHeadline(job.data, `checking ${job.data.clusters.join(", ")}`));
+  await ensureRoot(job, poster, fleetHeadline(job.data, `checking ${job.data.clusters.join(", ")}`), `${job.id}:fleet-root`);
   if (job.data.flowAdded) return { children: job.data.clusters.length };
   const { clusters, target, requester, reply, requestedAt } = job.data;
   const summary: FleetSummaryJobData = { kind: "fleet-summary", clusters, target, requester, reply, requestedAt };
@@ -75,7 +75,15 @@ export async function processFleetSummary(job: Job<FleetSummaryJobData>, deps: F
   rows.sort();
   const header = `${"cluster".padEnd(24)} ${"version".padEnd(18)} ${"verdict".padEnd(9)}blk hig med low`;
   const table = ["```", header, ...rows, "```"].join("\n");
-  await poster.postInThread(threadOf(job.data.reply), { text: `*Fleet summary* (${done.size} of ${job.data.clusters.length} clusters)\n${table}` });
+  // Keyed (see postOnce): a worker that dies after the summary post must not post it twice. No
+  // progress write follows; the marker is left for a retry to look for, and the job then ends.
+  const address = threadOf(job.data.reply);
+  const key = `${job.id}:summary`;
+  const text = `*Fleet summary* (${done.size} of ${job.data.clusters.length} clusters)\n${table}`;
+  await postOnce(job, poster, address, key, async () => ({
+    id: await poster.postInThread(address, { text }, { key }),
+    thread: address.thread,
+  }));
   const results = Object.values(values);
   const state = [
     `${results.filter((r) => r.verdict === "ready").length} ready`,
