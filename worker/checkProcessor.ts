@@ -75,7 +75,15 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
 
     const who = mention(data.requester);
     const head = (state: string) =>
-      headline({ cluster: data.cluster, serverVersion: job.data.serverVersion, target: job.data.resolvedTarget ?? data.target, requester: who }, state);
+      headline(
+        {
+          cluster: data.cluster,
+          serverVersion: job.data.serverVersion,
+          target: job.data.resolvedTarget ?? data.target,
+          requester: who,
+        },
+        state,
+      );
 
     try {
       if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
@@ -95,7 +103,10 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
       deps.onReport?.(report);
 
       const messages = reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform) });
-      if (data.fleet) messages.unshift({ text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}` });
+      if (data.fleet)
+        messages.unshift({
+          text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}`,
+        });
       const address = threadOf(job.data.reply);
       for (let i = job.data.posted ?? 0; i < messages.length; i++) {
         const key = `${job.id}:reply:${i}`;
@@ -116,12 +127,22 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         counts: report.counts,
         checkedAt: report.checkedAt,
       });
-      return { cluster: report.cluster, serverVersion: report.serverVersion, target: report.target, verdict: report.verdict, counts: report.counts, findings: report.findings.length, durationMs: report.durationMs };
+      return {
+        cluster: report.cluster,
+        serverVersion: report.serverVersion,
+        target: report.target,
+        verdict: report.verdict,
+        counts: report.counts,
+        findings: report.findings.length,
+        durationMs: report.durationMs,
+      };
     } catch (err) {
       const final = toFinalError(err, job);
       if (final) {
         log.warn({ err: final.message }, "check failed");
-        await reportFailure(job, poster, head, final.message).catch((e) => log.error({ err: e }, "could not post the failure"));
+        await reportFailure(job, poster, head, final.message).catch((e) =>
+          log.error({ err: e }, "could not post the failure"),
+        );
         throw final;
       }
       log.info({ err: (err as Error).message }, "transient failure; BullMQ will retry with backoff");
@@ -154,7 +175,11 @@ export async function ensureRoot<T extends { reply: ReplyAddress }>(
     poster.postRoot(reply.channel, message, { key }),
   );
   // The root and the cleared marker in one write, as for replies.
-  await job.updateData({ ...job.data, inFlight: undefined, reply: { ...reply, rootMessage: posted.id, thread: posted.thread } });
+  await job.updateData({
+    ...job.data,
+    inFlight: undefined,
+    reply: { ...reply, rootMessage: posted.id, thread: posted.thread },
+  });
   // A root an earlier attempt posted still shows that attempt's headline.
   if (earlier) await poster.update(reply.channel, posted.id, message);
 }
@@ -199,7 +224,12 @@ function toFinalError(err: unknown, job: Job): Error | undefined {
   return undefined;
 }
 
-async function reportFailure(job: Job<CheckJobProgress>, poster: ChatPoster, head: (s: string) => ChatMessage, reason: string) {
+async function reportFailure(
+  job: Job<CheckJobProgress>,
+  poster: ChatPoster,
+  head: (s: string) => ChatMessage,
+  reason: string,
+) {
   const state = `*could not check*: ${reason}`;
   const key = `${job.id}:failure`;
   // The failure note is keyed too: a worker that dies after posting it leaves the job to be retried.

@@ -31,7 +31,12 @@ function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string):
 export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorDeps): Promise<{ children: number }> {
   const poster = deps.posters.get(job.data.reply.platform);
   if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
-  await ensureRoot(job, poster, fleetHeadline(job.data, `checking ${job.data.clusters.join(", ")}`), `${job.id}:fleet-root`);
+  await ensureRoot(
+    job,
+    poster,
+    fleetHeadline(job.data, `checking ${job.data.clusters.join(", ")}`),
+    `${job.id}:fleet-root`,
+  );
   if (job.data.flowAdded) return { children: job.data.clusters.length };
   const { clusters, target, requester, reply, requestedAt } = job.data;
   const summary: FleetSummaryJobData = { kind: "fleet-summary", clusters, target, requester, reply, requestedAt };
@@ -53,7 +58,10 @@ export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorD
   return { children: clusters.length };
 }
 
-export async function processFleetSummary(job: Job<FleetSummaryJobData>, deps: FleetProcessorDeps): Promise<{ clusters: number }> {
+export async function processFleetSummary(
+  job: Job<FleetSummaryJobData>,
+  deps: FleetProcessorDeps,
+): Promise<{ clusters: number }> {
   const poster = deps.posters.get(job.data.reply.platform);
   if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
   const values = (await job.getChildrenValues<CheckJobResult>()) ?? {};
@@ -63,7 +71,9 @@ export async function processFleetSummary(job: Job<FleetSummaryJobData>, deps: F
   for (const result of Object.values(values)) {
     done.add(result.cluster);
     const counts = SEVERITIES.filter((s) => s !== "info").map((s) => String(result.counts[s]).padStart(3));
-    rows.push(`${result.cluster.padEnd(24)} ${`${result.serverVersion} → ${result.target}`.padEnd(18)} ${result.verdict.padEnd(9)}${counts.join("")}`);
+    rows.push(
+      `${result.cluster.padEnd(24)} ${`${result.serverVersion} → ${result.target}`.padEnd(18)} ${result.verdict.padEnd(9)}${counts.join("")}`,
+    );
   }
   for (const [key, reason] of Object.entries(failures)) {
     const id = key.slice(key.lastIndexOf(":") + 1);

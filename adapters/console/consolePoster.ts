@@ -38,7 +38,8 @@ export class ConsolePoster implements ChatPoster {
     if (!message.file) return text;
     // A terminal has nowhere to attach a file: show a short one, name a long one.
     const lines = message.file.content.split("\n");
-    if (lines.length <= FILE_PREVIEW_LINES) return `${text}\n--- ${message.file.name} ---\n${message.file.content}\n--- end of ${message.file.name} ---`;
+    if (lines.length <= FILE_PREVIEW_LINES)
+      return `${text}\n--- ${message.file.name} ---\n${message.file.content}\n--- end of ${message.file.name} ---`;
     return `${text}\n📎 ${message.file.name} (${lines.length} lines; in Slack and Discord it is attached to this message)`;
   }
 
@@ -60,7 +61,10 @@ export class ConsolePoster implements ChatPoster {
     if (opts.key) this.keyed.set(keyOf(address.channel, address.thread, opts.key), { id, thread: address.thread });
     const text = this.render(message);
     this.log.push({ kind: "reply", channel: address.channel, id, thread: address.thread, text });
-    const indented = text.split("\n").map((l) => `   │ ${l}`).join("\n");
+    const indented = text
+      .split("\n")
+      .map((l) => `   │ ${l}`)
+      .join("\n");
     this.write(`   ↳ [${id}] in thread [${address.thread}]\n${indented}`);
     return id;
   }
