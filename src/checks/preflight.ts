@@ -7,7 +7,6 @@ import { formatFull, formatMinor, nextMinor, parseKubeVersion } from "../version
 import { contextFromLists } from "./context.ts";
 import { countBySeverity, runChecks, type Verdict, verdictOf } from "./runner.ts";
 import { readSnapshot } from "./snapshot.ts";
-import type { KubeObject, ResourceKey } from "../kube/resources.ts";
 import type { Check, Finding, Severity } from "./types.ts";
 
 export interface CheckReport {
@@ -55,37 +54,24 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
   const serverVersion = await client.serverVersion();
   const target = resolveTarget(serverVersion, opts.target);
   await opts.onStart?.({ serverVersion, target: target.minor });
-  // Checks run as soon as their own lists are in, while the big lists (pods) are still paging:
-  // check work then hides in the time spent waiting for the API server.
-  const now = opts.now ?? new Date();
-  const lists = new Map<ResourceKey, KubeObject[]>();
-  const ctx = contextFromLists(lists, { cluster: client.name, serverVersion, target: target.minor, targetFull: target.full, now });
-  ctx.microk8sStatus = await opts.microk8sStatus?.().catch(() => undefined);
-  const readMetrics = opts.checks.some((c) => c.readsMetrics);
-  const inputsOf = (c: Check): Array<ResourceKey | "metrics"> => [...c.reads, ...(c.readsMetrics ? ["metrics" as const] : [])];
-  const loaded = new Map<ResourceKey | "metrics", { promise: Promise<void>; resolve: () => void }>();
-  for (const key of new Set(opts.checks.flatMap(inputsOf))) {
-    let resolve!: () => void;
-    loaded.set(key, { promise: new Promise<void>((r) => (resolve = r)), resolve });
-  }
-  const reading = readSnapshot(client, opts.checks.flatMap((c) => c.reads), {
+  // Read everything first, then check. Evaluating checks while the big lists still page in was
+  // measured slower: a check holding the event loop delays every list's next page request.
+  const snapshot = await readSnapshot(client, opts.checks.flatMap((c) => c.reads), {
     concurrency: opts.listConcurrency,
-    readMetrics,
-    into: lists,
-    onLoaded: (key, metricsText) => {
-      if (key === "metrics") ctx.apiServerMetrics = metricsText;
-      loaded.get(key)?.resolve();
-    },
+    readMetrics: opts.checks.some((c) => c.readsMetrics),
   });
-  // A failed read fails every waiting check too, instead of leaving them waiting forever.
-  const readFailed = reading.then(() => new Promise<never>(() => undefined));
-  const checksDone = runChecks(opts.checks, ctx, opts.ignoreRules, {
-    whenReady: (check) => Promise.race([Promise.all(inputsOf(check).map((k) => loaded.get(k)!.promise)).then(() => undefined), readFailed]),
-  });
-  checksDone.catch(() => undefined); // observed through `reading` below
-  const snapshot = await reading;
   const readMs = Math.round(performance.now() - started);
-  const { findings, suppressed } = await checksDone;
+  const now = opts.now ?? new Date();
+  const ctx = contextFromLists(snapshot.lists, {
+    cluster: client.name,
+    serverVersion,
+    target: target.minor,
+    targetFull: target.full,
+    apiServerMetrics: snapshot.apiServerMetrics,
+    microk8sStatus: await opts.microk8sStatus?.().catch(() => undefined),
+    now,
+  });
+  const { findings, suppressed } = await runChecks(opts.checks, ctx, opts.ignoreRules);
   return {
     cluster: client.name,
     serverVersion,

@@ -15,27 +15,13 @@ export interface CheckRunResult {
   suppressed: number;
 }
 
-export interface RunChecksOptions {
-  /**
-   * Resolves when a check's inputs are in the context. Each check is evaluated as soon as its
-   * own reads are loaded, while the rest of the cluster is still being read.
-   */
-  whenReady?: (check: Check) => Promise<void>;
-}
-
 export async function runChecks(
   checks: readonly Check[],
   ctx: CheckContext,
   ignoreRules: readonly IgnoreRule[] = [],
-  opts: RunChecksOptions = {},
 ): Promise<CheckRunResult> {
-  const produced = await Promise.all(
-    checks.map(async (check) => {
-      await opts.whenReady?.(check);
-      return evaluateCheck(check, ctx);
-    }),
-  );
-  // Suppression needs every object's annotations, so it runs once everything is loaded.
+  const produced: Finding[][] = [];
+  for (const check of checks) produced.push(await evaluateCheck(check, ctx));
   const annotated = indexIgnoreAnnotations(checks, ctx);
   const findings: Finding[] = [];
   let suppressed = 0;

@@ -9,10 +9,6 @@ import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 const LARGEST_FIRST: readonly ResourceKey[] = ["pods", "events", "replicasets", "secrets", "helmReleases", "configmaps"];
 
 export interface SnapshotOptions {
-  /** Called as each list (or the metrics text) is complete, so checks can start before the rest arrives. */
-  onLoaded?: (key: ResourceKey | "metrics", metricsText?: string) => void;
-  /** Fill this map (the one a CheckContext reads) rather than a new one. */
-  into?: Map<ResourceKey, KubeObject[]>;
   /** Lists in flight at once. Each is itself paged (client pageSize), so memory stays bounded per request. */
   concurrency?: number;
   readMetrics?: boolean;
@@ -33,7 +29,7 @@ export async function readSnapshot(client: ClusterClient, keys: Iterable<Resourc
   const deriveHelm = wanted.has("helmReleases") && wanted.has("secrets");
   if (deriveHelm) wanted.delete("helmReleases");
 
-  const lists = opts.into ?? new Map<ResourceKey, KubeObject[]>();
+  const lists = new Map<ResourceKey, KubeObject[]>();
   let requests = 0;
   const rank = (k: ResourceKey) => (LARGEST_FIRST.includes(k) ? LARGEST_FIRST.indexOf(k) : LARGEST_FIRST.length);
   const queue = [...wanted].sort((a, b) => rank(a) - rank(b));
@@ -46,11 +42,7 @@ export async function readSnapshot(client: ClusterClient, keys: Iterable<Resourc
         for (const o of page.items) all.push(o);
       }
       lists.set(key, all);
-      if (key === "secrets" && deriveHelm) {
-        lists.set("helmReleases", all.filter((s) => s.metadata?.labels?.owner === "helm"));
-        opts.onLoaded?.("helmReleases");
-      }
-      opts.onLoaded?.(key);
+      if (key === "secrets" && deriveHelm) lists.set("helmReleases", all.filter((s) => s.metadata?.labels?.owner === "helm"));
     }
   });
   let apiServerMetrics: string | undefined;
@@ -64,7 +56,7 @@ export async function readSnapshot(client: ClusterClient, keys: Iterable<Resourc
           // Metrics are often forbidden to non-admins; API-03 then stays quiet rather than failing the run.
           if (!(err instanceof ClusterAccessError)) throw err;
         },
-      ).finally(() => opts.onLoaded?.("metrics", apiServerMetrics))
+      )
     : Promise.resolve();
   await Promise.all([...workers, metrics]);
   return { lists, apiServerMetrics, requests };

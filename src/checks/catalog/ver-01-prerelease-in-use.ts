@@ -73,10 +73,19 @@ function imageFindings(ctx: Parameters<Check["evaluate"]>[0]): FindingInput[] {
   // workload's template already carries the image (the finding above covers it).
   const resolve = createOwnerResolver(ctx.objects("replicasets"));
   const reported = new Set<string>();
+  // 10,000 pods run a few hundred distinct images: judge each image once.
+  const preReleaseTag = new Map<string, string | undefined>();
+  const tagIfPreRelease = (image: string): string | undefined => {
+    if (!preReleaseTag.has(image)) {
+      const tag = imageTag(image);
+      preReleaseTag.set(image, tag && isPreReleaseTag(tag) ? tag : undefined);
+    }
+    return preReleaseTag.get(image);
+  };
   for (const pod of ctx.objects("pods")) {
     for (const { kind, c } of podContainers(pod?.spec)) {
-      const tag = typeof c.image === "string" ? imageTag(c.image) : undefined;
-      if (!tag || !isPreReleaseTag(tag)) continue;
+      const tag = typeof c.image === "string" ? tagIfPreRelease(c.image) : undefined;
+      if (!tag) continue;
       const owner = resolve(pod);
       const workload = findWorkload(owner, workloadLists);
       if (workload && templateImages(workload).has(c.image)) continue;
