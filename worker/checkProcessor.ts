@@ -92,8 +92,10 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         target: data.target,
         ignoreRules: ignoreRulesFor(deps.file, data.cluster),
         microk8sStatus: deps.microk8sStatus?.(data.cluster),
-        onStart: async ({ serverVersion, target }) => {
-          await job.updateData({ ...job.data, serverVersion, resolvedTarget: target });
+        onStart: async ({ serverVersion, targetFull }) => {
+          // The headline names the version asked for: ten checks of one cluster for 1.32.0…1.32.9
+          // must be told apart in the channel.
+          await job.updateData({ ...job.data, serverVersion, resolvedTarget: targetFull });
           // A fleet child posts into the fleet's thread; the fleet summary edits the root.
           if (!data.fleet)
             await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"), `${job.id}:root`);

@@ -33,7 +33,8 @@ export interface PreflightOptions {
   /** Parsed `microk8s status --format yaml` where the worker runs on this MicroK8s cluster (ADD-01). */
   microk8sStatus?: () => Promise<unknown>;
   /** Called once the server version and target are known, before the (long) read. */
-  onStart?: (info: { serverVersion: string; target: string }) => Promise<void> | void;
+  /** `target` is MAJOR.MINOR; `targetFull` keeps a patch the user asked for (1.32.3). */
+  onStart?: (info: { serverVersion: string; target: string; targetFull: string }) => Promise<void> | void;
 }
 
 /** Resolves "1.32", "v1.32.0" or undefined (next minor) against the server's version. */
@@ -53,7 +54,7 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
   const started = performance.now();
   const serverVersion = await client.serverVersion();
   const target = resolveTarget(serverVersion, opts.target);
-  await opts.onStart?.({ serverVersion, target: target.minor });
+  await opts.onStart?.({ serverVersion, target: target.minor, targetFull: target.full });
   // Read everything first, then check. Evaluating checks while the big lists still page in was
   // measured slower: a check holding the event loop delays every list's next page request.
   const snapshot = await readSnapshot(client, opts.checks.flatMap((c) => c.reads), {
