@@ -20,12 +20,19 @@ async function startSandboxProcess(): Promise<{ kubeconfig: string; objects: num
   // Generated in a process of its own: building and serialising 20,000 objects would otherwise
   // leave this process's heap (whose RSS is what we measure) hundreds of MB larger.
   const count = Number(
-    execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--write-fixture", fixture], { encoding: "utf8", maxBuffer: 1 << 20 }).trim(),
+    execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--write-fixture", fixture], {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    }).trim(),
   );
   const kubeconfig = join(dir, "kubeconfig");
-  const child = spawn(process.execPath, [join(ROOT, "bin/upshift.js"), "sandbox", "--fixture", fixture, "--kubeconfig-out", kubeconfig, "--context", "big"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "bin/upshift.js"), "sandbox", "--fixture", fixture, "--kubeconfig-out", kubeconfig, "--context", "big"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("sandbox did not start in 120 s")), 120_000);
     child.stdout.on("data", (d: Buffer) => {
@@ -71,7 +78,9 @@ export async function benchPreflight(): Promise<Record<string, unknown>> {
         const snapshot = await readSnapshot(client, keys, { readMetrics: true });
         bare.push(performance.now() - t);
         requests = snapshot.requests;
-        objectsRead = [...snapshot.lists.entries()].filter(([k]) => k !== "helmReleases").reduce((n, [, l]) => n + l.length, 0);
+        objectsRead = [...snapshot.lists.entries()]
+          .filter(([k]) => k !== "helmReleases")
+          .reduce((n, [, l]) => n + l.length, 0);
       }
       gc?.();
       t = performance.now();
@@ -82,7 +91,9 @@ export async function benchPreflight(): Promise<Record<string, unknown>> {
     }
     // What one `upshift check` of this cluster costs in memory: a fresh process, one run.
     const single = JSON.parse(
-      execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--one-check", sandbox.kubeconfig], { encoding: "utf8" }),
+      execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--one-check", sandbox.kubeconfig], {
+        encoding: "utf8",
+      }),
     ) as { maxRssMB: number; durationMs: number; readMs: number };
     const bareMs = median(bare);
     const fullMs = median(full);
@@ -99,7 +110,11 @@ export async function benchPreflight(): Promise<Record<string, unknown>> {
       goalRatio: 1.3,
       findings,
       peakRssMB: single.maxRssMB,
-      coldOneShot: { fullCheckMs: single.durationMs, untilLastListMs: single.readMs, note: "a fresh process, one run: `upshift check` as a user runs it" },
+      coldOneShot: {
+        fullCheckMs: single.durationMs,
+        untilLastListMs: single.readMs,
+        note: "a fresh process, one run: `upshift check` as a user runs it",
+      },
       goalPeakRssMB: 400,
       // The kernel's high-water mark for this process (no sampling timer disturbing the timings).
       peakRssMBAfterAllRunsInOneProcess: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -115,7 +130,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const client = ClusterDirectory.load(process.argv[3]).client("big");
     const report = await runPreflight(client, { checks: allChecks, target: "1.32" });
     console.log(
-      JSON.stringify({ maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), durationMs: report.durationMs, readMs: report.readMs }),
+      JSON.stringify({
+        maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+        durationMs: report.durationMs,
+        readMs: report.readMs,
+      }),
     );
   } else if (process.argv[2] === "--write-fixture") {
     const objects = syntheticCluster();

@@ -16,7 +16,12 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
 
 const wanted = process.argv.slice(2).filter((a) => a in BENCHES);
 const results: Record<string, unknown> = {
-  machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg() },
+  machine: {
+    cpus: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadavg: os.loadavg(),
+  },
 };
 for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
   process.stderr.write(`bench: ${name}…\n`);

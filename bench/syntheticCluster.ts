@@ -11,7 +11,10 @@ export function syntheticCluster(): KubeObject[] {
     objects.push({
       apiVersion: "v1",
       kind: "Node",
-      metadata: { name: `node-${i}`, labels: i < 3 ? { "node-role.kubernetes.io/control-plane": "" } : { "kubernetes.io/os": "linux" } },
+      metadata: {
+        name: `node-${i}`,
+        labels: i < 3 ? { "node-role.kubernetes.io/control-plane": "" } : { "kubernetes.io/os": "linux" },
+      },
       status: {
         conditions: [{ type: "Ready", status: "True" }],
         nodeInfo: { kubeletVersion: i % 50 === 0 ? "v1.30.6" : "v1.31.4" },
@@ -38,7 +41,17 @@ export function syntheticCluster(): KubeObject[] {
         selector: { matchLabels: { app: name } },
         template: {
           metadata: { labels },
-          spec: { containers: [container], topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { app: name } } }] },
+          spec: {
+            containers: [container],
+            topologySpreadConstraints: [
+              {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: { app: name } },
+              },
+            ],
+          },
         },
       },
       status: { replicas: 5, readyReplicas: 5, availableReplicas: 5 },
@@ -46,28 +59,52 @@ export function syntheticCluster(): KubeObject[] {
     objects.push({
       apiVersion: "apps/v1",
       kind: "ReplicaSet",
-      metadata: { name: `${name}-5d8f7c9b4`, namespace: ns, labels: { ...labels, "pod-template-hash": "5d8f7c9b4" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name, controller: true }] },
+      metadata: {
+        name: `${name}-5d8f7c9b4`,
+        namespace: ns,
+        labels: { ...labels, "pod-template-hash": "5d8f7c9b4" },
+        ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name, controller: true }],
+      },
       spec: { replicas: 5 },
     });
-    objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-config`, namespace: ns }, data: { "app.yaml": `name: ${name}\nreplicas: 5\n` } });
-    objects.push({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] } });
+    objects.push({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: `${name}-config`, namespace: ns },
+      data: { "app.yaml": `name: ${name}\nreplicas: 5\n` },
+    });
+    objects.push({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name, namespace: ns },
+      spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
     for (let p = 0; p < 5; p++) {
       // One crash-looping container in every 400 pods: findings must come out of a big cluster too.
       const crashing = (d * 5 + p) % 400 === 7;
       objects.push({
         apiVersion: "v1",
         kind: "Pod",
-        metadata: { name: `${name}-5d8f7c9b4-${p}x${d}`, namespace: ns, labels: { ...labels, "pod-template-hash": "5d8f7c9b4" }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: `${name}-5d8f7c9b4`, controller: true }] },
+        metadata: {
+          name: `${name}-5d8f7c9b4-${p}x${d}`,
+          namespace: ns,
+          labels: { ...labels, "pod-template-hash": "5d8f7c9b4" },
+          ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: `${name}-5d8f7c9b4`, controller: true }],
+        },
         spec: { nodeName: `node-${(d * 5 + p) % 500}`, containers: [container] },
         status: {
           phase: "Running",
-          conditions: [{ type: "Ready", status: crashing ? "False" : "True", lastTransitionTime: "2026-11-20T10:00:20Z" }],
+          conditions: [
+            { type: "Ready", status: crashing ? "False" : "True", lastTransitionTime: "2026-11-20T10:00:20Z" },
+          ],
           containerStatuses: [
             {
               name: "app",
               ready: !crashing,
               restartCount: crashing ? 12 : 0,
-              state: crashing ? { waiting: { reason: "CrashLoopBackOff" } } : { running: { startedAt: "2026-11-20T10:00:00Z" } },
+              state: crashing
+                ? { waiting: { reason: "CrashLoopBackOff" } }
+                : { running: { startedAt: "2026-11-20T10:00:00Z" } },
             },
           ],
         },
@@ -80,7 +117,12 @@ export function syntheticCluster(): KubeObject[] {
       apiVersion: "apiextensions.k8s.io/v1",
       kind: "CustomResourceDefinition",
       metadata: { name: `widgets${c}.${group}`, labels: { "app.kubernetes.io/version": "2.1.0" } },
-      spec: { group, names: { plural: `widgets${c}`, kind: `Widget${c}`, singular: `widget${c}` }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object" } } }] },
+      spec: {
+        group,
+        names: { plural: `widgets${c}`, kind: `Widget${c}`, singular: `widget${c}` },
+        scope: "Namespaced",
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object" } } }],
+      },
       status: { storedVersions: ["v1"] },
     });
   }
@@ -88,13 +130,33 @@ export function syntheticCluster(): KubeObject[] {
   for (let r = 0; r < 250; r++) {
     const ns = namespaces[r % namespaces.length];
     const manifest = Array.from({ length: 12 }, (_, k) =>
-      [`---`, `# Source: chart-${r}/templates/t${k}.yaml`, `apiVersion: ${k === 3 ? "networking.k8s.io/v1" : "apps/v1"}`, `kind: ${k === 3 ? "Ingress" : "Deployment"}`, `metadata:`, `  name: rel-${r}-${k}`, `  namespace: ${ns}`, `spec:`, `  replicas: 2`].join("\n"),
+      [
+        `---`,
+        `# Source: chart-${r}/templates/t${k}.yaml`,
+        `apiVersion: ${k === 3 ? "networking.k8s.io/v1" : "apps/v1"}`,
+        `kind: ${k === 3 ? "Ingress" : "Deployment"}`,
+        `metadata:`,
+        `  name: rel-${r}-${k}`,
+        `  namespace: ${ns}`,
+        `spec:`,
+        `  replicas: 2`,
+      ].join("\n"),
     ).join("\n");
     for (const [revision, status] of [
       [1, "superseded"],
       [2, "deployed"],
     ] as const) {
-      objects.push(helmReleaseSecret({ name: `rel-${r}`, namespace: ns, revision, status, chart: `chart-${r}-3.${revision}.0`, appVersion: `3.${revision}.0`, manifest }));
+      objects.push(
+        helmReleaseSecret({
+          name: `rel-${r}`,
+          namespace: ns,
+          revision,
+          status,
+          chart: `chart-${r}-3.${revision}.0`,
+          appVersion: `3.${revision}.0`,
+          manifest,
+        }),
+      );
     }
   }
   return objects;

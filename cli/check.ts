@@ -32,15 +32,21 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
     throw new UsageError(`${(err as Error).message}\n${CHECK_USAGE}`);
   }
   const format = values.output as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--output: expected one of ${OUTPUT_FORMATS.join(", ")}, got "${values.output}"`);
+  if (!OUTPUT_FORMATS.includes(format))
+    throw new UsageError(`--output: expected one of ${OUTPUT_FORMATS.join(", ")}, got "${values.output}"`);
   const failOn = values["fail-on"] as Severity;
-  if (!SEVERITIES.includes(failOn) || failOn === "info") throw new UsageError(`--fail-on: expected blocker, high, medium or low, got "${values["fail-on"]}"`);
+  if (!SEVERITIES.includes(failOn) || failOn === "info")
+    throw new UsageError(`--fail-on: expected blocker, high, medium or low, got "${values["fail-on"]}"`);
 
   const config = loadConfig();
   const clusters = ClusterDirectory.load(values.kubeconfig ?? config.env.KUBECONFIG);
   const context = values.context ?? clusters.defaultName();
-  if (!context) throw new UsageError(`--context: the kubeconfig has several contexts and no current one; name one of: ${clusters.names().join(", ")}`);
-  if (!clusters.has(context)) throw new UsageError(`--context: unknown context "${context}"; valid: ${clusters.names().join(", ")}`);
+  if (!context)
+    throw new UsageError(
+      `--context: the kubeconfig has several contexts and no current one; name one of: ${clusters.names().join(", ")}`,
+    );
+  if (!clusters.has(context))
+    throw new UsageError(`--context: unknown context "${context}"; valid: ${clusters.names().join(", ")}`);
 
   const report = await runPreflight(clusters.client(context), {
     checks: allChecks,

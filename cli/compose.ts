@@ -98,7 +98,10 @@ export interface MicroK8sSettings {
 }
 
 /** `microk8s status --format yaml`, parsed, for the one local MicroK8s cluster; else undefined. */
-export function microk8sStatusReader(settings: MicroK8sSettings, cluster: string): (() => Promise<string | undefined>) | undefined {
+export function microk8sStatusReader(
+  settings: MicroK8sSettings,
+  cluster: string,
+): (() => Promise<string | undefined>) | undefined {
   if (!settings.context || settings.context !== cluster) return undefined;
   return async () => {
     const r = await runCommand(settings.bin, ["status", "--format", "yaml"], { timeoutMs: 15_000 });
@@ -174,7 +177,10 @@ export function startWorkers(opts: {
     },
     { connection, prefix, concurrency: 2 },
   );
-  const watch = startWatchWorker({ clusters, posters, redis: asRedis(opts.redis), prefix, logger }, { connection, prefix });
+  const watch = startWatchWorker(
+    { clusters, posters, redis: asRedis(opts.redis), prefix, logger },
+    { connection, prefix },
+  );
   const status = startStatusWorker(
     {
       clusters,
@@ -182,7 +188,11 @@ export function startWorkers(opts: {
       logger,
       sources: (cluster) => ({
         client: clusters.client(cluster),
-        queues: { check: opts.controls.queues.check, cycle: opts.controls.cycles.queue, watch: opts.controls.watch.queue },
+        queues: {
+          check: opts.controls.queues.check,
+          cycle: opts.controls.cycles.queue,
+          watch: opts.controls.watch.queue,
+        },
         lastChecks: opts.controls.lastChecks,
         declaredAddons: file.addons,
         microk8sStatus: microk8sStatusReader(opts.microk8s, cluster),

@@ -41,7 +41,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   try {
     const sandbox = await startSandbox({ fixture: opts.scenario ?? DEMO_SCENARIO });
     cleanups.push(() => sandbox.close());
-    say(`Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of INCIDENTS.md.`);
+    say(
+      `Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of INCIDENTS.md.`,
+    );
 
     let redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
     if (!redisUrl) {
@@ -100,7 +102,14 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
           const m = /^(\S+)\s+(\S+)(?:\s+as\s+(\S+))?$/.exec(args.trim());
           if (!m) return "(only visible to you) usage: /react MESSAGE_ID ✅|❌ [as USER]";
           const [, messageId, emoji, user] = m;
-          const outcome = await approvals.onReaction({ platform: "console", added: true, userId: user ?? "you", emoji, channel: "upgrades", messageId });
+          const outcome = await approvals.onReaction({
+            platform: "console",
+            added: true,
+            userId: user ?? "you",
+            emoji,
+            channel: "upgrades",
+            messageId,
+          });
           return `(only visible to you) reaction ${emoji} by @${user ?? "you"} on [${messageId}]: ${outcome}`;
         },
       },
@@ -132,7 +141,9 @@ async function drain(controls: ReturnType<typeof createControls>, timeoutMs: num
   // Watches run until stopped; only checks, status reads and cycles are waited for.
   const queues = [controls.queues.check, controls.cycles.queue, controls.statusQueue];
   while (Date.now() < deadline) {
-    const counts = await Promise.all(queues.map((q) => q.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children")));
+    const counts = await Promise.all(
+      queues.map((q) => q.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children")),
+    );
     if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -14,11 +14,14 @@ export async function runDiscordCli(argv: string[], out: NodeJS.WritableStream =
   if (sub !== "register") throw new UsageError(`unknown discord command "${sub ?? ""}"\n${USAGE}`);
   let guild: string | undefined;
   try {
-    ({ values: { guild } } = parseArgs({ args: rest, options: { guild: { type: "string" } }, strict: true }));
+    ({
+      values: { guild },
+    } = parseArgs({ args: rest, options: { guild: { type: "string" } }, strict: true }));
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n${USAGE}`);
   }
-  if (guild !== undefined && !/^\d{5,25}$/.test(guild)) throw new UsageError(`--guild: expected a guild id (digits), got "${guild}"`);
+  if (guild !== undefined && !/^\d{5,25}$/.test(guild))
+    throw new UsageError(`--guild: expected a guild id (digits), got "${guild}"`);
   const { env } = loadConfig();
   if (!env.DISCORD_TOKEN || !env.DISCORD_APPLICATION_ID) {
     throw new ConfigError(["DISCORD_TOKEN and DISCORD_APPLICATION_ID: both are required to register commands"]);
@@ -30,6 +33,8 @@ export async function runDiscordCli(argv: string[], out: NodeJS.WritableStream =
     guildId: guild,
     specs: commandSpecs(),
   });
-  out.write(`registered ${result.count} commands ${result.scope === "guild" ? `in guild ${guild}` : "globally (may take up to an hour to appear)"}\n`);
+  out.write(
+    `registered ${result.count} commands ${result.scope === "guild" ? `in guild ${guild}` : "globally (may take up to an hour to appear)"}\n`,
+  );
   return 0;
 }

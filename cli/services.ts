@@ -40,12 +40,15 @@ export async function runServices(mode: ServiceMode): Promise<number> {
   // never an unhandled 'error' event that kills the process.
   redis.on("error", (err) => logger.warn({ err: err.message }, "Redis connection error"));
   const controls = createControls(redis, prefix);
-  for (const q of controls.all()) q.on("error", (err) => logger.warn({ err: err.message, queue: q.name }, "queue error"));
+  for (const q of controls.all())
+    q.on("error", (err) => logger.warn({ err: err.message, queue: q.name }, "queue error"));
   metrics.setQueues(controls.all());
 
   // Both sides post: the worker its results, the bot its approval bookkeeping.
   const posters: ChatPoster[] = [];
-  const slackPoster = env.SLACK_BOT_TOKEN ? new SlackPoster({ botToken: env.SLACK_BOT_TOKEN, slackApiUrl: env.SLACK_API_URL, logger }) : undefined;
+  const slackPoster = env.SLACK_BOT_TOKEN
+    ? new SlackPoster({ botToken: env.SLACK_BOT_TOKEN, slackApiUrl: env.SLACK_API_URL, logger })
+    : undefined;
   if (slackPoster) posters.push(slackPoster);
   if (env.DISCORD_TOKEN) posters.push(new DiscordPoster({ token: env.DISCORD_TOKEN, apiUrl: env.DISCORD_API_URL }));
   const registry = new PosterRegistry(posters);
@@ -58,7 +61,8 @@ export async function runServices(mode: ServiceMode): Promise<number> {
     logger,
     // Slack approver groups: members from usergroups.users.list.
     groupMembers: slackPoster
-      ? async (groupId) => ((await slackPoster.client.usergroups.users.list({ usergroup: groupId })).users ?? []) as string[]
+      ? async (groupId) =>
+          ((await slackPoster.client.usergroups.users.list({ usergroup: groupId })).users ?? []) as string[]
       : undefined,
   });
 
@@ -134,7 +138,8 @@ export async function runServices(mode: ServiceMode): Promise<number> {
     for (const worker of workers.workers) {
       worker.on("completed", (job) => {
         metrics.jobsTotal.inc({ type: job.data.kind, outcome: "completed" });
-        if (job.finishedOn && job.processedOn) metrics.jobDurationSeconds.observe({ type: job.data.kind }, (job.finishedOn - job.processedOn) / 1000);
+        if (job.finishedOn && job.processedOn)
+          metrics.jobDurationSeconds.observe({ type: job.data.kind }, (job.finishedOn - job.processedOn) / 1000);
       });
       worker.on("failed", (job) => {
         if (job) metrics.jobsTotal.inc({ type: job.data.kind, outcome: "failed" });
@@ -154,7 +159,9 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       problems.push(`redis: ${(err as Error).message}`);
     }
     if (discord && !discord.isReady()) problems.push("discord: gateway not connected");
-    return problems.length ? { ok: false, detail: problems.join("; ") } : { ok: true, detail: "redis reachable; adapters connected" };
+    return problems.length
+      ? { ok: false, detail: problems.join("; ") }
+      : { ok: true, detail: "redis reachable; adapters connected" };
   }
 
   // In Socket Mode Bolt runs its own small health server on PORT; otherwise one server does it all.

@@ -21,14 +21,23 @@ export function parseCheckArgs(text: string, contexts: readonly string[]): Parse
   const args: CheckArgs = { all: false };
   for (const word of splitWords(text)) {
     if (contexts.includes(word)) {
-      if (args.cluster || args.all) return { ok: false, error: `more than one cluster given ("${args.cluster ?? "all"}" and "${word}"); name one context, or "all"` };
+      if (args.cluster || args.all)
+        return {
+          ok: false,
+          error: `more than one cluster given ("${args.cluster ?? "all"}" and "${word}"); name one context, or "all"`,
+        };
       args.cluster = word;
     } else if (word === "all") {
       if (args.cluster) return { ok: false, error: `more than one cluster given ("${args.cluster}" and "all")` };
       args.all = true;
     } else if (/^v?\d/.test(word)) {
-      if (!parseKubeVersion(word)) return { ok: false, error: `"${word}" is not a Kubernetes version: expected MAJOR.MINOR such as 1.32 or v1.32.0` };
-      if (args.target) return { ok: false, error: `more than one target version given ("${args.target}" and "${word}")` };
+      if (!parseKubeVersion(word))
+        return {
+          ok: false,
+          error: `"${word}" is not a Kubernetes version: expected MAJOR.MINOR such as 1.32 or v1.32.0`,
+        };
+      if (args.target)
+        return { ok: false, error: `more than one target version given ("${args.target}" and "${word}")` };
       args.target = word.replace(/^v/, "");
     } else {
       return { ok: false, error: `unknown cluster context "${word}"` };
@@ -38,5 +47,7 @@ export function parseCheckArgs(text: string, contexts: readonly string[]): Parse
 }
 
 export function listContexts(contexts: readonly string[]): string {
-  return contexts.length ? `Valid contexts: ${contexts.map((c) => `\`${c}\``).join(", ")}.` : "No cluster contexts are configured (check KUBECONFIG).";
+  return contexts.length
+    ? `Valid contexts: ${contexts.map((c) => `\`${c}\``).join(", ")}.`
+    : "No cluster contexts are configured (check KUBECONFIG).";
 }

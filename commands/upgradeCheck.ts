@@ -38,7 +38,11 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
     async handle(inv: CommandInvocation): Promise<CommandReply> {
       const contexts = deps.clusters.names();
       const parsed = parseCheckArgs(inv.text, contexts);
-      if (!parsed.ok) return { refused: true, text: `${parsed.error}. ${listContexts(contexts)} Usage: /upgrade-check ${UPGRADE_CHECK_SPEC.usage}` };
+      if (!parsed.ok)
+        return {
+          refused: true,
+          text: `${parsed.error}. ${listContexts(contexts)} Usage: /upgrade-check ${UPGRADE_CHECK_SPEC.usage}`,
+        };
       const { all, target } = parsed.value;
       const base = {
         kind: "check" as const,
@@ -48,14 +52,19 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
         requestedAt: new Date().toISOString(),
       };
       if (all) {
-        if (!deps.jobs.enqueueFleetCheck) return { refused: true, text: "Fleet checks (/upgrade-check all) are not enabled on this installation." };
+        if (!deps.jobs.enqueueFleetCheck)
+          return { refused: true, text: "Fleet checks (/upgrade-check all) are not enabled on this installation." };
         const result = await deps.jobs.enqueueFleetCheck(base, contexts);
         return result.status === "queued"
-          ? { refused: false, text: `Queued checks of ${contexts.length} clusters${target ? ` for ${target}` : ""}. A summary will follow in this channel.` }
+          ? {
+              refused: false,
+              text: `Queued checks of ${contexts.length} clusters${target ? ` for ${target}` : ""}. A summary will follow in this channel.`,
+            }
           : { refused: false, text: `A fleet check is already running: ${threadHint(result.reply)}.` };
       }
       const cluster = parsed.value.cluster ?? deps.clusters.defaultName();
-      if (!cluster) return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
+      if (!cluster)
+        return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
       const result = await deps.jobs.enqueueCheck({ ...base, cluster });
       const what = `${cluster}${target ? ` → ${target}` : ""}`;
       return result.status === "queued"

@@ -3,7 +3,12 @@
 import { FlowProducer, type Job, Queue, Worker } from "bullmq";
 import { CHECK_JOB_OPTIONS } from "../src/queue/jobQueues.ts";
 import { type CheckQueueJobData, type FleetJobData, type FleetSummaryJobData, QUEUE_NAMES } from "../src/queue/jobs.ts";
-import { type CheckJobProgress, type CheckJobResult, type CheckProcessorDeps, createCheckProcessor } from "./checkProcessor.ts";
+import {
+  type CheckJobProgress,
+  type CheckJobResult,
+  type CheckProcessorDeps,
+  createCheckProcessor,
+} from "./checkProcessor.ts";
 import { processFleet, processFleetSummary } from "./fleetProcessor.ts";
 import type { RedisConnection } from "../src/queue/redisConnection.ts";
 

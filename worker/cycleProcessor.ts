@@ -93,7 +93,12 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
     return { planId: req.planId, hash: req.hash };
   }
 
-  async function run(job: Job<CycleJobData>, data: CycleRunJobData, poster: ChatPoster, log: Logger): Promise<CycleJobResult> {
+  async function run(
+    job: Job<CycleJobData>,
+    data: CycleRunJobData,
+    poster: ChatPoster,
+    log: Logger,
+  ): Promise<CycleJobResult> {
     const stored = await deps.approvals.plans.get(data.planId);
     if (!stored) throw new UnrecoverableError(`plan ${data.planId} is not in Redis`);
     const address = { channel: data.reply.channel, thread: data.reply.thread! };
@@ -215,7 +220,10 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
       }
       throw err;
     } finally {
-      if (ownWatch) await deps.watch?.stop(p.cluster).catch((e: Error) => log.warn({ err: e.message }, "could not stop the cycle's watch"));
+      if (ownWatch)
+        await deps.watch
+          ?.stop(p.cluster)
+          .catch((e: Error) => log.warn({ err: e.message }, "could not stop the cycle's watch"));
     }
     const audit = (action: string, detail?: string) =>
       deps.approvals.audit.append({

@@ -40,13 +40,15 @@ export interface PreflightOptions {
 /** Resolves "1.32", "v1.32.0" or undefined (next minor) against the server's version. */
 export function resolveTarget(serverVersion: string, target?: string): { minor: string; full: string } {
   const server = parseKubeVersion(serverVersion);
-  if (!server) throw new InvalidTargetError(`the server reports version "${serverVersion}", which is not a Kubernetes version`);
+  if (!server)
+    throw new InvalidTargetError(`the server reports version "${serverVersion}", which is not a Kubernetes version`);
   if (target === undefined) {
     const next = nextMinor(server);
     return { minor: formatMinor(next), full: formatMinor(next) };
   }
   const parsed = parseKubeVersion(target);
-  if (!parsed) throw new InvalidTargetError(`target "${target}" is not a version: expected MAJOR.MINOR such as 1.32 or v1.32.0`);
+  if (!parsed)
+    throw new InvalidTargetError(`target "${target}" is not a version: expected MAJOR.MINOR such as 1.32 or v1.32.0`);
   return { minor: formatMinor(parsed), full: formatFull(parsed) };
 }
 
@@ -57,10 +59,14 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
   await opts.onStart?.({ serverVersion, target: target.minor, targetFull: target.full });
   // Read everything first, then check. Evaluating checks while the big lists still page in was
   // measured slower: a check holding the event loop delays every list's next page request.
-  const snapshot = await readSnapshot(client, opts.checks.flatMap((c) => c.reads), {
-    concurrency: opts.listConcurrency,
-    readMetrics: opts.checks.some((c) => c.readsMetrics),
-  });
+  const snapshot = await readSnapshot(
+    client,
+    opts.checks.flatMap((c) => c.reads),
+    {
+      concurrency: opts.listConcurrency,
+      readMetrics: opts.checks.some((c) => c.readsMetrics),
+    },
+  );
   const readMs = Math.round(performance.now() - started);
   const now = opts.now ?? new Date();
   const ctx = contextFromLists(snapshot.lists, {

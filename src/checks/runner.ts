@@ -78,7 +78,10 @@ function indexIgnoreAnnotations(checks: readonly Check[], ctx: CheckContext): Ma
     for (const o of ctx.objects(key)) {
       const value = o.metadata?.annotations?.[IGNORE_ANNOTATION];
       if (typeof value !== "string") continue;
-      index.set(objectKey(o.kind, o.metadata?.namespace, o.metadata?.name), new Set(value.split(",").map((s) => s.trim().toUpperCase())));
+      index.set(
+        objectKey(o.kind, o.metadata?.namespace, o.metadata?.name),
+        new Set(value.split(",").map((s) => s.trim().toUpperCase())),
+      );
     }
   }
   return index;
@@ -92,7 +95,10 @@ function isIgnored(f: Finding, annotated: Map<string, Set<string>>, rules: reado
   const ids = annotated.get(objectKey(f.object.kind, f.object.namespace, f.object.name));
   if (ids && (ids.has(f.check) || ids.has("ALL"))) return true;
   return rules.some(
-    (r) => r.check === f.check && (r.namespace === undefined || r.namespace === f.object.namespace) && (r.name === undefined || r.name === f.object.name),
+    (r) =>
+      r.check === f.check &&
+      (r.namespace === undefined || r.namespace === f.object.namespace) &&
+      (r.name === undefined || r.name === f.object.name),
   );
 }
 

@@ -6,7 +6,14 @@ import { type KubeObject, RESOURCES, type ResourceKey } from "../kube/resources.
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 
 /** Lists that are usually the largest start first, so the longest read never starts last. */
-const LARGEST_FIRST: readonly ResourceKey[] = ["pods", "events", "replicasets", "secrets", "helmReleases", "configmaps"];
+const LARGEST_FIRST: readonly ResourceKey[] = [
+  "pods",
+  "events",
+  "replicasets",
+  "secrets",
+  "helmReleases",
+  "configmaps",
+];
 
 export interface SnapshotOptions {
   /** Lists in flight at once. Each is itself paged (client pageSize), so memory stays bounded per request. */
@@ -23,7 +30,11 @@ export interface Snapshot {
 
 export const DEFAULT_LIST_CONCURRENCY = 4;
 
-export async function readSnapshot(client: ClusterClient, keys: Iterable<ResourceKey>, opts: SnapshotOptions = {}): Promise<Snapshot> {
+export async function readSnapshot(
+  client: ClusterClient,
+  keys: Iterable<ResourceKey>,
+  opts: SnapshotOptions = {},
+): Promise<Snapshot> {
   const wanted = new Set(keys);
   // Helm release Secrets are a subset of Secrets: when both are wanted, list Secrets once.
   const deriveHelm = wanted.has("helmReleases") && wanted.has("secrets");
@@ -42,7 +53,11 @@ export async function readSnapshot(client: ClusterClient, keys: Iterable<Resourc
         for (const o of page.items) all.push(o);
       }
       lists.set(key, all);
-      if (key === "secrets" && deriveHelm) lists.set("helmReleases", all.filter((s) => s.metadata?.labels?.owner === "helm"));
+      if (key === "secrets" && deriveHelm)
+        lists.set(
+          "helmReleases",
+          all.filter((s) => s.metadata?.labels?.owner === "helm"),
+        );
     }
   });
   let apiServerMetrics: string | undefined;

@@ -2,7 +2,15 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors/configError.ts";
-import { type ApprovalsConfig, crossFieldProblems, envSchema, type FileConfig, fileConfigSchema, type IgnoreRule, type UpshiftConfig } from "./schema.ts";
+import {
+  type ApprovalsConfig,
+  crossFieldProblems,
+  envSchema,
+  type FileConfig,
+  fileConfigSchema,
+  type IgnoreRule,
+  type UpshiftConfig,
+} from "./schema.ts";
 
 function problemsOf(error: z.ZodError, prefix: (path: string) => string): string[] {
   return error.issues.map((issue) => {
@@ -40,9 +48,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): UpshiftConfig 
 /** Cluster-level approval settings win over the global ones, field by field. */
 export function approvalsFor(file: FileConfig, cluster: string): ApprovalsConfig {
   const override = file.clusters[cluster]?.approvals ?? {};
-  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const defined = <T extends object>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   const { approvers, ...rest } = override;
-  return { ...file.approvals, ...defined(rest), approvers: { ...file.approvals.approvers, ...defined(approvers ?? {}) } };
+  return {
+    ...file.approvals,
+    ...defined(rest),
+    approvers: { ...file.approvals.approvers, ...defined(approvers ?? {}) },
+  };
 }
 
 export function ignoreRulesFor(file: FileConfig, cluster: string): IgnoreRule[] {

@@ -84,7 +84,9 @@ export const fileConfigSchema = z.strictObject({
   clusters: z.record(z.string(), clusterSettingsSchema).default({}),
   ignore: z.array(ignoreRuleSchema).default([]),
   addons: z.array(addonSchema).default([]),
-  cycleOrder: z.array(z.enum(["cni", "dns", "ingress", "storage", "other"])).default(["cni", "dns", "ingress", "storage", "other"]),
+  cycleOrder: z
+    .array(z.enum(["cni", "dns", "ingress", "storage", "other"]))
+    .default(["cni", "dns", "ingress", "storage", "other"]),
 });
 export type FileConfig = z.output<typeof fileConfigSchema>;
 
@@ -95,40 +97,55 @@ const optionalString = z
 const url = (what: string) =>
   optionalString.refine((s) => s === undefined || URL.canParse(s), `expected an absolute URL (${what})`);
 
-export const envSchema = z
-  .object({
-    /** One server, a Sentinel-managed master or Redis Cluster: the grammar is in src/redis/redisUrl.ts. */
-    REDIS_URL: z
-      .string()
-      .default("redis://127.0.0.1:6379")
-      .superRefine((s, ctx) => {
-        const problem = redisUrlProblem(s);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      }),
-    KUBECONFIG: optionalString,
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-    UPSHIFT_CONFIG: optionalString,
-    UPSHIFT_QUEUE_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9{}_-]+$/, 'expected letters, digits, "-", "_" and braces for a Redis Cluster hash tag')
-      .default("upshift"),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-    /** The kubeconfig context of the MicroK8s cluster this worker runs on (enables the microk8s driver). */
-    MICROK8S_CONTEXT: optionalString,
-    MICROK8S_BIN: z.string().default("microk8s"),
-    /** Where add-on backups are written (they are also kept in Redis). */
-    UPSHIFT_BACKUP_DIR: optionalString,
-    ADMIN_TOKEN: optionalString.refine((s) => s === undefined || s.length >= 16, "expected at least 16 characters"),
-    SLACK_BOT_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith("xoxb-"), 'expected a bot token starting with "xoxb-"'),
-    SLACK_SIGNING_SECRET: optionalString,
-    SLACK_APP_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith("xapp-"), 'expected an app-level token starting with "xapp-"'),
-    SLACK_API_URL: url("Slack Web API base, e.g. https://slack.com/api/"),
-    DISCORD_TOKEN: optionalString,
-    DISCORD_APPLICATION_ID: optionalString.refine((s) => s === undefined || /^\d{5,25}$/.test(s), "expected a Discord application id (digits)"),
-    DISCORD_API_URL: url("Discord REST base, e.g. https://discord.com/api"),
-    DISCORD_GUILD_IDS: optionalString.transform((s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : [])),
-  });
+export const envSchema = z.object({
+  /** One server, a Sentinel-managed master or Redis Cluster: the grammar is in src/redis/redisUrl.ts. */
+  REDIS_URL: z
+    .string()
+    .default("redis://127.0.0.1:6379")
+    .superRefine((s, ctx) => {
+      const problem = redisUrlProblem(s);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  KUBECONFIG: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  UPSHIFT_CONFIG: optionalString,
+  UPSHIFT_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9{}_-]+$/, 'expected letters, digits, "-", "_" and braces for a Redis Cluster hash tag')
+    .default("upshift"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** The kubeconfig context of the MicroK8s cluster this worker runs on (enables the microk8s driver). */
+  MICROK8S_CONTEXT: optionalString,
+  MICROK8S_BIN: z.string().default("microk8s"),
+  /** Where add-on backups are written (they are also kept in Redis). */
+  UPSHIFT_BACKUP_DIR: optionalString,
+  ADMIN_TOKEN: optionalString.refine((s) => s === undefined || s.length >= 16, "expected at least 16 characters"),
+  SLACK_BOT_TOKEN: optionalString.refine(
+    (s) => s === undefined || s.startsWith("xoxb-"),
+    'expected a bot token starting with "xoxb-"',
+  ),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.refine(
+    (s) => s === undefined || s.startsWith("xapp-"),
+    'expected an app-level token starting with "xapp-"',
+  ),
+  SLACK_API_URL: url("Slack Web API base, e.g. https://slack.com/api/"),
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString.refine(
+    (s) => s === undefined || /^\d{5,25}$/.test(s),
+    "expected a Discord application id (digits)",
+  ),
+  DISCORD_API_URL: url("Discord REST base, e.g. https://discord.com/api"),
+  DISCORD_GUILD_IDS: optionalString.transform((s) =>
+    s
+      ? s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : [],
+  ),
+});
 
 /**
  * Rules between variables. Run on the raw environment, apart from the schema, so they are
@@ -146,11 +163,19 @@ export function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
     problems.push("SLACK_BOT_TOKEN: required when Slack is configured (xoxb-...)");
   }
   // Every Upshift key starts with the prefix; only a hash tag in it puts them all in one slot.
-  if (set("REDIS_URL") && redisUrlProblem(env.REDIS_URL!) === undefined && parseRedisUrl(env.REDIS_URL!).kind === "cluster") {
+  if (
+    set("REDIS_URL") &&
+    redisUrlProblem(env.REDIS_URL!) === undefined &&
+    parseRedisUrl(env.REDIS_URL!).kind === "cluster"
+  ) {
     if (prefixHashTag(env.UPSHIFT_QUEUE_PREFIX || "upshift") === undefined) problems.push(CLUSTER_PREFIX_PROBLEM);
   }
-  if (set("DISCORD_TOKEN") && !set("DISCORD_APPLICATION_ID")) problems.push("DISCORD_APPLICATION_ID: required with DISCORD_TOKEN");
-  for (const id of (env.DISCORD_GUILD_IDS ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
+  if (set("DISCORD_TOKEN") && !set("DISCORD_APPLICATION_ID"))
+    problems.push("DISCORD_APPLICATION_ID: required with DISCORD_TOKEN");
+  for (const id of (env.DISCORD_GUILD_IDS ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     if (!/^\d{5,25}$/.test(id)) problems.push(`DISCORD_GUILD_IDS: "${id}" is not a guild id (digits, comma-separated)`);
   }
   return problems;

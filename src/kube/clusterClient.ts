@@ -48,11 +48,21 @@ export class ClusterClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ClusterAccessError({ cluster: this.name, transient: false, attempted, detail: "response was not JSON" });
+      throw new ClusterAccessError({
+        cluster: this.name,
+        transient: false,
+        attempted,
+        detail: "response was not JSON",
+      });
     }
   }
 
-  async getText(path: string, query: Record<string, string | undefined>, attempted: string, accept = "*/*"): Promise<string> {
+  async getText(
+    path: string,
+    query: Record<string, string | undefined>,
+    attempted: string,
+    accept = "*/*",
+  ): Promise<string> {
     const ctx = new RequestContext(this.server + path, HttpMethod.GET);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) ctx.setQueryParam(k, v);
     ctx.setHeaderParam("Accept", accept);
@@ -72,7 +82,9 @@ export class ClusterClient {
         cluster: this.name,
         transient: true,
         attempted,
-        detail: timedOut ? `no answer within ${this.timeoutMs} ms` : `${e.message}${e.cause ? ` (${String((e.cause as Error).message ?? e.cause)})` : ""}`,
+        detail: timedOut
+          ? `no answer within ${this.timeoutMs} ms`
+          : `${e.message}${e.cause ? ` (${String((e.cause as Error).message ?? e.cause)})` : ""}`,
       });
     }
     if (status >= 200 && status < 300) return body;
@@ -90,7 +102,13 @@ export class ClusterClient {
   /** The API server's version, e.g. "v1.31.4". */
   async serverVersion(): Promise<string> {
     const v = await this.getJson<{ gitVersion?: string }>("/version", {}, "read /version");
-    if (!v.gitVersion) throw new ClusterAccessError({ cluster: this.name, transient: false, attempted: "read /version", detail: "no gitVersion in response" });
+    if (!v.gitVersion)
+      throw new ClusterAccessError({
+        cluster: this.name,
+        transient: false,
+        attempted: "read /version",
+        detail: "no gitVersion in response",
+      });
     return v.gitVersion;
   }
 
@@ -98,10 +116,14 @@ export class ClusterClient {
   async *listPages(def: ResourceDef, opts: ListOptions = {}): AsyncGenerator<ListPage> {
     const path = resourcePath(def, opts.namespace);
     const where = def.namespaced ? (opts.namespace ? `in namespace ${opts.namespace}` : "(all namespaces)") : "";
-    const attempted = `list ${def.plural}${def.apiVersion.includes("/") ? `.${def.apiVersion.split("/")[0]}` : ""} ${where}`.trim();
+    const attempted =
+      `list ${def.plural}${def.apiVersion.includes("/") ? `.${def.apiVersion.split("/")[0]}` : ""} ${where}`.trim();
     let token: string | undefined;
     do {
-      const list = await this.getJson<{ items?: KubeObject[]; metadata?: { continue?: string; resourceVersion?: string } }>(
+      const list = await this.getJson<{
+        items?: KubeObject[];
+        metadata?: { continue?: string; resourceVersion?: string };
+      }>(
         path,
         {
           limit: String(this.pageSize),
@@ -130,7 +152,11 @@ export class ClusterClient {
   }
 }
 
-export function resourcePath(def: Pick<ResourceDef, "apiVersion" | "plural" | "namespaced">, namespace?: string, name?: string): string {
+export function resourcePath(
+  def: Pick<ResourceDef, "apiVersion" | "plural" | "namespaced">,
+  namespace?: string,
+  name?: string,
+): string {
   const base = def.apiVersion.includes("/") ? `/apis/${def.apiVersion}` : `/api/${def.apiVersion}`;
   const ns = def.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
   return `${base}${ns}/${def.plural}${name ? `/${encodeURIComponent(name)}` : ""}`;

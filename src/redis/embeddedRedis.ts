@@ -50,13 +50,19 @@ export async function startEmbeddedRedis(opts: { binary?: string; timeoutMs?: nu
   const server = await startRedisProcess({
     binary,
     args: [
-      "--port", String(port),
-      "--bind", "127.0.0.1",
-      "--save", "",
-      "--appendonly", "no",
-      "--dir", dir,
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
       // BullMQ requires that Redis never evicts its keys.
-      "--maxmemory-policy", "noeviction",
+      "--maxmemory-policy",
+      "noeviction",
     ],
     readyText: "Ready to accept connections",
     timeoutMs: opts.timeoutMs,
@@ -81,7 +87,12 @@ export interface RedisProcess {
  * Spawns redis-server (also as a sentinel or cluster node) and resolves once its log shows
  * `readyText`; it is killed with this process if never stopped.
  */
-export async function startRedisProcess(opts: { binary?: string; args: string[]; readyText: string; timeoutMs?: number }): Promise<RedisProcess> {
+export async function startRedisProcess(opts: {
+  binary?: string;
+  args: string[];
+  readyText: string;
+  timeoutMs?: number;
+}): Promise<RedisProcess> {
   const binary = opts.binary ?? "redis-server";
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const child: ChildProcess = spawn(binary, opts.args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -93,7 +104,10 @@ export async function startRedisProcess(opts: { binary?: string; args: string[];
 
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${binary} did not start within ${timeoutMs} ms: ${output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${binary} did not start within ${timeoutMs} ms: ${output}`)),
+        timeoutMs,
+      );
       const onData = () => {
         if (output.includes(opts.readyText)) {
           clearTimeout(timer);

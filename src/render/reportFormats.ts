@@ -32,7 +32,12 @@ export function toJson(report: CheckReport) {
     findings: report.findings.map((f) => ({
       check: f.check,
       severity: f.severity,
-      object: { apiVersion: f.object.apiVersion, kind: f.object.kind, namespace: f.object.namespace, name: f.object.name },
+      object: {
+        apiVersion: f.object.apiVersion,
+        kind: f.object.kind,
+        namespace: f.object.namespace,
+        name: f.object.name,
+      },
       message: f.message,
       evidence: f.evidence,
       remediation: f.remediation,
@@ -45,7 +50,9 @@ function plain(s: string): string {
 }
 
 function toText(report: CheckReport): string {
-  const lines = [`Upgrade check: ${report.cluster} ${report.serverVersion} → ${report.target}: ${plain(verdictState(report))}`];
+  const lines = [
+    `Upgrade check: ${report.cluster} ${report.serverVersion} → ${report.target}: ${plain(verdictState(report))}`,
+  ];
   for (const f of report.findings) lines.push(`  ${formatFindingLine(f)}`);
   if (report.suppressed) lines.push(`  (${report.suppressed} findings suppressed by ignore rules)`);
   return `${lines.join("\n")}\n`;
@@ -56,13 +63,25 @@ function mdCell(s: string | undefined): string {
 }
 
 function toMarkdown(report: CheckReport): string {
-  const out = [`# Upgrade check: ${report.cluster} ${report.serverVersion} → ${report.target}`, "", `Verdict: ${verdictState(report)}`, ""];
+  const out = [
+    `# Upgrade check: ${report.cluster} ${report.serverVersion} → ${report.target}`,
+    "",
+    `Verdict: ${verdictState(report)}`,
+    "",
+  ];
   for (const severity of SEVERITIES) {
     const group = report.findings.filter((f) => f.severity === severity);
     if (!group.length) continue;
-    out.push(`## ${SEVERITY_LABEL[severity]} (${group.length})`, "", "| Check | Object | Finding | Evidence | Fix |", "|---|---|---|---|---|");
+    out.push(
+      `## ${SEVERITY_LABEL[severity]} (${group.length})`,
+      "",
+      "| Check | Object | Finding | Evidence | Fix |",
+      "|---|---|---|---|---|",
+    );
     for (const f of group) {
-      out.push(`| ${f.check} | \`${mdCell(formatObject(f.object))}\` | ${mdCell(f.message)} | ${mdCell(f.evidence)} | ${mdCell(f.remediation)} |`);
+      out.push(
+        `| ${f.check} | \`${mdCell(formatObject(f.object))}\` | ${mdCell(f.message)} | ${mdCell(f.evidence)} | ${mdCell(f.remediation)} |`,
+      );
     }
     out.push("");
   }
@@ -92,7 +111,10 @@ function toSarif(report: CheckReport) {
           locations: [
             {
               logicalLocations: [
-                { fullyQualifiedName: `${report.cluster}/${f.object.namespace ?? "_cluster"}/${f.object.kind}/${f.object.name}`, kind: "resource" },
+                {
+                  fullyQualifiedName: `${report.cluster}/${f.object.namespace ?? "_cluster"}/${f.object.kind}/${f.object.name}`,
+                  kind: "resource",
+                },
               ],
             },
           ],
@@ -111,7 +133,10 @@ function toJunit(report: CheckReport): string {
   const failing = report.findings.filter((f) => f.severity !== "info");
   const cases = report.findings.map((f) => {
     const name = xml(`${f.check} ${formatObject(f.object)}`);
-    const body = f.severity === "info" ? "" : `<failure type="${f.severity}" message="${xml(f.message)}">${xml(formatFindingLine(f))}</failure>`;
+    const body =
+      f.severity === "info"
+        ? ""
+        : `<failure type="${f.severity}" message="${xml(f.message)}">${xml(formatFindingLine(f))}</failure>`;
     return `    <testcase classname="upshift.${xml(report.cluster)}" name="${name}">${body}</testcase>`;
   });
   return [

@@ -83,7 +83,13 @@ export class AlertSink {
     // claim and the post leaves a claim that lapses before another worker can take the watch over
     // (lock 30 s + stall check 15 s), so the alert is posted then instead of lost. Only a kill in
     // the instant between the post and the confirmation can repeat an alert.
-    const fresh = await redis.set(dedupeKey, String(Date.now()), "EX", Math.min(this.o.claimSeconds ?? CLAIM_SECONDS, dedupeSeconds), "NX");
+    const fresh = await redis.set(
+      dedupeKey,
+      String(Date.now()),
+      "EX",
+      Math.min(this.o.claimSeconds ?? CLAIM_SECONDS, dedupeSeconds),
+      "NX",
+    );
     if (fresh !== "OK") {
       this.stats.duplicate++;
       return "duplicate";

@@ -16,7 +16,13 @@ const everyPod: Check = {
   title: "every pod",
   remediation: "nothing",
   reads: ["pods"],
-  evaluate: (ctx) => ctx.objects("pods").map((p) => ({ object: { apiVersion: "v1", kind: "Pod", namespace: p.metadata?.namespace, name: p.metadata!.name! }, message: "seen" })),
+  evaluate: (ctx) =>
+    ctx
+      .objects("pods")
+      .map((p) => ({
+        object: { apiVersion: "v1", kind: "Pod", namespace: p.metadata?.namespace, name: p.metadata!.name! },
+        message: "seen",
+      })),
 };
 
 const throwing: Check = {
@@ -25,10 +31,15 @@ const throwing: Check = {
   title: "breaks on odd objects",
   remediation: "nothing",
   reads: ["pods"],
-  evaluate: (ctx) => ctx.objects("pods").map((p) => (p.spec as { containers: unknown[] }).containers.length).map(() => ({ object: { apiVersion: "v1", kind: "Pod", name: "x" }, message: "x" })),
+  evaluate: (ctx) =>
+    ctx
+      .objects("pods")
+      .map((p) => (p.spec as { containers: unknown[] }).containers.length)
+      .map(() => ({ object: { apiVersion: "v1", kind: "Pod", name: "x" }, message: "x" })),
 };
 
-const ctx = (objects: KubeObject[]) => contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32", cluster: "prod" });
+const ctx = (objects: KubeObject[]) =>
+  contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32", cluster: "prod" });
 
 describe("runChecks", () => {
   it("turns a throwing check into one info finding and still runs the others", async () => {
@@ -49,7 +60,17 @@ describe("runChecks", () => {
   });
 
   it("fills severity and remediation from the check unless the finding overrides them", async () => {
-    const override: Check = { ...everyPod, evaluate: () => [{ object: { apiVersion: "v1", kind: "Pod", name: "p" }, message: "m", severity: "blocker", remediation: "do X" }] };
+    const override: Check = {
+      ...everyPod,
+      evaluate: () => [
+        {
+          object: { apiVersion: "v1", kind: "Pod", name: "p" },
+          message: "m",
+          severity: "blocker",
+          remediation: "do X",
+        },
+      ],
+    };
     const { findings } = await runChecks([override, everyPod], ctx([pod("q")]));
     expect(findings[0]).toMatchObject({ severity: "blocker", remediation: "do X" });
     expect(findings[1]).toMatchObject({ severity: "high", remediation: "nothing" });

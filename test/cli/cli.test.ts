@@ -54,7 +54,12 @@ describe("upshift check", () => {
     const helm = report.findings.find((f: { check: string }) => f.check === "HELM-01");
     expect(helm).toMatchObject({
       severity: "blocker",
-      object: { apiVersion: "v1", kind: "Secret", namespace: "cattle-fleet-system", name: "sh.helm.release.v1.fleet.v3" },
+      object: {
+        apiVersion: "v1",
+        kind: "Secret",
+        namespace: "cattle-fleet-system",
+        name: "sh.helm.release.v1.fleet.v3",
+      },
     });
     expect(Object.keys(helm)).toEqual(["check", "severity", "object", "message", "evidence", "remediation"]);
   });
@@ -93,7 +98,7 @@ describe("upshift check", () => {
   it("refuses bad flags with exit 2 and no stack trace", async () => {
     const r = await run(["check", "--kubeconfig", kubeconfig, "--output", "yaml"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("upshift: --output: expected one of text, json, markdown, sarif, junit, got \"yaml\"\n");
+    expect(r.stderr).toBe('upshift: --output: expected one of text, json, markdown, sarif, junit, got "yaml"\n');
     const unknown = await run(["check", "--kubeconfig", kubeconfig, "--context", "nope"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--context: unknown context "nope"; valid: prod');
@@ -103,8 +108,13 @@ describe("upshift check", () => {
 describe("an old Node", () => {
   it("says which Node is needed and how to get it, instead of crashing inside a dependency", async () => {
     // Node 20 as the process sees it: bin/upshift.js must stop before loading any dependency.
-    const pretend = 'Object.defineProperty(process, "versions", { value: { ...process.versions, node: "20.11.1" } }); Object.defineProperty(process, "version", { value: "v20.11.1" });';
-    const child = spawn(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(pretend)}`, BIN, "demo"], { stdio: ["ignore", "pipe", "pipe"] });
+    const pretend =
+      'Object.defineProperty(process, "versions", { value: { ...process.versions, node: "20.11.1" } }); Object.defineProperty(process, "version", { value: "v20.11.1" });';
+    const child = spawn(
+      process.execPath,
+      ["--import", `data:text/javascript,${encodeURIComponent(pretend)}`, BIN, "demo"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
@@ -118,7 +128,9 @@ describe("an old Node", () => {
 
 describe("bad configuration", () => {
   it("prints every problem with its variable and exits 2 without a stack trace", async () => {
-    const r = await run(["worker"], { env: { REDIS_URL: "localhost", SLACK_BOT_TOKEN: "xoxb-secret-value", PORT: "eighty" } });
+    const r = await run(["worker"], {
+      env: { REDIS_URL: "localhost", SLACK_BOT_TOKEN: "xoxb-secret-value", PORT: "eighty" },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("REDIS_URL: expected redis://host:port");
     expect(r.stderr).toContain("PORT:");
@@ -175,7 +187,9 @@ describe("npm run demo", () => {
     try {
       await demo.waitFor(/Console chat #upgrades/);
       demo.send("/upgrade-cycle demo ingress");
-      const plan = await demo.waitFor(/↳ \[(\d+)\] in thread \[\d+\]\n(?:\s+│.*\n)*?\s+│ React ✅ to approve, ❌ to cancel\. Needs 1 of: @alice\./);
+      const plan = await demo.waitFor(
+        /↳ \[(\d+)\] in thread \[\d+\]\n(?:\s+│.*\n)*?\s+│ React ✅ to approve, ❌ to cancel\. Needs 1 of: @alice\./,
+      );
       expect(demo.output()).toContain("1. ingress (ingress, manifests) v1.8.0 → v1.12.1");
       const id = plan[1];
       demo.send(`/react ${id} ✅`);
@@ -204,8 +218,11 @@ describe("npm run demo", () => {
     expect(r.stdout).toContain("(only visible to you) Queued upgrade check of demo.");
     expect(r.stdout).toContain('(only visible to you) unknown cluster context "nope". Valid contexts: `demo`.');
     // One incident per check family, from the demo scenario.
-    for (const id of ["HELM-01", "PRB-01", "CRD-01", "CFG-01", "ADD-01", "REF-01", "VER-01"]) expect(r.stdout).toContain(id);
-    expect(r.stdout).toMatch(/\[1\] \(edited\) upshift: Upgrade check: demo v1\.31\.4 → 1\.32, requested by @you: blocked/);
+    for (const id of ["HELM-01", "PRB-01", "CRD-01", "CFG-01", "ADD-01", "REF-01", "VER-01"])
+      expect(r.stdout).toContain(id);
+    expect(r.stdout).toMatch(
+      /\[1\] \(edited\) upshift: Upgrade check: demo v1\.31\.4 → 1\.32, requested by @you: blocked/,
+    );
     // The private redis-server is gone.
     expect(await portClosed(Number(new URL(redisUrl!).port))).toBe(true);
   });

@@ -65,19 +65,35 @@ describe("bot and worker as separate processes (built output)", () => {
     const bot = start("bot", { ...env, PORT: String(botPort) });
     const worker = start("worker", { ...env, PORT: String(workerPort) });
     const base = `http://127.0.0.1:${botPort}`;
-    await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 30_000, `bot ready\n${logs.get(bot)}`);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${workerPort}/readyz`).catch(() => undefined))?.status === 200, 30_000, `worker ready\n${logs.get(worker)}`);
+    await waitFor(
+      async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200,
+      30_000,
+      `bot ready\n${logs.get(bot)}`,
+    );
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${workerPort}/readyz`).catch(() => undefined))?.status === 200,
+      30_000,
+      `worker ready\n${logs.get(worker)}`,
+    );
     const workerMetrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
     expect(workerMetrics).toContain("upshift_queue_depth");
     // Slack, probes and metrics share the bot's one port.
     expect(await (await fetch(`${base}/metrics`)).text()).toContain("upshift_jobs_total");
-    const forged = await postSigned(`${base}/slack/events`, slashCommandBody({ command: "/upgrade-check", text: "prod" }), {
-      signingSecret: SECRET,
-      signature: "v0=0000000000000000000000000000000000000000000000000000000000000000",
-    });
+    const forged = await postSigned(
+      `${base}/slack/events`,
+      slashCommandBody({ command: "/upgrade-check", text: "prod" }),
+      {
+        signingSecret: SECRET,
+        signature: "v0=0000000000000000000000000000000000000000000000000000000000000000",
+      },
+    );
     expect(forged.status).toBe(401);
 
-    const ack = await postSigned(`${base}/slack/events`, slashCommandBody({ command: "/upgrade-check", text: "prod 1.32" }), { signingSecret: SECRET });
+    const ack = await postSigned(
+      `${base}/slack/events`,
+      slashCommandBody({ command: "/upgrade-check", text: "prod 1.32" }),
+      { signingSecret: SECRET },
+    );
     expect(ack.status).toBe(200);
     expect(ack.json).toMatchObject({ response_type: "ephemeral" });
     expect(ack.json?.text).toContain("Queued upgrade check of prod → 1.32");
@@ -88,14 +104,21 @@ describe("bot and worker as separate processes (built output)", () => {
       `verdict posted\n${logs.get(worker)}`,
     );
     expect(root.history[0]).toBe("*Upgrade check:* prod v1.31.4 → 1.32, requested by <@U0ALICE>: running");
-    const thread = fake.messages.filter((m) => m.thread_ts === root.ts).map((m) => m.text).join("\n");
+    const thread = fake.messages
+      .filter((m) => m.thread_ts === root.ts)
+      .map((m) => m.text)
+      .join("\n");
     expect(thread).toContain("HELM-01");
     expect(thread).toContain("PRB-01");
     // The job completes just after its last post.
-    const metrics = await waitFor(async () => {
-      const text = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
-      return text.includes('upshift_jobs_total{type="check",outcome="completed"}') && text;
-    }, 10_000, "completed job counted");
+    const metrics = await waitFor(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+        return text.includes('upshift_jobs_total{type="check",outcome="completed"}') && text;
+      },
+      10_000,
+      "completed job counted",
+    );
     expect(metrics).toMatch(/upshift_jobs_total\{type="check",outcome="completed"\} 1/);
     expect(metrics).toMatch(/upshift_findings_total\{check="HELM-01",severity="blocker"\} 1/);
 

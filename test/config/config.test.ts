@@ -25,7 +25,12 @@ describe("configuration from the environment", () => {
   });
 
   it("names every bad variable and what it expects, all at once", () => {
-    const p = problems({ REDIS_URL: "localhost:6379", PORT: "http", SLACK_BOT_TOKEN: "xoxp-user-token", LOG_LEVEL: "loud" });
+    const p = problems({
+      REDIS_URL: "localhost:6379",
+      PORT: "http",
+      SLACK_BOT_TOKEN: "xoxp-user-token",
+      LOG_LEVEL: "loud",
+    });
     expect(p.find((x) => x.startsWith("REDIS_URL:"))).toContain("redis://host:port");
     expect(p.find((x) => x.startsWith("PORT:"))).toBeDefined();
     expect(p.find((x) => x.startsWith("SLACK_BOT_TOKEN:"))).toContain('"xoxb-"');
@@ -39,8 +44,13 @@ describe("configuration from the environment", () => {
   });
 
   it("splits and checks the Discord guild allowlist", () => {
-    expect(loadConfig({ DISCORD_GUILD_IDS: "123456789, 987654321" }).env.DISCORD_GUILD_IDS).toEqual(["123456789", "987654321"]);
-    expect(problems({ DISCORD_GUILD_IDS: "123456789,general" })[0]).toMatch(/^DISCORD_GUILD_IDS: "general" is not a guild id/);
+    expect(loadConfig({ DISCORD_GUILD_IDS: "123456789, 987654321" }).env.DISCORD_GUILD_IDS).toEqual([
+      "123456789",
+      "987654321",
+    ]);
+    expect(problems({ DISCORD_GUILD_IDS: "123456789,general" })[0]).toMatch(
+      /^DISCORD_GUILD_IDS: "general" is not a guild id/,
+    );
   });
 
   it("never puts a secret's value in a problem message", () => {
@@ -58,7 +68,10 @@ describe("upshift.yaml", () => {
   };
 
   it("reports the path of a bad field", () => {
-    const path = write("bad.yaml", "approvals:\n  required: 0\n  expiresAfter: soon\nclusters:\n  prod:\n    ignore:\n      - check: helm01\n");
+    const path = write(
+      "bad.yaml",
+      "approvals:\n  required: 0\n  expiresAfter: soon\nclusters:\n  prod:\n    ignore:\n      - check: helm01\n",
+    );
     const p = problems({ UPSHIFT_CONFIG: path });
     expect(p.some((x) => x.startsWith(`${path}: approvals.required:`))).toBe(true);
     expect(p.some((x) => x.startsWith(`${path}: approvals.expiresAfter:`) && x.includes('"30m"'))).toBe(true);

@@ -7,11 +7,14 @@ import { allChecks } from "../../src/checks/catalog/index.ts";
 const doc = readFileSync(new URL("../../docs/checks.md", import.meta.url), "utf8");
 
 describe("docs/checks.md", () => {
-  it.each(allChecks.map((c) => [c.id, c] as const))("documents %s with an anchor, a section and its severity", (id, check) => {
-    expect(doc).toContain(`<a id="${id.toLowerCase()}"></a>`);
-    expect(doc).toMatch(new RegExp(`^## ${id}: `, "m"));
-    expect(doc).toContain(`| [${id}](#${id.toLowerCase()}) | ${check.severity} | ${check.title} |`);
-  });
+  it.each(allChecks.map((c) => [c.id, c] as const))(
+    "documents %s with an anchor, a section and its severity",
+    (id, check) => {
+      expect(doc).toContain(`<a id="${id.toLowerCase()}"></a>`);
+      expect(doc).toMatch(new RegExp(`^## ${id}: `, "m"));
+      expect(doc).toContain(`| [${id}](#${id.toLowerCase()}) | ${check.severity} | ${check.title} |`);
+    },
+  );
 
   it("documents no check that does not exist", () => {
     const documented = [...doc.matchAll(/^## ([A-Z]+-\d\d): /gm)].map((m) => m[1]).sort();

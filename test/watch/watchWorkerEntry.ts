@@ -44,7 +44,12 @@ const worker = startWatchWorker(
     prefix,
     logger,
     // The claim on an alert lapses before the 2 s takeover, as 20 s does before the real 45 s one.
-    tuning: { timeoutSeconds: 5, persistEveryMs: Number(process.env.PERSIST_EVERY_MS ?? 200), pollMs: 100, claimSeconds: Number(process.env.CLAIM_SECONDS ?? 1) },
+    tuning: {
+      timeoutSeconds: 5,
+      persistEveryMs: Number(process.env.PERSIST_EVERY_MS ?? 200),
+      pollMs: 100,
+      claimSeconds: Number(process.env.CLAIM_SECONDS ?? 1),
+    },
     onSession: (session) => {
       session.connected().then(
         () => mark("session"),

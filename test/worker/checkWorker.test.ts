@@ -43,7 +43,14 @@ function setup(opts: { attempts?: number } = {}) {
   const queues = new JobQueues(producer, prefix, { backoffDelayMs: 50 });
   const lastChecks = new LastCheckStore(producer, prefix);
   const worker = startCheckWorker(
-    { clusters, checks, posters: new PosterRegistry([poster]), file: fileConfigSchema.parse({}), lastChecks, logger: createLogger("silent") },
+    {
+      clusters,
+      checks,
+      posters: new PosterRegistry([poster]),
+      file: fileConfigSchema.parse({}),
+      lastChecks,
+      logger: createLogger("silent"),
+    },
     { connection: workerRedis, prefix, concurrency: 2 },
   );
   cleanups.push(
@@ -101,14 +108,20 @@ describe("check worker", () => {
     const edit = poster.log.at(-1)!;
     expect(edit).toMatchObject({ kind: "edit", id: root.id });
     expect(edit.text).toMatch(/: blocked \(1 blocker, 1 high\)$/);
-    expect(await lastChecks.get("prod")).toMatchObject({ verdict: "blocked", target: "1.32", serverVersion: "v1.31.4" });
+    expect(await lastChecks.get("prod")).toMatchObject({
+      verdict: "blocked",
+      target: "1.32",
+      serverVersion: "v1.31.4",
+    });
   });
 
   it("answers a second identical request with the running job instead of queueing it", async () => {
     const { queues, worker } = setup();
     await worker.pause(true);
     const first = await queues.enqueueCheck(request({ target: "1.33" }));
-    const second = await queues.enqueueCheck(request({ target: "1.33", requester: { platform: "console", userId: "bob" } }));
+    const second = await queues.enqueueCheck(
+      request({ target: "1.33", requester: { platform: "console", userId: "bob" } }),
+    );
     expect(first.status).toBe("queued");
     expect(second).toMatchObject({ status: "duplicate", jobId: first.jobId, reply: { channel: "upgrades" } });
     const other = await queues.enqueueCheck(request({ target: "1.32" }));
@@ -118,7 +131,12 @@ describe("check worker", () => {
 
   it("fails at once, naming the permission, when the cluster answers 403", async () => {
     const { poster, queues } = setup();
-    const fault = sandbox.faults.add({ verb: "list", resource: "secrets", status: 403, message: 'secrets is forbidden: User "upshift" cannot list resource "secrets"' });
+    const fault = sandbox.faults.add({
+      verb: "list",
+      resource: "secrets",
+      status: 403,
+      message: 'secrets is forbidden: User "upshift" cannot list resource "secrets"',
+    });
     cleanups.push(async () => fault.remove());
     const result = await queues.enqueueCheck(request({ target: "1.32.1" }));
     const job = await finished(queues, result.jobId);

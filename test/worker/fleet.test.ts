@@ -41,7 +41,13 @@ beforeAll(async () => {
   workerRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
   queues = new JobQueues(producer, prefix, { backoffDelayMs: 20 });
   worker = startCheckWorker(
-    { clusters, checks: checksById(["HELM-01", "PRB-01"]), posters: new PosterRegistry([poster]), file: fileConfigSchema.parse({}), logger: createLogger("silent") },
+    {
+      clusters,
+      checks: checksById(["HELM-01", "PRB-01"]),
+      posters: new PosterRegistry([poster]),
+      file: fileConfigSchema.parse({}),
+      logger: createLogger("silent"),
+    },
     { connection: workerRedis, prefix, concurrency: 3, checkJobOptions: { ...queues.checkJobOptions, attempts: 2 } },
   );
 });
@@ -58,18 +64,29 @@ afterAll(async () => {
 describe("fleet check", () => {
   it("fans out one check per context and posts one summary table in one thread", async () => {
     const result = await queues.enqueueFleetCheck(
-      { target: "1.32", requester: { platform: "console", userId: "alice" }, reply: { platform: "console", channel: "fleet" }, requestedAt: new Date().toISOString() },
+      {
+        target: "1.32",
+        requester: { platform: "console", userId: "alice" },
+        reply: { platform: "console", channel: "fleet" },
+        requestedAt: new Date().toISOString(),
+      },
       ["prod", "staging", "lab"],
     );
     expect(result.status).toBe("queued");
     const again = await queues.enqueueFleetCheck(
-      { target: "1.32", requester: { platform: "console", userId: "bob" }, reply: { platform: "console", channel: "fleet" }, requestedAt: new Date().toISOString() },
+      {
+        target: "1.32",
+        requester: { platform: "console", userId: "bob" },
+        reply: { platform: "console", channel: "fleet" },
+        requestedAt: new Date().toISOString(),
+      },
       ["prod", "staging", "lab"],
     );
     expect(again.status).toBe("duplicate");
 
     const deadline = Date.now() + 20_000;
-    while (!poster.log.some((e) => e.text.startsWith("Fleet summary")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!poster.log.some((e) => e.text.startsWith("Fleet summary")) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
 
     const roots = poster.log.filter((e) => e.kind === "root");
     expect(roots).toHaveLength(1);

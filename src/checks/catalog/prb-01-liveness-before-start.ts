@@ -214,7 +214,12 @@ export const prb01: Check = {
       if (!pod || typeof pod !== "object") continue;
       // Most pods have no liveness probe or a startup probe beside it: skip them before the
       // owner lookup, which is the expensive part on 10,000 pods.
-      if (!podContainers(pod.spec).some(({ c }) => c.livenessProbe && typeof c.livenessProbe === "object" && !c.startupProbe)) continue;
+      if (
+        !podContainers(pod.spec).some(
+          ({ c }) => c.livenessProbe && typeof c.livenessProbe === "object" && !c.startupProbe,
+        )
+      )
+        continue;
       const owner = resolve(pod);
       const workload = owner.kind === "Pod" ? undefined : findWorkload(owner, workloads);
       for (const item of observe(pod, workload)) entries.push({ pod, item });
