@@ -42,6 +42,24 @@ export function redisServerAvailable(binary = "redis-server"): boolean {
 }
 
 /** Starts redis-server and resolves once it accepts connections (or rejects after timeoutMs). */
+/** A throwaway server: loopback only, no persistence, never evicting (BullMQ needs that). */
+export function privateServerArgs(port: number, dir: string): string[] {
+  return [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+    "--maxmemory-policy",
+    "noeviction",
+  ];
+}
+
 export async function startEmbeddedRedis(opts: { binary?: string; timeoutMs?: number } = {}): Promise<EmbeddedRedis> {
   const binary = opts.binary ?? "redis-server";
   if (!redisServerAvailable(binary)) throw new RedisServerMissingError();
@@ -49,21 +67,7 @@ export async function startEmbeddedRedis(opts: { binary?: string; timeoutMs?: nu
   const dir = mkdtempSync(join(tmpdir(), "upshift-redis-"));
   const server = await startRedisProcess({
     binary,
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      // BullMQ requires that Redis never evicts its keys.
-      "--maxmemory-policy",
-      "noeviction",
-    ],
+    args: privateServerArgs(port, dir),
     readyText: "Ready to accept connections",
     timeoutMs: opts.timeoutMs,
   });

@@ -5,27 +5,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { freePort, type RedisProcess, startRedisProcess } from "../../src/redis/embeddedRedis.ts";
+import { freePort, privateServerArgs, type RedisProcess, startRedisProcess } from "../../src/redis/embeddedRedis.ts";
 
 export interface Topology {
   url: string;
   stop(): Promise<void>;
 }
 
-const serverArgs = (port: number, dir: string) => [
-  "--port",
-  String(port),
-  "--bind",
-  "127.0.0.1",
-  "--save",
-  "",
-  "--appendonly",
-  "no",
-  "--dir",
-  dir,
-  "--maxmemory-policy",
-  "noeviction",
-];
+const serverArgs = privateServerArgs;
 
 async function stopAll(processes: RedisProcess[], dir: string): Promise<void> {
   await Promise.all(processes.map((p) => p.stop()));
