@@ -37,6 +37,8 @@ interface Fault {
 export interface FakeSlackApiOptions {
   /** Bot token the fake accepts; anything else gets invalid_auth. */
   botToken?: string;
+  /** App-level token (xapp-) the fake accepts for apps.connections.open, and only there. */
+  appToken?: string;
   botUserId?: string;
   /**
    * Message ts from the wall clock, as Slack's are (seconds.micros of the post), so reads bounded
@@ -51,7 +53,13 @@ export class FakeSlackApi {
   readonly reactions: Array<{ channel: string; timestamp: string; name: string }> = [];
   readonly responses: Array<{ path: string; body: Record<string, unknown> }> = [];
   readonly botToken: string;
+  readonly appToken: string;
   readonly botUserId: string;
+  /**
+   * Socket Mode: issues the WebSocket URL apps.connections.open answers with (a FakeSlackSocketMode's
+   * issueUrl). Unset, the app has Socket Mode off, and Slack answers the call with an error.
+   */
+  socketModeUrl: (() => string) | undefined;
   private readonly server: Server;
   private readonly faults = new Map<string, Fault[]>();
   private readonly uploads = new Map<string, { filename: string; length: number; content?: string }>();
@@ -68,6 +76,7 @@ export class FakeSlackApi {
 
   private constructor(opts: FakeSlackApiOptions) {
     this.botToken = opts.botToken ?? `xoxb-test-${randomBytes(6).toString("hex")}`;
+    this.appToken = opts.appToken ?? `xapp-1-A0TEST-${randomBytes(6).toString("hex")}`;
     this.botUserId = opts.botUserId ?? "UBOT0001";
     this.wallClockTs = opts.wallClockTs ?? false;
     this.server = createServer((req, res) => {
@@ -184,10 +193,23 @@ export class FakeSlackApi {
         JSON.stringify({ ok: false, error: fault.error ?? (fault.status === 429 ? "ratelimited" : "fatal_error") }),
       );
     }
+    if (method === "apps.connections.open") return json(res, 200, this.connectionsOpen(token));
     if (token !== this.botToken) return json(res, 200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
     const answer = this.answer(method, body);
     this.onAnswer?.(method, body, answer);
     return json(res, 200, answer);
+  }
+
+  /**
+   * apps.connections.open takes the app-level token only (a bot token is the wrong type, as on
+   * Slack) and answers with a fresh single-use WebSocket URL.
+   */
+  private connectionsOpen(token: string | undefined): Record<string, unknown> {
+    if (!token) return { ok: false, error: "not_authed" };
+    if (token === this.botToken) return { ok: false, error: "not_allowed_token_type" };
+    if (token !== this.appToken) return { ok: false, error: "invalid_auth" };
+    if (!this.socketModeUrl) return { ok: false, error: "invalid_app_id" };
+    return { ok: true, url: this.socketModeUrl() };
   }
 
   private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
