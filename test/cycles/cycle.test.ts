@@ -126,7 +126,7 @@ describe("add-on cycles", () => {
     ]);
     const journal = await new StepJournalStore(stack.redis, cycleKeys(stack.prefix).journal(planId)).all(3);
     for (const j of journal) {
-      expect(j.state).toBe("done");
+      expect(j.state, `journal of plan ${planId}: ${JSON.stringify(journal)}; posts: ${JSON.stringify(stack.poster.texts())}`).toBe("done");
       expect(j.phasesDone).toEqual(["backup", "disable", "enable", "verify"]);
       expect(j.attempts).toEqual({ backup: 1, disable: 1, enable: 1, verify: 1 });
       expect(existsSync(j.backupFile!)).toBe(true);

@@ -229,11 +229,13 @@ export async function startStack(opts: StackOptions) {
           approvals,
           drivers,
           backupDir,
-          leaseMs: opts.leaseMs ?? 5_000,
+          // Production-like lease and lock: nothing here tests takeover (crash.test.ts runs its own
+          // short-lived workers), and short ones turn a busy CI machine's pauses into false stalls.
+          leaseMs: opts.leaseMs ?? 15_000,
           lockTtlMs: 10_000,
           logger: silent,
         },
-        { connection: workerConn, prefix, concurrency: 1, lockDurationMs: 5_000, stalledIntervalMs: 1_000 },
+        { connection: workerConn, prefix, concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 15_000 },
       )
     : undefined;
   return {
