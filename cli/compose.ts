@@ -128,6 +128,8 @@ export function startWorkers(opts: {
   concurrency: number;
   microk8s: MicroK8sSettings;
   backupDir?: string;
+  /** Base of the links to docs/checks.md in alerts (UPSHIFT_DOCS_URL); default the repo path. */
+  docsUrl?: string;
   logger: Logger;
   maxChars?: (platform: string) => number;
   onReport?: (report: CheckReport) => void;
@@ -178,7 +180,14 @@ export function startWorkers(opts: {
     { connection, prefix, concurrency: 2 },
   );
   const watch = startWatchWorker(
-    { clusters, posters, redis: asRedis(opts.redis), prefix, logger },
+    {
+      clusters,
+      posters,
+      redis: asRedis(opts.redis),
+      prefix,
+      logger,
+      tuning: opts.docsUrl ? { docsBase: opts.docsUrl } : undefined,
+    },
     { connection, prefix },
   );
   const status = startStatusWorker(

@@ -129,6 +129,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       concurrency: env.WORKER_CONCURRENCY,
       microk8s: { context: env.MICROK8S_CONTEXT, bin: env.MICROK8S_BIN },
       backupDir: env.UPSHIFT_BACKUP_DIR,
+      docsUrl: env.UPSHIFT_DOCS_URL,
       logger,
       maxChars: (platform) => (platform === "discord" ? 2_000 : 3_000),
       onReport: (report) => {

@@ -120,6 +120,8 @@ export const envSchema = z.object({
   MICROK8S_BIN: z.string().default("microk8s"),
   /** Where add-on backups are written (they are also kept in Redis). */
   UPSHIFT_BACKUP_DIR: optionalString,
+  /** Where links to the check catalogue point (alerts), e.g. your fork's docs/checks.md URL. */
+  UPSHIFT_DOCS_URL: url("the docs/checks.md page, e.g. https://github.com/acme/upshift/blob/main/docs/checks.md"),
   ADMIN_TOKEN: optionalString.refine((s) => s === undefined || s.length >= 16, "expected at least 16 characters"),
   SLACK_BOT_TOKEN: optionalString.refine(
     (s) => s === undefined || s.startsWith("xoxb-"),

@@ -38,6 +38,13 @@ describe("configuration from the environment", () => {
     expect(p.find((x) => x.startsWith("SLACK_SIGNING_SECRET:"))).toContain("signature");
   });
 
+  it("takes an absolute docs URL for alert links and refuses a relative one", () => {
+    expect(loadConfig({ UPSHIFT_DOCS_URL: "https://example.com/docs/checks.md" }).env.UPSHIFT_DOCS_URL).toBe(
+      "https://example.com/docs/checks.md",
+    );
+    expect(problems({ UPSHIFT_DOCS_URL: "docs/checks.md" })[0]).toMatch(/^UPSHIFT_DOCS_URL: expected an absolute URL/);
+  });
+
   it("accepts Slack in Socket Mode without a signing secret", () => {
     const c = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" });
     expect(c.env.SLACK_APP_TOKEN).toBe("xapp-1");
