@@ -11,6 +11,7 @@ import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatPoster, ReplyAddress } from "../src/chat/types.ts";
 import type { WatchControl } from "../src/watch/control.ts";
+import { ensureRoot } from "./posting.ts";
 import type { FileConfig } from "../src/config/schema.ts";
 import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import {
@@ -53,20 +54,17 @@ const OUTPUT_IN_THREAD = 1_500;
 export function createCycleProcessor(deps: CycleProcessorDeps) {
   const keys = cycleKeys(deps.prefix);
 
-  async function ensureRoot(job: Job<CycleJobData>, poster: ChatPoster, text: string): Promise<ReplyAddress> {
-    const reply = job.data.reply;
-    if (reply.thread) return reply;
-    const posted = await poster.postRoot(reply.channel, { text });
-    const next = { ...reply, rootMessage: posted.id, thread: posted.thread };
-    await job.updateData({ ...job.data, reply: next });
-    return next;
+  /** The plan's root message, posted once (keyed, like a check's) however often the job runs. */
+  async function openThread(job: Job<CycleJobData>, poster: ChatPoster, text: string): Promise<ReplyAddress> {
+    if (!job.data.reply.thread) await ensureRoot(job, poster, { text }, `${job.id}:root`);
+    return job.data.reply;
   }
 
   async function plan(job: Job<CycleJobData>, data: CyclePlanJobData, poster: ChatPoster) {
     const what = data.rollbackOf
       ? `Rollback of cycle ${data.rollbackOf}`
       : `Add-on cycle${data.dryRun ? " (dry run)" : ""}`;
-    const reply = await ensureRoot(
+    const reply = await openThread(
       job,
       poster,
       `*${what} for ${data.cluster}*, requested by ${mention(data.requester)}: planning`,

@@ -9,7 +9,7 @@ import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/que
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { SEVERITIES } from "../src/checks/types.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
-import { ensureRoot, postOnce, threadOf } from "./checkProcessor.ts";
+import { ensureRoot, postOnce, threadOf } from "./posting.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;

@@ -94,30 +94,29 @@ export class SlackPoster implements ChatPoster {
   }
 
   async postRoot(channel: string, message: ChatMessage, opts: PostOptions = {}): Promise<PostedMessage> {
-    const res = await this.call("chat.postMessage", () =>
-      this.client.chat.postMessage({
-        channel,
-        text: toMrkdwn(message.text),
-        mrkdwn: true,
-        unfurl_links: false,
-        unfurl_media: false,
-        ...keyMetadata(opts.key),
-      }),
-    );
-    const ts = requireTs("chat.postMessage", res);
-    if (message.file) await this.upload(channel, ts, message.file);
+    const ts = await this.post(channel, undefined, message, opts);
     return { id: ts, thread: ts };
   }
 
-  async postInThread(
+  postInThread(
     address: Required<Pick<ReplyAddress, "channel" | "thread">>,
     message: ChatMessage,
     opts: PostOptions = {},
   ): Promise<string> {
+    return this.post(address.channel, address.thread, message, opts);
+  }
+
+  /** One chat.postMessage (in a thread when `thread` is given), then the file into the same thread. */
+  private async post(
+    channel: string,
+    thread: string | undefined,
+    message: ChatMessage,
+    opts: PostOptions,
+  ): Promise<string> {
     const res = await this.call("chat.postMessage", () =>
       this.client.chat.postMessage({
-        channel: address.channel,
-        thread_ts: address.thread,
+        channel,
+        ...(thread ? { thread_ts: thread } : {}),
         text: toMrkdwn(message.text),
         mrkdwn: true,
         unfurl_links: false,
@@ -126,7 +125,7 @@ export class SlackPoster implements ChatPoster {
       }),
     );
     const ts = requireTs("chat.postMessage", res);
-    if (message.file) await this.upload(address.channel, address.thread, message.file);
+    if (message.file) await this.upload(channel, thread ?? ts, message.file);
     return ts;
   }
 
