@@ -17,12 +17,10 @@ const everyPod: Check = {
   remediation: "nothing",
   reads: ["pods"],
   evaluate: (ctx) =>
-    ctx
-      .objects("pods")
-      .map((p) => ({
-        object: { apiVersion: "v1", kind: "Pod", namespace: p.metadata?.namespace, name: p.metadata!.name! },
-        message: "seen",
-      })),
+    ctx.objects("pods").map((p) => ({
+      object: { apiVersion: "v1", kind: "Pod", namespace: p.metadata?.namespace, name: p.metadata!.name! },
+      message: "seen",
+    })),
 };
 
 const throwing: Check = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ver01PreReleaseInUse } from "../../src/checks/catalog/ver-01-prerelease-in-use.ts";
+import { ver01PrereleaseInUse } from "../../src/checks/catalog/ver-01-prerelease-in-use.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import { helmReleaseSecret } from "../../src/helm/release.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -61,7 +61,7 @@ describe("VER-01 pre-release in use", () => {
         chart: "beta-2.0.0-beta.1",
       }),
     ];
-    const findings = await ver01PreReleaseInUse.evaluate(
+    const findings = await ver01PrereleaseInUse.evaluate(
       contextFromObjects(objects, { serverVersion: "v1.30.1", target: "1.31" }),
     );
     expect(findings.map((f) => [f.object.name, f.evidence])).toEqual([
@@ -90,7 +90,7 @@ describe("VER-01 pre-release in use", () => {
         chart: "fleet-106.0.0+up0.12.0",
       }),
     ];
-    const findings = await ver01PreReleaseInUse.evaluate(
+    const findings = await ver01PrereleaseInUse.evaluate(
       contextFromObjects(objects, { serverVersion: "v1.30.1", target: "1.31" }),
     );
     expect(findings.map((f) => f.object.name)).toEqual(["sh.helm.release.v1.fleet.v4"]);
@@ -140,7 +140,7 @@ describe("VER-01 pre-release in use", () => {
         spec: { template: { spec: { containers: [null, { name: "x" }, { image: 42 }] } } },
       },
     ];
-    const findings = await ver01PreReleaseInUse.evaluate(
+    const findings = await ver01PrereleaseInUse.evaluate(
       contextFromObjects(objects, { serverVersion: "v1.30.1", target: "1.31" }),
     );
     expect(findings.map((f) => [f.object.kind, f.object.name, f.evidence])).toEqual([
@@ -150,7 +150,7 @@ describe("VER-01 pre-release in use", () => {
       ["Pod", "bare", "pod bare spec.containers[main].image=dev:1.0.0-alpha.2"],
     ]);
     expect(findings[0].remediation).toContain("stable release of registry.example:5000/web");
-    expect(ver01PreReleaseInUse.severity).toBe("high");
+    expect(ver01PrereleaseInUse.severity).toBe("high");
   });
 
   it("reports a pod whose image differs from its Deployment's template (mid-rollout)", async () => {
@@ -158,7 +158,7 @@ describe("VER-01 pre-release in use", () => {
       deployment("api", ["api:1.4.0"]),
       pod("api-5c6d7f8b9-zzzzz", "api:1.4.0-rc.2", { kind: "ReplicaSet", name: "api-5c6d7f8b9" }, "5c6d7f8b9"),
     ];
-    const findings = await ver01PreReleaseInUse.evaluate(
+    const findings = await ver01PrereleaseInUse.evaluate(
       contextFromObjects(objects, { serverVersion: "v1.30.1", target: "1.31" }),
     );
     expect(findings.map((f) => [f.object.kind, f.object.name])).toEqual([["Deployment", "api"]]);

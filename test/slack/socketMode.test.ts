@@ -9,7 +9,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import { helm01PendingRelease } from "../../src/checks/catalog/helm-01-pending-release.ts";
-import { prb01 } from "../../src/checks/catalog/prb-01-liveness-before-start.ts";
+import { prb01LivenessBeforeStart } from "../../src/checks/catalog/prb-01-liveness-before-start.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
@@ -122,7 +122,7 @@ describe("Slack over Socket Mode", () => {
     worker = startCheckWorker(
       {
         clusters,
-        checks: [helm01PendingRelease, prb01],
+        checks: [helm01PendingRelease, prb01LivenessBeforeStart],
         posters: new PosterRegistry([new SlackPoster({ botToken: api.botToken, slackApiUrl: api.apiUrl, logger })]),
         file: fileConfigSchema.parse({}),
         logger,

@@ -5,7 +5,7 @@ import type { Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import { helm01PendingRelease } from "../../src/checks/catalog/helm-01-pending-release.ts";
-import { prb01 } from "../../src/checks/catalog/prb-01-liveness-before-start.ts";
+import { prb01LivenessBeforeStart } from "../../src/checks/catalog/prb-01-liveness-before-start.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
@@ -54,7 +54,7 @@ describe("/upgrade-check over Slack", () => {
       const worker: Worker = startCheckWorker(
         {
           clusters,
-          checks: [helm01PendingRelease, prb01],
+          checks: [helm01PendingRelease, prb01LivenessBeforeStart],
           posters: new PosterRegistry([new SlackPoster({ botToken: fake.botToken, slackApiUrl: fake.apiUrl, logger })]),
           file: fileConfigSchema.parse({}),
           logger,

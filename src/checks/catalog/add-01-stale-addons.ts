@@ -114,7 +114,7 @@ function imageFindings(ctx: CheckContext, current: KubeVersion, target: KubeVers
   return out;
 }
 
-export const add01: Check = {
+export const add01StaleAddons: Check = {
   id: "ADD-01",
   severity: "medium",
   title: "Add-on older than the cluster version expects",

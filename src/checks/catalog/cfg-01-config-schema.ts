@@ -166,7 +166,7 @@ function evaluateObject(ctx: CheckContext, o: KubeObject): FindingInput[] {
   return out;
 }
 
-export const cfg01: Check = {
+export const cfg01ConfigSchema: Check = {
   id: "CFG-01",
   severity: "high",
   title: "Configuration fails its declared schema",

@@ -17,7 +17,7 @@ function readyCondition(node: KubeObject): Loose | undefined {
   return conditions.find((c: Loose) => c?.type === "Ready");
 }
 
-export const node01: Check = {
+export const node01NodesNotReady: Check = {
   id: "NODE-01",
   severity: "high",
   title: "Nodes not Ready or cordoned",

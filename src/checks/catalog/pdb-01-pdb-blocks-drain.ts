@@ -35,7 +35,7 @@ function expectedPods(pdb: KubeObject, ctx: CheckContext): { count: number; sour
   return { count, source: "replicas of selected pods" };
 }
 
-export const pdb01: Check = {
+export const pdb01PdbBlocksDrain: Check = {
   id: "PDB-01",
   severity: "high",
   title: "PodDisruptionBudget allows no disruption",

@@ -5,7 +5,7 @@ import type { KubeObject } from "../../kube/resources.ts";
 import { createOwnerResolver, describeRef, groupByOwner, selectorMatches } from "../ownership.ts";
 import type { Check, CheckContext, FindingInput } from "../types.ts";
 
-export const pdb02: Check = {
+export const pdb02OverlappingPdbs: Check = {
   id: "PDB-02",
   severity: "high",
   title: "Pods selected by more than one PodDisruptionBudget",

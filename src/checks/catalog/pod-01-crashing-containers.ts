@@ -57,7 +57,7 @@ function crashesOf(pod: KubeObject, now: Date): Crash[] {
   return out;
 }
 
-export const pod01: Check = {
+export const pod01CrashingContainers: Check = {
   id: "POD-01",
   severity: "high",
   title: "Containers crash-looping or restarted in the last hour",

@@ -199,7 +199,7 @@ function finding(owner: ObjectRef, obs: Observation[]): FindingInput {
   };
 }
 
-export const prb01: Check = {
+export const prb01LivenessBeforeStart: Check = {
   id: "PRB-01",
   severity: "medium",
   title: "Liveness probe fires before the container has started",

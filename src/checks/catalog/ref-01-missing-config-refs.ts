@@ -109,7 +109,7 @@ function hasKey(cm: KubeObject, key: string): boolean {
   return Boolean(inData || (binary && typeof binary === "object" && Object.hasOwn(binary, key)));
 }
 
-export const ref01: Check = {
+export const ref01MissingConfigRefs: Check = {
   id: "REF-01",
   severity: "high",
   title: "Pods refer to a ConfigMap or Secret that does not exist",

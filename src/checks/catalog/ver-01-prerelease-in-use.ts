@@ -104,7 +104,7 @@ function imageFindings(ctx: Parameters<Check["evaluate"]>[0]): FindingInput[] {
   return findings;
 }
 
-export const ver01PreReleaseInUse: Check = {
+export const ver01PrereleaseInUse: Check = {
   id: "VER-01",
   severity: "high",
   title: "Pre-release chart, app or image version in use",

@@ -17,7 +17,7 @@ function hasTopologySpread(spec: KubeObject["spec"]): boolean {
   return Array.isArray(tsc) && tsc.length > 0;
 }
 
-export const wl01: Check = {
+export const wl01NoSpread: Check = {
   id: "WL-01",
   severity: "medium",
   title: "Workload goes down during node upgrades (one replica or no spread)",

@@ -2,9 +2,9 @@
 // generation current, all replicas updated and available), its pods Ready, and the preflight
 // subset that catches a bad start (POD-01 crash loops, PRB-01 liveness before start, REF-01
 // missing ConfigMaps/Secrets) clean on the add-on's namespace.
-import { pod01 } from "../../checks/catalog/pod-01-crashing-containers.ts";
-import { prb01 } from "../../checks/catalog/prb-01-liveness-before-start.ts";
-import { ref01 } from "../../checks/catalog/ref-01-missing-config-refs.ts";
+import { pod01CrashingContainers } from "../../checks/catalog/pod-01-crashing-containers.ts";
+import { prb01LivenessBeforeStart } from "../../checks/catalog/prb-01-liveness-before-start.ts";
+import { ref01MissingConfigRefs } from "../../checks/catalog/ref-01-missing-config-refs.ts";
 import { contextFromObjects } from "../../checks/context.ts";
 import { runChecks } from "../../checks/runner.ts";
 import type { Check } from "../../checks/types.ts";
@@ -12,7 +12,7 @@ import type { ClusterClient } from "../../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES, type ResourceKey } from "../../kube/resources.ts";
 import type { VerifyResult } from "../types.ts";
 
-export const VERIFY_CHECKS: readonly Check[] = [pod01, prb01, ref01];
+export const VERIFY_CHECKS: readonly Check[] = [pod01CrashingContainers, prb01LivenessBeforeStart, ref01MissingConfigRefs];
 
 export type RolloutState = { state: "available" | "progressing" | "failed"; reason: string };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ref01 } from "../../src/checks/catalog/ref-01-missing-config-refs.ts";
+import { ref01MissingConfigRefs } from "../../src/checks/catalog/ref-01-missing-config-refs.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { FindingInput } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -28,7 +28,9 @@ const pod = (name: string, spec: object, status?: object, rs?: string): KubeObje
   status,
 });
 const run = (objects: KubeObject[]) =>
-  ref01.evaluate(contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" })) as FindingInput[];
+  ref01MissingConfigRefs.evaluate(
+    contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" }),
+  ) as FindingInput[];
 
 describe("REF-01 missing ConfigMap/Secret references", () => {
   it("flags a missing ConfigMap volume once per Deployment, with the field as evidence", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pdb02 } from "../../src/checks/catalog/pdb-02-overlapping-pdbs.ts";
+import { pdb02OverlappingPdbs } from "../../src/checks/catalog/pdb-02-overlapping-pdbs.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { FindingInput } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -23,7 +23,9 @@ const pod = (name: string, ns: string, labels: Record<string, string>, owner?: s
   },
 });
 const run = (objects: KubeObject[]) =>
-  pdb02.evaluate(contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" })) as FindingInput[];
+  pdb02OverlappingPdbs.evaluate(
+    contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" }),
+  ) as FindingInput[];
 
 describe("PDB-02 pods under several budgets", () => {
   it("reports once per owner with the overlapping budgets (matchLabels and matchExpressions)", () => {

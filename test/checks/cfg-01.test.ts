@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cfg01 } from "../../src/checks/catalog/cfg-01-config-schema.ts";
+import { cfg01ConfigSchema } from "../../src/checks/catalog/cfg-01-config-schema.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { FindingInput } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -40,7 +40,9 @@ const cm = (name: string, data: Record<string, string>, annotations: Record<stri
   data,
 });
 const run = (objects: KubeObject[]) =>
-  cfg01.evaluate(contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" })) as FindingInput[];
+  cfg01ConfigSchema.evaluate(
+    contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" }),
+  ) as FindingInput[];
 
 describe("CFG-01 configuration fails its schema", () => {
   it("flags an annotated ConfigMap missing config.event.types, with the failing path", () => {

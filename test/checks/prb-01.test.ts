@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prb01 } from "../../src/checks/catalog/prb-01-liveness-before-start.ts";
+import { prb01LivenessBeforeStart } from "../../src/checks/catalog/prb-01-liveness-before-start.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { FindingInput } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -59,7 +59,7 @@ function readyAfter(seconds: number, restartCount = 0, lastState: object = {}) {
 }
 
 function run(objects: KubeObject[]) {
-  return prb01.evaluate(
+  return prb01LivenessBeforeStart.evaluate(
     contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32", now: NOW }),
   ) as FindingInput[];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forMinor, MICROK8S_ADDON_VERSIONS, parseImage } from "../../src/addons/knownAddonVersions.ts";
-import { add01 } from "../../src/checks/catalog/add-01-stale-addons.ts";
+import { add01StaleAddons } from "../../src/checks/catalog/add-01-stale-addons.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { FindingInput } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -12,7 +12,7 @@ const wl = (kind: "Deployment" | "DaemonSet", ns: string, name: string, image: s
   spec: { template: { spec: { containers: [{ name: "main", image }] } } },
 });
 const run = (objects: KubeObject[], serverVersion: string, target: string, microk8sStatus?: unknown) =>
-  add01.evaluate(contextFromObjects(objects, { serverVersion, target, microk8sStatus })) as FindingInput[];
+  add01StaleAddons.evaluate(contextFromObjects(objects, { serverVersion, target, microk8sStatus })) as FindingInput[];
 
 describe("ADD-01 add-ons older than the cluster expects", () => {
   it("flags the MicroK8s ingress controller image v1.8.0 and CoreDNS 1.10.1 on a 1.30 cluster", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pdb01 } from "../../src/checks/catalog/pdb-01-pdb-blocks-drain.ts";
+import { pdb01PdbBlocksDrain } from "../../src/checks/catalog/pdb-01-pdb-blocks-drain.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { FindingInput } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -29,7 +29,9 @@ const deploy = (name: string, replicas: number): KubeObject => ({
   spec: { replicas },
 });
 const run = (objects: KubeObject[]) =>
-  pdb01.evaluate(contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" })) as FindingInput[];
+  pdb01PdbBlocksDrain.evaluate(
+    contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" }),
+  ) as FindingInput[];
 
 describe("PDB-01 budgets that allow no disruption", () => {
   it("flags maxUnavailable 0, minAvailable equal to replicas, 100%, and disruptionsAllowed 0", () => {

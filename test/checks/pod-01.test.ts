@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pod01 } from "../../src/checks/catalog/pod-01-crashing-containers.ts";
+import { pod01CrashingContainers } from "../../src/checks/catalog/pod-01-crashing-containers.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { FindingInput } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -22,7 +22,9 @@ function pod(name: string, statuses: unknown, owner?: { kind: string; name: stri
 }
 
 const run = (objects: KubeObject[]) =>
-  pod01.evaluate(contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32", now: NOW })) as FindingInput[];
+  pod01CrashingContainers.evaluate(
+    contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32", now: NOW }),
+  ) as FindingInput[];
 
 describe("POD-01 crashing containers", () => {
   it("reports 50 crash-looping pods of one Deployment once, resolving the owner by name when the ReplicaSet is absent", () => {
@@ -61,7 +63,7 @@ describe("POD-01 crashing containers", () => {
     expect(findings[0].evidence).toContain("state.waiting.reason=CrashLoopBackOff");
     expect(findings[0].evidence).toContain("last message: panic: runtime error");
     expect(findings[0].severity).toBeUndefined(); // the check's default: high
-    expect(pod01.severity).toBe("high");
+    expect(pod01CrashingContainers.severity).toBe("high");
   });
 
   it("reports a restart within the hour and ignores older restarts", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { node01 } from "../../src/checks/catalog/node-01-nodes-not-ready.ts";
+import { node01NodesNotReady } from "../../src/checks/catalog/node-01-nodes-not-ready.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { FindingInput } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -23,7 +23,9 @@ const node = (
         },
 });
 const run = (objects: KubeObject[]) =>
-  node01.evaluate(contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" })) as FindingInput[];
+  node01NodesNotReady.evaluate(
+    contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" }),
+  ) as FindingInput[];
 
 describe("NODE-01 nodes not Ready or cordoned", () => {
   it("is a blocker for a control plane node, high for a worker, high for a cordoned node, with counts", () => {

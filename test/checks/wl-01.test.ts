@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { wl01 } from "../../src/checks/catalog/wl-01-no-spread.ts";
+import { wl01NoSpread } from "../../src/checks/catalog/wl-01-no-spread.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { FindingInput } from "../../src/checks/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -16,7 +16,7 @@ const wl = (
   spec: { replicas, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name }], ...podSpec } } },
 });
 const run = (objects: KubeObject[]) =>
-  wl01.evaluate(contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" })) as FindingInput[];
+  wl01NoSpread.evaluate(contextFromObjects(objects, { serverVersion: "v1.31.4", target: "1.32" })) as FindingInput[];
 
 describe("WL-01 workloads that go down during node upgrades", () => {
   it("flags one replica (also unset replicas) and several replicas without spread, once per workload", () => {
