@@ -87,6 +87,15 @@ const METRICS_SERVER = "metrics-server compatibility matrix";
 // v2.18 1.34, v2.19 1.35, v2.20 1.36); we accept one minor of lag behind the cluster (client-go's own rule).
 const KSM = "kube-state-metrics compatibility matrix";
 
+// Cilium "Kubernetes Compatibility" (Documentation/network/kubernetes/compatibility.rst per release: "All
+// Kubernetes versions listed are e2e tested"; unlisted ones "depend on the forward / backward compatibility
+// offered by Kubernetes"). Found: v1.18.14 lists 1.30-1.33 (raw.githubusercontent.com/cilium/cilium/v1.18.14),
+// v1.19.3 lists 1.32-1.35 (a copy of that file at contextqmd.com; cilium/cilium is too large to fetch here).
+// Cilium keeps a release's tested minors for its whole maintenance period, so a release branched before a
+// Kubernetes minor existed never lists it: 1.33 first appears in v1.18, 1.34 and 1.35 in v1.19. The lists of
+// v1.14-v1.17 and v1.20 could not be read, so rows before 1.33 and after 1.35 are left out (unknown).
+const CILIUM = "Cilium Kubernetes compatibility (e2e-tested versions) per release";
+
 export const ADDON_IMAGE_RULES: readonly AddonImageRule[] = [
   rule({
     addon: "dns",
@@ -179,6 +188,17 @@ export const ADDON_IMAGE_RULES: readonly AddonImageRule[] = [
       ["1.34", "3.30.0", "v3.30: 1.31-1.35"],
       ["1.35", "3.30.0", "v3.30: 1.31-1.35; v3.31: 1.32-1.35"],
       ["1.36", "3.32.0", "v3.32: 1.34-1.36"],
+    ]),
+  }),
+  rule({
+    addon: "cilium",
+    displayName: "Cilium",
+    repository: /(?:^|\/)cilium\/(?:cilium|operator(?:-generic|-aws|-azure|-alibabacloud)?)$/,
+    source: CILIUM,
+    rows: rows(CILIUM, [
+      ["1.33", "1.18.0", "v1.18: 1.30-1.33"],
+      ["1.34", "1.19.0", "v1.18 stops at 1.33; v1.19: 1.32-1.35"],
+      ["1.35", "1.19.0", "v1.19: 1.32-1.35"],
     ]),
   }),
   rule({

@@ -130,6 +130,21 @@ describe("ADD-01 add-ons older than the cluster expects", () => {
     ).toEqual([["medium", "calico-node"]]);
   });
 
+  it("Cilium: v1.18 is tested up to 1.33, v1.19 on 1.34-1.35; agent and operator are one finding per version", () => {
+    const cilium = [
+      wl("DaemonSet", "kube-system", "cilium", "quay.io/cilium/cilium:v1.18.4@sha256:abc"),
+      wl("Deployment", "kube-system", "cilium-operator", "quay.io/cilium/operator-generic:v1.18.4"),
+    ];
+    const findings = run(cilium, "v1.33.4", "1.34");
+    expect(findings.map((f) => f.message)).toEqual([
+      "Cilium v1.18.4 in Deployment kube-system/cilium-operator and DaemonSet kube-system/cilium is older than v1.19.0, the minimum for Kubernetes 1.34 (the target version); cluster upgrades never upgrade add-ons.",
+    ]);
+    // Leaving a minor the table does not cover is fine when the target is covered and passes.
+    expect(run(cilium, "v1.32.4", "1.33")).toEqual([]);
+    // A target before the rows Upshift could source: unknown, said once for agent and operator.
+    expect(brief(run(cilium, "v1.31.4", "1.32"))).toEqual([["info", "cilium-operator"]]);
+  });
+
   it("CoreDNS and kube-state-metrics rows reach 1.37; metrics-server 0.9 on a 1.33 cluster is too new", () => {
     expect(
       run([wl("Deployment", "kube-system", "coredns", "registry.k8s.io/coredns/coredns:v1.13.1")], "v1.35.0", "1.36")[0]
@@ -262,10 +277,12 @@ describe("ADD-01 add-ons older than the cluster expects", () => {
     expect(forMinor(MICROK8S_ADDON_VERSIONS, { major: 1, minor: 36 })).toBeUndefined();
     expect(forMinor(MICROK8S_ADDON_VERSIONS, { major: 1, minor: 20 })).toBeUndefined();
     for (const rule of ADDON_IMAGE_RULES) {
-      expect(tableSpan(rule.minimumByMinor)?.first, rule.displayName).toBe("1.19");
+      // Cilium's per-release lists could only be read for v1.18 and v1.19 (see its comment).
+      const first = rule.addon === "cilium" ? 33 : 19;
+      expect(tableSpan(rule.minimumByMinor)?.first, rule.displayName).toBe(`1.${first}`);
       const minors = rule.rows.map((r) => Number(r.minor.split(".")[1]));
       // Contiguous: no gap a nearest-row lookup would once have papered over.
-      expect(minors, rule.displayName).toEqual(minors.map((_, i) => 19 + i));
+      expect(minors, rule.displayName).toEqual(minors.map((_, i) => first + i));
       for (const row of rule.rows) expect(row.source.length, `${rule.displayName} ${row.minor}`).toBeGreaterThan(10);
     }
     expect(parseImage("localhost:5000/coredns/coredns@sha256:abc")).toEqual({

@@ -102,13 +102,16 @@ function stale(group: AddonVersionGroup, current: KubeVersion, target: KubeVersi
   const minors: Array<[KubeVersion, string]> = [[current, "the current"]];
   if (target && minorDistance(current, target) > 0) minors.push([target, "the target"]);
   const unknown: KubeVersion[] = [];
+  // Only the newest minor matters for "unknown": once the target is known to be fine, not knowing
+  // about the minor the cluster is leaving says nothing about the upgrade.
+  const newest = minors[minors.length - 1][0];
   for (const [minor, which] of minors) {
     const row = rule.rows.find((r) => r.minor === formatMinor(minor));
     if (!row) {
       // A retired project past its last tested minor is unsupported, not unknown: ADD-02 says so.
       const span = tableSpan(rule.minimumByMinor);
       const last = span ? parseKubeVersion(span.last) : undefined;
-      if (!(rule.retired && last && minorDistance(last, minor) > 0)) unknown.push(minor);
+      if (minor === newest && !(rule.retired && last && minorDistance(last, minor) > 0)) unknown.push(minor);
       continue;
     }
     const want = coerceVersion(row.version);
