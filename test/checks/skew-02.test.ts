@@ -144,4 +144,25 @@ describe("SKEW-02 kube-proxy skew", () => {
       "DaemonSet kube-system/kube-proxy runs kube-proxy v1.28.4, 4 minors behind the target 1.32; the skew policy allows 3.",
     ]);
   });
+
+  it("kube-proxy newer than the oldest HA apiserver (mirror pods), even when /version answered from a newer one", async () => {
+    const apiserver = (node: string, version: string): KubeObject => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: `kube-apiserver-${node}`, namespace: "kube-system", labels: { component: "kube-apiserver" } },
+      spec: { containers: [{ name: "kube-apiserver", image: `registry.k8s.io/kube-apiserver:${version}` }] },
+    });
+    const proxy = ds("registry.k8s.io/kube-proxy:v1.34.2");
+    const ha = [proxy, apiserver("cp1", "v1.34.2"), apiserver("cp2", "v1.33.9")];
+    const findings = await skew02KubeProxySkew.evaluate(
+      contextFromObjects(ha, { serverVersion: "v1.34.2", target: "1.35" }),
+    );
+    expect(findings.map((f) => f.message)).toEqual([
+      "DaemonSet kube-system/kube-proxy runs kube-proxy v1.34.2, newer than the oldest API server 1.33 (kube-apiserver-cp2); kube-proxy must never be newer than kube-apiserver.",
+    ]);
+    // Near miss: without apiserver pods (managed control plane) /version stands in.
+    expect(
+      await skew02KubeProxySkew.evaluate(contextFromObjects([proxy], { serverVersion: "v1.34.2", target: "1.35" })),
+    ).toEqual([]);
+  });
 });

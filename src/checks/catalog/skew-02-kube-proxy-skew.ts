@@ -15,6 +15,7 @@ import { formatMinor, type KubeVersion, minorDistance, parseKubeVersion } from "
 import { podContainers } from "../ownership.ts";
 import type { Check, FindingInput } from "../types.ts";
 import { allowedNodeSkew } from "./skew-01-kubelet-skew.ts";
+import { oldestApiServer } from "./skew-04-control-plane-skew.ts";
 
 function kubeProxyImage(spec: unknown): string | undefined {
   const containers = podContainers(spec).filter((x) => x.kind === "container");
@@ -38,7 +39,10 @@ export const skew02KubeProxySkew: Check = {
   reads: ["daemonsets", "pods", "nodes"],
   evaluate(ctx) {
     const target = parseKubeVersion(ctx.targetFull) ?? parseKubeVersion(ctx.target);
-    const server = parseKubeVersion(ctx.serverVersion);
+    // The oldest HA apiserver bounds kube-proxy, not whichever instance answered /version.
+    const oldestApi = oldestApiServer(ctx.objects("pods"));
+    const server = oldestApi?.version ?? parseKubeVersion(ctx.serverVersion);
+    const serverText = oldestApi ? `${formatMinor(oldestApi.version)} (${oldestApi.pod})` : ctx.serverVersion;
     if (!target) return [];
     const sources: Array<{ object: KubeObject; image: string | undefined; field: string; count: number }> = [];
     const daemonSets = ctx
@@ -101,7 +105,7 @@ export const skew02KubeProxySkew: Check = {
       } else if (server && minorDistance(server, version) > 0) {
         findings.push({
           object: ref,
-          message: `${what} runs kube-proxy ${tag}, newer than the API server ${ctx.serverVersion}; kube-proxy must never be newer than kube-apiserver.`,
+          message: `${what} runs kube-proxy ${tag}, newer than the oldest API server ${serverText}; kube-proxy must never be newer than kube-apiserver.`,
           evidence: `${field}=${image}`,
           remediation: `Set kube-proxy in ${what} to the API server's minor ${server.major}.${server.minor}.`,
         });

@@ -80,6 +80,24 @@ function evidence(g: Group, extra: string): string {
   return `${first.pod.metadata?.name}: spec.containers[${g.component}].image=${first.image}${more}; ${extra}`;
 }
 
+/**
+ * The oldest kube-apiserver among the kube-system mirror pods, or undefined when none is visible
+ * (managed control planes). Components must not be newer than any apiserver they may talk to.
+ */
+export function oldestApiServer(pods: readonly KubeObject[]): { version: KubeVersion; pod: string } | undefined {
+  let oldest: { version: KubeVersion; pod: string } | undefined;
+  for (const pod of pods) {
+    if (pod?.metadata?.namespace !== "kube-system" || componentOf(pod) !== "kube-apiserver") continue;
+    const image = componentImage(pod, "kube-apiserver");
+    const tag = image ? imageTag(image) : undefined;
+    const version = tag ? parseKubeVersion(tag) : undefined;
+    if (version && (!oldest || minorDistance(version, oldest.version) > 0)) {
+      oldest = { version, pod: pod.metadata?.name ?? "?" };
+    }
+  }
+  return oldest;
+}
+
 export const skew04ControlPlaneSkew: Check = {
   id: "SKEW-04",
   severity: "high",
