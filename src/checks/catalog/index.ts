@@ -3,6 +3,7 @@
 // this order. A new check is one new file and one line below.
 import type { Check } from "../types.ts";
 import { add01StaleAddons } from "./add-01-stale-addons.ts";
+import { add02RetiredAddons } from "./add-02-retired-addons.ts";
 import { api01HelmRemovedApis } from "./api-01-helm-removed-apis.ts";
 import { api02LastAppliedRemovedApis } from "./api-02-last-applied-removed-apis.ts";
 import { api03DeprecatedApiRequests } from "./api-03-deprecated-api-requests.ts";
@@ -29,6 +30,7 @@ import { wl01NoSpread } from "./wl-01-no-spread.ts";
 
 export const allChecks: readonly Check[] = [
   add01StaleAddons,
+  add02RetiredAddons,
   api01HelmRemovedApis,
   api02LastAppliedRemovedApis,
   api03DeprecatedApiRequests,
