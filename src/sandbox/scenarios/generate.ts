@@ -446,7 +446,7 @@ function healthyApps(): KubeObject[] {
   };
   return [
     namespace("shop"),
-    namespace("ingress-nginx"),
+    namespace("traefik"),
     namespace("cert-manager"),
     namespace("cattle-monitoring-system"),
     ...workload({
@@ -484,23 +484,25 @@ function healthyApps(): KubeObject[] {
     pdb("shop", "web", { maxUnavailable: 1 }, 3),
     pdb("shop", "api", { minAvailable: 2 }, 3),
     pdb("shop", "postgres", { maxUnavailable: 1 }, 3),
+    // Traefik, not ingress-nginx: ingress-nginx was retired in March 2026 (ADD-02), and a healthy
+    // cluster must have nothing above low.
     ...workload({
-      namespace: "ingress-nginx",
-      name: "ingress-nginx-controller",
+      namespace: "traefik",
+      name: "traefik",
       replicas: 2,
       spread: true,
       nodes: WORKERS,
       labels: {
         "app.kubernetes.io/managed-by": "Helm",
-        "app.kubernetes.io/version": "1.12.1",
-        "helm.sh/chart": "ingress-nginx-4.12.1",
+        "app.kubernetes.io/version": "v3.3.5",
+        "helm.sh/chart": "traefik-34.4.1",
       },
-      containers: [app("controller", "registry.k8s.io/ingress-nginx/controller:v1.12.1", 10254)],
+      containers: [app("traefik", "docker.io/traefik:v3.3.5", 9000)],
     }),
-    pdb("ingress-nginx", "ingress-nginx-controller", { maxUnavailable: 1 }, 2),
-    ...helm("ingress-nginx", "ingress-nginx", [
-      ["ingress-nginx-4.11.3", "superseded", "1.11.3"],
-      ["ingress-nginx-4.12.1", "deployed", "1.12.1"],
+    pdb("traefik", "traefik", { maxUnavailable: 1 }, 2),
+    ...helm("traefik", "traefik", [
+      ["traefik-34.3.0", "superseded", "v3.3.4"],
+      ["traefik-34.4.1", "deployed", "v3.3.5"],
     ]),
     ...workload({
       namespace: "cert-manager",
