@@ -15,6 +15,8 @@ import { helm02FailedRelease } from "./helm-02-failed-release.ts";
 import { helm03MultipleDeployed } from "./helm-03-multiple-deployed.ts";
 import { helm04ManyRevisions } from "./helm-04-many-revisions.ts";
 import { node01NodesNotReady } from "./node-01-nodes-not-ready.ts";
+import { node02CgroupV1 } from "./node-02-cgroup-v1.ts";
+import { node03Containerd1x } from "./node-03-containerd-1x.ts";
 import { pdb01PdbBlocksDrain } from "./pdb-01-pdb-blocks-drain.ts";
 import { pdb02OverlappingPdbs } from "./pdb-02-overlapping-pdbs.ts";
 import { pod01CrashingContainers } from "./pod-01-crashing-containers.ts";
@@ -41,6 +43,8 @@ export const allChecks: readonly Check[] = [
   helm03MultipleDeployed,
   helm04ManyRevisions,
   node01NodesNotReady,
+  node02CgroupV1,
+  node03Containerd1x,
   pdb01PdbBlocksDrain,
   pdb02OverlappingPdbs,
   pod01CrashingContainers,
