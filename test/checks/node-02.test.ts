@@ -81,7 +81,16 @@ describe("NODE-02 cgroup v1 nodes", () => {
     const findings = run([node("al2", al2), node("u24", ubuntu24)], { metrics });
     expect(findings).toHaveLength(1);
     expect(findings[0].object.name).toBe("u24");
-    expect(findings[0].evidence).toBe("kubelet_cgroup_version=1 (kubelet metrics)");
+    expect(findings[0].evidence).toBe("kubelet_cgroup_version=1 (kubelet metrics of u24)");
+  });
+
+  it("applies the metrics of the sampled nodes to their whole node group", () => {
+    // Upshift reads a few kubelets per node group; the others share image and kernel.
+    const metrics: KubeletMetrics = {
+      byNode: new Map([["al2-a", "kubelet_cgroup_version 2\n"]]),
+      missing: "read from up to 3 nodes per node group",
+    };
+    expect(run([node("al2-a", al2), node("al2-b", al2), node("al2-c", al2)], { metrics })).toEqual([]);
   });
 
   it("says 'could not evaluate' for nodes without nodeInfo or with an unknown distribution", () => {

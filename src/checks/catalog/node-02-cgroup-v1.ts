@@ -94,15 +94,26 @@ export function kubeadmKubeletConfig(ctx: CheckContext): { found: boolean; confi
   }
 }
 
-function verdictOf(node: KubeObject, ctx: CheckContext): Verdict {
-  const name = node.metadata?.name ?? "";
-  const metrics = ctx.kubeletMetrics?.byNode.get(name);
-  if (metrics !== undefined) {
-    const sample = metricSamples(metrics, "kubelet_cgroup_version")[0];
-    if (sample?.value === 1) return { kind: "v1", how: "kubelet_cgroup_version=1 (kubelet metrics)", certain: true };
-    if (sample?.value === 2) return { kind: "v2" };
+/**
+ * The group's cgroup version: from the kubelets that answered (Upshift reads a few per node group),
+ * else from the kernel and distribution the nodes share.
+ */
+function verdictOf(nodes: readonly KubeObject[], ctx: CheckContext): Verdict {
+  const said = new Map<number, string[]>();
+  for (const n of nodes) {
+    const name = n.metadata?.name ?? "";
+    const text = ctx.kubeletMetrics?.byNode.get(name);
+    const value = text === undefined ? undefined : metricSamples(text, "kubelet_cgroup_version")[0]?.value;
+    if (value === 1 || value === 2) said.set(value, [...(said.get(value) ?? []), name]);
   }
-  const info = nodeInfoOf(node);
+  if (said.has(1))
+    return {
+      kind: "v1",
+      how: `kubelet_cgroup_version=1 (kubelet metrics of ${said.get(1)!.join(", ")})`,
+      certain: true,
+    };
+  if (said.has(2)) return { kind: "v2" };
+  const info = nodeInfoOf(nodes[0]);
   const kernel = kernelMajorMinor(info.kernelVersion);
   if (kernel && kernelBefore(kernel, 4, 15))
     return { kind: "v1", how: `kernel ${info.kernelVersion} (below 4.15 cannot run cgroup v2)`, certain: true };
@@ -149,20 +160,16 @@ export const node02CgroupV1: Check = {
       if (info.operatingSystem && info.operatingSystem !== "linux") return false;
       return crossedMinors(ctx, APPLIES_TO, info.kubeletVersion).length > 0;
     });
-    const judged = candidates.map((n) => ({ node: n, verdict: verdictOf(n, ctx), info: nodeInfoOf(n) }));
-    const groups = groupNodes(
-      judged.map((j) => j.node),
-      (n) => {
-        const j = judged.find((x) => x.node === n)!;
-        return { verdict: j.verdict, osImage: j.info.osImage, kernel: j.info.kernelVersion };
-      },
-    );
+    const groups = groupNodes(candidates, (n) => ({
+      osImage: nodeInfoOf(n).osImage,
+      kernel: nodeInfoOf(n).kernelVersion,
+    }));
     const findings: FindingInput[] = [];
     const metricsNote = ctx.kubeletMetrics?.missing
       ? ` Kubelet metrics were not read (${ctx.kubeletMetrics.missing}).`
       : "";
     for (const g of groups) {
-      const v = g.facts.verdict;
+      const v = verdictOf(g.nodes, ctx);
       const who = describeNodes(g.nodes);
       if (v.kind === "v2") continue;
       if (v.kind === "unknown") {

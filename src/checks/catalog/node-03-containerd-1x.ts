@@ -64,11 +64,12 @@ export const node03Containerd1x: Check = {
     });
     const groups = groupNodes(nodes, (n) => ({
       runtime: nodeInfoOf(n).containerRuntimeVersion,
-      metric: losingSupport(ctx, n),
       crossesRemoval: crossedMinors(ctx, [FALLBACK_REMOVED], nodeInfoOf(n).kubeletVersion).length > 0,
     }));
     for (const g of groups) {
-      const { runtime, metric, crossesRemoval } = g.facts;
+      const { runtime, crossesRemoval } = g.facts;
+      // Upshift reads a few kubelets per node group: one that answers speaks for the group.
+      const metric = g.nodes.map((n) => losingSupport(ctx, n)).find(Boolean);
       const who = describeNodes(g.nodes);
       if (!runtime && !metric) {
         findings.push({
