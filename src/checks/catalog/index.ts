@@ -8,8 +8,11 @@ import { api02LastAppliedRemovedApis } from "./api-02-last-applied-removed-apis.
 import { api03DeprecatedApiRequests } from "./api-03-deprecated-api-requests.ts";
 import { api04ChartKubeVersion } from "./api-04-chart-kube-version.ts";
 import { cfg01ConfigSchema } from "./cfg-01-config-schema.ts";
+import { cp01RemovedFlagsAndGates } from "./cp-01-removed-flags-and-gates.ts";
+import { cp02InTreeCloudProvider } from "./cp-02-in-tree-cloud-provider.ts";
 import { crd01CrdControllerMismatch } from "./crd-01-crd-controller-mismatch.ts";
 import { crd02StoredVersionNotServed } from "./crd-02-stored-version-not-served.ts";
+import { etcd01EtcdVersionForKubeadm } from "./etcd-01-etcd-version-for-kubeadm.ts";
 import { helm01PendingRelease } from "./helm-01-pending-release.ts";
 import { helm02FailedRelease } from "./helm-02-failed-release.ts";
 import { helm03MultipleDeployed } from "./helm-03-multiple-deployed.ts";
@@ -36,8 +39,11 @@ export const allChecks: readonly Check[] = [
   api03DeprecatedApiRequests,
   api04ChartKubeVersion,
   cfg01ConfigSchema,
+  cp01RemovedFlagsAndGates,
+  cp02InTreeCloudProvider,
   crd01CrdControllerMismatch,
   crd02StoredVersionNotServed,
+  etcd01EtcdVersionForKubeadm,
   helm01PendingRelease,
   helm02FailedRelease,
   helm03MultipleDeployed,

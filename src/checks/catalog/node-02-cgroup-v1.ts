@@ -18,7 +18,6 @@
 //   Amazon Linux 2) and to v2 (Amazon Linux 2023, Bottlerocket, Flatcar, Talos) are taken from the
 //   issue's list and those vendors' documentation; they were not re-verified here, which is why
 //   such findings say "by default" and point to the metric or `stat -fc %T /sys/fs/cgroup`.
-import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../kube/resources.ts";
 import {
   describeNodes,
@@ -29,6 +28,7 @@ import {
   metricSamples,
   nodeInfoOf,
 } from "../nodeFacts.ts";
+import { kubeadmKubeletConfig } from "../kubeadmConfig.ts";
 import { crossedMinors } from "../releaseGate.ts";
 import type { Check, CheckContext, FindingInput } from "../types.ts";
 
@@ -73,25 +73,6 @@ function distributionDefault(osImage: string): { cgroup: 1 | 2; name: string } |
     if (m) return { cgroup: typeof rule.cgroup === "function" ? rule.cgroup(m) : rule.cgroup, name: rule.name };
   }
   return undefined;
-}
-
-/** `failCgroupV1` from kubeadm's kube-system/kubelet-config (the KubeletConfiguration in data.kubelet). */
-export function kubeadmKubeletConfig(ctx: CheckContext): { found: boolean; config?: Record<string, unknown> } {
-  const cm = ctx
-    .objects("configmaps")
-    .find((c) => c?.metadata?.namespace === "kube-system" && c.metadata?.name === "kubelet-config");
-  const text = cm?.data?.kubelet;
-  if (!cm) return { found: false };
-  if (typeof text !== "string") return { found: true };
-  try {
-    const parsed = parseYaml(text);
-    return {
-      found: true,
-      config: parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : undefined,
-    };
-  } catch {
-    return { found: true };
-  }
 }
 
 /**
