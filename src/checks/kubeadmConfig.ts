@@ -32,4 +32,11 @@ function configMapYaml(ctx: CheckContext, name: string, key: string): KubeadmCon
 }
 
 export const kubeadmKubeletConfig = (ctx: CheckContext) => configMapYaml(ctx, "kubelet-config", "kubelet");
-export const kubeProxyConfig = (ctx: CheckContext) => configMapYaml(ctx, "kube-proxy", "config.conf");
+/** kubeadm's kube-system/kube-proxy (config.conf), else EKS's kube-system/kube-proxy-config (config). */
+export function kubeProxyConfig(ctx: CheckContext): KubeadmConfig & { source?: string } {
+  const kubeadm = configMapYaml(ctx, "kube-proxy", "config.conf");
+  if (kubeadm.found) return { ...kubeadm, source: 'ConfigMap kube-system/kube-proxy data["config.conf"]' };
+  const eks = configMapYaml(ctx, "kube-proxy-config", "config");
+  if (eks.found) return { ...eks, source: "ConfigMap kube-system/kube-proxy-config data.config" };
+  return { found: false };
+}

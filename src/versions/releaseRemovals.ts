@@ -109,6 +109,10 @@ export const RELEASE_REMOVALS: Readonly<Record<string, ReleaseRemovals>> = {
       locked("MutableCSINodeAllocatableCount", true, 136230),
       locked("SeparateCacheWatchRPC", false, 135808),
       locked("DisableNodeKubeProxyVersion", true, 136673),
+      // Not in the release-note draft: KEP-5040 (kubernetes/enhancements#5040) lists "Beta
+      // (Deprecated with feature-gate locked)" for 1.36, code in #136400; the website's gate page
+      // says "disabled and locked to disabled".
+      locked("GitRepoVolumeDriver", false, 136400),
     ],
     removedFlags: [],
   },

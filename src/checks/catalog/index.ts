@@ -23,13 +23,16 @@ import { node03Containerd1x } from "./node-03-containerd-1x.ts";
 import { pdb01PdbBlocksDrain } from "./pdb-01-pdb-blocks-drain.ts";
 import { pdb02OverlappingPdbs } from "./pdb-02-overlapping-pdbs.ts";
 import { pod01CrashingContainers } from "./pod-01-crashing-containers.ts";
+import { pod02PodSpecChanges } from "./pod-02-pod-spec-changes.ts";
 import { prb01LivenessBeforeStart } from "./prb-01-liveness-before-start.ts";
+import { proxy01KubeProxyMode } from "./proxy-01-kube-proxy-mode.ts";
 import { ref01MissingConfigRefs } from "./ref-01-missing-config-refs.ts";
 import { skew01KubeletSkew } from "./skew-01-kubelet-skew.ts";
 import { skew02KubeProxySkew } from "./skew-02-kube-proxy-skew.ts";
 import { skew03TargetSkipsMinor } from "./skew-03-target-skips-minor.ts";
 import { skew04ControlPlaneSkew } from "./skew-04-control-plane-skew.ts";
 import { ver01PrereleaseInUse } from "./ver-01-prerelease-in-use.ts";
+import { vol01RemovedVolumePlugins } from "./vol-01-removed-volume-plugins.ts";
 import { wl01NoSpread } from "./wl-01-no-spread.ts";
 
 export const allChecks: readonly Check[] = [
@@ -54,13 +57,16 @@ export const allChecks: readonly Check[] = [
   pdb01PdbBlocksDrain,
   pdb02OverlappingPdbs,
   pod01CrashingContainers,
+  pod02PodSpecChanges,
   prb01LivenessBeforeStart,
+  proxy01KubeProxyMode,
   ref01MissingConfigRefs,
   skew01KubeletSkew,
   skew02KubeProxySkew,
   skew03TargetSkipsMinor,
   skew04ControlPlaneSkew,
   ver01PrereleaseInUse,
+  vol01RemovedVolumePlugins,
   wl01NoSpread,
 ];
 
