@@ -92,7 +92,7 @@ export async function readSnapshot(
 export const KUBELET_METRICS_PER_GROUP = 3;
 
 export const NODE_PROXY_FORBIDDEN =
-  "forbidden: Upshift may not get nodes/proxy (an opt-in grant: deploy/kubernetes/components/node-metrics)";
+  "not read, nodes/proxy is not granted (opt-in: deploy/kubernetes/components/node-metrics)";
 
 /**
  * Kubelet /metrics through `/api/v1/nodes/NAME/proxy/metrics`, for a few nodes of each node group

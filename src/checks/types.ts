@@ -62,7 +62,7 @@ export interface CheckContext {
 export interface KubeletMetrics {
   /** Raw Prometheus text of each kubelet that answered, by node name. */
   byNode: ReadonlyMap<string, string>;
-  /** Why the other nodes have none, e.g. "forbidden: nodes/proxy is not granted (opt-in)". */
+  /** Why the other nodes have none, e.g. "not read, nodes/proxy is not granted". */
   missing?: string;
 }
 

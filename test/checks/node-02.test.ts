@@ -40,7 +40,7 @@ describe("NODE-02 cgroup v1 nodes", () => {
     expect(findings[0].severity).toBeUndefined(); // the check's blocker
     expect(findings[0].object).toEqual({ apiVersion: "v1", kind: "Node", name: "c7-a" });
     expect(findings[0].message).toContain("2 nodes (c7-a, c7-b)");
-    expect(findings[0].message).toContain("does not set failCgroupV1");
+    expect(findings[0].message).toContain("does not set failCgroupV1, which defaults");
     expect(findings[0].evidence).toContain("below 4.15");
   });
 

@@ -146,9 +146,7 @@ export const node02CgroupV1: Check = {
       kernel: nodeInfoOf(n).kernelVersion,
     }));
     const findings: FindingInput[] = [];
-    const metricsNote = ctx.kubeletMetrics?.missing
-      ? ` Kubelet metrics were not read (${ctx.kubeletMetrics.missing}).`
-      : "";
+    const metricsNote = ctx.kubeletMetrics?.missing ? ` Kubelet metrics: ${ctx.kubeletMetrics.missing}.` : "";
     for (const g of groups) {
       const v = verdictOf(g.nodes, ctx);
       const who = describeNodes(g.nodes);
@@ -179,8 +177,8 @@ export const node02CgroupV1: Check = {
       const where = kubelet.found
         ? failCgroupV1 === true
           ? "kube-system/kubelet-config sets failCgroupV1: true"
-          : "kube-system/kubelet-config does not set failCgroupV1 (default true from 1.35)"
-        : "failCgroupV1 defaults to true from 1.35 (no kubeadm kubelet-config ConfigMap to say otherwise; node-local kubelet config was not read)";
+          : "kube-system/kubelet-config does not set failCgroupV1, which defaults to true from 1.35"
+        : "failCgroupV1 defaults to true from 1.35; there is no kubeadm kubelet-config ConfigMap, and node-local kubelet configuration is not readable";
       findings.push({
         object: groupRef(g),
         message: `${who} ${likely} cgroup v1: their kubelets will refuse to start after the upgrade to 1.35 (${where}).${v.certain ? "" : " Confirm with `stat -fc %T /sys/fs/cgroup` (tmpfs means v1)."}${metricsNote}`,

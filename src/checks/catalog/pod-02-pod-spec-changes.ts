@@ -41,6 +41,8 @@ export const pod02PodSpecChanges: Check = {
           object: objectRef(svc),
           message: `Service ${svc.metadata?.namespace}/${svc.metadata?.name} sets spec.externalIPs, deprecated in 1.36: the API server warns on every write and the field is headed for removal.`,
           evidence: `spec.externalIPs=${ips.join(",")}`,
+          remediation:
+            "Expose the Service through a LoadBalancer Service, an Ingress or a Gateway instead, then remove spec.externalIPs; block new uses with an admission policy.",
         });
       }
     }
@@ -63,6 +65,8 @@ export const pod02PodSpecChanges: Check = {
           object: owner,
           message: `${describeRef(owner)}${pods > 1 ? ` (${pods} pods)` : ""} has exec probes without timeoutSeconds (${probes.join(", ")}): with ExecProbeTimeout locked on from 1.35 they are cut after 1 s, and kube-system/kubelet-config sets ExecProbeTimeout=false today, so they have never been timed out.`,
           evidence: probes.map((p) => `${p}.timeoutSeconds=(unset, default 1)`).join("; "),
+          remediation:
+            "Set timeoutSeconds on these exec probes to cover the slowest run of their command, then remove ExecProbeTimeout=false from the kubelet configuration before upgrading.",
         });
       }
       const kubelet = kubeadmKubeletConfig(ctx);
