@@ -1,7 +1,7 @@
 // Builds a CheckContext from plain objects: what the snapshot reader does after listing the
 // API server, and what unit tests do with objects written inline or loaded from a scenario.
 import { type KubeObject, RESOURCES, type ResourceKey } from "../kube/resources.ts";
-import type { CheckContext } from "./types.ts";
+import type { CheckContext, KubeletMetrics } from "./types.ts";
 
 /** Which resource keys an object belongs to (a Helm release Secret is both `secrets` and `helmReleases`). */
 export function resourceKeysOf(o: KubeObject): ResourceKey[] {
@@ -24,6 +24,7 @@ export interface ContextOptions {
   targetFull?: string;
   apiServerMetrics?: string;
   microk8sStatus?: unknown;
+  kubeletMetrics?: KubeletMetrics;
   now?: Date;
 }
 
@@ -48,6 +49,7 @@ export function contextFromLists(byKey: Map<ResourceKey, KubeObject[]>, opts: Co
     objects: (key) => byKey.get(key) ?? [],
     apiServerMetrics: opts.apiServerMetrics,
     microk8sStatus: opts.microk8sStatus,
+    kubeletMetrics: opts.kubeletMetrics,
     now: opts.now ?? new Date(),
   };
 }

@@ -65,6 +65,7 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
     {
       concurrency: opts.listConcurrency,
       readMetrics: opts.checks.some((c) => c.readsMetrics),
+      readNodeMetrics: opts.checks.some((c) => c.readsNodeMetrics),
     },
   );
   const readMs = Math.round(performance.now() - started);
@@ -75,6 +76,7 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
     target: target.minor,
     targetFull: target.full,
     apiServerMetrics: snapshot.apiServerMetrics,
+    kubeletMetrics: snapshot.kubeletMetrics,
     microk8sStatus: await opts.microk8sStatus?.().catch(() => undefined),
     now,
   });

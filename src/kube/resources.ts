@@ -42,6 +42,8 @@ export const RESOURCES = {
   namespaces: { apiVersion: "v1", kind: "Namespace", plural: "namespaces", namespaced: false },
   pods: { apiVersion: "v1", kind: "Pod", plural: "pods", namespaced: true },
   configmaps: { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
+  // VOL-01: PersistentVolumes still on removed in-tree volume plugins (cephfs, rbd, portworx, flex).
+  persistentvolumes: { apiVersion: "v1", kind: "PersistentVolume", plural: "persistentvolumes", namespaced: false },
   // Only Helm's release Secrets: checks never need other Secrets' payloads.
   helmReleases: {
     apiVersion: "v1",

@@ -4,11 +4,14 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../kube/resources.ts";
+import type { NodeProxyConfig } from "./nodeProxy.ts";
 
 export interface SandboxSettings {
   serverVersion?: string;
   metrics?: string;
   rolloutDelayMs?: number;
+  /** The node proxy: whether `get nodes/proxy` is allowed, and each kubelet's /metrics text. */
+  nodeProxy?: Partial<NodeProxyConfig>;
 }
 
 export interface Fixture {
@@ -55,6 +58,21 @@ function readSettings(doc: KubeObject, where: string): SandboxSettings {
       throw new Error(`${where}: spec.rolloutDelayMs must be a non-negative number`);
     }
     out.rolloutDelayMs = spec.rolloutDelayMs;
+  }
+  if (spec.nodeProxy !== undefined) {
+    const np = spec.nodeProxy;
+    if (!np || typeof np !== "object" || Array.isArray(np))
+      throw new Error(`${where}: spec.nodeProxy must be a mapping (allowed, kubeletMetrics)`);
+    if (np.allowed !== undefined && typeof np.allowed !== "boolean")
+      throw new Error(`${where}: spec.nodeProxy.allowed must be true or false`);
+    const metrics = np.kubeletMetrics ?? {};
+    if (
+      typeof metrics !== "object" ||
+      Array.isArray(metrics) ||
+      Object.values(metrics).some((v) => typeof v !== "string")
+    )
+      throw new Error(`${where}: spec.nodeProxy.kubeletMetrics must map node names to Prometheus text`);
+    out.nodeProxy = { allowed: np.allowed ?? false, kubeletMetrics: metrics as Record<string, string> };
   }
   return out;
 }

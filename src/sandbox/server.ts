@@ -10,6 +10,7 @@ import { groupVersionOf, type ResourceInfo, splitApiVersion } from "./builtinRes
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
 import { FaultInjector, type RequestVerb } from "./faults.ts";
 import { type KubeconfigEntry, kubeconfigFor } from "./kubeconfig.ts";
+import { type NodeProxyConfig, nodeProxyAnswer } from "./nodeProxy.ts";
 import { openApiV2, openApiV3Doc, openApiV3Root } from "./openapi.ts";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.ts";
 import { RolloutSimulator } from "./rollout.ts";
@@ -48,6 +49,7 @@ export interface SandboxConfig {
   watchWindow: number;
   host: string;
   port: number;
+  nodeProxy?: NodeProxyConfig;
 }
 
 export const DEFAULT_METRICS = `# HELP apiserver_request_total Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.
@@ -79,6 +81,8 @@ export class SandboxServer {
   readonly faults = new FaultInjector();
   readonly requests: RequestRecord[] = [];
   readonly serverVersion: string;
+  /** The node proxy's authorization and kubelet answers; tests may change them at any time. */
+  readonly nodeProxy: NodeProxyConfig;
   url = "";
   port = 0;
   private readonly config: SandboxConfig;
@@ -92,6 +96,7 @@ export class SandboxServer {
     this.store = store;
     this.config = config;
     this.serverVersion = config.serverVersion;
+    this.nodeProxy = config.nodeProxy ?? { allowed: false, kubeletMetrics: {} };
     this.watches = new WatchHub(store);
     this.faults.attachWatchCutter((filter) => this.watches.cut(filter));
     this.rollouts = new RolloutSimulator(store, config.rolloutDelayMs);
@@ -164,6 +169,10 @@ export class SandboxServer {
     let routeError: StatusError | undefined;
     let isWatchPath = false;
     const segments = path.split("/").filter((s) => s !== "");
+    // /api/v1/nodes/{name}/proxy/{path...}: the node proxy subresource, forwarded to the kubelet.
+    const isNodeProxy =
+      segments[0] === "api" && segments[1] === "v1" && segments[2] === "nodes" && segments[4] === "proxy";
+    if (isNodeProxy) return this.handleNodeProxy(res, path, segments, method);
     const isResourcePath =
       (segments[0] === "api" && segments.length >= 3) || (segments[0] === "apis" && segments.length >= 4);
     if (isResourcePath) {
@@ -220,6 +229,34 @@ export class SandboxServer {
     if (route) return this.handleResource(req, res, route, method, q, watch);
     if (isResourcePath) throw NOT_FOUND_PATH();
     return this.handleNonResource(req, res, path, segments, method);
+  }
+
+  private async handleNodeProxy(res: ServerResponse, path: string, segments: string[], method: string) {
+    const name = decodeURIComponent(segments[3]);
+    this.requests.push({
+      verb: method === "GET" ? "get" : (method.toLowerCase() as RequestVerb),
+      group: "",
+      version: "v1",
+      resource: "nodes",
+      subresource: "proxy",
+      name,
+      path,
+      method,
+    });
+    const action = this.faults.decide({ method, path, verb: "get", resource: "nodes", subresource: "proxy" });
+    if (action.latencyMs > 0) await new Promise((r) => setTimeout(r, action.latencyMs));
+    if (action.kind === "drop") {
+      res.socket?.destroy();
+      return;
+    }
+    if (action.kind === "status") throw new StatusError(failure(action.status, action.message ?? "injected fault"));
+    if (method !== "GET") {
+      throw statusError(405, "the sandbox's node proxy only answers GET", "MethodNotAllowed");
+    }
+    const nodeInfo = this.store.registry.byKind("v1", "Node");
+    const node = nodeInfo ? this.store.getEntry(nodeInfo, "", name)?.obj : undefined;
+    const answer = nodeProxyAnswer(this.nodeProxy, node, name, segments.slice(5).join("/"));
+    sendText(res, answer.code, answer.body, answer.contentType);
   }
 
   private handleNonResource(req: IncomingMessage, res: ServerResponse, path: string, seg: string[], method: string) {
