@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse, stringify } from "yaml";
 import { ConsoleChat } from "../adapters/console/consoleChat.ts";
 import { ConsolePoster } from "../adapters/console/consolePoster.ts";
 import { PosterRegistry } from "../src/chat/posterRegistry.ts";
@@ -21,6 +22,8 @@ import { createApprovals, createBotRouter, createControls, startWorkers } from "
 
 const SCENARIOS = new URL("../src/sandbox/scenarios/", import.meta.url);
 export const DEMO_SCENARIO = fileURLToPath(new URL("demo.yaml", SCENARIOS));
+/** The second demo cluster, "next": an upgrade people run today (1.34 → 1.35) that 1.35 would break. */
+export const NEXT_SCENARIO = fileURLToPath(new URL("current-upgrade.yaml", SCENARIOS));
 export const DEMO_CONFIG = fileURLToPath(new URL("demo-upshift.yaml", SCENARIOS));
 
 export interface DemoOptions {
@@ -43,6 +46,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     cleanups.push(() => sandbox.close());
     say(
       `Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of INCIDENTS.md.`,
+    );
+    const next = await startSandbox({ fixture: NEXT_SCENARIO });
+    cleanups.push(() => next.close());
+    say(
+      `Sandbox cluster "next" (Kubernetes ${next.serverVersion}) at ${next.url}: a kubeadm cluster about to move to 1.35 on CentOS 7 nodes.`,
     );
 
     let redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
@@ -68,7 +76,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     const controls = createControls(redis, prefix);
     cleanups.push(() => controls.close());
 
-    const clusters = ClusterDirectory.fromString(sandbox.kubeconfig("demo"));
+    const clusters = ClusterDirectory.fromString(
+      mergeKubeconfigs([sandbox.kubeconfig("demo"), next.kubeconfig("next")]),
+    );
     const poster = new ConsolePoster(output);
     const posters = new PosterRegistry([poster]);
     const approvals = createApprovals({ redis, prefix, posters, file, controls, logger });
@@ -126,6 +136,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     });
     say("Try: /upgrade-check                 the demo cluster, next minor");
     say("     /upgrade-check demo 1.33       skips a minor (SKEW-03)");
+    say("     /upgrade-check next 1.35       what 1.35 breaks: cgroup v1 nodes, a removed gate, old add-ons");
     say("     /upgrade-status                versions, nodes, releases, jobs, last verdict");
     say("     /upgrade-cycle demo ingress    plan an add-on cycle, then /react <id> ✅ as alice");
     await chat.run();
@@ -134,6 +145,15 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+}
+
+/** One kubeconfig holding every context of the given ones; the first one's current context stays current. */
+export function mergeKubeconfigs(texts: string[]): string {
+  const configs = texts.map((t) => parse(t) as Record<string, unknown[] | unknown>);
+  const merged: Record<string, unknown> = { ...configs[0] };
+  for (const key of ["clusters", "users", "contexts"])
+    merged[key] = configs.flatMap((c) => (c[key] as unknown[]) ?? []);
+  return stringify(merged);
 }
 
 async function drain(controls: ReturnType<typeof createControls>, timeoutMs: number): Promise<void> {

@@ -211,18 +211,24 @@ describe("npm run demo", () => {
   });
 
   it("runs a check from the console chat and leaves no process behind", async () => {
-    const r = await run(["demo"], { input: "/upgrade-check\n/upgrade-check nope\n", timeoutMs: 90_000 });
+    const r = await run(["demo"], {
+      input: "/upgrade-check\n/upgrade-check nope\n/upgrade-check next 1.35\n",
+      timeoutMs: 90_000,
+    });
     expect(r.code).toBe(0);
     const redisUrl = /Private redis-server on (redis:\/\/[\d.]+:\d+)/.exec(r.stdout)?.[1];
     expect(redisUrl).toBeDefined();
     expect(r.stdout).toContain("(only visible to you) Queued upgrade check of demo.");
-    expect(r.stdout).toContain('(only visible to you) unknown cluster context "nope". Valid contexts: `demo`.');
+    expect(r.stdout).toContain('(only visible to you) unknown cluster context "nope". Valid contexts: `demo`, `next`.');
     // One incident per check family, from the demo scenario.
     for (const id of ["HELM-01", "PRB-01", "CRD-01", "CFG-01", "ADD-01", "REF-01", "VER-01"])
       expect(r.stdout).toContain(id);
     expect(r.stdout).toMatch(
       /\[1\] \(edited\) upshift: Upgrade check: demo v1\.31\.4 → 1\.32, requested by @you: blocked/,
     );
+    // The second cluster: an upgrade people run today, which 1.35 would break.
+    expect(r.stdout).toMatch(/Upgrade check: next v1\.34\.2 → 1\.35, requested by @you: blocked/);
+    for (const id of ["NODE-02", "CP-01", "PROXY-01", "ADD-02"]) expect(r.stdout).toContain(id);
     // The private redis-server is gone.
     expect(await portClosed(Number(new URL(redisUrl!).port))).toBe(true);
   });
