@@ -7,6 +7,7 @@ import { api01HelmRemovedApis } from "./api-01-helm-removed-apis.ts";
 import { api02LastAppliedRemovedApis } from "./api-02-last-applied-removed-apis.ts";
 import { api03DeprecatedApiRequests } from "./api-03-deprecated-api-requests.ts";
 import { api04ChartKubeVersion } from "./api-04-chart-kube-version.ts";
+import { api05RemovedAlphaObjects } from "./api-05-removed-alpha-objects.ts";
 import { cfg01ConfigSchema } from "./cfg-01-config-schema.ts";
 import { crd01CrdControllerMismatch } from "./crd-01-crd-controller-mismatch.ts";
 import { crd02StoredVersionNotServed } from "./crd-02-stored-version-not-served.ts";
@@ -33,6 +34,7 @@ export const allChecks: readonly Check[] = [
   api02LastAppliedRemovedApis,
   api03DeprecatedApiRequests,
   api04ChartKubeVersion,
+  api05RemovedAlphaObjects,
   cfg01ConfigSchema,
   crd01CrdControllerMismatch,
   crd02StoredVersionNotServed,
