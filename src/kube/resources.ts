@@ -33,7 +33,7 @@ export interface ResourceDef {
   kind: string;
   plural: string;
   namespaced: boolean;
-  /** A server-side label selector applied when listing (Helm release Secrets: owner=helm). */
+  /** A server-side label selector applied when listing: one `key=value` or `key!=value` (Helm release Secrets: owner=helm). */
   labelSelector?: string;
   /**
    * Served only from some minor on, or only when enabled (alpha versions): a 404 means this
@@ -192,12 +192,15 @@ export const RESOURCES = {
     namespaced: false,
     optional: true,
   },
+  // Only slices the EndpointSlice controller did not make (one or more per Service: thousands on
+  // a big cluster); a slice someone applied has no such managed-by label.
   endpointslices: {
     apiVersion: "discovery.k8s.io/v1",
     kind: "EndpointSlice",
     plural: "endpointslices",
     namespaced: true,
     optional: true,
+    labelSelector: "endpointslice.kubernetes.io/managed-by!=endpointslice-controller.k8s.io",
   },
   flowschemas: {
     apiVersion: "flowcontrol.apiserver.k8s.io/v1",

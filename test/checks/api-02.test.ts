@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { API02_READS, api02LastAppliedRemovedApis } from "../../src/checks/catalog/api-02-last-applied-removed-apis.ts";
 import { contextFromObjects } from "../../src/checks/context.ts";
+import { readSnapshot } from "../../src/checks/snapshot.ts";
+import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { type KubeObject, RESOURCES } from "../../src/kube/resources.ts";
+import { startSandbox } from "../../src/sandbox/index.ts";
 import { DEPRECATIONS } from "../../src/versions/deprecations.ts";
 
 const LA = "kubectl.kubernetes.io/last-applied-configuration";
@@ -202,5 +205,38 @@ describe("API-02 last-applied manifest uses removed APIs", () => {
     const unread = [...new Set(DEPRECATIONS.map((d) => d.kind))].filter((k) => !read.has(k) && !(k in NOT_READ));
     expect(unread).toEqual([]);
     for (const k of Object.keys(NOT_READ)) expect(read.has(k), k).toBe(false);
+  });
+});
+
+describe("API-02 reading EndpointSlices", () => {
+  it("lists only slices the EndpointSlice controller did not make, through the API server's selector", async () => {
+    const slice = (name: string, labels: Record<string, string>, source?: string): KubeObject => ({
+      apiVersion: "discovery.k8s.io/v1",
+      kind: "EndpointSlice",
+      addressType: "IPv4",
+      metadata: {
+        name,
+        namespace: "apps",
+        labels,
+        ...(source ? { annotations: { [LA]: JSON.stringify({ apiVersion: source, kind: "EndpointSlice" }) } } : {}),
+      },
+    });
+    const sandbox = await startSandbox({
+      objects: [
+        slice("web-abc12", { "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io" }),
+        slice("external-db", {}, "discovery.k8s.io/v1beta1"),
+      ],
+    });
+    try {
+      const client = ClusterDirectory.fromString(sandbox.kubeconfig("t")).client("t");
+      const snap = await readSnapshot(client, ["endpointslices"]);
+      expect(snap.lists.get("endpointslices")?.map((o) => o.metadata?.name)).toEqual(["external-db"]);
+      const findings = await api02LastAppliedRemovedApis.evaluate(
+        contextFromObjects(snap.lists.get("endpointslices") ?? [], { serverVersion: "v1.24.3", target: "1.25" }),
+      );
+      expect(findings.map((f) => f.object.name)).toEqual(["external-db"]);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
