@@ -8,6 +8,7 @@ import { SEVERITIES, type Severity } from "../src/checks/types.ts";
 import { ignoreRulesFor, loadConfig } from "../src/config/load.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { OUTPUT_FORMATS, type OutputFormat, renderReport } from "../src/render/reportFormats.ts";
+import { parseTargetVersion } from "../src/versions/kube.ts";
 import { UsageError } from "./usageError.ts";
 
 export const CHECK_USAGE =
@@ -37,6 +38,13 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
   const failOn = values["fail-on"] as Severity;
   if (!SEVERITIES.includes(failOn) || failOn === "info")
     throw new UsageError(`--fail-on: expected blocker, high, medium or low, got "${values["fail-on"]}"`);
+
+  // Refused before reading any config or cluster: a target that is not a Kubernetes release
+  // ("1.99", "2.0", "1.32-rc") is a usage error, exit 2, never a run.
+  if (values.target !== undefined) {
+    const target = parseTargetVersion(values.target);
+    if (!target.ok) throw new UsageError(`--target: ${target.error}`);
+  }
 
   const config = loadConfig();
   const clusters = ClusterDirectory.load(values.kubeconfig ?? config.env.KUBECONFIG);

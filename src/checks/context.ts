@@ -8,13 +8,18 @@ export function resourceKeysOf(o: KubeObject): ResourceKey[] {
   const keys: ResourceKey[] = [];
   for (const [key, def] of Object.entries(RESOURCES) as Array<[ResourceKey, (typeof RESOURCES)[ResourceKey]]>) {
     if (def.kind !== o.kind || def.apiVersion !== o.apiVersion) continue;
-    if ("labelSelector" in def && def.labelSelector) {
-      const [k, v] = def.labelSelector.split("=");
-      if (o.metadata?.labels?.[k] !== v) continue;
-    }
+    if ("labelSelector" in def && def.labelSelector && !matchesSelector(o, def.labelSelector)) continue;
     keys.push(key);
   }
   return keys;
+}
+
+/** The one-requirement selectors of RESOURCES, as the API server applies them ("!=" also matches a missing label). */
+function matchesSelector(o: KubeObject, selector: string): boolean {
+  const m = /^([^!=]+)(!=|=)(.*)$/.exec(selector);
+  if (!m) return false;
+  const value = o.metadata?.labels?.[m[1]];
+  return m[2] === "=" ? value === m[3] : value !== m[3];
 }
 
 export interface ContextOptions {

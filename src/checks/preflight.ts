@@ -3,7 +3,15 @@
 import type { IgnoreRule } from "../config/schema.ts";
 import { InvalidTargetError } from "../errors/invalidTargetError.ts";
 import type { ClusterClient } from "../kube/clusterClient.ts";
-import { formatFull, formatMinor, nextMinor, parseKubeVersion } from "../versions/kube.ts";
+import {
+  formatFull,
+  formatMinor,
+  horizonWarning,
+  KNOWLEDGE_HORIZON,
+  nextMinor,
+  parseKubeVersion,
+  parseTargetVersion,
+} from "../versions/kube.ts";
 import { contextFromLists } from "./context.ts";
 import { countBySeverity, runChecks, type Verdict, verdictOf } from "./runner.ts";
 import { readSnapshot } from "./snapshot.ts";
@@ -13,6 +21,10 @@ export interface CheckReport {
   cluster: string;
   serverVersion: string;
   target: string;
+  /** The newest Kubernetes minor Upshift's knowledge covers (KNOWLEDGE_HORIZON), stated in every report. */
+  knowledgeHorizon: string;
+  /** Caveats about the whole report, e.g. a target beyond the horizon. */
+  warnings: string[];
   verdict: Verdict;
   findings: Finding[];
   counts: Record<Severity, number>;
@@ -46,10 +58,11 @@ export function resolveTarget(serverVersion: string, target?: string): { minor: 
     const next = nextMinor(server);
     return { minor: formatMinor(next), full: formatMinor(next) };
   }
-  const parsed = parseKubeVersion(target);
-  if (!parsed)
-    throw new InvalidTargetError(`target "${target}" is not a version: expected MAJOR.MINOR such as 1.32 or v1.32.0`);
-  return { minor: formatMinor(parsed), full: formatFull(parsed) };
+  // The same strict rule as the chat grammar and `upshift check --target`; the error does not
+  // echo the input (it may come from a queued job written by an older bot).
+  const parsed = parseTargetVersion(target);
+  if (!parsed.ok) throw new InvalidTargetError(`target version: ${parsed.error}`);
+  return { minor: formatMinor(parsed.value), full: formatFull(parsed.value) };
 }
 
 export async function runPreflight(client: ClusterClient, opts: PreflightOptions): Promise<CheckReport> {
@@ -85,6 +98,8 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
     cluster: client.name,
     serverVersion,
     target: target.minor,
+    knowledgeHorizon: formatMinor(KNOWLEDGE_HORIZON),
+    warnings: [horizonWarning(parseKubeVersion(target.minor)!)].filter((w): w is string => w !== undefined),
     verdict: verdictOf(findings),
     findings,
     counts: countBySeverity(findings),

@@ -2,7 +2,7 @@
 // declares, each listed in pages, a few lists in flight at a time. On a big cluster this is
 // where the time goes; the checks themselves only walk memory.
 import type { ClusterClient } from "../kube/clusterClient.ts";
-import { type KubeObject, RESOURCES, type ResourceKey } from "../kube/resources.ts";
+import { type KubeObject, RESOURCES, type ResourceDef, type ResourceKey } from "../kube/resources.ts";
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import type { KubeletMetrics } from "./types.ts";
 
@@ -52,9 +52,18 @@ export async function readSnapshot(
   const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
     for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
       const all: KubeObject[] = [];
-      for await (const page of client.listPages(RESOURCES[key])) {
+      const def: ResourceDef = RESOURCES[key];
+      try {
+        for await (const page of client.listPages(def)) {
+          requests++;
+          for (const o of page.items) all.push(o);
+        }
+      } catch (err) {
+        // An optional resource this cluster does not serve (a GA version newer than the cluster,
+        // an alpha nobody enabled): nothing of it exists to check. Every other failure stands.
+        if (!(def.optional && err instanceof ClusterAccessError && err.status === 404)) throw err;
         requests++;
-        for (const o of page.items) all.push(o);
+        all.length = 0;
       }
       lists.set(key, all);
       if (key === "secrets" && deriveHelm)

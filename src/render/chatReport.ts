@@ -28,12 +28,21 @@ export function headline(input: HeadlineInput, state: string): ChatMessage {
   return { text: `*Upgrade check:* ${input.cluster}${from}${to}, requested by ${input.requester}: ${state}` };
 }
 
-export function verdictState(report: Pick<CheckReport, "verdict" | "counts">): string {
+export function verdictState(
+  report: Pick<CheckReport, "verdict" | "counts"> & { warnings?: readonly string[] },
+): string {
   const parts = SEVERITIES.filter((s) => s !== "info" && report.counts[s] > 0).map((s) => `${report.counts[s]} ${s}`);
   const counts = parts.length ? ` (${parts.join(", ")})` : "";
-  if (report.verdict === "blocked") return `*blocked*${counts}`;
-  if (report.verdict === "warnings") return `*warnings*${counts}`;
-  return "*ready* (no findings)";
+  // A target past the horizon is never plainly "ready": the headline carries the caveat too.
+  const caveat = report.warnings?.length ? "; ⚠️ target beyond Upshift's knowledge" : "";
+  if (report.verdict === "blocked") return `*blocked*${counts}${caveat}`;
+  if (report.verdict === "warnings") return `*warnings*${counts}${caveat}`;
+  return `*ready* (no findings${caveat})`;
+}
+
+/** The sentence every report ends with: how far Upshift's knowledge reaches. */
+export function horizonLine(report: Pick<CheckReport, "knowledgeHorizon">): string {
+  return `Upshift's knowledge covers Kubernetes releases up to ${report.knowledgeHorizon}.`;
 }
 
 export interface FoldOptions {
@@ -74,9 +83,14 @@ export function findingMessages(findings: readonly Finding[], opts: FoldOptions 
 }
 
 export function reportMessages(report: CheckReport, opts: FoldOptions = {}): ChatMessage[] {
+  // Warnings come first: a reader who stops at the first reply still sees them.
+  const warnings: ChatMessage[] = report.warnings.map((w) => ({ text: `⚠️ ${w}` }));
   if (report.findings.length === 0) {
-    return [{ text: `✅ No findings: ${report.cluster} looks ready for ${report.target}.` }];
+    return [
+      ...warnings,
+      { text: `✅ No findings: ${report.cluster} looks ready for ${report.target}. ${horizonLine(report)}` },
+    ];
   }
-  const summary = `Checked ${report.cluster} (${report.serverVersion} → ${report.target}) in ${(report.durationMs / 1000).toFixed(1)} s${report.suppressed ? `; ${report.suppressed} findings suppressed by ignore rules` : ""}.`;
-  return [...findingMessages(report.findings, opts), { text: summary }];
+  const summary = `Checked ${report.cluster} (${report.serverVersion} → ${report.target}) in ${(report.durationMs / 1000).toFixed(1)} s${report.suppressed ? `; ${report.suppressed} findings suppressed by ignore rules` : ""}. ${horizonLine(report)}`;
+  return [...warnings, ...findingMessages(report.findings, opts), { text: summary }];
 }

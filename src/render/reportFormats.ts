@@ -2,7 +2,7 @@
 // SARIF and JUnit let CI systems show findings natively.
 import type { CheckReport } from "../checks/preflight.ts";
 import { type Finding, SEVERITIES } from "../checks/types.ts";
-import { SEVERITY_LABEL, verdictState } from "./chatReport.ts";
+import { horizonLine, SEVERITY_LABEL, verdictState } from "./chatReport.ts";
 import { formatFindingLine, formatObject } from "./findingText.ts";
 
 export const OUTPUT_FORMATS = ["text", "json", "markdown", "sarif", "junit"] as const;
@@ -28,6 +28,8 @@ export function toJson(report: CheckReport) {
     cluster: report.cluster,
     serverVersion: report.serverVersion,
     target: report.target,
+    knowledgeHorizon: report.knowledgeHorizon,
+    warnings: report.warnings,
     verdict: report.verdict,
     findings: report.findings.map((f) => ({
       check: f.check,
@@ -52,9 +54,11 @@ function plain(s: string): string {
 function toText(report: CheckReport): string {
   const lines = [
     `Upgrade check: ${report.cluster} ${report.serverVersion} → ${report.target}: ${plain(verdictState(report))}`,
+    ...report.warnings.map((w) => `  Warning: ${w}`),
   ];
   for (const f of report.findings) lines.push(`  ${formatFindingLine(f)}`);
   if (report.suppressed) lines.push(`  (${report.suppressed} findings suppressed by ignore rules)`);
+  lines.push(`  ${horizonLine(report)}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -67,6 +71,9 @@ function toMarkdown(report: CheckReport): string {
     `# Upgrade check: ${report.cluster} ${report.serverVersion} → ${report.target}`,
     "",
     `Verdict: ${verdictState(report)}`,
+    "",
+    ...report.warnings.flatMap((w) => [`> ⚠️ ${w}`, ""]),
+    horizonLine(report),
     "",
   ];
   for (const severity of SEVERITIES) {
@@ -120,6 +127,7 @@ function toSarif(report: CheckReport) {
           ],
           properties: { severity: f.severity, cluster: report.cluster, target: report.target },
         })),
+        properties: { knowledgeHorizon: report.knowledgeHorizon, warnings: report.warnings },
       },
     ],
   };
@@ -143,6 +151,10 @@ function toJunit(report: CheckReport): string {
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="upshift" tests="${report.findings.length}" failures="${failing.length}">`,
     `  <testsuite name="upgrade ${xml(report.cluster)} to ${xml(report.target)}" tests="${report.findings.length}" failures="${failing.length}">`,
+    "    <properties>",
+    `      <property name="knowledgeHorizon" value="${xml(report.knowledgeHorizon)}"/>`,
+    ...report.warnings.map((w) => `      <property name="warning" value="${xml(w)}"/>`),
+    "    </properties>",
     ...cases,
     "  </testsuite>",
     "</testsuites>",

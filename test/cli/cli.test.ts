@@ -49,8 +49,23 @@ describe("upshift check", () => {
     const r = await run(["check", "--kubeconfig", kubeconfig, "--target", "v1.32.0", "--output", "json"]);
     expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(["cluster", "serverVersion", "target", "verdict", "findings"]);
-    expect(report).toMatchObject({ cluster: "prod", serverVersion: "v1.31.4", target: "1.32", verdict: "blocked" });
+    expect(Object.keys(report)).toEqual([
+      "cluster",
+      "serverVersion",
+      "target",
+      "knowledgeHorizon",
+      "warnings",
+      "verdict",
+      "findings",
+    ]);
+    expect(report).toMatchObject({
+      cluster: "prod",
+      serverVersion: "v1.31.4",
+      target: "1.32",
+      knowledgeHorizon: "1.38",
+      warnings: [],
+      verdict: "blocked",
+    });
     const helm = report.findings.find((f: { check: string }) => f.check === "HELM-01");
     expect(helm).toMatchObject({
       severity: "blocker",
@@ -102,6 +117,46 @@ describe("upshift check", () => {
     const unknown = await run(["check", "--kubeconfig", kubeconfig, "--context", "nope"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--context: unknown context "nope"; valid: prod');
+  });
+
+  it("refuses a target that is no Kubernetes release with exit 2, before reading the cluster", async () => {
+    sandbox.clearRequests();
+    for (const [target, message] of [
+      ["1.32-<!here><https://evil.example|x>", "--target: expected MAJOR.MINOR or MAJOR.MINOR.PATCH"],
+      ["1.32.0-rc.1", "with nothing after it"],
+      ["2.0", "--target: Kubernetes has no major version 2"],
+      ["1.99", "--target: 1.99 is not a Kubernetes release: Upshift knows releases up to 1.38"],
+    ]) {
+      const r = await run(["check", "--kubeconfig", kubeconfig, "--target", target]);
+      expect(r.code, target).toBe(2);
+      expect(r.stderr, target).toContain(message);
+      expect(r.stderr, target).not.toContain("<!here>");
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(sandbox.requests).toEqual([]);
+  });
+
+  it("states the horizon in every format and warns about a target beyond it", async () => {
+    const beyond = "Upshift knows releases up to 1.38; 1.39 is beyond: results may miss its changes.";
+    const json = JSON.parse(
+      (await run(["check", "--kubeconfig", kubeconfig, "--target", "1.39", "-o", "json"])).stdout,
+    );
+    expect(json).toMatchObject({ target: "1.39", knowledgeHorizon: "1.38", warnings: [beyond] });
+    const text = (await run(["check", "--kubeconfig", kubeconfig, "--target", "1.39"])).stdout;
+    expect(text).toContain(`Warning: ${beyond}`);
+    expect(text).toContain("Upshift's knowledge covers Kubernetes releases up to 1.38.");
+    const md = (await run(["check", "--kubeconfig", kubeconfig, "--target", "1.39", "-o", "markdown"])).stdout;
+    expect(md).toContain(`> ⚠️ ${beyond}`);
+    const sarif = JSON.parse(
+      (await run(["check", "--kubeconfig", kubeconfig, "--target", "1.39", "-o", "sarif"])).stdout,
+    );
+    expect(sarif.runs[0].properties).toEqual({ knowledgeHorizon: "1.38", warnings: [beyond] });
+    const junit = (await run(["check", "--kubeconfig", kubeconfig, "--target", "1.39", "-o", "junit"])).stdout;
+    expect(junit).toContain(`<property name="warning" value="${beyond}"/>`);
+    // Within the horizon: stated, not warned.
+    const within = (await run(["check", "--kubeconfig", kubeconfig, "--target", "1.38"])).stdout;
+    expect(within).toContain("up to 1.38.");
+    expect(within).not.toContain("Warning:");
   });
 });
 

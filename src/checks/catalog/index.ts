@@ -8,6 +8,7 @@ import { api01HelmRemovedApis } from "./api-01-helm-removed-apis.ts";
 import { api02LastAppliedRemovedApis } from "./api-02-last-applied-removed-apis.ts";
 import { api03DeprecatedApiRequests } from "./api-03-deprecated-api-requests.ts";
 import { api04ChartKubeVersion } from "./api-04-chart-kube-version.ts";
+import { api05RemovedAlphaObjects } from "./api-05-removed-alpha-objects.ts";
 import { cfg01ConfigSchema } from "./cfg-01-config-schema.ts";
 import { cp01RemovedFlagsAndGates } from "./cp-01-removed-flags-and-gates.ts";
 import { cp02InTreeCloudProvider } from "./cp-02-in-tree-cloud-provider.ts";
@@ -43,6 +44,7 @@ export const allChecks: readonly Check[] = [
   api02LastAppliedRemovedApis,
   api03DeprecatedApiRequests,
   api04ChartKubeVersion,
+  api05RemovedAlphaObjects,
   cfg01ConfigSchema,
   cp01RemovedFlagsAndGates,
   cp02InTreeCloudProvider,
