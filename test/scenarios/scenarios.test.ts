@@ -88,8 +88,11 @@ describe("sandbox scenarios", () => {
       "WL-01 medium Deployment chatops/botkube",
     ]);
     expect(theirs(findings)).toEqual([]);
-    expect(findings.find((f) => f.check === "CFG-01")!.evidence).toContain(
-      "config.event: must have required property 'event'",
+    const cfg = findings.find((f) => f.check === "CFG-01")!;
+    expect(cfg.evidence).toContain("config.event is missing");
+    expect(cfg.message).toContain("config.event is missing;");
+    expect(cfg.remediation).toContain(
+      "then restart the workload that reads it: `kubectl rollout restart -n chatops deployment/botkube`",
     );
     expect(findings.find((f) => f.check === "POD-01")!.evidence).toContain("state.waiting.reason=CrashLoopBackOff");
   });

@@ -6,7 +6,7 @@ import { decodeReleaseSecret, groupReleases, type ReleaseGroup, splitChartString
 import type { KubeObject } from "../../kube/resources.ts";
 import { objectRef } from "../../kube/resources.ts";
 import { compareChartVersions, imageTag, parseChartVersion } from "../../versions/chartVersion.ts";
-import { podContainers } from "../ownership.ts";
+import { describeRef, podContainers } from "../ownership.ts";
 import { listSome } from "../../render/english.ts";
 import type { Check, FindingInput } from "../types.ts";
 
@@ -136,7 +136,7 @@ export const crd01CrdControllerMismatch: Check = {
       if (controllers.length === 0) continue;
       const ref = objectRef(crd, { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition" });
       const versions = controllers.map(versionsOf);
-      const controllerName = `Deployment ${controllers[0].metadata?.namespace}/${controllers[0].metadata?.name}`;
+      const controllerName = describeRef(objectRef(controllers[0], { apiVersion: "apps/v1", kind: "Deployment" }));
 
       const crdApp = labels[VERSION];
       // Declared versions (labels, release appVersion) win over image tags: sidecars and odd tag
@@ -184,7 +184,7 @@ export const crd01CrdControllerMismatch: Check = {
       } else if (unmanaged) {
         const release =
           annotationsOf(helmController)[RELEASE_NAME] ?? labelsOf(helmController)[INSTANCE] ?? "its release";
-        const helmName = `Deployment ${helmController.metadata?.namespace}/${helmController.metadata?.name}`;
+        const helmName = describeRef(objectRef(helmController, { apiVersion: "apps/v1", kind: "Deployment" }));
         addGap(
           `${helmName}|unmanaged|${release}`,
           {
