@@ -216,6 +216,9 @@ describe("npm run demo", () => {
     const redisUrl = /Private redis-server on (redis:\/\/[\d.]+:\d+)/.exec(r.stdout)?.[1];
     expect(redisUrl).toBeDefined();
     expect(r.stdout).toContain("(only visible to you) Queued upgrade check of demo.");
+    // Names, not platform markup: "#upgrades", "@you", never "<#upgrades>" or "<@you>".
+    expect(r.stdout).toContain("#upgrades");
+    expect(r.stdout).not.toMatch(/<[@#!][^>\s]*>/);
     expect(r.stdout).toContain('(only visible to you) unknown cluster context "nope". Valid contexts: `demo`.');
     // One incident per check family, from the demo scenario.
     for (const id of ["HELM-01", "PRB-01", "CRD-01", "CFG-01", "ADD-01", "REF-01", "VER-01"])
