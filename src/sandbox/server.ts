@@ -79,6 +79,8 @@ export class SandboxServer {
   readonly faults = new FaultInjector();
   readonly requests: RequestRecord[] = [];
   readonly serverVersion: string;
+  /** Files of a fixture directory that were not fixtures, and why (the CLI says so on stderr). */
+  skippedFixtures: Array<{ file: string; reason: string }> = [];
   url = "";
   port = 0;
   private readonly config: SandboxConfig;

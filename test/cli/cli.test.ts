@@ -9,6 +9,7 @@ import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
 
 const BIN = new URL("../../bin/upshift.js", import.meta.url).pathname;
+const HEALTHY = new URL("../../src/sandbox/scenarios/healthy.yaml", import.meta.url).pathname;
 
 function run(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -49,7 +50,7 @@ describe("upshift check", () => {
     const r = await run(["check", "--kubeconfig", kubeconfig, "--target", "v1.32.0", "--output", "json"]);
     expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(["cluster", "serverVersion", "target", "verdict", "findings"]);
+    expect(Object.keys(report)).toEqual(["cluster", "serverVersion", "target", "verdict", "findings", "ignored"]);
     expect(report).toMatchObject({ cluster: "prod", serverVersion: "v1.31.4", target: "1.32", verdict: "blocked" });
     const helm = report.findings.find((f: { check: string }) => f.check === "HELM-01");
     expect(helm).toMatchObject({
@@ -78,7 +79,13 @@ describe("upshift check", () => {
       expect(sarif.version).toBe("2.1.0");
       expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toContain("HELM-01");
       const junit = await run(["check", "--kubeconfig", kubeconfig, "--output", "junit"]);
-      expect(junit.stdout).toMatch(/<testsuite name="upgrade prod to 1.32" tests="\d+" failures="\d+">/);
+      expect(junit.stdout).toMatch(
+        /<testsuite name="upgrade prod v1\.31\.4 to 1\.32" tests="\d+" failures="[1-9]\d*" errors="0" skipped="0" time="[\d.]+"/,
+      );
+      // One testcase per check, passing ones included.
+      const cases = junit.stdout.match(/<testcase /g) ?? [];
+      expect(cases.length).toBe(Number(/<testsuites name="upshift" tests="(\d+)"/.exec(junit.stdout)![1]));
+      expect(cases.length).toBeGreaterThan(20);
     } finally {
       await cluster.close();
     }
@@ -102,6 +109,73 @@ describe("upshift check", () => {
     const unknown = await run(["check", "--kubeconfig", kubeconfig, "--context", "nope"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--context: unknown context "nope"; valid: prod');
+  });
+});
+
+describe("exit codes and --help", () => {
+  it("every command's --help prints its usage on stdout and exits 0", async () => {
+    for (const args of [
+      ["--help"],
+      ["check", "--help"],
+      ["check", "-h"],
+      ["sandbox", "--help"],
+      ["demo", "--help"],
+      ["all", "--help"],
+      ["bot", "--help"],
+      ["worker", "--help"],
+      ["discord", "--help"],
+      ["discord", "register", "--help"],
+    ]) {
+      const r = await run(args);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: "" });
+      expect(r.stdout).toMatch(/^usage: upshift/);
+    }
+    const check = await run(["check", "--help"]);
+    expect(check.stdout).toContain("--fail-on SEVERITY");
+    expect(check.stdout).toContain("Exit codes: 0");
+  });
+
+  it("--fail-on none reports the findings and exits 0", async () => {
+    const r = await run(["check", "--kubeconfig", kubeconfig, "--fail-on", "none", "--output", "text"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("HELM-01");
+    expect(r.stdout).toMatch(/blocked/);
+  });
+
+  it("usage errors exit 2 everywhere, with the flag named", async () => {
+    const banana = await run(["check", "--kubeconfig", kubeconfig, "--target", "banana"]);
+    expect(banana).toMatchObject({ code: 2, stdout: "" });
+    expect(banana.stderr).toContain('--target: "banana" is not a version');
+    const docs = await run(["check", "--kubeconfig", kubeconfig, "--docs-url", "docs/checks.md"]);
+    expect(docs.code).toBe(2);
+    expect(docs.stderr).toContain("--docs-url: expected an absolute http(s) URL");
+    const demo = await run(["demo", "--scenario", "x"]);
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toContain('demo: unexpected argument "--scenario"');
+    const worker = await run(["worker", "--concurrency", "4"]);
+    expect(worker.code).toBe(2);
+    const noFixture = await run(["sandbox"]);
+    expect(noFixture.code).toBe(2);
+    expect(noFixture.stderr).toContain("--fixture: required");
+    const badPort = await run(["sandbox", "--fixture", HEALTHY, "--port", "99999"]);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('--port: expected a port number 0-65535, got "99999"');
+    const missing = await run(["sandbox", "--fixture", "/nonexistent/fixture.yaml"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no such file or directory");
+    const unknown = await run(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+  });
+
+  it("the sandbox exits 1 when it cannot serve (port taken), not 0", async () => {
+    const taken = await startSandbox({ objects: [] });
+    try {
+      const r = await run(["sandbox", "--fixture", HEALTHY, "--port", String(taken.port)]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/EADDRINUSE|in use/);
+    } finally {
+      await taken.close();
+    }
   });
 });
 
