@@ -1,6 +1,6 @@
 // The upshift executable as users run it: a child process of bin/upshift.js.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -180,23 +180,45 @@ describe("exit codes and --help", () => {
 });
 
 describe("an old Node", () => {
-  it("says which Node is needed and how to get it, instead of crashing inside a dependency", async () => {
-    // Node 20 as the process sees it: bin/upshift.js must stop before loading any dependency.
-    const pretend =
-      'Object.defineProperty(process, "versions", { value: { ...process.versions, node: "20.11.1" } }); Object.defineProperty(process, "version", { value: "v20.11.1" });';
+  // Node 20 as the process sees it: the scripts must stop before loading any dependency.
+  const pretend =
+    'Object.defineProperty(process, "versions", { value: { ...process.versions, node: "20.11.1" } }); Object.defineProperty(process, "version", { value: "v20.11.1" });';
+  const onNode20 = async (script: string, args: string[] = []) => {
     const child = spawn(
       process.execPath,
-      ["--import", `data:text/javascript,${encodeURIComponent(pretend)}`, BIN, "demo"],
+      ["--import", `data:text/javascript,${encodeURIComponent(pretend)}`, script, ...args],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
+    let stdout = "";
     let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-    expect(code).toBe(1);
-    expect(stderr).toBe(
-      "upshift needs Node.js >= 22.19 (Node 24 LTS recommended); this is v20.11.1.\n" +
-        "Install it with: npm install -g node@24 (or nvm install 24 && nvm use, which reads .nvmrc).\n",
-    );
+    return { code, stdout, stderr };
+  };
+  const MESSAGE =
+    "upshift needs Node.js >= 22.19 (Node 24 LTS recommended); this is v20.11.1.\n" +
+    "Install it beside the system's Node: nvm install 24 && nvm use (reads .nvmrc),\n" +
+    "or in your home: npm install --prefix ~/.local -g node@24 and put ~/.local/bin first on PATH.\n";
+
+  it("upshift says which Node is needed and how to get it, instead of crashing inside a dependency", async () => {
+    expect(await onNode20(BIN, ["demo"])).toEqual({ code: 1, stdout: "", stderr: MESSAGE });
+  });
+
+  it("npm test's pretest (bin/ensure-install.js) says it before anything else", async () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(pkg.scripts.pretest).toBe("node bin/ensure-install.js");
+    expect(pkg.scripts.predemo).toBe("node bin/ensure-install.js");
+    const script = new URL("../../bin/ensure-install.js", import.meta.url).pathname;
+    expect(await onNode20(script)).toEqual({ code: 1, stdout: "", stderr: MESSAGE });
+  });
+
+  it("the README's Node step never overwrites a system Node: nvm or a user-level prefix", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const prerequisites = readme.slice(readme.indexOf("Prerequisites"), readme.indexOf("In the demo"));
+    expect(prerequisites).toContain("nvm install 24");
+    expect(prerequisites).toContain("--prefix ~/.local");
+    expect(prerequisites).not.toMatch(/npm install -g(?! --prefix)[^`]*node@/);
   });
 });
 
