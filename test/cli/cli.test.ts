@@ -293,7 +293,7 @@ describe("npm run demo", () => {
       demo.send(`/react ${id} ✅ as alice`);
       await demo.waitFor(/🏁 Cycle on demo finished: 1 of 1 step\(s\) done\./);
       expect(demo.output()).toContain("✅ Step 1/1: ingress done (v1.8.0 → v1.12.1).");
-      expect(demo.output()).toContain("checks POD-01, PRB-01, REF-01: 0 problem(s)");
+      expect(demo.output()).toContain("checks POD-01, PRB-01, REF-01: 0 problems");
       // The cycle's own watch of the cluster opened and closed with it.
       await demo.waitFor(/Watch of `demo` ended \(stopped\)/);
       // Ctrl-C stops everything; the private redis-server goes with it.
