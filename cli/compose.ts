@@ -133,6 +133,8 @@ export function startWorkers(opts: {
   logger: Logger;
   maxChars?: (platform: string) => number;
   onReport?: (report: CheckReport) => void;
+  /** Each alert a watch posts (upshift_alerts_sent_total). */
+  onAlertPosted?: (cluster: string, reason: string) => void;
 }): WorkerSet {
   const { clusters, posters, file, logger, prefix } = opts;
   const connection = asRedis(opts.workerRedis);
@@ -187,6 +189,7 @@ export function startWorkers(opts: {
       prefix,
       logger,
       tuning: opts.docsUrl ? { docsBase: opts.docsUrl } : undefined,
+      onAlertPosted: opts.onAlertPosted,
     },
     { connection, prefix },
   );

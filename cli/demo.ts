@@ -45,7 +45,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     const sandbox = await startSandbox({ fixture: opts.scenario ?? DEMO_SCENARIO });
     cleanups.push(() => sandbox.close());
     say(
-      `Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of INCIDENTS.md.`,
+      `Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of docs/incidents.md.`,
     );
     const next = await startSandbox({ fixture: NEXT_SCENARIO });
     cleanups.push(() => next.close());

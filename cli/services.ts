@@ -16,6 +16,13 @@ import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
 import { createMetrics } from "../src/metrics/metrics.ts";
 import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
+import {
+  alertCounter,
+  countApprovalOutcome,
+  countingApiErrors,
+  countRateLimitWaits,
+  startCountingSweeper,
+} from "./instrument.ts";
 import { createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
 
 export type ServiceMode = "all" | "bot" | "worker";
@@ -50,8 +57,12 @@ export async function runServices(mode: ServiceMode): Promise<number> {
     ? new SlackPoster({ botToken: env.SLACK_BOT_TOKEN, slackApiUrl: env.SLACK_API_URL, logger })
     : undefined;
   if (slackPoster) posters.push(slackPoster);
-  if (env.DISCORD_TOKEN) posters.push(new DiscordPoster({ token: env.DISCORD_TOKEN, apiUrl: env.DISCORD_API_URL }));
-  const registry = new PosterRegistry(posters);
+  const discordPoster = env.DISCORD_TOKEN
+    ? new DiscordPoster({ token: env.DISCORD_TOKEN, apiUrl: env.DISCORD_API_URL })
+    : undefined;
+  if (discordPoster) posters.push(discordPoster);
+  countRateLimitWaits(metrics, { slack: slackPoster?.client, discord: discordPoster?.rest });
+  const registry = new PosterRegistry(posters.map((p) => countingApiErrors(p, metrics)));
   const approvals = createApprovals({
     redis,
     prefix,
@@ -75,6 +86,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
     const router = createBotRouter(clusters, controls);
     const onReaction = async (event: ReactionEvent) => {
       const outcome = await approvals.onReaction(event);
+      countApprovalOutcome(metrics, outcome);
       logger.debug({ outcome, platform: event.platform }, "reaction handled");
     };
     if (env.SLACK_BOT_TOKEN) {
@@ -109,7 +121,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       steps.push({ name: "close the Discord gateway", run: () => discord!.stop(), timeoutMs: 5_000 });
     }
     // Expired plans are announced by whichever bot replica sweeps first.
-    const stopSweeper = approvals.startSweeper();
+    const stopSweeper = startCountingSweeper(approvals, metrics, logger);
     steps.push({ name: "stop the approval sweeper", run: async () => stopSweeper(), timeoutMs: 1_000 });
   }
 
@@ -132,6 +144,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       docsUrl: env.UPSHIFT_DOCS_URL,
       logger,
       maxChars: (platform) => (platform === "discord" ? 2_000 : 3_000),
+      onAlertPosted: alertCounter(metrics),
       onReport: (report) => {
         for (const f of report.findings) metrics.findingsTotal.inc({ check: f.check, severity: f.severity });
       },

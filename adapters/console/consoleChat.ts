@@ -3,6 +3,7 @@
 // below. Thin on purpose: parsing and validation are the shared command layer's.
 import { createInterface, type Interface } from "node:readline";
 import type { CommandRouter } from "../../commands/router.ts";
+import { renderConsoleMarkup } from "./consoleMarkup.ts";
 
 export interface ConsoleChatOptions {
   router: CommandRouter;
@@ -66,7 +67,7 @@ export class ConsoleChat {
           requester: { platform: "console", userId: this.opts.user, name: this.opts.user },
           channel: this.opts.channel,
         });
-        this.say(`(only visible to you) ${reply.text}`);
+        this.say(`(only visible to you) ${renderConsoleMarkup(reply.text)}`);
       } catch (err) {
         this.say(`(only visible to you) Upshift could not take that command: ${(err as Error).message}`);
       }

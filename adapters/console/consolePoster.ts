@@ -1,5 +1,6 @@
 // The console "platform": the demo's chat. Messages go to a stream as a channel with threads,
 // edits are shown as edits, files are printed inline (a terminal has nowhere to attach them).
+import { renderConsoleMarkup } from "./consoleMarkup.ts";
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions } from "../../src/chat/types.ts";
 
 const FILE_PREVIEW_LINES = 20;
@@ -33,8 +34,8 @@ export class ConsolePoster implements ChatPoster {
   }
 
   private render(message: ChatMessage): string {
-    // Slack/Discord markup as a terminal shows it: no bold markers, mentions as @name.
-    const text = message.text.replace(/\*([^*\n]+)\*/g, "$1").replace(/<@([^>|]+)>/g, "@$1");
+    // Slack/Discord markup as a terminal shows it: no bold markers, mentions and channels by name.
+    const text = renderConsoleMarkup(message.text);
     if (!message.file) return text;
     // A terminal has nowhere to attach a file: show a short one, name a long one.
     const lines = message.file.content.split("\n");

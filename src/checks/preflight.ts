@@ -13,7 +13,7 @@ import {
   parseTargetVersion,
 } from "../versions/kube.ts";
 import { contextFromLists } from "./context.ts";
-import { countBySeverity, runChecks, type Verdict, verdictOf } from "./runner.ts";
+import { type CheckRun, countBySeverity, runChecks, type Verdict, verdictOf } from "./runner.ts";
 import { readSnapshot } from "./snapshot.ts";
 import type { Check, Finding, Severity } from "./types.ts";
 
@@ -29,6 +29,8 @@ export interface CheckReport {
   findings: Finding[];
   counts: Record<Severity, number>;
   suppressed: number;
+  /** Every check that ran, passing ones too; absent in reports stored before it existed. */
+  checks?: CheckRun[];
   checkedAt: string;
   durationMs: number;
   /** Of durationMs, the time until the last list arrived (the rest is checks that needed it). */
@@ -93,7 +95,7 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
     microk8sStatus: await opts.microk8sStatus?.().catch(() => undefined),
     now,
   });
-  const { findings, suppressed } = await runChecks(opts.checks, ctx, opts.ignoreRules);
+  const { findings, suppressed, runs } = await runChecks(opts.checks, ctx, opts.ignoreRules);
   return {
     cluster: client.name,
     serverVersion,
@@ -104,6 +106,7 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
     findings,
     counts: countBySeverity(findings),
     suppressed,
+    checks: runs,
     checkedAt: now.toISOString(),
     durationMs: Math.round(performance.now() - started),
     readMs,

@@ -4,6 +4,7 @@
 import type { CheckReport } from "../checks/preflight.ts";
 import type { ChatMessage } from "../chat/types.ts";
 import { type Finding, SEVERITIES, type Severity } from "../checks/types.ts";
+import { plural } from "./english.ts";
 import { formatFindingLine, formatFindingText } from "./findingText.ts";
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
@@ -31,7 +32,10 @@ export function headline(input: HeadlineInput, state: string): ChatMessage {
 export function verdictState(
   report: Pick<CheckReport, "verdict" | "counts"> & { warnings?: readonly string[] },
 ): string {
-  const parts = SEVERITIES.filter((s) => s !== "info" && report.counts[s] > 0).map((s) => `${report.counts[s]} ${s}`);
+  // "blocker" is a noun and takes a plural; the other severities read as adjectives ("2 high").
+  const parts = SEVERITIES.filter((s) => s !== "info" && report.counts[s] > 0).map((s) =>
+    s === "blocker" ? plural(report.counts.blocker, "blocker") : `${report.counts[s]} ${s}`,
+  );
   const counts = parts.length ? ` (${parts.join(", ")})` : "";
   // A target past the horizon is never plainly "ready": the headline carries the caveat too.
   const caveat = report.warnings?.length ? "; ⚠️ target beyond Upshift's knowledge" : "";
@@ -74,12 +78,21 @@ export function findingMessages(findings: readonly Finding[], opts: FoldOptions 
     const rest = group.length - shown;
     const message: ChatMessage = { text: [title, ...lines].join("\n\n") };
     if (rest > 0) {
-      message.text += `\n\n…and ${rest} more ${severity} findings: full list attached.`;
-      message.file = { name: `${severity}-findings.txt`, content: group.map(formatFindingLine).join("\n") };
+      // The file holds only what the message did not show: each problem appears once in the thread.
+      message.text += `\n\n…and ${rest} more ${severity} ${rest === 1 ? "finding" : "findings"}, in the attached file.`;
+      message.file = {
+        name: `${severity}-findings.txt`,
+        content: group.slice(shown).map(formatFindingLine).join("\n"),
+      };
     }
     messages.push(message);
   }
   return messages;
+}
+
+/** "3 findings ignored by rules and annotations": what the report does not show, and why. */
+export function ignoredNote(count: number): string {
+  return `${plural(count, "finding")} ignored by rules and annotations`;
 }
 
 export function reportMessages(report: CheckReport, opts: FoldOptions = {}): ChatMessage[] {
@@ -91,6 +104,6 @@ export function reportMessages(report: CheckReport, opts: FoldOptions = {}): Cha
       { text: `✅ No findings: ${report.cluster} looks ready for ${report.target}. ${horizonLine(report)}` },
     ];
   }
-  const summary = `Checked ${report.cluster} (${report.serverVersion} → ${report.target}) in ${(report.durationMs / 1000).toFixed(1)} s${report.suppressed ? `; ${report.suppressed} findings suppressed by ignore rules` : ""}. ${horizonLine(report)}`;
+  const summary = `Checked ${report.cluster} (${report.serverVersion} → ${report.target}) in ${(report.durationMs / 1000).toFixed(1)} s${report.suppressed ? `; ${ignoredNote(report.suppressed)}` : ""}. ${horizonLine(report)}`;
   return [...warnings, ...findingMessages(report.findings, opts), { text: summary }];
 }

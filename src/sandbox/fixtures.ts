@@ -17,23 +17,44 @@ export interface SandboxSettings {
 export interface Fixture {
   objects: KubeObject[];
   settings: SandboxSettings;
+  /** Files of a directory that were not fixtures (an upshift.yaml beside them), and why. */
+  skipped?: Array<{ file: string; reason: string }>;
 }
 
 export const SETTINGS_API_VERSION = "sandbox.upshift.dev/v1";
 export const SETTINGS_KIND = "SandboxSettings";
 
-function fixtureFiles(path: string): string[] {
+/** Files to load: a file as given, or a directory's .yaml/.yml files (`inDirectory` true). */
+function fixtureFiles(path: string): Array<{ file: string; inDirectory: boolean }> {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
   } catch {
     throw new Error(`fixture ${path}: no such file or directory`);
   }
-  if (!st.isDirectory()) return [path];
+  if (!st.isDirectory()) return [{ file: path, inDirectory: false }];
   return readdirSync(path, { withFileTypes: true })
     .filter((d) => d.isFile() && /\.ya?ml$/.test(d.name))
-    .map((d) => join(path, d.name))
-    .sort();
+    .map((d) => ({ file: join(path, d.name), inDirectory: true }))
+    .sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/**
+ * Why a YAML file in a fixture directory is not a fixture (undefined when it is one): a
+ * document that is not a Kubernetes object, such as the upshift.yaml policy kept beside the
+ * scenarios. Such files are skipped with that reason; a broken object in a real fixture still fails.
+ */
+export function notAFixture(text: string): string | undefined {
+  const docs = parseAllDocuments(text);
+  for (const [i, doc] of docs.entries()) {
+    if (doc.errors.length > 0) return undefined; // parseFixture reports the YAML error itself
+    const value = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) continue;
+    const isObject = typeof value === "object" && !Array.isArray(value);
+    if (!isObject || typeof value.apiVersion !== "string" || typeof value.kind !== "string")
+      return `document ${i + 1} is not a Kubernetes object (no apiVersion and kind)`;
+  }
+  return undefined;
 }
 
 function readSettings(doc: KubeObject, where: string): SandboxSettings {
@@ -111,11 +132,18 @@ export function parseFixture(text: string, source = "fixture"): Fixture {
 export function loadFixture(pathOrPaths: string | string[]): Fixture {
   const paths = Array.isArray(pathOrPaths) ? pathOrPaths : [pathOrPaths];
   const objects: KubeObject[] = [];
+  const skipped: Array<{ file: string; reason: string }> = [];
   let settings: SandboxSettings = {};
-  for (const file of paths.flatMap(fixtureFiles)) {
-    const f = parseFixture(readFileSync(file, "utf8"), file);
+  for (const { file, inDirectory } of paths.flatMap(fixtureFiles)) {
+    const text = readFileSync(file, "utf8");
+    const reason = inDirectory ? notAFixture(text) : undefined;
+    if (reason) {
+      skipped.push({ file, reason });
+      continue;
+    }
+    const f = parseFixture(text, file);
     objects.push(...f.objects);
     settings = { ...settings, ...f.settings };
   }
-  return { objects, settings };
+  return { objects, settings, ...(skipped.length ? { skipped } : {}) };
 }

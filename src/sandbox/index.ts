@@ -42,10 +42,12 @@ const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-l
 export async function startSandbox(opts: StartSandboxOptions = {}): Promise<SandboxServer> {
   let settings: SandboxSettings = {};
   const objects: KubeObject[] = [];
+  let skipped: Array<{ file: string; reason: string }> = [];
   if (opts.fixture !== undefined) {
     const f = loadFixture(opts.fixture);
     objects.push(...f.objects);
     settings = f.settings;
+    skipped = f.skipped ?? [];
   }
   objects.push(...(opts.objects ?? []));
   const serverVersion = opts.serverVersion ?? settings.serverVersion ?? DEFAULT_SERVER_VERSION;
@@ -66,6 +68,7 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
       kubeletMetrics: { ...settings.nodeProxy?.kubeletMetrics, ...opts.nodeProxy?.kubeletMetrics },
     },
   });
+  server.skippedFixtures = skipped;
   await server.listen();
   return server;
 }

@@ -83,6 +83,8 @@ export class SandboxServer {
   readonly serverVersion: string;
   /** The node proxy's authorization and kubelet answers; tests may change them at any time. */
   readonly nodeProxy: NodeProxyConfig;
+  /** Files of a fixture directory that were not fixtures, and why (the CLI says so on stderr). */
+  skippedFixtures: Array<{ file: string; reason: string }> = [];
   url = "";
   port = 0;
   private readonly config: SandboxConfig;
