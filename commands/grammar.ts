@@ -1,6 +1,7 @@
 // The shared grammar of Upshift's commands. Words are split on whitespace; a word that names a
 // kubeconfig context is the cluster, a word that parses as a version is the target. Order does
 // not matter ("/upgrade-check 1.32 prod" works) because people type both.
+import { userText } from "../src/chat/userText.ts";
 import { parseKubeVersion } from "../src/versions/kube.ts";
 
 export interface CheckArgs {
@@ -34,13 +35,16 @@ export function parseCheckArgs(text: string, contexts: readonly string[]): Parse
       if (!parseKubeVersion(word))
         return {
           ok: false,
-          error: `"${word}" is not a Kubernetes version: expected MAJOR.MINOR such as 1.32 or v1.32.0`,
+          error: `"${userText(word)}" is not a Kubernetes version: expected MAJOR.MINOR such as 1.32 or v1.32.0`,
         };
       if (args.target)
-        return { ok: false, error: `more than one target version given ("${args.target}" and "${word}")` };
+        return {
+          ok: false,
+          error: `more than one target version given ("${userText(args.target)}" and "${userText(word)}")`,
+        };
       args.target = word.replace(/^v/, "");
     } else {
-      return { ok: false, error: `unknown cluster context "${word}"` };
+      return { ok: false, error: `unknown cluster context "${userText(word)}"` };
     }
   }
   return { ok: true, value: args };

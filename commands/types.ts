@@ -14,6 +14,8 @@ export interface CommandInvocation {
   channel: string;
   /** Discord guild id (allowlist checks, role lookups). */
   guild?: string;
+  /** Discord: the invoking member's role ids (access rules and approvers may name roles). */
+  roles?: string[];
 }
 
 export interface CommandReply {

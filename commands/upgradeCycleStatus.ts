@@ -1,6 +1,7 @@
 // /upgrade-cycle-status [context]: the latest cycle's state and each step's journal entry.
+import { userText } from "../src/chat/userText.ts";
 import { listContexts, splitWords } from "./grammar.ts";
-import type { CommandHandler } from "./router.ts";
+import { type CommandHandler, clusterCommand } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 import type { UpgradeCycleDeps } from "./upgradeCycle.ts";
 
@@ -16,7 +17,7 @@ export function contextArg(
   if (words.length === 1 && !contexts.includes(words[0]))
     return {
       ok: false,
-      reply: { refused: true, text: `unknown cluster context "${words[0]}". ${listContexts(contexts)}` },
+      reply: { refused: true, text: `unknown cluster context "${userText(words[0])}". ${listContexts(contexts)}` },
     };
   const cluster = words[0] ?? deps.clusters.defaultName();
   if (!cluster)
@@ -36,12 +37,13 @@ export const UPGRADE_CYCLE_STATUS_SPEC = {
 
 export function upgradeCycleStatusCommand(deps: UpgradeCycleDeps): CommandHandler {
   const spec = UPGRADE_CYCLE_STATUS_SPEC;
-  return {
-    spec,
-    async handle(inv: CommandInvocation): Promise<CommandReply> {
-      const c = contextArg(inv.text, deps, `/upgrade-cycle-status ${spec.usage}`);
-      if (!c.ok) return c.reply;
-      return { refused: false, text: await deps.cycles.status(c.cluster) };
-    },
-  };
+  return clusterCommand(spec, async (inv: CommandInvocation) => {
+    const c = contextArg(inv.text, deps, `/upgrade-cycle-status ${spec.usage}`);
+    if (!c.ok) return c.reply;
+    return {
+      target: { clusters: [c.cluster] },
+      contexts: deps.clusters.names(),
+      run: async (): Promise<CommandReply> => ({ refused: false, text: await deps.cycles.status(c.cluster) }),
+    };
+  });
 }

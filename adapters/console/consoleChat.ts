@@ -3,6 +3,7 @@
 // below. Thin on purpose: parsing and validation are the shared command layer's.
 import { createInterface, type Interface } from "node:readline";
 import type { CommandRouter } from "../../commands/router.ts";
+import { plainUserText } from "../../src/chat/userText.ts";
 
 export interface ConsoleChatOptions {
   router: CommandRouter;
@@ -66,7 +67,8 @@ export class ConsoleChat {
           requester: { platform: "console", userId: this.opts.user, name: this.opts.user },
           channel: this.opts.channel,
         });
-        this.say(`(only visible to you) ${reply.text}`);
+        // A terminal has no markup to escape; user text arrives bounded and is shown as typed.
+        this.say(`(only visible to you) ${plainUserText(reply.text)}`);
       } catch (err) {
         this.say(`(only visible to you) Upshift could not take that command: ${(err as Error).message}`);
       }

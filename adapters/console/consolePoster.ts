@@ -1,6 +1,7 @@
 // The console "platform": the demo's chat. Messages go to a stream as a channel with threads,
 // edits are shown as edits, files are printed inline (a terminal has nowhere to attach them).
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions } from "../../src/chat/types.ts";
+import { renderUserText } from "../../src/chat/userText.ts";
 
 const FILE_PREVIEW_LINES = 20;
 
@@ -34,7 +35,12 @@ export class ConsolePoster implements ChatPoster {
 
   private render(message: ChatMessage): string {
     // Slack/Discord markup as a terminal shows it: no bold markers, mentions as @name.
-    const text = message.text.replace(/\*([^*\n]+)\*/g, "$1").replace(/<@([^>|]+)>/g, "@$1");
+    // User text is shown as typed: the conversion never sees it.
+    const text = renderUserText(
+      message.text,
+      (t) => t.replace(/\*([^*\n]+)\*/g, "$1").replace(/<@([^>|]+)>/g, "@$1"),
+      (user) => user,
+    );
     if (!message.file) return text;
     // A terminal has nowhere to attach a file: show a short one, name a long one.
     const lines = message.file.content.split("\n");
