@@ -21,7 +21,7 @@ export interface CommandInvocation {
 export interface CommandReply {
   /** Shown only to the invoker: "queued", "already running: see thread", or what was wrong. */
   text: string;
-  /** True when the command was refused (bad input, unknown context): nothing was queued. */
+  /** True when the command was refused (bad input, unknown context, access rules): nothing was queued. */
   refused: boolean;
 }
 
