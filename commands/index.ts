@@ -20,7 +20,7 @@ export interface RouterDeps extends UpgradeCheckDeps {
 }
 
 export function createRouter(deps: RouterDeps): CommandRouter {
-  const router = new CommandRouter([upgradeCheckCommand(deps)], { access: deps.access });
+  const router = new CommandRouter([upgradeCheckCommand(deps)], { access: deps.access, clusters: deps.clusters });
   const { clusters } = deps;
   if (deps.statusQueue) router.register(upgradeStatusCommand({ clusters, statusQueue: deps.statusQueue }));
   if (deps.watch) router.register(upgradeWatchCommand({ clusters, watch: deps.watch }));

@@ -6,7 +6,30 @@
 import { AccessPolicy } from "../src/access/policy.ts";
 import type { AccessSubject, AccessTarget } from "../src/access/rules.ts";
 import { userText } from "../src/chat/userText.ts";
+import { listContexts } from "./grammar.ts";
 import type { CommandInvocation, CommandReply, CommandSpec } from "./types.ts";
+
+/** The configured contexts, as handlers and the router see them. */
+export interface ClusterNames {
+  names(): string[];
+  defaultName(): string | undefined;
+}
+
+/**
+ * What a command may show and assume in the invoker's channel. Without access rules: every
+ * context, and the kubeconfig's default. With them, replies list only the contexts the invoker may
+ * name here (a refused channel learns no cluster names from a typo), and a command that names no
+ * cluster acts on the channel's only allowed one.
+ */
+export interface CommandScope {
+  listContexts(): string;
+  defaultCluster(): string | undefined;
+}
+
+/** The scope without access rules. */
+export function openScope(clusters: ClusterNames): CommandScope {
+  return { listContexts: () => listContexts(clusters.names()), defaultCluster: () => clusters.defaultName() };
+}
 
 /** A parsed, valid command that has not acted yet. */
 export interface PreparedCommand {
@@ -21,7 +44,7 @@ export interface PreparedCommand {
 export interface CommandHandler {
   spec: CommandSpec;
   /** Parses and validates, and says which clusters the command would act on; changes nothing. */
-  prepare?(inv: CommandInvocation): Promise<CommandReply | PreparedCommand>;
+  prepare?(inv: CommandInvocation, scope?: CommandScope): Promise<CommandReply | PreparedCommand>;
   /**
    * Runs without an access check. Real commands derive it from prepare (for tests and callers
    * that have no rules); a handler with only handle names no cluster and is refused whenever
@@ -37,7 +60,7 @@ export function isPrepared(x: CommandReply | PreparedCommand): x is PreparedComm
 /** A handler from its prepare step; its handle() runs unchecked, `all` meaning every context. */
 export function clusterCommand(
   spec: CommandSpec,
-  prepare: (inv: CommandInvocation) => Promise<CommandReply | PreparedCommand>,
+  prepare: (inv: CommandInvocation, scope?: CommandScope) => Promise<CommandReply | PreparedCommand>,
 ): CommandHandler {
   return {
     spec,
@@ -62,14 +85,18 @@ export function subjectOf(inv: CommandInvocation): AccessSubject {
 export interface CommandRouterOptions {
   /** Access rules; default: nothing restricted. */
   access?: AccessPolicy;
+  /** The configured contexts: with access rules, replies list only those allowed to the invoker. */
+  clusters?: ClusterNames;
 }
 
 export class CommandRouter {
   private readonly handlers = new Map<string, CommandHandler>();
   readonly access: AccessPolicy;
+  private readonly clusters?: ClusterNames;
 
   constructor(handlers: CommandHandler[] = [], opts: CommandRouterOptions = {}) {
     this.access = opts.access ?? AccessPolicy.open();
+    this.clusters = opts.clusters;
     for (const h of handlers) this.register(h);
   }
 
@@ -91,6 +118,24 @@ export class CommandRouter {
     return this.access.clustersFor(subject, contexts, command);
   }
 
+  private async scopeFor(inv: CommandInvocation, command: string): Promise<CommandScope | undefined> {
+    if (!this.access.restricted || !this.clusters) return undefined;
+    const clusters = this.clusters;
+    const visible = await this.access.clustersFor(subjectOf(inv), clusters.names(), command);
+    return {
+      listContexts: () =>
+        visible.length
+          ? `Contexts you may name here: ${visible.map((c) => `\`${c}\``).join(", ")}.`
+          : `No cluster may be named here with /${command} (access rules).`,
+      defaultCluster: () => {
+        const fallback = clusters.defaultName();
+        if (fallback && visible.includes(fallback)) return fallback;
+        // A fallback outside the rules still goes on to the access check, whose refusal explains.
+        return visible.length === 1 ? visible[0] : fallback;
+      },
+    };
+  }
+
   async handle(inv: CommandInvocation): Promise<CommandReply> {
     const name = inv.name.replace(/^\//, "");
     const handler = this.handlers.get(name);
@@ -107,7 +152,7 @@ export class CommandRouter {
         };
       return handler.handle(named);
     }
-    const prepared = await handler.prepare(named);
+    const prepared = await handler.prepare(named, await this.scopeFor(inv, name));
     if (!isPrepared(prepared)) return prepared;
     const check = await this.access.check(subjectOf(inv), name, prepared.target, prepared.contexts);
     if (!check.allowed) return { refused: true, text: check.text };

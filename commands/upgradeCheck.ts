@@ -5,8 +5,8 @@ import type { ReplyAddress } from "../src/chat/types.ts";
 import { userText } from "../src/chat/userText.ts";
 import type { EnqueueResult } from "../src/queue/jobQueues.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
-import { listContexts, parseCheckArgs } from "./grammar.ts";
-import { type CommandHandler, clusterCommand } from "./router.ts";
+import { parseCheckArgs } from "./grammar.ts";
+import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 
 export interface UpgradeCheckDeps {
@@ -34,13 +34,13 @@ export function threadHint(reply: ReplyAddress | undefined): string {
 }
 
 export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
-  return clusterCommand(UPGRADE_CHECK_SPEC, async (inv: CommandInvocation) => {
+  return clusterCommand(UPGRADE_CHECK_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
     const contexts = deps.clusters.names();
     const parsed = parseCheckArgs(inv.text, contexts);
     if (!parsed.ok)
       return {
         refused: true,
-        text: `${parsed.error}. ${listContexts(contexts)} Usage: /upgrade-check ${UPGRADE_CHECK_SPEC.usage}`,
+        text: `${parsed.error}. ${scope.listContexts()} Usage: /upgrade-check ${UPGRADE_CHECK_SPEC.usage}`,
       };
     const { all, target } = parsed.value;
     const base = {
@@ -70,9 +70,9 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
         },
       };
     }
-    const cluster = parsed.value.cluster ?? deps.clusters.defaultName();
+    const cluster = parsed.value.cluster ?? scope.defaultCluster();
     if (!cluster)
-      return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
+      return { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` };
     return {
       target: { clusters: [cluster] },
       contexts,

@@ -4,8 +4,8 @@
 import { userText } from "../src/chat/userText.ts";
 import type { CyclePlanJobData } from "../src/cycles/types.ts";
 import type { CycleActor, PlanRequestResult } from "../src/cycles/cycleControl.ts";
-import { listContexts, splitWords } from "./grammar.ts";
-import { type CommandHandler, clusterCommand } from "./router.ts";
+import { splitWords } from "./grammar.ts";
+import { type CommandHandler, type CommandScope, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 
 export interface UpgradeCycleDeps {
@@ -56,26 +56,25 @@ export function parseCycleArgs(
 }
 
 function clusterOf(
-  deps: UpgradeCycleDeps,
+  scope: CommandScope,
   cluster: string | undefined,
 ): { ok: true; cluster: string } | { ok: false; reply: CommandReply } {
-  const contexts = deps.clusters.names();
-  const name = cluster ?? deps.clusters.defaultName();
+  const name = cluster ?? scope.defaultCluster();
   if (!name)
     return {
       ok: false,
-      reply: { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` },
+      reply: { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` },
     };
   return { ok: true, cluster: name };
 }
 
 export function upgradeCycleCommand(deps: UpgradeCycleDeps): CommandHandler {
-  return clusterCommand(UPGRADE_CYCLE_SPEC, async (inv: CommandInvocation) => {
+  return clusterCommand(UPGRADE_CYCLE_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
     const contexts = deps.clusters.names();
     const parsed = parseCycleArgs(inv.text, contexts);
     if (!parsed.ok)
       return { refused: true, text: `${parsed.error}. Usage: /upgrade-cycle ${UPGRADE_CYCLE_SPEC.usage}` };
-    const c = clusterOf(deps, parsed.value.cluster);
+    const c = clusterOf(scope, parsed.value.cluster);
     if (!c.ok) return c.reply;
     return {
       target: { clusters: [c.cluster] },

@@ -8,8 +8,8 @@ import type { Queue } from "bullmq";
 import type { ReplyAddress, Requester } from "../src/chat/types.ts";
 import { userText } from "../src/chat/userText.ts";
 import { safeKeyPart } from "../src/watch/stateStore.ts";
-import { listContexts, splitWords } from "./grammar.ts";
-import { type CommandHandler, clusterCommand } from "./router.ts";
+import { splitWords } from "./grammar.ts";
+import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 
 export interface StatusJobData {
@@ -34,19 +34,19 @@ export const UPGRADE_STATUS_SPEC = {
 };
 
 export function upgradeStatusCommand(deps: UpgradeStatusDeps): CommandHandler {
-  return clusterCommand(UPGRADE_STATUS_SPEC, async (inv: CommandInvocation) => {
+  return clusterCommand(UPGRADE_STATUS_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
     const contexts = deps.clusters.names();
     const words = splitWords(inv.text);
     if (words.length > 1)
       return {
         refused: true,
-        text: `expected at most one context, got ${words.length} words. ${listContexts(contexts)}`,
+        text: `expected at most one context, got ${words.length} words. ${scope.listContexts()}`,
       };
     if (words[0] && !contexts.includes(words[0]))
-      return { refused: true, text: `unknown cluster context "${userText(words[0])}". ${listContexts(contexts)}` };
-    const cluster = words[0] ?? deps.clusters.defaultName();
+      return { refused: true, text: `unknown cluster context "${userText(words[0])}". ${scope.listContexts()}` };
+    const cluster = words[0] ?? scope.defaultCluster();
     if (!cluster)
-      return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
+      return { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` };
     return {
       target: { clusters: [cluster] },
       contexts,

@@ -2,9 +2,9 @@
 // stop the cluster's watch job through WatchControl (the same API the add-on cycle engine uses).
 import { userText } from "../src/chat/userText.ts";
 import { DEFAULT_WATCH_MS, MAX_WATCH_MS, type WatchControl } from "../src/watch/control.ts";
-import { listContexts, type ParseResult, splitWords } from "./grammar.ts";
+import { type ParseResult, splitWords } from "./grammar.ts";
 import { threadHint } from "./upgradeCheck.ts";
-import { type CommandHandler, clusterCommand } from "./router.ts";
+import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 
 export interface UpgradeWatchDeps {
@@ -68,17 +68,17 @@ function formatDuration(ms: number): string {
 }
 
 export function upgradeWatchCommand(deps: UpgradeWatchDeps): CommandHandler {
-  return clusterCommand(UPGRADE_WATCH_SPEC, async (inv: CommandInvocation) => {
+  return clusterCommand(UPGRADE_WATCH_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
     const contexts = deps.clusters.names();
     const parsed = parseWatchArgs(inv.text, contexts);
     if (!parsed.ok)
       return {
         refused: true,
-        text: `${parsed.error}. ${listContexts(contexts)} Usage: /upgrade-watch ${UPGRADE_WATCH_SPEC.usage}`,
+        text: `${parsed.error}. ${scope.listContexts()} Usage: /upgrade-watch ${UPGRADE_WATCH_SPEC.usage}`,
       };
-    const cluster = parsed.value.cluster ?? deps.clusters.defaultName();
+    const cluster = parsed.value.cluster ?? scope.defaultCluster();
     if (!cluster)
-      return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
+      return { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` };
     const { stop } = parsed.value;
     const durationMs = parsed.value.durationMs ?? DEFAULT_WATCH_MS;
     return {

@@ -207,6 +207,22 @@ describe("access rules over Slack", () => {
     expect(s.fake.callsOf("usergroups.users.list").map((c) => c.body.usergroup)).toContain(SRE_GROUP);
   });
 
+  it("replies name only the clusters allowed here, and a channel with one acts on it by default", async () => {
+    const s = await stack();
+    const random = await s.send("/upgrade-check", "produ", { channel_id: RANDOM });
+    expect(random).toBe(
+      'unknown cluster context "produ". No cluster may be named here with /upgrade-check (access rules). Usage: /upgrade-check [context|all] [target version]',
+    );
+    expect(await s.send("/upgrade-status", "produ", { channel_id: STAGING })).toBe(
+      'unknown cluster context "produ". Contexts you may name here: `staging`, `dev`.',
+    );
+    expect(await s.send("/upgrade-status", "", { channel_id: STAGING })).toBe(
+      "Name the cluster: there is more than one context. Contexts you may name here: `staging`, `dev`.",
+    );
+    expect(await s.send("/upgrade-check", "", { channel_id: PROD })).toMatch(/^Queued upgrade check of prod\./);
+    expect(await countJobs(s.controls.queues.check)).toBe(1);
+  });
+
   it("all: the clusters allowed in the channel; none allowed is a refusal", async () => {
     const s = await stack();
     expect(await s.send("/upgrade-check", "all", { channel_id: STAGING })).toBe(
