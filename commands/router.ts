@@ -124,9 +124,8 @@ export class CommandRouter {
     const visible = await this.access.clustersFor(subjectOf(inv), clusters.names(), command);
     return {
       listContexts: () =>
-        visible.length
-          ? `Contexts you may name here: ${visible.map((c) => `\`${c}\``).join(", ")}.`
-          : `No cluster may be named here with /${command} (access rules).`,
+        // The contexts valid in this channel: a refused channel learns no other names.
+        visible.length ? listContexts(visible) : `No cluster may be named here with /${command} (access rules).`,
       defaultCluster: () => {
         const fallback = clusters.defaultName();
         if (fallback && visible.includes(fallback)) return fallback;

@@ -317,7 +317,7 @@ describe("user text in Discord replies", () => {
     const s = await stack();
     const edit = await s.command("upgrade-status", [{ name: "context", value: "@everyone" }]);
     expect(edit.body.content).toBe(
-      'unknown cluster context "@\u200beveryone". Contexts you may name here: `staging`, `dev`.',
+      'unknown cluster context "@\u200beveryone". Valid contexts: `staging`, `dev`.',
     );
     expect(edit.body.allowed_mentions).toEqual({ parse: [] });
     const md = await s.command("upgrade-cycle", [{ name: "context", value: "**bold**_x_" }]);

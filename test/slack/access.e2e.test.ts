@@ -214,10 +214,10 @@ describe("access rules over Slack", () => {
       'unknown cluster context "produ". No cluster may be named here with /upgrade-check (access rules). Usage: /upgrade-check [context|all] [target version]',
     );
     expect(await s.send("/upgrade-status", "produ", { channel_id: STAGING })).toBe(
-      'unknown cluster context "produ". Contexts you may name here: `staging`, `dev`.',
+      'unknown cluster context "produ". Valid contexts: `staging`, `dev`.',
     );
     expect(await s.send("/upgrade-status", "", { channel_id: STAGING })).toBe(
-      "Name the cluster: there is more than one context. Contexts you may name here: `staging`, `dev`.",
+      "Name the cluster: there is more than one context. Valid contexts: `staging`, `dev`.",
     );
     expect(await s.send("/upgrade-check", "", { channel_id: PROD })).toMatch(/^Queued upgrade check of prod\./);
     expect(await countJobs(s.controls.queues.check)).toBe(1);
