@@ -10,6 +10,7 @@ import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { SEVERITIES } from "../src/checks/types.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
 import { ensureRoot, postOnce, threadOf } from "./posting.ts";
+import { userText } from "../src/chat/userText.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;
@@ -24,7 +25,7 @@ export interface FleetProcessorDeps {
 
 function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string): { text: string } {
   return {
-    text: `*Fleet upgrade check:* ${data.clusters.length} clusters${data.target ? ` → ${data.target}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
+    text: `*Fleet upgrade check:* ${data.clusters.length} clusters${data.target ? ` → ${userText(data.target)}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
   };
 }
 

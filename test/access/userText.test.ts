@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { escapeDiscordUserText, toDiscordMarkdown } from "../../adapters/discord/format.ts";
 import { toMrkdwn } from "../../adapters/slack/mrkdwn.ts";
 import { bounded, plainUserText, USER_TEXT_MAX_CHARS, userText } from "../../src/chat/userText.ts";
+import { headline } from "../../src/render/chatReport.ts";
 
 const INJECTION = "1.32-<!here><https://evil.example|Approve_here>";
 
@@ -39,6 +40,14 @@ describe("user text", () => {
       "@\u200beveryone @\u200bhere \\<@123> \\<@&456>",
     );
     expect(toDiscordMarkdown(`check ${userText("1.32")}`)).toBe("check 1.32");
+  });
+
+  it("the target in a channel's headline is user text too", () => {
+    const root = headline({ cluster: "prod", target: INJECTION, requester: "<@U0ALICE>" }, "running");
+    expect(toMrkdwn(root.text)).toBe(
+      "*Upgrade check:* prod → 1.32-&lt;!here&gt;&lt;https://evil.example|Approve_here&gt;, requested by <@U0ALICE>: running",
+    );
+    expect(toDiscordMarkdown(root.text)).not.toMatch(/[^\\]<https:/);
   });
 
   it("folds line breaks so an echo stays inside its sentence", () => {
