@@ -79,7 +79,7 @@ describe("access rules in the console demo", () => {
       NO_ACCESS_RULES_WARNING,
     ]);
     const { file } = loadConfig({ UPSHIFT_CONFIG: DEMO_CONFIG });
-    expect(createAccessPolicy({ file }).startupWarnings(["demo"])).toEqual([]);
+    expect(createAccessPolicy({ file }).startupWarnings(["demo", "next"])).toEqual([]);
     expect(createAccessPolicy({ file }).startupWarnings(["other"])[0]).toMatch(/not kubeconfig contexts.*demo/);
   });
 });
