@@ -18,13 +18,15 @@ import { producerConnection, workerConnection } from "../src/queue/redisConnecti
 import { type EmbeddedRedis, startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { describeRedisTarget, parseRedisUrl } from "../src/redis/redisUrl.ts";
 import { startSandbox } from "../src/sandbox/index.ts";
-import { createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
+import { createAccessPolicy, createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
 
 const SCENARIOS = new URL("../src/sandbox/scenarios/", import.meta.url);
 export const DEMO_SCENARIO = fileURLToPath(new URL("demo.yaml", SCENARIOS));
 /** The second demo cluster, "next": an upgrade people run today (1.34 → 1.35) that 1.35 would break. */
 export const NEXT_SCENARIO = fileURLToPath(new URL("current-upgrade.yaml", SCENARIOS));
 export const DEMO_CONFIG = fileURLToPath(new URL("demo-upshift.yaml", SCENARIOS));
+/** The console chat's channel, named in the demo's access rule. */
+export const DEMO_CHANNEL = "upgrades";
 
 export interface DemoOptions {
   input?: NodeJS.ReadableStream;
@@ -73,7 +75,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       () => redis.quit(),
       () => workerRedis.quit(),
     );
-    const controls = createControls(redis, prefix);
+    const controls = createControls(redis, prefix, { file });
+    // The demo's upshift.yaml has one access rule: the console channel may use the demo cluster.
+    const access = createAccessPolicy({ file, logger });
     cleanups.push(() => controls.close());
 
     const clusters = ClusterDirectory.fromString(
@@ -81,7 +85,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     );
     const poster = new ConsolePoster(output);
     const posters = new PosterRegistry([poster]);
-    const approvals = createApprovals({ redis, prefix, posters, file, controls, logger });
+    const approvals = createApprovals({ redis, prefix, posters, file, controls, access, logger });
     const backupDir = mkdtempSync(join(tmpdir(), "upshift-demo-backups-"));
     cleanups.push(async () => rmSync(backupDir, { recursive: true, force: true }));
     const workers = startWorkers({
@@ -101,9 +105,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     });
     cleanups.push(() => workers.close());
 
-    const router = createBotRouter(clusters, controls);
+    for (const warning of access.startupWarnings(clusters.names())) logger.warn(warning);
+    const router = createBotRouter(clusters, controls, access);
     const chat = new ConsoleChat({
       router,
+      channel: DEMO_CHANNEL,
       input: opts.input,
       output,
       extra: {
@@ -117,7 +123,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
             added: true,
             userId: user ?? "you",
             emoji,
-            channel: "upgrades",
+            channel: DEMO_CHANNEL,
             messageId,
           });
           return `(only visible to you) reaction ${emoji} by @${user ?? "you"} on [${messageId}]: ${outcome}`;

@@ -1,6 +1,7 @@
 // The shared grammar of Upshift's commands. Words are split on whitespace; a word that names a
 // kubeconfig context is the cluster, a word that parses as a version is the target. Order does
 // not matter ("/upgrade-check 1.32 prod" works) because people type both.
+import { userText } from "../src/chat/userText.ts";
 import { formatFull, parseTargetVersion } from "../src/versions/kube.ts";
 
 export interface CheckArgs {
@@ -40,7 +41,7 @@ export function parseCheckArgs(text: string, contexts: readonly string[]): Parse
         return { ok: false, error: `more than one target version given ("${args.target}" and "${target}")` };
       args.target = target;
     } else {
-      return { ok: false, error: `unknown cluster context "${word}"` };
+      return { ok: false, error: `unknown cluster context "${userText(word)}"` };
     }
   }
   return { ok: true, value: args };

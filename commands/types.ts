@@ -14,12 +14,14 @@ export interface CommandInvocation {
   channel: string;
   /** Discord guild id (allowlist checks, role lookups). */
   guild?: string;
+  /** Discord: the invoking member's role ids (access rules and approvers may name roles). */
+  roles?: string[];
 }
 
 export interface CommandReply {
   /** Shown only to the invoker: "queued", "already running: see thread", or what was wrong. */
   text: string;
-  /** True when the command was refused (bad input, unknown context): nothing was queued. */
+  /** True when the command was refused (bad input, unknown context, access rules): nothing was queued. */
   refused: boolean;
 }
 

@@ -11,6 +11,7 @@ import { plural } from "../src/render/english.ts";
 import { type FleetRow, renderFleetTable } from "../src/render/fleetTable.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
 import { ensureRoot, postOnce, threadOf } from "./posting.ts";
+import { userText } from "../src/chat/userText.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;
@@ -25,7 +26,7 @@ export interface FleetProcessorDeps {
 
 function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string): { text: string } {
   return {
-    text: `*Fleet upgrade check:* ${plural(data.clusters.length, "cluster")}${data.target ? ` → ${data.target}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
+    text: `*Fleet upgrade check:* ${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
   };
 }
 

@@ -2,6 +2,7 @@
 // edits are shown as edits, files are printed inline (a terminal has nowhere to attach them).
 import { renderConsoleMarkup } from "./consoleMarkup.ts";
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions } from "../../src/chat/types.ts";
+import { renderUserText } from "../../src/chat/userText.ts";
 
 const FILE_PREVIEW_LINES = 20;
 
@@ -35,7 +36,8 @@ export class ConsolePoster implements ChatPoster {
 
   private render(message: ChatMessage): string {
     // Slack/Discord markup as a terminal shows it: no bold markers, mentions and channels by name.
-    const text = renderConsoleMarkup(message.text);
+    // User text is shown as typed: the conversion never sees it.
+    const text = renderUserText(message.text, renderConsoleMarkup, (user) => user);
     if (!message.file) return text;
     // A terminal has nowhere to attach a file: show a short one, name a long one.
     const lines = message.file.content.split("\n");

@@ -7,7 +7,7 @@
 // syscall per job, which was the largest single CPU cost of an ack. Only adds use it, so the
 // shared connection's ordering (MULTI, blocking and admin commands elsewhere) is unchanged;
 // each add still gets its own reply, error and commandTimeout.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
 import { type CheckJobData, type CheckQueueJobData, checkJobId, type FleetJobData, QUEUE_NAMES } from "./jobs.ts";
@@ -28,6 +28,14 @@ export const CHECK_JOB_OPTIONS = {
 export interface JobQueuesOptions {
   /** First retry delay; doubles each attempt. Tests shorten it. */
   backoffDelayMs?: number;
+}
+
+/** A short stable key for a set of cluster names (order does not matter). */
+function clusterSetKey(clusters: readonly string[]): string {
+  return createHash("sha256")
+    .update(JSON.stringify([...clusters].sort()))
+    .digest("base64url")
+    .slice(0, 16);
 }
 
 export class JobQueues {
@@ -74,7 +82,9 @@ export class JobQueues {
     const job = await this.adder.add("fleet", fleet, {
       ...this.jobOptions,
       jobId,
-      deduplication: { id: checkJobId("fleet", data.target) },
+      // Per set of clusters: with access rules, "all" differs from channel to channel, and one
+      // channel's fleet run must not stand in for another's.
+      deduplication: { id: checkJobId(`fleet-${clusterSetKey(clusters)}`, data.target) },
     });
     if (job.id === jobId) return { status: "queued", jobId };
     return this.duplicateOf(job.id);

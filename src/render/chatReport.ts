@@ -3,6 +3,7 @@
 // list as a file, so a 500-finding cluster does not become 500 messages.
 import type { CheckReport } from "../checks/preflight.ts";
 import type { ChatMessage } from "../chat/types.ts";
+import { userText } from "../chat/userText.ts";
 import { type Finding, SEVERITIES, type Severity } from "../checks/types.ts";
 import { plural } from "./english.ts";
 import { formatFindingLine, formatFindingText } from "./findingText.ts";
@@ -25,7 +26,8 @@ export interface HeadlineInput {
 
 export function headline(input: HeadlineInput, state: string): ChatMessage {
   const from = input.serverVersion ? ` ${input.serverVersion}` : "";
-  const to = input.target ? ` → ${input.target}` : "";
+  // The target came from the user's command: marked, so a platform shows it as text whatever it holds.
+  const to = input.target ? ` → ${userText(input.target)}` : "";
   return { text: `*Upgrade check:* ${input.cluster}${from}${to}, requested by ${input.requester}: ${state}` };
 }
 
