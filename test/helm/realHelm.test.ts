@@ -1,0 +1,134 @@
+// Real Helm 3.17 against the sandbox: every verb users run, with release storage in Secrets sent
+// as protobuf (as Helm's client-go sends them) and read back by Helm itself.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { releaseFromSecret } from "../../src/helm/release.ts";
+import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { type HelmHome, helm, helmHome, helmList, helmOk, TINY_CHART } from "../tools/helm.ts";
+
+let sandbox: SandboxServer;
+let home: HelmHome;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rolloutDelayMs: 50 });
+  home = helmHome(sandbox);
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+const releaseSecrets = (name: string, namespace = "default") =>
+  sandbox.store
+    .list("v1", "Secret", namespace)
+    .filter((s) => s.type === "helm.sh/release.v1" && s.metadata?.labels?.name === name);
+
+describe("real Helm against the sandbox", () => {
+  it("install, upgrade, rollback, history, list -a, status, get manifest/values, uninstall", async () => {
+    sandbox.clearRequests();
+    const install = await helmOk(home, ["install", "web", TINY_CHART, "-n", "default", "--set", "greeting=hi"]);
+    expect(install).toContain("STATUS: deployed");
+    // Helm's release storage spoke protobuf, and the sandbox stored what it meant.
+    const writes = sandbox.requests.filter(
+      (r) => r.resource === "secrets" && (r.verb === "create" || r.verb === "update"),
+    );
+    expect(writes.some((r) => r.contentType === "application/vnd.kubernetes.protobuf")).toBe(true);
+    const [rev1] = releaseSecrets("web");
+    expect(rev1.metadata?.labels).toMatchObject({ owner: "helm", name: "web", status: "deployed", version: "1" });
+    expect(releaseFromSecret(rev1)).toMatchObject({ name: "web", revision: 1, status: "deployed" });
+    expect(sandbox.store.get("v1", "ConfigMap", "default", "web-config")?.data).toEqual({ greeting: "hi" });
+
+    await helmOk(home, ["upgrade", "web", TINY_CHART, "-n", "default", "--set", "greeting=hello again"]);
+    expect(sandbox.store.get("v1", "ConfigMap", "default", "web-config")?.data).toEqual({ greeting: "hello again" });
+    expect(JSON.parse(await helmOk(home, ["get", "values", "web", "-n", "default", "-o", "json"]))).toEqual({
+      greeting: "hello again",
+    });
+    const manifest = await helmOk(home, ["get", "manifest", "web", "-n", "default"]);
+    expect(manifest).toContain("name: web-config");
+    expect(manifest).toContain('greeting: "hello again"');
+
+    await helmOk(home, ["rollback", "web", "1", "-n", "default"]);
+    expect(sandbox.store.get("v1", "ConfigMap", "default", "web-config")?.data).toEqual({ greeting: "hi" });
+    const history = JSON.parse(await helmOk(home, ["history", "web", "-n", "default", "-o", "json"])) as Array<{
+      revision: number;
+      status: string;
+      description: string;
+    }>;
+    expect(history.map((h) => [h.revision, h.status])).toEqual([
+      [1, "superseded"],
+      [2, "superseded"],
+      [3, "deployed"],
+    ]);
+    expect(history[2].description).toBe("Rollback to 1");
+    const status = JSON.parse(await helmOk(home, ["status", "web", "-n", "default", "-o", "json"]));
+    expect(status).toMatchObject({ name: "web", version: 3, info: { status: "deployed" } });
+    expect((await helmList(home)).find((r) => r.name === "web")).toMatchObject({
+      revision: "3",
+      status: "deployed",
+      chart: "tiny-1.0.0",
+    });
+    // The labels Helm wrote through protobuf updates are the ones Upshift's checks read.
+    expect(releaseSecrets("web").map((s) => s.metadata?.labels?.status)).toEqual([
+      "superseded",
+      "superseded",
+      "deployed",
+    ]);
+
+    await helmOk(home, ["uninstall", "web", "-n", "default"]);
+    expect(releaseSecrets("web")).toEqual([]);
+    expect(sandbox.store.get("v1", "ConfigMap", "default", "web-config")).toBeUndefined();
+    expect((await helmList(home)).find((r) => r.name === "web")).toBeUndefined();
+  });
+
+  it("uninstall --keep-history really marks the release uninstalled", async () => {
+    await helmOk(home, ["install", "kept", TINY_CHART, "-n", "default"]);
+    const out = await helmOk(home, ["uninstall", "kept", "-n", "default", "--keep-history"]);
+    expect(out).toContain('release "kept" uninstalled');
+    expect(releaseSecrets("kept").map((s) => s.metadata?.labels?.status)).toEqual(["uninstalled"]);
+    expect((await helmList(home)).find((r) => r.name === "kept")).toMatchObject({ status: "uninstalled" });
+    expect(sandbox.store.get("v1", "Secret", "default", "kept-secret")).toBeUndefined();
+    // History kept, so the name can come back with a rollback.
+    await helmOk(home, ["rollback", "kept", "1", "-n", "default"]);
+    expect((await helmList(home)).find((r) => r.name === "kept")).toMatchObject({ revision: "2", status: "deployed" });
+  });
+
+  it("install --wait succeeds once Services have cluster IPs (ConfigMaps and Secrets are ready at once)", async () => {
+    const out = await helmOk(home, ["install", "waited", TINY_CHART, "-n", "default", "--wait", "--timeout", "30s"]);
+    expect(out).toContain("STATUS: deployed");
+    const svc = sandbox.store.get("v1", "Service", "default", "waited-svc");
+    expect(svc?.spec?.clusterIP).toMatch(/^10\.(9[6-9]|10\d|11[01])\./);
+    await helmOk(home, [
+      "upgrade",
+      "waited",
+      TINY_CHART,
+      "-n",
+      "default",
+      "--wait",
+      "--timeout",
+      "30s",
+      "--set",
+      "service.type=NodePort",
+    ]);
+    const np = sandbox.store.get("v1", "Service", "default", "waited-svc")?.spec?.ports?.[0]?.nodePort;
+    expect(np).toBeGreaterThanOrEqual(30000);
+    expect(sandbox.store.get("v1", "Service", "default", "waited-svc")?.spec?.clusterIP).toBe(svc?.spec?.clusterIP);
+  });
+
+  it("install --wait times out on a workload that never becomes ready, leaving the release failed", async () => {
+    const r = await helm(home, [
+      "install",
+      "never",
+      TINY_CHART,
+      "-n",
+      "default",
+      "--wait",
+      "--timeout",
+      "3s",
+      "--set",
+      "deployment.enabled=true",
+      "--set",
+      "deployment.rollout=never",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("context deadline exceeded");
+    expect((await helmList(home)).find((x) => x.name === "never")).toMatchObject({ revision: "1", status: "failed" });
+  });
+});
