@@ -1,9 +1,16 @@
 // Real Helm 3.17 against the sandbox: every verb users run, with release storage in Secrets sent
 // as protobuf (as Helm's client-go sends them) and read back by Helm itself.
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { releaseFromSecret } from "../../src/helm/release.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { type HelmHome, helm, helmHome, helmList, helmOk, TINY_CHART } from "../tools/helm.ts";
+
+const BIN = new URL("../../bin/upshift.js", import.meta.url).pathname;
+const HEALTHY = new URL("../../src/sandbox/scenarios/healthy.yaml", import.meta.url).pathname;
 
 let sandbox: SandboxServer;
 let home: HelmHome;
@@ -130,5 +137,36 @@ describe("real Helm against the sandbox", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("context deadline exceeded");
     expect((await helmList(home)).find((x) => x.name === "never")).toMatchObject({ revision: "1", status: "failed" });
+  });
+});
+
+describe("real Helm against `upshift sandbox`", () => {
+  it("installs into the server the CLI starts, with the kubeconfig it writes (was: 'the sandbox speaks JSON only')", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "upshift-sandbox-helm-"));
+    const kubeconfig = join(dir, "kubeconfig");
+    const child = spawn(process.execPath, [BIN, "sandbox", "--fixture", HEALTHY, "--kubeconfig-out", kubeconfig], {
+      env: { PATH: process.env.PATH, HOME: dir, LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    try {
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      const deadline = Date.now() + 30_000;
+      while (!out.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(out).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+      const cliHome: HelmHome = { ...home, kubeconfig, env: { ...home.env, KUBECONFIG: kubeconfig } };
+      expect(
+        await helmOk(cliHome, ["install", "cli", TINY_CHART, "-n", "default", "--wait", "--timeout", "30s"]),
+      ).toContain("STATUS: deployed");
+      expect(await helmOk(cliHome, ["uninstall", "cli", "-n", "default", "--keep-history"])).toContain("uninstalled");
+      expect((await helmList(cliHome)).find((r) => r.name === "cli")).toMatchObject({ status: "uninstalled" });
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      clearTimeout(killer);
+      child.kill("SIGKILL");
+    }
   });
 });
