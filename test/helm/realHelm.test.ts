@@ -119,6 +119,18 @@ describe("real Helm against the sandbox", () => {
     expect(sandbox.store.get("v1", "Service", "default", "waited-svc")?.spec?.clusterIP).toBe(svc?.spec?.clusterIP);
   });
 
+  it("install and upgrade --wait finish once the sandbox's rollout simulation reports a StatefulSet ready", async () => {
+    const sts = ["--set", "statefulset.enabled=true", "--wait", "--timeout", "30s"];
+    expect(await helmOk(home, ["install", "db", TINY_CHART, "-n", "default", ...sts])).toContain("STATUS: deployed");
+    const ready = sandbox.store.get("apps/v1", "StatefulSet", "default", "db-db");
+    expect(ready?.status).toMatchObject({ observedGeneration: 1, readyReplicas: 2, updatedReplicas: 2 });
+    await helmOk(home, ["upgrade", "db", TINY_CHART, "-n", "default", ...sts, "--set", "greeting=v2"]);
+    const upgraded = sandbox.store.get("apps/v1", "StatefulSet", "default", "db-db");
+    expect(upgraded?.metadata?.generation).toBe(2);
+    expect(upgraded?.status?.observedGeneration).toBe(2);
+    expect((await helmList(home)).find((r) => r.name === "db")).toMatchObject({ revision: "2", status: "deployed" });
+  });
+
   it("install --wait times out on a workload that never becomes ready, leaving the release failed", async () => {
     const r = await helm(home, [
       "install",
