@@ -79,8 +79,15 @@ describe("real Helm against the sandbox", () => {
       "deployed",
     ]);
 
+    sandbox.clearRequests();
     await helmOk(home, ["uninstall", "web", "-n", "default"]);
     expect(releaseSecrets("web")).toEqual([]);
+    // The release Secrets went with protobuf DeleteOptions bodies, decoded like any other.
+    const deletes = sandbox.requests.filter(
+      (r) => r.resource === "secrets" && r.verb === "delete" && r.name?.startsWith("sh.helm.release.v1.web."),
+    );
+    expect(deletes.length).toBe(3);
+    expect(deletes.every((r) => r.contentType === "application/vnd.kubernetes.protobuf")).toBe(true);
     expect(sandbox.store.get("v1", "ConfigMap", "default", "web-config")).toBeUndefined();
     expect((await helmList(home)).find((r) => r.name === "web")).toBeUndefined();
   });
