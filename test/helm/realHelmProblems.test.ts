@@ -198,21 +198,21 @@ describe("problem states made by real Helm, checked by upshift check", () => {
     expect(release("fleet")).toMatchObject({ chart: "fleet-106.0.0+up0.12.0-rc.3", status: "deployed" });
   });
 
-  it("reports pending-install and pending-upgrade (HELM-01) with the revision and status helm shows", () => {
+  it("reports pending-install and pending-upgrade (HELM-01) with the revision, chart and status helm shows", () => {
     for (const name of ["halfway", "stuck"]) {
       const r = release(name);
       const f = about(name, r.namespace).find((x) => x.check === "HELM-01");
       expect(f, name).toBeDefined();
       expect(f?.object.name).toBe(`sh.helm.release.v1.${name}.v${r.revision}`);
-      expect(f?.message).toContain(`stuck in ${r.status} at revision ${r.revision}`);
+      expect(f?.message).toContain(`stuck in ${r.status} at revision ${r.revision} (chart ${r.chart})`);
     }
   });
 
-  it("reports the failed release (HELM-02) at the revision helm shows", () => {
+  it("reports the failed release (HELM-02) with the revision and chart helm shows", () => {
     const r = release("broken");
     const f = about("broken", "failing").find((x) => x.check === "HELM-02");
     expect(f?.object.name).toBe(`sh.helm.release.v1.broken.v${r.revision}`);
-    expect(f?.message).toContain(`failed at revision ${r.revision}`);
+    expect(f?.message).toContain(`failed at revision ${r.revision} (chart ${r.chart})`);
   });
 
   it("reports the chart whose kubeVersion excludes the target (API-04) by the chart helm shows", () => {
