@@ -14,6 +14,7 @@ import { openApiV2, openApiV3Doc, openApiV3Root } from "./openapi.ts";
 import { decodeProtobufBody } from "./protobuf.ts";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.ts";
 import { RolloutSimulator } from "./rollout.ts";
+import { crdStatusAfterWrite } from "./crdStatus.ts";
 import { ServiceAllocator } from "./services.ts";
 import { type Matcher, parseFieldSelector, parseLabelSelector, SelectorError } from "./selectors.ts";
 import {
@@ -571,6 +572,7 @@ export class SandboxServer {
       if (initial) out.status = structuredClone(initial);
     }
     if (isService(info)) this.services.onCreate(out);
+    if (isCrd(info)) out.status = crdStatusAfterWrite(out, undefined);
     return out;
   }
 
@@ -618,6 +620,7 @@ export class SandboxServer {
       if (info.namespaced) merged.metadata.namespace = existing.namespace;
       else delete merged.metadata.namespace;
       if (isService(info)) this.services.onUpdate(merged, old);
+      if (isCrd(info)) merged.status = crdStatusAfterWrite(merged, old.status);
     }
     merged.apiVersion = old.apiVersion ?? groupVersionOf(info);
     merged.kind = info.kind;
@@ -786,6 +789,10 @@ const INITIAL_STATUS: Record<string, Record<string, unknown>> = {
   "/PersistentVolumeClaim": { phase: "Pending" },
   "/PersistentVolume": { phase: "Pending" },
 };
+
+function isCrd(info: ResourceInfo): boolean {
+  return info.group === "apiextensions.k8s.io" && info.kind === "CustomResourceDefinition";
+}
 
 function isService(info: ResourceInfo): boolean {
   return info.group === "" && info.kind === "Service";

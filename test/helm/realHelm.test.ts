@@ -1,13 +1,23 @@
 // Real Helm 3.17 against the sandbox: every verb users run, with release storage in Secrets sent
 // as protobuf (as Helm's client-go sends them) and read back by Helm itself.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify as stringifyYaml } from "yaml";
 import { releaseFromSecret } from "../../src/helm/release.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
-import { type HelmHome, helm, helmHome, helmList, helmOk, TINY_CHART } from "../tools/helm.ts";
+import {
+  chartVariant,
+  type HelmHome,
+  helm,
+  helmHome,
+  helmList,
+  helmOk,
+  TINY_CHART,
+  valuesFile,
+} from "../tools/helm.ts";
 
 const BIN = new URL("../../bin/upshift.js", import.meta.url).pathname;
 const HEALTHY = new URL("../../src/sandbox/scenarios/healthy.yaml", import.meta.url).pathname;
@@ -136,6 +146,46 @@ describe("real Helm against the sandbox", () => {
     expect(upgraded?.metadata?.generation).toBe(2);
     expect(upgraded?.status?.observedGeneration).toBe(2);
     expect((await helmList(home)).find((r) => r.name === "db")).toMatchObject({ revision: "2", status: "deployed" });
+  });
+
+  it("installs a chart's crds/ (Helm waits for them to be Established) and then a custom resource of them", async () => {
+    const chart = chartVariant(home, { name: "widgets" });
+    mkdirSync(join(chart, "crds"));
+    writeFileSync(
+      join(chart, "crds", "widgets.yaml"),
+      stringifyYaml({
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: "widgets.example.com" },
+        spec: {
+          group: "example.com",
+          scope: "Namespaced",
+          names: { plural: "widgets", singular: "widget", kind: "Widget" },
+          versions: [
+            {
+              name: "v1",
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+            },
+          ],
+        },
+      }),
+    );
+    const values = valuesFile(home, {
+      extraManifests: [{ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w1" }, spec: { size: 3 } }],
+    });
+    const started = Date.now();
+    await helmOk(home, ["install", "widgets", chart, "-n", "default", "-f", values, "--wait", "--timeout", "30s"]);
+    expect(Date.now() - started).toBeLessThan(20_000); // not Helm's 60 s CRD wait running out
+    expect(sandbox.store.get("example.com/v1", "Widget", "default", "w1")?.spec).toEqual({ size: 3 });
+    const crd = sandbox.store.get(
+      "apiextensions.k8s.io/v1",
+      "CustomResourceDefinition",
+      undefined,
+      "widgets.example.com",
+    );
+    expect(crd?.status?.storedVersions).toEqual(["v1"]);
   });
 
   it("install --wait times out on a workload that never becomes ready, leaving the release failed", async () => {

@@ -186,3 +186,49 @@ describe("status and generation", () => {
     expect(put.body.metadata?.creationTimestamp).toBe(current.metadata?.creationTimestamp);
   });
 });
+
+describe("CustomResourceDefinitions", () => {
+  const crd = (storage: string, served: string[]) => ({
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "widgets.example.com" },
+    spec: {
+      group: "example.com",
+      scope: "Namespaced",
+      names: { plural: "widgets", singular: "widget", kind: "Widget" },
+      versions: served.map((name) => ({
+        name,
+        served: true,
+        storage: name === storage,
+        schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+      })),
+    },
+    status: { storedVersions: ["v0"], conditions: [] },
+  });
+
+  it("are Established with their names accepted, and storedVersions only grows", async () => {
+    const created = await call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd("v1", ["v1"]));
+    expect(created.status).toBe(201);
+    expect(created.body.status?.storedVersions).toEqual(["v1"]);
+    expect(created.body.status?.acceptedNames).toEqual({ plural: "widgets", singular: "widget", kind: "Widget" });
+    const types = (created.body.status?.conditions as Array<{ type: string; status: string }>).map((c) => [
+      c.type,
+      c.status,
+    ]);
+    expect(types).toEqual([
+      ["NamesAccepted", "True"],
+      ["Established", "True"],
+    ]);
+    const current = (await call("GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com"))
+      .body;
+    const updated = await call("PUT", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com", {
+      ...crd("v2", ["v1", "v2"]),
+      metadata: current.metadata,
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body.status?.storedVersions).toEqual(["v1", "v2"]);
+    // The new version is served at once.
+    const list = await call("GET", "/apis/example.com/v2/namespaces/default/widgets");
+    expect(list.status).toBe(200);
+  });
+});
