@@ -19,8 +19,11 @@ import { statusError } from "./status.ts";
 export const PROTOBUF_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 type Scalar = "string" | "bool" | "int32" | "int64" | "bytes";
-/** time: meta/v1 Time (RFC 3339, seconds); microtime: MicroTime; rawJson: FieldsV1 (its Raw is JSON). */
-type Special = "time" | "microtime" | "rawJson";
+/**
+ * time: meta/v1 Time (RFC 3339, seconds); microtime: MicroTime; rawJson: FieldsV1 (its Raw is JSON);
+ * opaque: bytes kept as bytes, not base64 (runtime.Unknown's raw, decoded next by its own type).
+ */
+type Special = "time" | "microtime" | "rawJson" | "opaque";
 
 export interface FieldSpec {
   name: string;
@@ -57,7 +60,7 @@ export const MESSAGES: Readonly<Record<string, MessageSchema>> = {
   // apimachinery pkg/runtime/generated.proto
   "runtime.Unknown": {
     1: msg("typeMeta", "runtime.TypeMeta"),
-    2: { name: "raw", kind: "bytes" },
+    2: { name: "raw", kind: "opaque" },
     3: s("contentEncoding"),
     4: s("contentType"),
   },
@@ -256,6 +259,7 @@ const WIRE_TYPE: Record<FieldSpec["kind"], number> = {
   time: 2,
   microtime: 2,
   rawJson: 2,
+  opaque: 2,
   bool: 0,
   int32: 0,
   int64: 0,
@@ -311,6 +315,8 @@ function decodeValue(field: FieldSpec, r: Reader, type: string): unknown {
       return text(r.bytes());
     case "bytes":
       return Buffer.from(r.bytes()).toString("base64");
+    case "opaque":
+      return r.bytes();
     case "bool":
       return r.varint() !== 0n;
     case "int32":
@@ -428,7 +434,7 @@ export function decodeProtobufBody(body: Uint8Array): DecodedBody {
       "UnsupportedMediaType",
     );
   }
-  const raw = Buffer.from((envelope.raw as string | undefined) ?? "", "base64");
+  const raw = (envelope.raw as Uint8Array | undefined) ?? new Uint8Array(0);
   try {
     return { apiVersion, kind, object: { apiVersion, kind, ...decodeMessage(type, raw) } };
   } catch (err) {

@@ -1,7 +1,7 @@
 // Real Helm 3.17 against the sandbox: every verb users run, with release storage in Secrets sent
 // as protobuf (as Helm's client-go sends them) and read back by Helm itself.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ import {
   type HelmHome,
   helm,
   helmHome,
+  removeHelmHome,
   helmList,
   helmOk,
   TINY_CHART,
@@ -31,6 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sandbox.close();
+  removeHelmHome(home);
 });
 
 const releaseSecrets = (name: string, namespace = "default") =>
@@ -236,6 +238,7 @@ describe("real Helm against `upshift sandbox`", () => {
     } finally {
       clearTimeout(killer);
       child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

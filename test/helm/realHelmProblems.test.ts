@@ -13,6 +13,7 @@ import {
   type HelmHome,
   helm,
   helmHome,
+  removeHelmHome,
   helmList,
   helmOk,
   startHelm,
@@ -156,6 +157,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox.close();
+  removeHelmHome(home);
 });
 
 interface Finding {

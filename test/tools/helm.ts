@@ -3,7 +3,7 @@
 // developer's Helm state. Every process has a deadline and is SIGKILLed past it. Always async:
 // the sandbox usually runs in the same process, and a blocking spawn would starve it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
@@ -39,6 +39,11 @@ export function helmHome(sandbox: SandboxServer): HelmHome {
     HELM_DATA_HOME: join(dir, "data"),
   };
   return { dir, kubeconfig, env };
+}
+
+/** Deletes the Helm home (charts and values files made under it included). */
+export function removeHelmHome(home: HelmHome | undefined): void {
+  if (home) rmSync(home.dir, { recursive: true, force: true });
 }
 
 /** Starts `helm --kubeconfig … args`; the caller must wait for or kill it. */
