@@ -280,7 +280,18 @@ export class SandboxServer {
       const doc = apiResourceList(registry, `${seg[1]}/${seg[2]}`);
       if (doc) return sendJson(res, 200, doc);
     }
-    if (path === "/openapi/v2") return sendJson(res, 200, openApiV2(registry, this.serverVersion));
+    if (path === "/openapi/v2") {
+      // client-go asks for v2 as protobuf only (a fallback when /openapi/v3 lacks a group version);
+      // JSON would fail its parse with a baffling "invalid wire-format data", so say what is wrong.
+      if (!acceptsJson(req.headers.accept)) {
+        throw statusError(
+          406,
+          `the sandbox serves /openapi/v2 as application/json only (the request accepts "${req.headers.accept}"); /openapi/v3 lists every served group version`,
+          "NotAcceptable",
+        );
+      }
+      return sendJson(res, 200, openApiV2(registry, this.serverVersion));
+    }
     if (path === "/openapi/v3") return sendJson(res, 200, openApiV3Root(registry));
     if (seg[0] === "openapi" && seg[1] === "v3" && seg.length >= 3) {
       const doc = openApiV3Doc(registry, seg.slice(2).join("/"));

@@ -1,9 +1,10 @@
 // Problem states made by real Helm itself (no hand-built release Secrets): pending-install and
 // pending-upgrade (Helm SIGKILLed mid --wait), failed (a manifest the sandbox refuses), a chart
 // whose kubeVersion excludes the target, a `+up…-rc` pre-release chart, many revisions, and a
-// removed API (installed while the v1.31 sandbox still serves it). `upshift check`, run as users
+// removed API (installed while the v1.24 sandbox still serves it). `upshift check`, run as users
 // run it, reports each with what `helm list -a` shows, says nothing of the healthy releases, writes
-// nothing, and Helm still works on every release afterwards.
+// nothing, and Helm still works on every release afterwards. The cluster is a v1.24 one checked for
+// 1.25, the minor that removed PodSecurityPolicy: a removed API Helm can still install today.
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/kube/resources.ts";
@@ -26,20 +27,22 @@ const BIN = new URL("../../bin/upshift.js", import.meta.url).pathname;
 let sandbox: SandboxServer;
 let home: HelmHome;
 
-// flowcontrol.apiserver.k8s.io/v1beta3 is served by v1.31 and removed in v1.32 (Deprecated API
-// Migration Guide, v1.32 section). A seeded FlowSchema makes the sandbox serve the version, as a
-// v1.31 cluster does, so Helm's discovery lets the chart install it.
-const SEEDED_FLOWSCHEMA: KubeObject = {
-  apiVersion: "flowcontrol.apiserver.k8s.io/v1beta3",
-  kind: "FlowSchema",
-  metadata: { name: "exempt" },
-  spec: { priorityLevelConfiguration: { name: "exempt" }, matchingPrecedence: 1 },
-};
-const flowSchema = (name: string) => ({
-  apiVersion: "flowcontrol.apiserver.k8s.io/v1beta3",
-  kind: "FlowSchema",
+// policy/v1beta1 PodSecurityPolicy is served by v1.24 and removed in v1.25 (Deprecated API Migration
+// Guide, v1.25 section; k8s.io/api policy/v1beta1 prerelease-lifecycle: removed 1.25). A seeded PSP
+// makes the sandbox serve the version, as a v1.24 cluster does, so Helm's discovery and validation
+// let the chart install one.
+const psp = (name: string): KubeObject => ({
+  apiVersion: "policy/v1beta1",
+  kind: "PodSecurityPolicy",
   metadata: { name },
-  spec: { priorityLevelConfiguration: { name: "workload-low" }, matchingPrecedence: 9000 },
+  spec: {
+    privileged: false,
+    seLinux: { rule: "RunAsAny" },
+    runAsUser: { rule: "MustRunAsNonRoot" },
+    supplementalGroups: { rule: "RunAsAny" },
+    fsGroup: { rule: "RunAsAny" },
+    volumes: ["configMap", "secret"],
+  },
 });
 
 function upshiftCheck(kubeconfig: string, target: string) {
@@ -93,7 +96,7 @@ async function killHelmWhen(args: string[], namespace: string, name: string, sta
 const neverReady = ["--set", "deployment.enabled=true", "--set", "deployment.rollout=never"];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ serverVersion: "v1.31.4", objects: [SEEDED_FLOWSCHEMA] });
+  sandbox = await startSandbox({ serverVersion: "v1.24.17", objects: [psp("seeded-restricted")] });
   home = helmHome(sandbox);
   const install = (name: string, ns: string, chart: string, ...extra: string[]) =>
     helmOk(home, ["install", name, chart, "-n", ns, "--create-namespace", ...extra]);
@@ -135,8 +138,8 @@ beforeAll(async () => {
   expect(bad.code).toBe(1);
   expect(bad.stderr).toContain("provided port is not in the valid range");
 
-  // kubeVersion excludes the target (Helm checks it against the v1.31 server, so it installs).
-  await install("legacy", "kv", chartVariant(home, { name: "legacy", kubeVersion: ">= 1.25.0-0 < 1.32.0-0" }));
+  // kubeVersion excludes the target (Helm checks it against the v1.24 server, so it installs).
+  await install("legacy", "kv", chartVariant(home, { name: "legacy", kubeVersion: ">= 1.20.0-0 < 1.25.0-0" }));
 
   // A pre-release hidden in build metadata (INCIDENTS case 3).
   await install(
@@ -152,7 +155,7 @@ beforeAll(async () => {
   }
 
   // A removed API in the deployed manifest.
-  await install("flows", "apis", TINY_CHART, "-f", valuesFile(home, { extraManifests: [flowSchema("flows-low")] }));
+  await install("flows", "apis", TINY_CHART, "-f", valuesFile(home, { extraManifests: [psp("flows-restricted")] }));
 }, 240_000);
 
 afterAll(async () => {
@@ -186,7 +189,7 @@ describe("problem states made by real Helm, checked by upshift check", () => {
   beforeAll(async () => {
     listed = await helmList(home);
     sandbox.clearRequests();
-    const r = await upshiftCheck(home.kubeconfig, "1.32");
+    const r = await upshiftCheck(home.kubeconfig, "1.25");
     expect(r.code, r.stderr).toBe(3); // blockers found
     findings = JSON.parse(r.stdout).findings;
   }, 90_000);
@@ -221,7 +224,7 @@ describe("problem states made by real Helm, checked by upshift check", () => {
     const r = release("legacy");
     const f = about("legacy", "kv").find((x) => x.check === "API-04");
     expect(f?.message).toContain(`chart ${r.chart}`);
-    expect(f?.message).toContain(">= 1.25.0-0 < 1.32.0-0");
+    expect(f?.message).toContain(">= 1.20.0-0 < 1.25.0-0");
   });
 
   it("reports the +up…-rc pre-release chart (VER-01) with its revision, chart and status", () => {
@@ -241,9 +244,9 @@ describe("problem states made by real Helm, checked by upshift check", () => {
     const r = release("flows");
     const f = about("flows", "apis").find((x) => x.check === "API-01");
     expect(f?.object).toMatchObject({
-      apiVersion: "flowcontrol.apiserver.k8s.io/v1beta3",
-      kind: "FlowSchema",
-      name: "flows-low",
+      apiVersion: "policy/v1beta1",
+      kind: "PodSecurityPolicy",
+      name: "flows-restricted",
     });
     expect(f?.message).toContain(`(revision ${r.revision}, chart ${r.chart})`);
   });

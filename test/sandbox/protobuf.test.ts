@@ -264,6 +264,17 @@ describe("protobuf bodies over HTTP", () => {
     expect(sandbox.store.get("v1", "Secret", "default", "pb-only")).toBeUndefined();
   });
 
+  it("says 406 to a protobuf-only request for /openapi/v2 and answers JSON clients", async () => {
+    const pbOnly = await fetch(`${sandbox.url}/openapi/v2`, {
+      headers: { Accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf" },
+    });
+    expect(pbOnly.status).toBe(406);
+    expect(((await pbOnly.json()) as { message: string }).message).toContain("/openapi/v3");
+    const json = await fetch(`${sandbox.url}/openapi/v2`, { headers: { Accept: "application/json" } });
+    expect(json.status).toBe(200);
+    expect(((await json.json()) as { swagger: string }).swagger).toBe("2.0");
+  });
+
   it("honours protobuf DeleteOptions preconditions on DELETE", async () => {
     await post("/api/v1/namespaces/default/secrets", secretBytes("to-delete"), pb);
     const uid = sandbox.store.get("v1", "Secret", "default", "to-delete")?.metadata?.uid as string;
