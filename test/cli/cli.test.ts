@@ -390,6 +390,8 @@ describe("npm run demo", () => {
     expect(r.code).toBe(0);
     const redisUrl = /Private redis-server on (redis:\/\/[\d.]+:\d+)/.exec(r.stdout)?.[1];
     expect(redisUrl).toBeDefined();
+    // A dev install ships Helm: the scenario's releases are Helm's own, none hand-built.
+    expect(r.stdout).toMatch(/Helm releases: [1-9]\d* made by real Helm 3\.17\.\n/);
     expect(r.stdout).toContain("(only visible to you) Queued upgrade check of demo.");
     // Names, not platform markup: "#upgrades", "@you", never "<#upgrades>" or "<@you>".
     expect(r.stdout).toContain("#upgrades");
