@@ -188,7 +188,8 @@ describe("upshift check", () => {
   });
 });
 
-describe("exit codes and --help", () => {
+// Each case starts several upshift processes; on a loaded 2-core machine that takes tens of seconds.
+describe("exit codes and --help", { timeout: 120_000 }, () => {
   it("every command's --help prints its usage on stdout and exits 0", async () => {
     for (const args of [
       ["--help"],
