@@ -32,6 +32,9 @@ export function threadHint(reply: ReplyAddress | undefined): string {
   return reply.rootMessage ? `see the thread in <#${reply.channel}>` : `it will post in <#${reply.channel}>`;
 }
 
+// A retried or replayed request (same Slack trigger_id / Discord interaction id) finds its first job.
+const REPLAYED_TEXT = "This same request was already received and queued once; it runs once";
+
 export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
   return {
     spec: UPGRADE_CHECK_SPEC,
@@ -50,11 +53,14 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
         requester: inv.requester,
         reply: { platform: inv.platform, channel: inv.channel, guild: inv.guild },
         requestedAt: new Date().toISOString(),
+        ...(inv.request ? { request: inv.request } : {}),
       };
       if (all) {
         if (!deps.jobs.enqueueFleetCheck)
           return { refused: true, text: "Fleet checks (/upgrade-check all) are not enabled on this installation." };
         const result = await deps.jobs.enqueueFleetCheck(base, contexts);
+        if (result.status === "replayed")
+          return { refused: false, text: `${REPLAYED_TEXT}: ${threadHint(result.reply)}.` };
         return result.status === "queued"
           ? {
               refused: false,
@@ -66,6 +72,8 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
       if (!cluster)
         return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
       const result = await deps.jobs.enqueueCheck({ ...base, cluster });
+      if (result.status === "replayed")
+        return { refused: false, text: `${REPLAYED_TEXT}: ${threadHint(result.reply)}.` };
       const what = `${cluster}${target ? ` → ${target}` : ""}`;
       return result.status === "queued"
         ? { refused: false, text: `Queued upgrade check of ${what}. Results will appear in a thread in this channel.` }

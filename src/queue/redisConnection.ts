@@ -73,12 +73,21 @@ export function connect(target: RedisTarget, role: Role): RedisConnection {
   }
 }
 
-/** A second connection with the same target and options, plus `extra` (Cluster's duplicate takes startup nodes first). */
+/**
+ * A second connection with the same target and options, plus `extra` (Cluster's duplicate takes
+ * startup nodes first). `autoResendUnfulfilledCommands: false` means a command sent before a
+ * disconnect is failed, never re-sent after the reconnect; a Cluster's nodes get it too.
+ */
 export function duplicateConnection(
   connection: RedisConnection,
-  extra: { enableAutoPipelining?: boolean },
+  extra: { enableAutoPipelining?: boolean; enableOfflineQueue?: boolean; autoResendUnfulfilledCommands?: boolean },
 ): RedisConnection {
-  return connection instanceof Cluster ? connection.duplicate([], extra) : connection.duplicate(extra);
+  if (connection instanceof Cluster) {
+    const { autoResendUnfulfilledCommands, ...rest } = extra;
+    const redisOptions = { ...connection.options.redisOptions, autoResendUnfulfilledCommands };
+    return connection.duplicate([], { ...rest, redisOptions });
+  }
+  return connection.duplicate(extra);
 }
 
 /**

@@ -48,7 +48,8 @@ function slashCommand(text: string, channel: string): Record<string, unknown> {
     api_app_id: "A0TEST",
     is_enterprise_install: "false",
     response_url: "https://hooks.slack.com/commands/T0TEST/1/unused",
-    trigger_id: "1.2.3",
+    // Unique per invocation, as Slack's are: the same trigger_id is a replay of one request.
+    trigger_id: `${Date.now()}.${Math.random().toString(16).slice(2)}`,
   };
 }
 
