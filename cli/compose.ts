@@ -126,6 +126,8 @@ export function startWorkers(opts: {
   controls: Controls;
   approvals: ApprovalEngine;
   concurrency: number;
+  /** UPSHIFT_CHECK_DEADLINE_SECONDS in ms (default 60 s). */
+  checkDeadlineMs?: number;
   microk8s: MicroK8sSettings;
   backupDir?: string;
   /** Base of the links to docs/checks.md in alerts (UPSHIFT_DOCS_URL); default the repo path. */
@@ -146,6 +148,7 @@ export function startWorkers(opts: {
       logger,
       maxChars: opts.maxChars,
       onReport: opts.onReport,
+      checkDeadlineMs: opts.checkDeadlineMs,
       microk8sStatus: (cluster) => {
         const read = microk8sStatusReader(opts.microk8s, cluster);
         return read ? async () => parseYaml((await read()) ?? "") : undefined;

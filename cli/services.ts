@@ -127,6 +127,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       controls,
       approvals,
       concurrency: env.WORKER_CONCURRENCY,
+      checkDeadlineMs: env.UPSHIFT_CHECK_DEADLINE_SECONDS * 1000,
       microk8s: { context: env.MICROK8S_CONTEXT, bin: env.MICROK8S_BIN },
       backupDir: env.UPSHIFT_BACKUP_DIR,
       docsUrl: env.UPSHIFT_DOCS_URL,

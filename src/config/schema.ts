@@ -115,6 +115,8 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9{}_-]+$/, 'expected letters, digits, "-", "_" and braces for a Redis Cluster hash tag')
     .default("upshift"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** One check, every attempt together: past it the thread says which call to the cluster hung. */
+  UPSHIFT_CHECK_DEADLINE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** The kubeconfig context of the MicroK8s cluster this worker runs on (enables the microk8s driver). */
   MICROK8S_CONTEXT: optionalString,
   MICROK8S_BIN: z.string().default("microk8s"),

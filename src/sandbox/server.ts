@@ -206,6 +206,8 @@ export class SandboxServer {
       req.socket.destroy();
       return;
     }
+    // Never answered; close() destroys the socket with the rest.
+    if (action.kind === "hang") return;
     if (action.kind === "status") {
       const headers: Record<string, string> = {};
       const details =

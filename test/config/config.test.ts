@@ -38,6 +38,13 @@ describe("configuration from the environment", () => {
     expect(p.find((x) => x.startsWith("SLACK_SIGNING_SECRET:"))).toContain("signature");
   });
 
+  it("bounds a check by UPSHIFT_CHECK_DEADLINE_SECONDS: 60 by default, whole seconds from 5 to 3600", () => {
+    expect(loadConfig({}).env.UPSHIFT_CHECK_DEADLINE_SECONDS).toBe(60);
+    expect(loadConfig({ UPSHIFT_CHECK_DEADLINE_SECONDS: "120" }).env.UPSHIFT_CHECK_DEADLINE_SECONDS).toBe(120);
+    for (const bad of ["0", "1.5", "soon", "86400"])
+      expect(problems({ UPSHIFT_CHECK_DEADLINE_SECONDS: bad })[0]).toMatch(/^UPSHIFT_CHECK_DEADLINE_SECONDS: /);
+  });
+
   it("takes an absolute docs URL for alert links and refuses a relative one", () => {
     expect(loadConfig({ UPSHIFT_DOCS_URL: "https://example.com/docs/checks.md" }).env.UPSHIFT_DOCS_URL).toBe(
       "https://example.com/docs/checks.md",
