@@ -52,6 +52,7 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
     checks: allChecks,
     target: values.target,
     ignoreRules: ignoreRulesFor(config.file, context),
+    helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
   });
   out.write(renderReport(report, format));
   return anyAtOrAbove(report.findings, failOn) ? 3 : 0;

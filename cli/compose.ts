@@ -128,6 +128,8 @@ export function startWorkers(opts: {
   concurrency: number;
   /** UPSHIFT_CHECK_DEADLINE_SECONDS in ms (default 60 s). */
   checkDeadlineMs?: number;
+  /** UPSHIFT_HELM_NAMESPACES: the narrow Secrets mode. */
+  helmNamespaces?: readonly string[];
   microk8s: MicroK8sSettings;
   backupDir?: string;
   /** Base of the links to docs/checks.md in alerts (UPSHIFT_DOCS_URL); default the repo path. */
@@ -149,6 +151,7 @@ export function startWorkers(opts: {
       maxChars: opts.maxChars,
       onReport: opts.onReport,
       checkDeadlineMs: opts.checkDeadlineMs,
+      helmNamespaces: opts.helmNamespaces,
       microk8sStatus: (cluster) => {
         const read = microk8sStatusReader(opts.microk8s, cluster);
         return read ? async () => parseYaml((await read()) ?? "") : undefined;

@@ -54,6 +54,8 @@ export interface CheckProcessorDeps {
   maxChars?: (platform: string) => number;
   /** The whole check's deadline, all attempts together (UPSHIFT_CHECK_DEADLINE_SECONDS). */
   checkDeadlineMs?: number;
+  /** UPSHIFT_HELM_NAMESPACES: Helm release Secrets are read only there. */
+  helmNamespaces?: readonly string[];
 }
 
 export interface CheckJobResult {
@@ -99,6 +101,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         checks: deps.checks,
         target: data.target,
         ignoreRules: ignoreRulesFor(deps.file, data.cluster),
+        helmNamespaces: deps.helmNamespaces,
         microk8sStatus: deps.microk8sStatus?.(data.cluster),
         onStart: async ({ serverVersion, targetFull }) => {
           // The headline names the version asked for: ten checks of one cluster for 1.32.0…1.32.9

@@ -21,7 +21,7 @@ export async function runChecks(
   ignoreRules: readonly IgnoreRule[] = [],
 ): Promise<CheckRunResult> {
   const produced: Finding[][] = [];
-  for (const check of checks) produced.push(await evaluateCheck(check, ctx));
+  for (const check of checks) produced.push([...(await evaluateCheck(check, ctx)), ...helmNotEvaluated(check, ctx)]);
   const annotated = indexIgnoreAnnotations(checks, ctx);
   const findings: Finding[] = [];
   let suppressed = 0;
@@ -31,6 +31,22 @@ export async function runChecks(
   }
   findings.sort(compareFindings);
   return { findings, suppressed };
+}
+
+/**
+ * A check that reads Helm releases says where it could not look (namespaces whose release
+ * Secrets Upshift may not read) instead of staying silent there: one info finding per namespace.
+ */
+function helmNotEvaluated(check: Check, ctx: CheckContext): Finding[] {
+  if (!check.reads.includes("helmReleases")) return [];
+  return ctx.secrets.helmUnreadable.map(({ namespace, reason }) => ({
+    check: check.id,
+    severity: "info" as const,
+    object: { apiVersion: "v1", kind: "Namespace", name: namespace },
+    message: `${check.id} not evaluated: no access to Secrets in namespace ${namespace} (${reason}).`,
+    evidence: `Helm release Secrets in ${namespace} were not read`,
+    remediation: `To check Helm releases there, add ${namespace} to UPSHIFT_HELM_NAMESPACES and its RoleBinding (deploy/kubernetes/components/helm-namespaces), or use the cluster-wide default.`,
+  }));
 }
 
 async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Finding[]> {

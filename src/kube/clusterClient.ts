@@ -173,7 +173,7 @@ export class ClusterClient {
           limit: String(this.pageSize),
           continue: token,
           labelSelector: [def.labelSelector, opts.labelSelector].filter(Boolean).join(",") || undefined,
-          fieldSelector: opts.fieldSelector,
+          fieldSelector: [def.fieldSelector, opts.fieldSelector].filter(Boolean).join(",") || undefined,
         },
         page > 1 ? `${attempted}, page ${page}` : attempted,
       );
@@ -188,6 +188,27 @@ export class ClusterClient {
       yield { items, resourceVersion: list.metadata?.resourceVersion };
       token = list.metadata?.continue || undefined;
     } while (token);
+  }
+
+  /**
+   * Whether one object exists, asked for metadata only (PartialObjectMetadata, as client-go's
+   * metadata client does: k8s.io/client-go/metadata): the API server answers without the
+   * object's payload, so a Secret's data never reaches Upshift. 404 is false; a 403 throws.
+   */
+  async exists(def: ResourceDef, namespace: string, name: string): Promise<boolean> {
+    const attempted = `get ${def.plural} ${namespace}/${name} (metadata only)`;
+    try {
+      await this.getText(
+        resourcePath(def, namespace, name),
+        {},
+        attempted,
+        "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json",
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ClusterAccessError && err.status === 404) return false;
+      throw err;
+    }
   }
 
   async listAll(def: ResourceDef, opts: ListOptions = {}): Promise<KubeObject[]> {

@@ -35,6 +35,8 @@ export interface ResourceDef {
   namespaced: boolean;
   /** A server-side label selector applied when listing (Helm release Secrets: owner=helm). */
   labelSelector?: string;
+  /** A server-side field selector applied when listing (Helm release Secrets: type=helm.sh/release.v1). */
+  fieldSelector?: string;
 }
 
 export const RESOURCES = {
@@ -42,16 +44,18 @@ export const RESOURCES = {
   namespaces: { apiVersion: "v1", kind: "Namespace", plural: "namespaces", namespaced: false },
   pods: { apiVersion: "v1", kind: "Pod", plural: "pods", namespaced: true },
   configmaps: { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
-  // Only Helm's release Secrets: checks never need other Secrets' payloads.
+  // Only Helm's release Secrets are ever listed, and only by both selectors: Helm 3's Secret
+  // storage driver labels each release Secret owner=helm and gives it type helm.sh/release.v1
+  // (helm/helm pkg/storage/driver/secrets.go). Other Secrets are never listed: REF-01 asks for a
+  // referenced Secret by name, metadata only (ClusterClient.exists), so no payload is read.
   helmReleases: {
     apiVersion: "v1",
     kind: "Secret",
     plural: "secrets",
     namespaced: true,
     labelSelector: "owner=helm",
+    fieldSelector: "type=helm.sh/release.v1",
   },
-  // Other Secrets are read for names only (REF-01: does the referenced Secret exist?).
-  secrets: { apiVersion: "v1", kind: "Secret", plural: "secrets", namespaced: true },
   events: { apiVersion: "v1", kind: "Event", plural: "events", namespaced: true },
   services: { apiVersion: "v1", kind: "Service", plural: "services", namespaced: true },
   deployments: { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", namespaced: true },

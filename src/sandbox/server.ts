@@ -39,6 +39,10 @@ export interface RequestRecord {
   method: string;
   /** Set for /version, /api, /healthz... (RBAC nonResourceURLs); resource is "" then. */
   nonResource?: true;
+  /** The query as sent (selectors, limit, continue), so tests can prove how a list was asked. */
+  query?: URLSearchParams;
+  /** The Accept header (metadata-only and Table requests are told apart by it). */
+  accept?: string;
 }
 
 export interface SandboxConfig {
@@ -189,6 +193,8 @@ export class SandboxServer {
           ...(route.name !== undefined ? { name: route.name } : {}),
           path,
           method,
+          query: q,
+          ...(req.headers.accept ? { accept: req.headers.accept } : {}),
         }
       : { verb, group: "", version: "", resource: "", path, method, nonResource: true };
     this.requests.push(record);
@@ -396,6 +402,12 @@ export class SandboxServer {
 
   private get(req: IncomingMessage, res: ServerResponse, route: ResourceRoute) {
     const entry = this.mustGet(route);
+    // Metadata-only (what client-go's metadata client asks for): the object's payload (a
+    // Secret's data) never leaves the server.
+    if (/as=PartialObjectMetadata;(g=meta\.k8s\.io;v=v1|v=v1;g=meta\.k8s\.io)(,|;|$)/.test(req.headers.accept ?? "")) {
+      const { metadata } = JSON.parse(this.encodeEntry(route.info, entry)) as KubeObject;
+      return sendJson(res, 200, { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata });
+    }
     const table = tableRequest(req);
     if (table) {
       const obj = JSON.parse(this.encodeEntry(route.info, entry));

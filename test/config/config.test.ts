@@ -45,6 +45,19 @@ describe("configuration from the environment", () => {
       expect(problems({ UPSHIFT_CHECK_DEADLINE_SECONDS: bad })[0]).toMatch(/^UPSHIFT_CHECK_DEADLINE_SECONDS: /);
   });
 
+  it("reads UPSHIFT_HELM_NAMESPACES as a list of namespace names, unset meaning cluster-wide", () => {
+    expect(loadConfig({}).env.UPSHIFT_HELM_NAMESPACES).toBeUndefined();
+    expect(
+      loadConfig({ UPSHIFT_HELM_NAMESPACES: "kube-system, cattle-fleet-system" }).env.UPSHIFT_HELM_NAMESPACES,
+    ).toEqual(["kube-system", "cattle-fleet-system"]);
+    expect(problems({ UPSHIFT_HELM_NAMESPACES: "kube-system,Bad_NS" })[0]).toMatch(
+      /^UPSHIFT_HELM_NAMESPACES\.1: expected namespace names/,
+    );
+    expect(problems({ UPSHIFT_HELM_NAMESPACES: " , " })[0]).toMatch(
+      /^UPSHIFT_HELM_NAMESPACES: expected at least one namespace/,
+    );
+  });
+
   it("takes an absolute docs URL for alert links and refuses a relative one", () => {
     expect(loadConfig({ UPSHIFT_DOCS_URL: "https://example.com/docs/checks.md" }).env.UPSHIFT_DOCS_URL).toBe(
       "https://example.com/docs/checks.md",
