@@ -12,11 +12,7 @@ import type { ClusterClient } from "../../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES, type ResourceKey } from "../../kube/resources.ts";
 import type { VerifyResult } from "../types.ts";
 
-export const VERIFY_CHECKS: readonly Check[] = [
-  pod01CrashingContainers,
-  prb01LivenessBeforeStart,
-  ref01MissingConfigRefs,
-];
+export const VERIFY_CHECKS: readonly Check[] = [pod01CrashingContainers, prb01LivenessBeforeStart, ref01MissingConfigRefs];
 
 export type RolloutState = { state: "available" | "progressing" | "failed"; reason: string };
 
