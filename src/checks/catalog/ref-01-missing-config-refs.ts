@@ -64,7 +64,6 @@ export const ref01MissingConfigRefs: Check = {
   evaluate(ctx: CheckContext): FindingInput[] {
     const resolve = createOwnerResolver(ctx.objects("replicasets"));
     const configMaps = namesByNamespace(ctx.objects("configmaps"));
-    const notEvaluated = new Set(ctx.secrets.refsUnreadable.map((u) => u.namespace));
     const entries: Array<{ pod: KubeObject; item: Problem }> = [];
     for (const pod of ctx.objects("pods")) {
       if (!pod || typeof pod !== "object") continue;
@@ -111,7 +110,6 @@ export const ref01MissingConfigRefs: Check = {
     }
     const out: FindingInput[] = [];
     for (const u of ctx.secrets.refsUnreadable) {
-      if (!notEvaluated.has(u.namespace)) continue;
       out.push({
         severity: "info",
         object: { apiVersion: "v1", kind: "Namespace", name: u.namespace },
