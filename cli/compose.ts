@@ -193,6 +193,7 @@ export function startWorkers(opts: {
       prefix,
       logger,
       tuning: opts.docsUrl ? { docsBase: opts.docsUrl } : undefined,
+      helmNamespaces: opts.helmNamespaces,
     },
     { connection, prefix },
   );
@@ -211,6 +212,7 @@ export function startWorkers(opts: {
         lastChecks: opts.controls.lastChecks,
         declaredAddons: file.addons,
         microk8sStatus: microk8sStatusReader(opts.microk8s, cluster),
+        helmNamespaces: opts.helmNamespaces,
       }),
     },
     { connection, prefix },
