@@ -19,7 +19,7 @@ import type { ReplyAddress } from "../chat/types.ts";
 import { NotQueuedError } from "../errors/notQueuedError.ts";
 import { type CheckJobData, type CheckQueueJobData, checkJobId, type FleetJobData, QUEUE_NAMES } from "./jobs.ts";
 import { asRedis, duplicateConnection, type RedisConnection } from "./redisConnection.ts";
-import { type ChatRequest, RequestGate } from "./requestGate.ts";
+import { type ChatRequest, RequestGate, type RequestState } from "./requestGate.ts";
 
 export type EnqueueResult =
   | { status: "queued"; jobId: string }
@@ -98,9 +98,21 @@ export class JobQueues {
     const job = await this.adder.add(name, data, { ...this.jobOptions, jobId, deduplication: { id: dedupId } });
     // A request is queued when its key says so; the worker runs nothing before that.
     if (request) {
-      const decided = await this.requests.accept(request, job.id ?? jobId);
+      const id = job.id ?? jobId;
+      let decided: RequestState;
+      let unanswered = false;
+      try {
+        decided = await this.requests.accept(request, id);
+      } catch {
+        // No answer to the accept: it may have landed. Find out before telling the user anything
+        // (Slack's ack may say "nothing was queued" meanwhile; a late "Queued" becomes a correction).
+        unanswered = true;
+        decided = await this.requests.resolveUnanswered(request, id);
+      }
       if (decided.state === "abandoned") throw new NotQueuedError("the queue did not answer in time");
-      if (decided.earlier) return { ...(await this.duplicateOf(decided.jobId)), status: "replayed" };
+      // Decided before this call by someone else: a replay (or a retry) of the same request.
+      if (decided.earlier && !(unanswered && decided.jobId === id))
+        return { ...(await this.duplicateOf(decided.jobId)), status: "replayed" };
     }
     if (job.id === jobId) return { status: "queued", jobId };
     return this.duplicateOf(job.id);
@@ -109,6 +121,14 @@ export class JobQueues {
   private async duplicateOf(id: string | undefined): Promise<EnqueueResult> {
     const existing = id ? await Job.fromId<CheckQueueJobData>(this.check, id) : undefined;
     return { status: "duplicate", jobId: id ?? "", reply: existing?.data.reply };
+  }
+
+  /**
+   * Resolves once the add connection is connected. With no offline queue, an add sent before
+   * that fails at once ("nothing was queued"); a caller that can wait (tests, start-up) waits here.
+   */
+  async ready(): Promise<void> {
+    await this.adder.waitUntilReady();
   }
 
   /** Job options of every check, for the flow children a fleet job adds. */

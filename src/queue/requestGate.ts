@@ -33,15 +33,16 @@ export interface ChatRequest {
 /** `earlier`: decided before this call (by another replica, a replay, or the worker). */
 export type RequestState = ({ state: "accepted"; jobId: string } | { state: "abandoned" }) & { earlier: boolean };
 
-// KEYS[1] request key; ARGV: value to set, acceptBy ms, ttl ms, "accept" | "settle".
+// KEYS[1] request key; ARGV: value to set, acceptBy ms, ttl ms, "accept" | "settle" | "abandon".
 // "accept" (bot): accepted if before acceptBy, else abandoned. "settle" (worker): abandoned,
 // but only past acceptBy; before it returns "" so the worker waits for the bot's accept.
+// "abandon" (bot, after its accept got no answer): abandoned unless already decided.
 const DECIDE = `
 local current = redis.call('GET', KEYS[1])
 if current then return '=' .. current end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local late = now > tonumber(ARGV[2])
+local late = now > tonumber(ARGV[2]) or ARGV[4] == 'abandon'
 if ARGV[4] == 'settle' and not late then return '' end
 local value = ARGV[1]
 if late then value = 'abandoned' end
@@ -102,6 +103,38 @@ export class RequestGate {
       "settle",
     )) as string;
     return raw ? parse(raw) : undefined;
+  }
+
+  /**
+   * The bot's accept got no answer (timeout, connection lost): it may or may not have been
+   * applied. Asks Redis until it answers, settling the request as abandoned unless the accept
+   * did land; the caller then tells the user what really happened. Gives up after `withinMs`
+   * (the request stays undecided; a worker settles it as abandoned past acceptBy).
+   */
+  async resolveUnanswered(
+    request: ChatRequest,
+    jobId: string,
+    withinMs = 60_000,
+    retryMs = 200,
+  ): Promise<RequestState> {
+    const until = Date.now() + withinMs;
+    for (;;) {
+      try {
+        const raw = (await this.redis.eval(
+          DECIDE,
+          1,
+          this.key(request.id),
+          `accepted:${jobId}`,
+          String(request.acceptBy),
+          String(REQUEST_WINDOW_MS),
+          "abandon",
+        )) as string;
+        return parse(raw);
+      } catch (err) {
+        if (Date.now() + retryMs > until) throw err;
+        await new Promise((r) => setTimeout(r, retryMs));
+      }
+    }
   }
 
   /**

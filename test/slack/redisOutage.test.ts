@@ -20,6 +20,7 @@ import { freePort, type RedisProcess, startRedisProcess } from "../../src/redis/
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { FakeSlackApi, waitFor } from "../fakes/fakeSlackApi.ts";
+import { type RedisProxy, startRedisProxy } from "../fakes/redisProxy.ts";
 import { postSigned, signSlackRequest, slashCommandBody } from "../fakes/slackSigning.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
 import { quietLogger, SIGNING_SECRET, type SlackHarness, startSlackHarness, uniquePrefix } from "./harness.ts";
@@ -36,6 +37,8 @@ describe("Slack replies during a Redis outage", () => {
   let redis: RedisProcess | undefined;
   let port: number;
   let dir: string;
+  let proxy: RedisProxy;
+  let viaProxy: SlackHarness;
 
   // Durable like a production Redis should be: what it answered OK to is on disk before the answer.
   const startRedis = () =>
@@ -69,6 +72,10 @@ describe("Slack replies during a Redis outage", () => {
     const clusters = ClusterDirectory.fromString(sandbox.kubeconfig(CONTEXT));
     const prefix = uniquePrefix("outage");
     h = await startSlackHarness({ fake: api, redisUrl: url, contexts: clusters, prefix });
+    // A second bot replica, same queue, whose network to Redis can lose one answer.
+    proxy = await startRedisProxy({ host: "127.0.0.1", port });
+    viaProxy = await startSlackHarness({ fake: api, redisUrl: proxy.url, contexts: clusters, prefix });
+    await Promise.all([h.queues.ready(), viaProxy.queues.ready()]);
     workerRedis = workerConnection(url);
     workerRedis.on("error", () => {});
     const logger = quietLogger();
@@ -86,6 +93,8 @@ describe("Slack replies during a Redis outage", () => {
 
   afterAll(async () => {
     await h?.close();
+    await viaProxy?.close();
+    await proxy?.close();
     await worker?.close(true);
     workerRedis?.disconnect();
     await redis?.stop();
@@ -154,6 +163,32 @@ describe("Slack replies during a Redis outage", () => {
     // No reply was corrected later: "nothing was queued" was the final word and true.
     expect(api.responses.filter((r) => String(r.body.text ?? "").startsWith("Correction"))).toEqual([]);
   }, 120_000);
+
+  it("an accept Redis applied but whose answer was lost is found out: the final word is Queued, and it runs once", async () => {
+    const target = "1.34.2";
+    const body = slashCommandBody({
+      command: "/upgrade-check",
+      text: `${CONTEXT} ${target}`,
+      channel_id: CHANNEL,
+      response_url: api.responseUrl(target),
+    });
+    // The request key's accept (an EVAL naming "accepted:<job id>") reaches Redis; its reply does not.
+    proxy.loseReplyTo("accepted:req.slack.");
+    const ack = await postSigned(viaProxy.eventsUrl, body, { signingSecret: SIGNING_SECRET });
+    expect(proxy.lost).toBe(1);
+    await waitFor(() => rootsFor(target)[0]?.text.includes("blocked"), 30_000, "the verdict");
+    // The bot asked again before answering; if that took past Slack's ack deadline, the ack said
+    // "nothing was queued" and a correction followed. Either way the last word is the truth.
+    const corrections = () =>
+      api.responses.filter((r) => r.path.includes(target) && String(r.body.text ?? "").startsWith("Correction"));
+    if (ack.json?.text === QUEUE_UNAVAILABLE_TEXT)
+      await waitFor(() => corrections()[0], 10_000, "the correction of a 'nothing was queued' ack");
+    else {
+      expect(ack.json?.text).toMatch(/^Queued upgrade check of prod → 1\.34\.2\./);
+      expect(corrections()).toEqual([]);
+    }
+    expect(rootsFor(target)).toHaveLength(1);
+  }, 60_000);
 
   it("a signed request replayed within Slack's window starts no second run", async () => {
     const target = "1.33.7";
