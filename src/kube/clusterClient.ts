@@ -103,7 +103,8 @@ export class ClusterClient {
     const call = { attempted, since: Date.now() };
     this.waiting.add(call);
     try {
-      if (this.deadline?.signal.aborted) throw this.deadlineError([{ attempted, waitedMs: 0 }]);
+      // Already past (a retry or a taken-over job that began late): time ran out, nothing hung.
+      if (this.deadline?.signal.aborted) throw this.deadlineError([]);
       await this.kc.applySecurityAuthentication(ctx);
       const response = await this.http.send(ctx).toPromise();
       status = response.httpStatusCode;

@@ -141,4 +141,13 @@ describe("a hung API server", () => {
     const job = await queues.check.getJob(jobId);
     expect(job?.attemptsMade).toBeGreaterThan(1);
   });
+
+  it("an attempt that starts after the deadline names no call as hung: the time was gone before it asked", async () => {
+    const { sandbox } = await setup({ requestTimeoutMs: 5_000, deadlineMs: 3_000 });
+    const client = ClusterDirectory.fromString(sandbox.kubeconfig("prod")).client("prod");
+    const late = client.withDeadline({ signal: AbortSignal.abort(), ms: 60_000 });
+    await expect(late.serverVersion()).rejects.toThrow(
+      /^cluster prod: the check's 60 s deadline passed before the check finished$/,
+    );
+  });
 });
