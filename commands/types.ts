@@ -20,12 +20,14 @@ export interface CommandInvocation {
    * was not. Jobs it creates carry it (src/queue/requestGate.ts); absent for the console.
    */
   request?: { id: string; acceptBy: number };
+  /** Discord: the invoking member's role ids (access rules and approvers may name roles). */
+  roles?: string[];
 }
 
 export interface CommandReply {
   /** Shown only to the invoker: "queued", "already running: see thread", or what was wrong. */
   text: string;
-  /** True when the command was refused (bad input, unknown context): nothing was queued. */
+  /** True when the command was refused (bad input, unknown context, access rules): nothing was queued. */
   refused: boolean;
 }
 

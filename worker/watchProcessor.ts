@@ -33,6 +33,8 @@ export interface WatchProcessorDeps {
     docsBase?: string;
     claimSeconds?: number;
   };
+  /** Each alert posted, by cluster and reason (metrics). */
+  onAlertPosted?: (cluster: string, reason: string) => void;
   /** Hands the running session out (tests, bench). */
   onSession?: (session: WatchSession, sink: AlertSink) => void;
   /**
@@ -92,6 +94,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
       docsBase: t.docsBase,
       claimSeconds: t.claimSeconds,
       logger: log,
+      onPosted: deps.onAlertPosted ? (draft) => deps.onAlertPosted?.(data.cluster, draft.reason) : undefined,
     });
     const session = new WatchSession({
       cluster: data.cluster,

@@ -56,6 +56,9 @@ export interface DiscordBot {
   isReady(): boolean;
 }
 
+/** Ephemeral replies ping nobody, whatever their text holds. */
+const NO_MENTIONS = { parse: [] as [] };
+
 /** Discord allows at most 25 autocomplete choices, each name/value at most 100 characters. */
 const MAX_CHOICES = 25;
 
@@ -113,7 +116,17 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       return;
     }
     const typed = String(focused.value).toLowerCase();
-    const contexts = opts.contexts();
+    // Only the clusters this user may name here with this command (every one without access rules).
+    const contexts = await opts.router.contextsFor(
+      {
+        platform: "discord",
+        channel: interaction.channelId,
+        userId: interaction.user.id,
+        roles: memberRoles(interaction.member, interaction.guildId),
+      },
+      interaction.commandName,
+      opts.contexts(),
+    );
     // Prefix matches first, then substring matches: "prod" finds "prod-eu" before "gke-prod".
     const ranked = [
       ...contexts.filter((c) => c.toLowerCase().startsWith(typed)),
@@ -140,6 +153,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
           ? `Upshift is not enabled for this server (guild ${guild}): nothing was run. An admin can add it to DISCORD_GUILD_IDS.`
           : "Upshift commands work only in the servers it is enabled for, not in direct messages: nothing was run.",
         flags: MessageFlags.Ephemeral,
+        allowedMentions: NO_MENTIONS,
       });
       return;
     }
@@ -158,7 +172,10 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       log.error({ err: errorText(err), command: invocation.name }, "command failed");
       text = `Upshift could not take /${invocation.name}: ${errorText(err)}. Try again in a moment.`;
     }
-    await interaction.editReply({ content: truncateMessage(toDiscordMarkdown(text), DISCORD_MAX_CHARS) });
+    await interaction.editReply({
+      content: truncateMessage(toDiscordMarkdown(text), DISCORD_MAX_CHARS),
+      allowedMentions: NO_MENTIONS,
+    });
   }
 
   async function forwardReaction(
@@ -249,7 +266,25 @@ export function invocationFrom(
     ...(interaction.guildId ? { guild: interaction.guildId } : {}),
     // The interaction id names this one request: a retry of it finds the first job.
     request: { id: `discord.${interaction.id}`, acceptBy: Date.now() + DISCORD_ACCEPT_WINDOW_MS },
+    ...rolesOf(interaction),
   };
+}
+
+function rolesOf(interaction: ChatInputCommandInteraction): { roles?: string[] } {
+  const roles = memberRoles(interaction.member, interaction.guildId);
+  return roles.length ? { roles } : {};
+}
+
+/** Role ids of the invoking member: a cached GuildMember, or the raw member of the interaction. */
+export function memberRoles(
+  member: ChatInputCommandInteraction["member"] | AutocompleteInteraction["member"],
+  guildId: string | null,
+): string[] {
+  if (!member) return [];
+  const roles = member.roles;
+  const ids = Array.isArray(roles) ? roles : [...roles.cache.keys()];
+  // The @everyone role has the guild's id and is held by everyone: it names no one.
+  return ids.filter((id) => id !== guildId);
 }
 
 function errorText(err: unknown): string {

@@ -5,6 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type CustomRoute, HTTPReceiver, type RespondFn, type SlashCommand } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { CommandRouter } from "../../commands/router.ts";
 import type { CommandInvocation, CommandReply } from "../../commands/types.ts";
@@ -22,6 +23,43 @@ export const QUEUE_UNAVAILABLE_TEXT =
   "Upshift could not queue this right now (queue unavailable); nothing was queued, try again in a minute.";
 
 const READINESS_TIMEOUT_MS = 2_000;
+
+/** auth.test at start: one bounded call (and one retry), not the posting policy's two minutes. */
+const AUTH_TEST_TIMEOUT_MS = 10_000;
+
+export const FOREIGN_WORKSPACE_TEXT =
+  "Refused: this Upshift serves another Slack workspace, so requests from this one are not accepted. Nothing was queued.";
+
+/** Who the bot token belongs to, from auth.test at start. */
+export interface SlackIdentity {
+  teamId?: string;
+  enterpriseId?: string;
+  /** An org-wide install on Enterprise Grid answers for every workspace of the enterprise. */
+  isEnterpriseInstall: boolean;
+  botUserId?: string;
+  botId?: string;
+}
+
+/**
+ * The workspace a request comes from: team_id and enterprise_id at the top of a slash command's
+ * body and of an Events API envelope (https://docs.slack.dev/interactivity/implementing-slash-commands,
+ * https://docs.slack.dev/apis/events-api/#callback-field).
+ */
+export function requestWorkspace(body: unknown): { teamId?: string; enterpriseId?: string } {
+  const b = (body ?? {}) as { team_id?: unknown; enterprise_id?: unknown };
+  return {
+    ...(typeof b.team_id === "string" && b.team_id ? { teamId: b.team_id } : {}),
+    ...(typeof b.enterprise_id === "string" && b.enterprise_id ? { enterpriseId: b.enterprise_id } : {}),
+  };
+}
+
+/** Same workspace as the token's (same enterprise, for an org-wide install); a request naming none is foreign. */
+export function fromOwnWorkspace(identity: SlackIdentity, from: { teamId?: string; enterpriseId?: string }): boolean {
+  if (identity.isEnterpriseInstall)
+    return identity.enterpriseId !== undefined && from.enterpriseId === identity.enterpriseId;
+  if (identity.teamId === undefined || from.teamId !== identity.teamId) return false;
+  return !(identity.enterpriseId && from.enterpriseId && identity.enterpriseId !== from.enterpriseId);
+}
 
 export interface SlackAppOptions {
   botToken: string;
@@ -130,8 +168,21 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
           logger: boltLogger(opts.logger, "slack-receiver"),
         })
       : undefined;
+  // Bolt is given an authorize function rather than the token, so it calls no auth.test of its
+  // own: start() calls it once, and the identity it returns both authorizes requests and says
+  // which workspace may send them.
+  let identity: SlackIdentity | undefined;
   const app = new App({
-    token: opts.botToken,
+    authorize: async () => {
+      if (!identity) throw new Error("the Slack app is not started (auth.test has not answered)");
+      return {
+        botToken: opts.botToken,
+        botId: identity.botId,
+        botUserId: identity.botUserId,
+        teamId: identity.teamId,
+        enterpriseId: identity.enterpriseId,
+      };
+    },
     ...(receiver
       ? { receiver }
       : {
@@ -148,6 +199,19 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     // auth.test runs in start(), awaited, so a bad token fails startup with a message instead of
     // an unhandled rejection in the constructor.
     deferInitialization: true,
+  });
+
+  // Before any listener: a request from another workspace (or enterprise) than the token's is
+  // refused, answered only where Slack expects an answer (a slash command's ack).
+  app.use(async (args) => {
+    const from = requestWorkspace(args.body);
+    if (identity && fromOwnWorkspace(identity, from)) {
+      await args.next();
+      return;
+    }
+    log.warn({ team: from.teamId, enterprise: from.enterpriseId }, "request from another Slack workspace refused");
+    if ("command" in args && typeof args.ack === "function")
+      await args.ack({ response_type: "ephemeral", text: FOREIGN_WORKSPACE_TEXT });
   });
 
   app.error(async (err) => {
@@ -219,6 +283,22 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     app,
     async start() {
       try {
+        const client = new WebClient(opts.botToken, {
+          ...slackClientOptions({
+            slackApiUrl: opts.slackApiUrl,
+            timeoutMs: AUTH_TEST_TIMEOUT_MS,
+            retryConfig: { retries: 1, minTimeout: 1_000, maxTimeout: 2_000 },
+          }),
+          logger: boltLogger(opts.logger, "slack-web-api"),
+        });
+        const me = await client.auth.test();
+        identity = {
+          ...(me.team_id ? { teamId: me.team_id } : {}),
+          ...(me.enterprise_id ? { enterpriseId: me.enterprise_id } : {}),
+          isEnterpriseInstall: me.is_enterprise_install === true,
+          ...(me.user_id ? { botUserId: me.user_id } : {}),
+          ...(me.bot_id ? { botId: me.bot_id } : {}),
+        };
         await app.init();
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error;
@@ -226,6 +306,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
           `Slack auth.test failed: ${code ?? (err as Error).message} (check SLACK_BOT_TOKEN${opts.slackApiUrl ? " and SLACK_API_URL" : ""})`,
         );
       }
+      log.info({ team: identity?.teamId, enterprise: identity?.enterpriseId }, "Slack workspace of the bot token");
       if (receiver) {
         log.info({ mode: "http", path: SLACK_EVENTS_PATH }, "Slack app ready (served by the ops server)");
         return;

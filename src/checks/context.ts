@@ -2,22 +2,27 @@
 // API server, and what unit tests do with objects written inline or loaded from a scenario.
 import { type KubeObject, RESOURCES, type ResourceKey } from "../kube/resources.ts";
 import { requiredRefs } from "./ownership.ts";
-import type { CheckContext, SecretAccess } from "./types.ts";
+import type { CheckContext, KubeletMetrics, SecretAccess } from "./types.ts";
 
-/** Which resource keys an object belongs to (a Helm release Secret is both `secrets` and `helmReleases`). */
+/** Which resource keys an object belongs to (its kind, and the table's selectors where a key has them). */
 export function resourceKeysOf(o: KubeObject): ResourceKey[] {
   const keys: ResourceKey[] = [];
   for (const [key, def] of Object.entries(RESOURCES) as Array<[ResourceKey, (typeof RESOURCES)[ResourceKey]]>) {
     if (def.kind !== o.kind || def.apiVersion !== o.apiVersion) continue;
-    if ("labelSelector" in def && def.labelSelector) {
-      const [k, v] = def.labelSelector.split("=");
-      if (o.metadata?.labels?.[k] !== v) continue;
-    }
+    if ("labelSelector" in def && def.labelSelector && !matchesSelector(o, def.labelSelector)) continue;
     // The only field selector in RESOURCES is on a Secret's type.
     if ("fieldSelector" in def && def.fieldSelector && o.type !== def.fieldSelector.replace(/^type=/, "")) continue;
     keys.push(key);
   }
   return keys;
+}
+
+/** The one-requirement selectors of RESOURCES, as the API server applies them ("!=" also matches a missing label). */
+function matchesSelector(o: KubeObject, selector: string): boolean {
+  const m = /^([^!=]+)(!=|=)(.*)$/.exec(selector);
+  if (!m) return false;
+  const value = o.metadata?.labels?.[m[1]];
+  return m[2] === "=" ? value === m[3] : value !== m[3];
 }
 
 export interface ContextOptions {
@@ -27,6 +32,7 @@ export interface ContextOptions {
   targetFull?: string;
   apiServerMetrics?: string;
   microk8sStatus?: unknown;
+  kubeletMetrics?: KubeletMetrics;
   now?: Date;
   /** What the snapshot could read of Secrets; absent: everything was readable. */
   secrets?: SecretAccess;
@@ -70,6 +76,7 @@ export function contextFromLists(byKey: Map<ResourceKey, KubeObject[]>, opts: Co
     objects: (key) => byKey.get(key) ?? [],
     apiServerMetrics: opts.apiServerMetrics,
     microk8sStatus: opts.microk8sStatus,
+    kubeletMetrics: opts.kubeletMetrics,
     now: opts.now ?? new Date(),
     secrets: opts.secrets ?? { helmUnreadable: [], refs: new Map(), refsUnreadable: [] },
   };

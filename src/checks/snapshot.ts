@@ -9,10 +9,10 @@
 // Helm-managed objects, is recorded as not evaluated instead of failing or staying silent.
 // REF-01's Secret references are asked for one by one, metadata only.
 import type { ClusterClient } from "../kube/clusterClient.ts";
-import { type KubeObject, RESOURCES, type ResourceKey } from "../kube/resources.ts";
+import { type KubeObject, RESOURCES, type ResourceDef, type ResourceKey } from "../kube/resources.ts";
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import { requiredRefs } from "./ownership.ts";
-import type { NotReadable, SecretAccess } from "./types.ts";
+import type { KubeletMetrics, NotReadable, SecretAccess } from "./types.ts";
 
 /** Lists that are usually the largest start first, so the longest read never starts last. */
 const LARGEST_FIRST: readonly ResourceKey[] = ["pods", "events", "replicasets", "helmReleases", "configmaps"];
@@ -25,6 +25,8 @@ export interface SnapshotOptions {
   helmNamespaces?: readonly string[];
   /** Ask whether each Secret the pods refer to exists (REF-01), metadata only. */
   probeSecretRefs?: boolean;
+  /** Read kubelets' /metrics through the node proxy (needs nodes/proxy, an opt-in grant). */
+  readNodeMetrics?: boolean;
 }
 
 /** At most this many distinct Secret references are asked about; the rest are "not evaluated". */
@@ -35,6 +37,7 @@ export interface Snapshot {
   /** What could and could not be read of Secrets (Helm checks and REF-01 report the gaps). */
   secrets: SecretAccess;
   apiServerMetrics?: string;
+  kubeletMetrics?: KubeletMetrics;
   /** API requests made, for the benchmark's report. */
   requests: number;
 }
@@ -51,9 +54,18 @@ export async function readSnapshot(
   const helmUnreadable: NotReadable[] = [];
   let requests = 0;
   const listInto = async (key: ResourceKey, all: KubeObject[], namespace?: string) => {
-    for await (const page of client.listPages(RESOURCES[key], { namespace })) {
+    const def: ResourceDef = RESOURCES[key];
+    try {
+      for await (const page of client.listPages(def, { namespace })) {
+        requests++;
+        for (const o of page.items) all.push(o);
+      }
+    } catch (err) {
+      // An optional resource this cluster does not serve (a GA version newer than the cluster,
+      // an alpha nobody enabled): nothing of it exists to check. Every other failure stands.
+      if (!(def.optional && err instanceof ClusterAccessError && err.status === 404)) throw err;
       requests++;
-      for (const o of page.items) all.push(o);
+      all.length = 0;
     }
   };
   // In the narrow mode each allowed namespace is a list of its own, in the same queue.
@@ -111,7 +123,14 @@ export async function readSnapshot(
   const secrets: SecretAccess = { helmUnreadable, refs: new Map(), refsUnreadable: [] };
   if (opts.probeSecretRefs)
     requests += await probeSecretRefs(client, lists.get("pods") ?? [], opts, secrets, concurrency);
-  return { lists, secrets, apiServerMetrics, requests };
+  let kubeletMetrics: KubeletMetrics | undefined;
+  if (opts.readNodeMetrics) {
+    const nodes = lists.get("nodes") ?? (await client.listAll(RESOURCES.nodes));
+    const read = await readKubeletMetrics(client, nodes, concurrency);
+    requests += read.requests;
+    kubeletMetrics = read.metrics;
+  }
+  return { lists, secrets, apiServerMetrics, kubeletMetrics, requests };
 }
 
 /**
@@ -184,4 +203,70 @@ async function probeSecretRefs(
     .map(([namespace, reason]) => ({ namespace, reason }))
     .sort((a, b) => a.namespace.localeCompare(b.namespace));
   return requests;
+}
+
+/** Kubelets read per node group (same OS image, kernel, runtime, kubelet): they answer alike. */
+export const KUBELET_METRICS_PER_GROUP = 3;
+
+export const NODE_PROXY_FORBIDDEN =
+  "not read, nodes/proxy is not granted (opt-in: deploy/kubernetes/components/node-metrics)";
+
+/**
+ * Kubelet /metrics through `/api/v1/nodes/NAME/proxy/metrics`, for a few nodes of each node group
+ * (a kubelet's metrics are hundreds of kilobytes; nodes of one image answer alike, and the checks
+ * judge per group). The first 403 ends the reading: without the grant every other node would be
+ * refused too, and one refusal per run is all the audit log needs to show.
+ */
+export async function readKubeletMetrics(
+  client: ClusterClient,
+  nodes: readonly KubeObject[],
+  concurrency = DEFAULT_LIST_CONCURRENCY,
+): Promise<{ metrics: KubeletMetrics; requests: number }> {
+  const perGroup = new Map<string, number>();
+  const queue: string[] = [];
+  for (const n of nodes) {
+    const name = n?.metadata?.name;
+    if (typeof name !== "string" || name === "") continue;
+    const info = n.status?.nodeInfo ?? {};
+    const key = JSON.stringify([info.osImage, info.kernelVersion, info.containerRuntimeVersion, info.kubeletVersion]);
+    const seen = perGroup.get(key) ?? 0;
+    if (seen >= KUBELET_METRICS_PER_GROUP) continue;
+    perGroup.set(key, seen + 1);
+    queue.push(name);
+  }
+  const byNode = new Map<string, string>();
+  const failures: string[] = [];
+  let forbidden = false;
+  let requests = 0;
+  const readOne = async (name: string) => {
+    requests++;
+    try {
+      const text = await client.getText(
+        `/api/v1/nodes/${encodeURIComponent(name)}/proxy/metrics`,
+        {},
+        `read the kubelet metrics of node ${name} (nodes/proxy)`,
+        "text/plain",
+      );
+      byNode.set(name, text);
+    } catch (err) {
+      if (!(err instanceof ClusterAccessError)) throw err;
+      if (err.status === 403) forbidden = true;
+      else failures.push(`${name}: ${err.status ? `HTTP ${err.status}` : "no answer"}`);
+    }
+  };
+  // One node first, alone: without the grant that is the only request refused.
+  const first = queue.shift();
+  if (first !== undefined) await readOne(first);
+  const workers = Array.from({ length: Math.min(Math.max(1, concurrency), queue.length) }, async () => {
+    for (let name = queue.shift(); name !== undefined && !forbidden; name = queue.shift()) await readOne(name);
+  });
+  await Promise.all(workers);
+  const missing = forbidden
+    ? NODE_PROXY_FORBIDDEN
+    : failures.length > 0
+      ? `kubelets that did not answer: ${failures.slice(0, 5).join(", ")}${failures.length > 5 ? `, … ${failures.length - 5} more` : ""}`
+      : byNode.size < nodes.length
+        ? `read from up to ${KUBELET_METRICS_PER_GROUP} nodes per node group`
+        : undefined;
+  return { metrics: { byNode: forbidden ? new Map() : byNode, missing }, requests };
 }

@@ -13,7 +13,7 @@
 // queued is never written later. A job that belongs to a chat request (Slack trigger_id, Discord
 // interaction id) has a job id derived from it and runs only once its request key says so (see
 // requestGate.ts): a retried or replayed request finds the first instead of starting a second.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
 import { NotQueuedError } from "../errors/notQueuedError.ts";
@@ -43,6 +43,14 @@ export const CHECK_JOB_OPTIONS = {
 export interface JobQueuesOptions {
   /** First retry delay; doubles each attempt. Tests shorten it. */
   backoffDelayMs?: number;
+}
+
+/** A short stable key for a set of cluster names (order does not matter). */
+function clusterSetKey(clusters: readonly string[]): string {
+  return createHash("sha256")
+    .update(JSON.stringify([...clusters].sort()))
+    .digest("base64url")
+    .slice(0, 16);
 }
 
 export class JobQueues {
@@ -84,7 +92,9 @@ export class JobQueues {
   /** One fleet job per target at a time; it opens the thread and fans out the flow itself. */
   async enqueueFleetCheck(data: Omit<CheckJobData, "cluster" | "kind">, clusters: string[]): Promise<EnqueueResult> {
     const fleet: FleetJobData = { ...data, kind: "fleet", clusters };
-    return this.enqueue("fleet", fleet, checkJobId("fleet", data.target));
+    // Deduplicated per set of clusters: with access rules, "all" differs from channel to channel,
+    // and one channel's fleet run must not stand in for another's.
+    return this.enqueue("fleet", fleet, checkJobId(`fleet-${clusterSetKey(clusters)}`, data.target));
   }
 
   private async enqueue(name: string, data: CheckJobData | FleetJobData, dedupId: string): Promise<EnqueueResult> {

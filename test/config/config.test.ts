@@ -133,3 +133,80 @@ describe("upshift.yaml", () => {
     expect(ignoreRulesFor(c.file, "prod").map((r) => r.check)).toEqual(["WL-01", "PDB-01"]);
   });
 });
+
+describe("upshift.yaml access rules", () => {
+  const dir = mkdtempSync(join(tmpdir(), "upshift-access-"));
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("takes the documented shape; no access key means nothing is restricted", () => {
+    const path = write(
+      "access.yaml",
+      [
+        "access:",
+        "  rules:",
+        '    - channels: { slack: [C0PROD001], discord: ["112233445566778899"] }',
+        "      clusters: [prod]",
+        "      commands: [upgrade-check, upgrade-status]",
+        "      users: { slackUsers: [], slackGroups: [S0614TZR7], discordUsers: [], discordRoles: [] }",
+        "    - channels: { slack: [C0STAGING] }",
+        "      clusters: [staging]",
+      ].join("\n"),
+    );
+    const { file } = loadConfig({ UPSHIFT_CONFIG: path });
+    expect(file.access?.rules).toEqual([
+      {
+        channels: { slack: ["C0PROD001"], discord: ["112233445566778899"], console: [] },
+        clusters: ["prod"],
+        commands: ["upgrade-check", "upgrade-status"],
+        users: { slackUsers: [], slackGroups: ["S0614TZR7"], discordUsers: [], discordRoles: [], consoleUsers: [] },
+      },
+      { channels: { slack: ["C0STAGING"], discord: [], console: [] }, clusters: ["staging"] },
+    ]);
+    expect(loadConfig({}).file.access).toBeUndefined();
+  });
+
+  it("names the field path of every bad value", () => {
+    const path = write(
+      "bad-access.yaml",
+      [
+        "access:",
+        "  rules:",
+        "    - channels: { slack: [general], discord: [ops] }",
+        "      clusters: []",
+        "      commands: [upgrade-chek]",
+        "      users: { slackUser: [U1] }",
+        "    - channels: {}",
+        "      clusters: [prod]",
+        "    - channels: { slack: [C1] }",
+        "      clusters: [prod]",
+        "      users: {}",
+        "  rule: []",
+      ].join("\n"),
+    );
+    const p = problems({ UPSHIFT_CONFIG: path }).map((x) => x.slice(path.length + 2));
+    expect(p).toEqual(
+      expect.arrayContaining([
+        "access.rules.0.channels.slack.0: expected a Slack id such as U012AB3CD or S0614TZR7",
+        "access.rules.0.channels.discord.0: expected a Discord id (snowflake, digits only)",
+        "access.rules.0.clusters: expected at least one cluster",
+        expect.stringMatching(/^access\.rules\.0\.commands\.0: expected one of upgrade-check, upgrade-status, /),
+        expect.stringMatching(/^access\.rules\.0\.users: Unrecognized key: "slackUser"/),
+        "access.rules.1.channels: expected at least one channel id (slack, discord)",
+        expect.stringMatching(/^access\.rules\.2\.users: names nobody/),
+        expect.stringMatching(/^access: Unrecognized key: "rule"/),
+      ]),
+    );
+  });
+
+  it("accepts command names written with their slash", () => {
+    const path = write(
+      "slash.yaml",
+      "access:\n  rules:\n    - channels: { slack: [C1] }\n      clusters: [prod]\n      commands: [/upgrade-status]\n",
+    );
+    expect(loadConfig({ UPSHIFT_CONFIG: path }).file.access?.rules[0].commands).toEqual(["upgrade-status"]);
+  });
+});

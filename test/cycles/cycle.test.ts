@@ -7,6 +7,7 @@ import { upgradeCycleCommand } from "../../commands/upgradeCycle.ts";
 import { upgradeCycleAbortCommand } from "../../commands/upgradeCycleAbort.ts";
 import { upgradeCycleStatusCommand } from "../../commands/upgradeCycleStatus.ts";
 import { parseCycleArgs } from "../../commands/upgradeCycle.ts";
+import { plainUserText } from "../../src/chat/userText.ts";
 import { ClusterLock } from "../../src/cycles/clusterLock.ts";
 import { cycleKeys } from "../../src/cycles/keys.ts";
 import { StepJournalStore } from "../../src/cycles/stepJournal.ts";
@@ -92,10 +93,10 @@ describe("add-on cycles", () => {
       value: { cluster: "prod", addons: ["dns", "ingress"], dryRun: true },
     });
     expect(parseCycleArgs("all", ["prod"])).toEqual({ ok: true, value: { addons: [], dryRun: false } });
-    expect(parseCycleArgs("dns --force", ["prod"])).toMatchObject({
-      ok: false,
-      error: 'unknown option "--force" (expected --dry-run)',
-    });
+    const bad = parseCycleArgs("dns --force", ["prod"]);
+    expect(bad.ok).toBe(false);
+    // The echoed word is marked as user text (each platform escapes it); the message reads the same.
+    if (!bad.ok) expect(plainUserText(bad.error)).toBe('unknown option "--force" (expected --dry-run)');
     expect(parseCycleArgs("all dns", ["prod"])).toMatchObject({ ok: false });
   });
 
@@ -126,7 +127,10 @@ describe("add-on cycles", () => {
     ]);
     const journal = await new StepJournalStore(stack.redis, cycleKeys(stack.prefix).journal(planId)).all(3);
     for (const j of journal) {
-      expect(j.state, `journal of plan ${planId}: ${JSON.stringify(journal)}; posts: ${JSON.stringify(stack.poster.texts())}`).toBe("done");
+      expect(
+        j.state,
+        `journal of plan ${planId}: ${JSON.stringify(journal)}; posts: ${JSON.stringify(stack.poster.texts())}`,
+      ).toBe("done");
       expect(j.phasesDone).toEqual(["backup", "disable", "enable", "verify"]);
       expect(j.attempts).toEqual({ backup: 1, disable: 1, enable: 1, verify: 1 });
       expect(existsSync(j.backupFile!)).toBe(true);

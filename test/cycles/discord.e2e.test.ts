@@ -253,7 +253,7 @@ describe("/upgrade-cycle over Discord", () => {
       "1.11.2",
       "1.1.0",
     ]);
-    for (const t of done) expect(t).toContain("checks POD-01, PRB-01, REF-01: 0 problem(s)");
+    for (const t of done) expect(t).toContain("checks POD-01, PRB-01, REF-01: 0 problems");
     expect(thread.at(-1)).toBe(`🏁 Cycle on ${CLUSTER} finished: 4 of 4 step(s) done.`);
     expect(s.m.read().addons.map((a) => `${a.name}@${a.version}:${a.status}`)).toEqual([
       "hostpath-storage@1.1.0:enabled",

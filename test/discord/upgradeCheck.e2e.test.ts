@@ -151,6 +151,28 @@ describe("/upgrade-check over Discord", () => {
     expect(fake.calls.filter((c) => c.status >= 400)).toEqual([]);
   });
 
+  it("refuses a target that is no Kubernetes release (or carries markup) and queues nothing", async () => {
+    const { fake, queues } = await harness();
+    for (const [target, message] of [
+      ["1.32-<@&112233445566778899>", "with nothing after it"],
+      ["1.99", "1.99 is not a Kubernetes release"],
+    ]) {
+      const { callback, token } = await command(fake, [
+        { name: "context", value: CONTEXT },
+        { name: "target", value: target },
+      ]);
+      const content =
+        callback.body.type === 4
+          ? (callback.body.data as { content: string }).content
+          : ((await replyEdit(fake, token)).body as { content: string }).content;
+      expect(content, target).toContain(message);
+      expect(content, target).not.toContain("<@&");
+    }
+    const counts = await queues.check.getJobCounts();
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(fake.messagesIn(fake.channelId)).toEqual([]);
+  });
+
   it("refuses a command from a guild outside the allowlist and queues nothing", async () => {
     const { fake, queues } = await harness();
     const { callback } = await command(fake, [{ name: "context", value: CONTEXT }], OTHER_GUILD);

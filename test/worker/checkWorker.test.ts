@@ -173,6 +173,16 @@ describe("check worker", () => {
     const result = await queues.enqueueCheck(request({ target: "one.thirty" }));
     const job = await finished(queues, result.jobId);
     expect(job.attemptsStarted).toBe(1);
-    expect(job.failedReason).toMatch(/target "one.thirty" is not a version/);
+    expect(job.failedReason).toMatch(/target version: expected MAJOR.MINOR or MAJOR.MINOR.PATCH/);
+  });
+
+  it("refuses a queued target that is no Kubernetes release, without retrying and without echoing it", async () => {
+    // A job written by an older bot that accepted "1.32-<!here>": the worker refuses it too.
+    const { queues } = setup();
+    const result = await queues.enqueueCheck(request({ target: "1.32-<!here>" }));
+    const job = await finished(queues, result.jobId);
+    expect(job.attemptsStarted).toBe(1);
+    expect(job.failedReason).toMatch(/with nothing after it/);
+    expect(job.failedReason).not.toContain("<!here>");
   });
 });

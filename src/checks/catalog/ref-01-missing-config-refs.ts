@@ -17,12 +17,15 @@ import {
   type Ref,
   requiredRefs,
 } from "../ownership.ts";
+import { plural } from "../../render/english.ts";
 import type { Check, CheckContext, FindingInput } from "../types.ts";
 
 export { requiredRefs };
 
 interface Problem {
   pod: string;
+  /** The pod is up (phase Running, every container running): it started before the object went. */
+  running: boolean;
   /** Stable identity for grouping one missing object across the pods of a workload. */
   id: string;
   ref?: Ref;
@@ -53,6 +56,35 @@ function hasKey(cm: KubeObject, key: string): boolean {
   return Boolean(inData || (binary && typeof binary === "object" && Object.hasOwn(binary, key)));
 }
 
+function isRunning(pod: KubeObject): boolean {
+  const statuses = pod.status?.containerStatuses;
+  return (
+    pod.status?.phase === "Running" &&
+    Array.isArray(statuses) &&
+    statuses.length > 0 &&
+    statuses.every((s: Loose) => s?.state?.running !== undefined && s.state.running !== null)
+  );
+}
+
+/** "pod x" or "3 pods". */
+function podsLabel(problems: readonly Problem[]): string {
+  return problems.length === 1 ? `pod ${problems[0].pod}` : plural(problems.length, "pod");
+}
+
+/**
+ * What the missing object does to the workload, counting only pods that are really down: pods
+ * that started before the object went keep running, but any replacement (a drain during the
+ * upgrade recreates them all) cannot start.
+ */
+function cannotStart(problems: readonly Problem[]): string {
+  const down = problems.filter((p) => !p.running).length;
+  if (down === 0)
+    return `its running ${problems.length === 1 ? "pod keeps" : "pods keep"} going (${podsLabel(problems)}), but no new or restarted pod can start, and draining nodes for the upgrade replaces them all`;
+  if (down === problems.length) return `its pods cannot start (${plural(down, "pod")} not running)`;
+  const up = problems.length - down;
+  return `its pods cannot start: ${down} of ${problems.length} pods ${down === 1 ? "is" : "are"} not running, and the ${up} still running will not come back once restarted or drained`;
+}
+
 export const ref01MissingConfigRefs: Check = {
   id: "REF-01",
   severity: "high",
@@ -69,6 +101,7 @@ export const ref01MissingConfigRefs: Check = {
       if (!pod || typeof pod !== "object") continue;
       const ns = pod.metadata?.namespace ?? "";
       const podName = pod.metadata?.name ?? "(unnamed)";
+      const running = isRunning(pod);
       const seen = new Set<string>();
       let named = false;
       for (const ref of requiredRefs(pod.spec)) {
@@ -80,7 +113,7 @@ export const ref01MissingConfigRefs: Check = {
           if (!id || seen.has(id)) continue;
           seen.add(id);
           named = true;
-          entries.push({ pod, item: { pod: podName, id, ref, missingKey } });
+          entries.push({ pod, item: { pod: podName, running, id, ref, missingKey } });
           continue;
         }
         const existing = configMaps.get(ns)?.get(ref.name);
@@ -92,7 +125,7 @@ export const ref01MissingConfigRefs: Check = {
         if (!id || seen.has(id)) continue;
         seen.add(id);
         named = true;
-        entries.push({ pod, item: { pod: podName, id, ref, missingKey } });
+        entries.push({ pod, item: { pod: podName, running, id, ref, missingKey } });
       }
       if (named) continue;
       // Stuck for a reason we cannot see in the snapshot (a Secret we were not allowed to list,
@@ -103,7 +136,7 @@ export const ref01MissingConfigRefs: Check = {
         const message = typeof w.message === "string" ? w.message : "(no message)";
         entries.push({
           pod,
-          item: { pod: podName, id: `error/${s.name}`, configError: { container: String(s.name), message } },
+          item: { pod: podName, running, id: `error/${s.name}`, configError: { container: String(s.name), message } },
         });
         break;
       }
@@ -127,7 +160,7 @@ export const ref01MissingConfigRefs: Check = {
       }
       for (const problems of byId.values()) {
         const p = problems[0];
-        const pods = problems.length === 1 ? `pod ${p.pod}` : `${problems.length} pods`;
+        const pods = podsLabel(problems);
         const ns = owner.namespace ?? "default";
         if (p.configError) {
           out.push({
@@ -150,7 +183,7 @@ export const ref01MissingConfigRefs: Check = {
         }
         out.push({
           object: owner,
-          message: `${describeRef(owner)} refers to ${ref.kind} ${ns}/${ref.name}, which does not exist: its pods cannot start (${pods}).`,
+          message: `${describeRef(owner)} refers to ${ref.kind} ${ns}/${ref.name}, which does not exist: ${cannotStart(problems)}.`,
           evidence: `${ref.field} name=${ref.name}; ${ref.kind} not found in namespace ${ns}`,
           remediation: `Create ${ref.kind} ${ref.name} in namespace ${ns} (from the chart's values or a backup), or set optional: true on the reference if the app works without it.`,
         });
