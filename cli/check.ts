@@ -94,6 +94,7 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
       checks: allChecks,
       target: values.target,
       ignoreRules: ignoreRulesFor(config.file, context),
+      helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
     });
   } catch (err) {
     // A target the cluster cannot go to is the user's input; anything else could not run (1).

@@ -44,6 +44,10 @@ export interface RequestRecord {
   method: string;
   /** Set for /version, /api, /healthz... (RBAC nonResourceURLs); resource is "" then. */
   nonResource?: true;
+  /** The query as sent (selectors, limit, continue), so tests can prove how a list was asked. */
+  query?: URLSearchParams;
+  /** The Accept header (metadata-only and Table requests are told apart by it). */
+  accept?: string;
   /** The request body's media type, when it has one (tests prove which encoding a client sent). */
   contentType?: string;
 }
@@ -225,6 +229,8 @@ export class SandboxServer {
           ...(route.name !== undefined ? { name: route.name } : {}),
           path,
           method,
+          query: q,
+          ...(req.headers.accept ? { accept: req.headers.accept } : {}),
         }
       : { verb, group: "", version: "", resource: "", path, method, nonResource: true };
     const contentType = req.headers["content-type"];
@@ -244,6 +250,8 @@ export class SandboxServer {
       req.socket.destroy();
       return;
     }
+    // Never answered; close() destroys the socket with the rest.
+    if (action.kind === "hang") return;
     if (action.kind === "status") {
       const headers: Record<string, string> = {};
       const details =
@@ -478,6 +486,12 @@ export class SandboxServer {
 
   private get(req: IncomingMessage, res: ServerResponse, route: ResourceRoute) {
     const entry = this.mustGet(route);
+    // Metadata-only (what client-go's metadata client asks for): the object's payload (a
+    // Secret's data) never leaves the server.
+    if (/as=PartialObjectMetadata;(g=meta\.k8s\.io;v=v1|v=v1;g=meta\.k8s\.io)(,|;|$)/.test(req.headers.accept ?? "")) {
+      const { metadata } = JSON.parse(this.encodeEntry(route.info, entry)) as KubeObject;
+      return sendJson(res, 200, { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata });
+    }
     const table = tableRequest(req);
     if (table) {
       const obj = JSON.parse(this.encodeEntry(route.info, entry));

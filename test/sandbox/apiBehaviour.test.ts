@@ -94,7 +94,7 @@ describe("Services", () => {
       svc("np", { type: "NodePort", ports: [{ port: 80 }, { port: 443, nodePort: 31443 }] }),
     );
     expect(np.status).toBe(201);
-    const [first, second] = np.body.spec?.ports as Array<{ nodePort: number }>;
+    const [first, second] = (np.body.spec?.ports ?? []) as Array<{ nodePort: number }>;
     expect(first.nodePort).toBeGreaterThanOrEqual(30000);
     expect(first.nodePort).toBeLessThanOrEqual(32767);
     expect(first.nodePort).not.toBe(30000); // the seeded Service holds it
@@ -211,7 +211,7 @@ describe("CustomResourceDefinitions", () => {
     expect(created.status).toBe(201);
     expect(created.body.status?.storedVersions).toEqual(["v1"]);
     expect(created.body.status?.acceptedNames).toEqual({ plural: "widgets", singular: "widget", kind: "Widget" });
-    const types = (created.body.status?.conditions as Array<{ type: string; status: string }>).map((c) => [
+    const types = ((created.body.status?.conditions ?? []) as Array<{ type: string; status: string }>).map((c) => [
       c.type,
       c.status,
     ]);
