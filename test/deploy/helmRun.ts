@@ -1,0 +1,70 @@
+// Runs the real Helm 3.17 (test/tools/realBinaries.ts) for the chart tests: with its cache,
+// config and data directories in a temporary directory (nothing of the user's Helm setup is read
+// or written), a timeout on every run, and the chart in deploy/helm/upshift.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "../../src/kube/resources.ts";
+import { helmBinary } from "../tools/realBinaries.ts";
+import { REPO_ROOT } from "./render.ts";
+
+export const CHART_DIR = `${REPO_ROOT}deploy/helm/upshift`;
+
+export interface HelmResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A private Helm home; remove() deletes it with everything written there (values files, kubeconfigs). */
+export class HelmHome {
+  readonly dir = mkdtempSync(join(tmpdir(), "upshift-helm-"));
+  private files = 0;
+
+  env(): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: this.dir,
+      HELM_CACHE_HOME: join(this.dir, "cache"),
+      HELM_CONFIG_HOME: join(this.dir, "config"),
+      HELM_DATA_HOME: join(this.dir, "data"),
+      // No ambient cluster: only a --kubeconfig given on the command line is ever used.
+      KUBECONFIG: join(this.dir, "no-kubeconfig"),
+    };
+  }
+
+  run(args: string[], timeoutMs = 30_000): HelmResult {
+    const r = spawnSync(helmBinary(), args, { encoding: "utf8", env: this.env(), timeout: timeoutMs });
+    if (r.error) throw new Error(`helm ${args.join(" ")}: ${r.error.message}`);
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Writes a values file (JSON is YAML) and returns its path. */
+  valuesFile(values: object): string {
+    const path = join(this.dir, `values-${++this.files}.yaml`);
+    writeFileSync(path, JSON.stringify(values));
+    return path;
+  }
+
+  /** `helm template` with these values: the parsed objects, or an Error carrying Helm's message. */
+  template(values: object = {}, release = "upshift", namespace = "upshift"): KubeObject[] {
+    const r = this.run(["template", release, CHART_DIR, "--namespace", namespace, "-f", this.valuesFile(values)]);
+    if (r.status !== 0) throw new Error(`helm template failed (${r.status}): ${r.stderr}`);
+    return parseObjects(r.stdout);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function parseObjects(text: string): KubeObject[] {
+  return parseAllDocuments(text)
+    .map((d) => {
+      if (d.errors.length) throw new Error(`rendered YAML does not parse: ${d.errors[0].message}`);
+      return d.toJS() as KubeObject | null;
+    })
+    .filter((o): o is KubeObject => o !== null);
+}
