@@ -1,7 +1,7 @@
 // Runs the real Helm 3.17 (test/tools/realBinaries.ts) for the chart tests: with its cache,
 // config and data directories in a temporary directory (nothing of the user's Helm setup is read
 // or written), a timeout on every run, and the chart in deploy/helm/upshift.
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +41,14 @@ export class HelmHome {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
+  /**
+   * The same without blocking the event loop: needed when the API server Helm talks to (the
+   * sandbox) runs in this process. A non-zero exit is a result, not an exception.
+   */
+  runAsync(args: string[], timeoutMs = 60_000): Promise<HelmResult> {
+    return runProcess(helmBinary(), args, this.env(), timeoutMs);
+  }
+
   /** Writes a values file (JSON is YAML) and returns its path. */
   valuesFile(values: object): string {
     const path = join(this.dir, `values-${++this.files}.yaml`);
@@ -58,6 +66,34 @@ export class HelmHome {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Runs a program to its end with a timeout (killed with SIGKILL when it runs over). */
+export function runProcess(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<HelmResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      file,
+      args,
+      { encoding: "utf8", env, timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        // A program that ran and exited non-zero has a numeric code; anything else (not found,
+        // killed by the timeout) did not finish.
+        const e = err as { code?: unknown; killed?: boolean; message: string } | null;
+        const code = e?.code;
+        if (e && typeof code !== "number") {
+          const why = e.killed ? `killed after ${timeoutMs} ms` : e.message;
+          reject(new Error(`${file} ${args.join(" ")}: ${why}\n${stderr}`));
+          return;
+        }
+        resolve({ status: typeof code === "number" ? code : 0, stdout, stderr });
+      },
+    );
+  });
 }
 
 export function parseObjects(text: string): KubeObject[] {
