@@ -35,6 +35,7 @@ const OPTIONS: Record<string, object> = {
   "rbac.create=false": { rbac: { create: false } },
   "secrets.existingSecret": { secrets: { existingSecret: "my-upshift-tokens" } },
   "secrets.env": { secrets: { env: { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" } } },
+  "secrets.env=null": { secrets: { env: null } },
   serviceMonitor: { serviceMonitor: { enabled: true, labels: { release: "prom" } } },
   kubeconfigSecret: { kubeconfigSecret: "clusters" },
   "podDisruptionBudget.enabled=false": { podDisruptionBudget: { enabled: false } },
@@ -494,6 +495,18 @@ describe("values.schema.json refuses bad values, naming the field", () => {
       "a pull policy",
       { redis: { image: { pullPolicy: "Sometimes" } } },
       "redis.image.pullPolicy: redis.image.pullPolicy must be one of",
+    ],
+    ["a required object removed with null", { redis: { enabled: true, storage: null } }, "redis: storage is required"],
+    ["upshift.yaml removed with null", { config: null }, "(root): config is required"],
+    [
+      "a misspelt upshift.yaml key",
+      { config: { approval: { required: 2 } } },
+      "config: Additional property approval is not allowed",
+    ],
+    [
+      "an upshift.yaml value",
+      { config: { approvals: { required: 0 } } },
+      "config.approvals.required: Must be greater than or equal to 1",
     ],
   ];
 
