@@ -87,6 +87,21 @@ const containerOf = (objects: KubeObject[], kind: string, name: string) =>
   find(objects, kind, name).spec.template.spec.containers[0] as Container;
 const envOf = (c: Container) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
 const isRole = (o: KubeObject) => o.kind === "ClusterRole" || o.kind === "Role";
+const SECRETS_RULE = { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] };
+/** Rules with "secrets" taken out (and a rule left empty by that dropped). */
+const withoutSecrets = (rules: PolicyRuleLike[]): PolicyRuleLike[] =>
+  rules
+    .map((r) => (r.resources ? { ...r, resources: r.resources.filter((x) => x !== "secrets") } : r))
+    .filter((r) => !r.resources || r.resources.length > 0);
+/** Each rule as "verb group/resource" or "verb nonResource URL", to compare grants across roles. */
+const grantsOf = (rules: PolicyRuleLike[]): string[] =>
+  rules.flatMap((r) =>
+    r.nonResourceURLs
+      ? r.nonResourceURLs.flatMap((u) => r.verbs.map((v) => `${v} nonResource ${u}`))
+      : (r.apiGroups ?? []).flatMap((g) =>
+          (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${v} ${g}/${res}`)),
+        ),
+  );
 
 describe("Chart.yaml and helm lint", () => {
   it("is chart upshift, apiVersion v2, at package.json's version", () => {
@@ -121,7 +136,8 @@ describe.each(Object.keys(OPTIONS))("helm template with %s", (option) => {
     const clusterScoped = new Set(["ClusterRole", "ClusterRoleBinding"]);
     for (const o of objects.filter((x) => !clusterScoped.has(x.kind!))) {
       const name = `${o.kind}/${o.metadata?.name}`;
-      if (o.metadata?.name === "upshift-helm-releases") expect(["apps", "web"], name).toContain(o.metadata.namespace);
+      if (o.kind === "RoleBinding" && o.metadata?.name === "upshift-read-secrets")
+        expect(["apps", "web"], name).toContain(o.metadata.namespace);
       else expect(o.metadata?.namespace, name).toBe("upshift");
     }
     expect(
@@ -188,16 +204,41 @@ describe.each(Object.keys(OPTIONS))("helm template with %s", (option) => {
 describe("the chart against the kustomize overlays", () => {
   const chart = helm.template();
 
-  it("grants the read-only rules generated from src/kube/resources.ts, identical to kustomize's upshift-read", () => {
+  it("grants the read-only rules generated from src/kube/resources.ts, identical to kustomize's read roles", () => {
     expect(readFileSync(HELM_RULES_FILE, "utf8"), "run node deploy/kubernetes/rbac.ts").toBe(renderHelmReadRules());
-    const helmRules = rulesOf(find(chart, "ClusterRole", "upshift-read"));
-    expect(helmRules).toEqual(rulesOf(find(renderOverlay("read-only"), "ClusterRole", "upshift-read")));
-    expect(helmRules).toEqual(readRules());
+    const kustomize = renderOverlay("read-only");
+    // Secrets have a role of their own in the chart; kustomize's upshift-read may still hold them.
+    expect(rulesOf(find(chart, "ClusterRole", "upshift-read"))).toEqual(
+      withoutSecrets(rulesOf(find(kustomize, "ClusterRole", "upshift-read"))),
+    );
+    expect(rulesOf(find(chart, "ClusterRole", "upshift-read"))).toEqual(withoutSecrets(readRules()));
+    expect(rulesOf(find(chart, "ClusterRole", "upshift-read-secrets"))).toEqual([SECRETS_RULE]);
+    const kustomizeSecrets = kustomize.find(
+      (o) => o.kind === "ClusterRole" && o.metadata?.name === "upshift-read-secrets",
+    );
+    if (kustomizeSecrets) expect(rulesOf(kustomizeSecrets)).toEqual([SECRETS_RULE]);
+    // Together: the same grants, to the same ServiceAccount, cluster-wide.
+    const grants = (objects: KubeObject[]) => {
+      const bound = objects
+        .filter((o) => o.kind === "ClusterRoleBinding")
+        .map((b) => (b.roleRef as RoleRef).name)
+        .filter((n) => n.startsWith("upshift-read"));
+      return [...new Set(bound.flatMap((n) => grantsOf(rulesOf(find(objects, "ClusterRole", n)))))].sort();
+    };
+    expect(grants(chart)).toEqual(grants(kustomize));
+    expect(grants(chart)).toContain("get /secrets");
+    expect(grants(chart)).toContain("get nonResource /metrics");
   });
 
-  it("by default grants read-only only, like overlays/read-only", () => {
-    expect(chart.filter(isRole).map((r) => r.metadata?.name)).toEqual(["upshift-read"]);
-    for (const r of rulesOf(chart.filter(isRole)[0])) for (const v of r.verbs) expect(WRITE_VERBS).not.toContain(v);
+  it("by default grants read-only only, like overlays/read-only, Secrets bound cluster-wide", () => {
+    const roles = chart.filter(isRole);
+    expect(roles.map((r) => r.metadata?.name)).toEqual(["upshift-read", "upshift-read-secrets"]);
+    for (const role of roles)
+      for (const r of rulesOf(role)) for (const v of r.verbs) expect(WRITE_VERBS).not.toContain(v);
+    expect((find(chart, "ClusterRoleBinding", "upshift-read-secrets").roleRef as RoleRef).name).toBe(
+      "upshift-read-secrets",
+    );
+    expect(chart.filter((o) => o.kind === "RoleBinding" || o.kind === "Role")).toEqual([]);
   });
 
   it("rbac.addonCycles grants exactly components/addon-cycles' rules", () => {
@@ -356,28 +397,29 @@ describe("secrets", () => {
 describe("rbac.helmReleaseNamespaces (Secrets in named namespaces only)", () => {
   const objects = helm.template({ rbac: { helmReleaseNamespaces: ["apps", "web"] } });
 
-  it("drops secrets from the ClusterRole and keeps every other generated rule", () => {
+  it("binds no Secrets cluster-wide, and keeps every other generated rule", () => {
     const rules = rulesOf(find(objects, "ClusterRole", "upshift-read"));
     expect(rules.some((r) => r.resources?.includes("secrets"))).toBe(false);
-    const expected: PolicyRuleLike[] = readRules().map((r) =>
-      r.resources ? { ...r, resources: r.resources.filter((x) => x !== "secrets") } : r,
-    );
-    expect(rules).toEqual(expected);
+    expect(rules).toEqual(withoutSecrets(readRules()));
+    expect(objects.filter((o) => o.kind === "ClusterRoleBinding").map((b) => b.metadata?.name)).toEqual([
+      "upshift-read",
+    ]);
   });
 
-  it("grants get/list/watch on Secrets through a Role and RoleBinding in each namespace", () => {
-    for (const ns of ["apps", "web"]) {
-      const role = objects.find((o) => o.kind === "Role" && o.metadata?.namespace === ns);
-      const binding = objects.find((o) => o.kind === "RoleBinding" && o.metadata?.namespace === ns);
-      expect(rulesOf(role!)).toEqual([{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }]);
-      expect(binding!.roleRef).toEqual({
+  it("grants get/list/watch on Secrets through a RoleBinding of upshift-read-secrets in each namespace", () => {
+    expect(rulesOf(find(objects, "ClusterRole", "upshift-read-secrets"))).toEqual([SECRETS_RULE]);
+    const bindings = objects.filter((o) => o.kind === "RoleBinding");
+    expect(bindings.map((b) => b.metadata?.namespace)).toEqual(["apps", "web"]);
+    for (const binding of bindings) {
+      expect(binding.metadata?.name).toBe("upshift-read-secrets");
+      expect(binding.roleRef).toEqual({
         apiGroup: "rbac.authorization.k8s.io",
-        kind: "Role",
-        name: role!.metadata!.name,
+        kind: "ClusterRole",
+        name: "upshift-read-secrets",
       });
-      expect(binding!.subjects).toEqual([{ kind: "ServiceAccount", name: "upshift", namespace: "upshift" }]);
+      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "upshift", namespace: "upshift" }]);
     }
-    expect(objects.filter((o) => o.kind === "Role" || o.kind === "RoleBinding")).toHaveLength(4);
+    expect(objects.some((o) => o.kind === "Role")).toBe(false);
   });
 
   it(`tells the pods which namespaces through ${HELM_NAMESPACES_ENV}, and only in this mode`, () => {
