@@ -34,6 +34,15 @@ const resources = object(
   { requests: object({ cpu: quantity, memory: quantity }), limits: object({ cpu: quantity, memory: quantity }) },
   { description: "requests and limits (cpu, memory) as Kubernetes quantities" },
 );
+/**
+ * A Prometheus duration as the ServiceMonitor CRD validates it (prometheus-operator,
+ * pkg/apis/monitoring/v1 type Duration, +kubebuilder:validation:Pattern); that pattern also
+ * matches "", which the CRD then passes to Prometheus, so minLength refuses it here.
+ */
+const prometheusDuration = string({
+  minLength: 1,
+  pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",
+});
 /** An RFC 1123 label: what a namespace name must be. */
 const dnsLabel = string({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 });
 const extraEnv: Schema = {
@@ -164,7 +173,7 @@ export function valuesSchema(): Schema {
         { required: ["maxUnavailable"] },
       ),
       serviceMonitor: object(
-        { enabled: boolean, interval: string({ pattern: "^([0-9]+(ms|s|m|h))+$" }), labels: stringMap },
+        { enabled: boolean, interval: prometheusDuration, labels: stringMap },
         { required: ["interval"] },
       ),
       redis: object(

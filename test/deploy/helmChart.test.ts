@@ -471,12 +471,17 @@ describe.skipIf(!existsSync(HELM_NAMESPACES_OVERLAY))(
 );
 
 describe("options without a kustomize twin", () => {
-  it("serviceMonitor scrapes /metrics on port http of the bot Service and a headless worker Service", () => {
+  it("serviceMonitor scrapes /metrics on port http of the bot Service and a headless worker Service", async () => {
     const objects = helm.template({ serviceMonitor: { enabled: true, labels: { release: "prom" } } });
     const sm = find(objects, "ServiceMonitor", "upshift");
     expect(sm.apiVersion).toBe("monitoring.coreos.com/v1");
     expect(sm.metadata?.labels?.release).toBe("prom");
     expect(sm.spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "30s" }]);
+    // Field names of monitoring.coreos.com/v1 ServiceMonitor (spec.selector is a LabelSelector,
+    // spec.endpoints[] names a Service port): https://docs.okd.io/4.17/rest_api/monitoring_apis/servicemonitor-monitoring-coreos-com-v1.html
+    expect(Object.keys(sm.spec).sort()).toEqual(["endpoints", "selector"]);
+    const { LabelSelector } = await import("@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector");
+    expect(() => new LabelSelector(sm.spec.selector).validate()).not.toThrow();
     const worker = find(objects, "Service", "upshift-worker");
     expect(worker.spec.clusterIP).toBe("None");
     const workerPods = find(objects, "Deployment", "upshift-worker").spec.template.metadata.labels;
@@ -545,6 +550,11 @@ describe("values.schema.json refuses bad values, naming the field", () => {
     ["an unknown key", { worker: { replica: 2 } }, "worker: Additional property replica is not allowed"],
     ["an unknown top-level key", { replicas: 2 }, "Additional property replicas is not allowed"],
     ["a log level", { logLevel: "loud" }, "logLevel: logLevel must be one of the following"],
+    [
+      "a Prometheus duration",
+      { serviceMonitor: { interval: "30 seconds" } },
+      "serviceMonitor.interval: Does not match pattern",
+    ],
     [
       "a misspelt variable",
       { secrets: { env: { SLACK_BOT_TOKN: "x" } } },
