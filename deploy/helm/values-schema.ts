@@ -45,10 +45,20 @@ const prometheusDuration = string({
 });
 /** An RFC 1123 label: what a namespace name must be. */
 const dnsLabel = string({ pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 });
+/** Set by the chart from other values; a second definition in bot.env/worker.env would hide the first. */
+export const CHART_ENV_NAMES = [
+  "UPSHIFT_CONFIG",
+  "PORT",
+  "LOG_LEVEL",
+  "WORKER_CONCURRENCY",
+  "REDIS_URL",
+  "UPSHIFT_HELM_NAMESPACES",
+  "KUBECONFIG",
+] as const;
 const extraEnv: Schema = {
   type: "object",
-  description: "more environment variables of the container, name: value",
-  propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+  description: `more environment variables of the container, name: value (not ${CHART_ENV_NAMES.join(", ")}: set through their own values)`,
+  propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$", not: { enum: [...CHART_ENV_NAMES] } },
   additionalProperties: { type: "string" },
 };
 

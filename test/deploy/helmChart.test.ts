@@ -551,6 +551,17 @@ describe("values.schema.json refuses bad values, naming the field", () => {
     ["an unknown top-level key", { replicas: 2 }, "Additional property replicas is not allowed"],
     ["a log level", { logLevel: "loud" }, "logLevel: logLevel must be one of the following"],
     [
+      "a variable the chart sets itself",
+      { bot: { env: { LOG_LEVEL: "debug" } } },
+      'bot.env: Property name of "LOG_LEVEL"',
+    ],
+    // A number in a values file reaches templates as a float64 (a Discord id would lose digits): strings only.
+    [
+      "an unquoted number in the Secret",
+      { secrets: { env: { DISCORD_APPLICATION_ID: 123456789012345678 } } },
+      "secrets.env.DISCORD_APPLICATION_ID: Invalid type. Expected: string, given: integer",
+    ],
+    [
       "a Prometheus duration",
       { serviceMonitor: { interval: "30 seconds" } },
       "serviceMonitor.interval: Does not match pattern",
