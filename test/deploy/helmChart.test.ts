@@ -555,10 +555,11 @@ describe("values.schema.json refuses bad values, naming the field", () => {
       { bot: { env: { LOG_LEVEL: "debug" } } },
       'bot.env: Property name of "LOG_LEVEL"',
     ],
-    // A number in a values file reaches templates as a float64 (a Discord id would lose digits): strings only.
+    // A number in a values file reaches templates as a float64: an 18-digit Discord id would be
+    // rendered as 1.2345678901234568e+17. So strings only.
     [
       "an unquoted number in the Secret",
-      { secrets: { env: { DISCORD_APPLICATION_ID: 123456789012345678 } } },
+      { secrets: { env: { DISCORD_APPLICATION_ID: 123456 } } },
       "secrets.env.DISCORD_APPLICATION_ID: Invalid type. Expected: string, given: integer",
     ],
     [
