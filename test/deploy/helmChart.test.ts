@@ -3,7 +3,7 @@
 // the rules the kustomize overlays grant (the read-only ones generated from the same table), runs
 // the same pods as the overlays, and its values.schema.json refuses bad values naming the field.
 // Installing it into the sandbox is in helmChartInstall.test.ts.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SECRET_ENV_NAMES, VALUES_SCHEMA_FILE, valuesSchema } from "../../deploy/helm/values-schema.ts";
@@ -432,43 +432,38 @@ describe("rbac.helmReleaseNamespaces (Secrets in named namespaces only)", () => 
   });
 });
 
-// The kustomize twin of rbac.helmReleaseNamespaces (overlays/helm-namespaces) is being added on
-// another branch; once it is in the tree, the chart with the same namespaces must grant the same
-// and run the same containers. Skipped only while that overlay does not exist.
-const HELM_NAMESPACES_OVERLAY = `${REPO_ROOT}deploy/kubernetes/overlays/helm-namespaces`;
-describe.skipIf(!existsSync(HELM_NAMESPACES_OVERLAY))(
-  "rbac.helmReleaseNamespaces against overlays/helm-namespaces",
-  () => {
-    it("binds Secrets in the same namespaces, grants the same and sets the same environment", () => {
-      const kustomize = renderKustomization("overlays/helm-namespaces");
-      const bindings = (objects: KubeObject[]) =>
-        objects
-          .filter((o) => o.kind === "RoleBinding")
-          .map((b) => ({ namespace: b.metadata?.namespace, roleRef: b.roleRef, subjects: b.subjects }))
-          .sort((a, b) => String(a.namespace).localeCompare(String(b.namespace)));
-      // In the order the overlay lists them: that is the order of the variable's value.
-      const listed = envOf(containerOf(kustomize, "Deployment", "upshift-bot"))[HELM_NAMESPACES_ENV];
-      const namespaces = (listed ?? "").split(",");
-      expect(namespaces.length).toBeGreaterThan(0);
-      expect([...namespaces].sort()).toEqual(bindings(kustomize).map((b) => b.namespace));
-      const chart = helm.template({ rbac: { helmReleaseNamespaces: namespaces } });
-      expect(bindings(chart)).toEqual(bindings(kustomize));
-      const clusterWide = (objects: KubeObject[]) =>
-        objects
-          .filter((o) => o.kind === "ClusterRoleBinding")
-          .map((b) => b.metadata?.name)
-          .sort();
-      expect(clusterWide(chart)).toEqual(clusterWide(kustomize));
-      for (const name of ["upshift-read", "upshift-read-secrets"])
-        expect(rulesOf(find(chart, "ClusterRole", name))).toEqual(rulesOf(find(kustomize, "ClusterRole", name)));
-      const byName = (c: Container) => ({ ...c, env: [...(c.env ?? [])].sort((a, b) => a.name.localeCompare(b.name)) });
-      for (const role of ["bot", "worker"])
-        expect(byName(containerOf(chart, "Deployment", `upshift-${role}`))).toEqual(
-          byName(containerOf(kustomize, "Deployment", `upshift-${role}`)),
-        );
-    });
-  },
-);
+// The kustomize twin of rbac.helmReleaseNamespaces (overlays/helm-namespaces): the chart with the
+// same namespaces must grant the same and run the same containers.
+describe("rbac.helmReleaseNamespaces against overlays/helm-namespaces", () => {
+  it("binds Secrets in the same namespaces, grants the same and sets the same environment", () => {
+    const kustomize = renderKustomization("overlays/helm-namespaces");
+    const bindings = (objects: KubeObject[]) =>
+      objects
+        .filter((o) => o.kind === "RoleBinding")
+        .map((b) => ({ namespace: b.metadata?.namespace, roleRef: b.roleRef, subjects: b.subjects }))
+        .sort((a, b) => String(a.namespace).localeCompare(String(b.namespace)));
+    // In the order the overlay lists them: that is the order of the variable's value.
+    const listed = envOf(containerOf(kustomize, "Deployment", "upshift-bot"))[HELM_NAMESPACES_ENV];
+    const namespaces = (listed ?? "").split(",");
+    expect(namespaces.length).toBeGreaterThan(0);
+    expect([...namespaces].sort()).toEqual(bindings(kustomize).map((b) => b.namespace));
+    const chart = helm.template({ rbac: { helmReleaseNamespaces: namespaces } });
+    expect(bindings(chart)).toEqual(bindings(kustomize));
+    const clusterWide = (objects: KubeObject[]) =>
+      objects
+        .filter((o) => o.kind === "ClusterRoleBinding")
+        .map((b) => b.metadata?.name)
+        .sort();
+    expect(clusterWide(chart)).toEqual(clusterWide(kustomize));
+    for (const name of ["upshift-read", "upshift-read-secrets"])
+      expect(rulesOf(find(chart, "ClusterRole", name))).toEqual(rulesOf(find(kustomize, "ClusterRole", name)));
+    const byName = (c: Container) => ({ ...c, env: [...(c.env ?? [])].sort((a, b) => a.name.localeCompare(b.name)) });
+    for (const role of ["bot", "worker"])
+      expect(byName(containerOf(chart, "Deployment", `upshift-${role}`))).toEqual(
+        byName(containerOf(kustomize, "Deployment", `upshift-${role}`)),
+      );
+  });
+});
 
 describe("options without a kustomize twin", () => {
   it("serviceMonitor scrapes /metrics on port http of the bot Service and a headless worker Service", async () => {
