@@ -169,7 +169,9 @@ async function requestCycle(s: DiscordStack, addons: string) {
     "the root message",
   );
   expect(root.content).toContain(`for ${CLUSTER}**, requested by <@${REQUESTER}>`);
-  expect(fake.threads.get(root.id)).toMatchObject({ parent_id: CHANNEL, message_id: root.id });
+  // The thread is started right after the root message is stored: wait for it, do not race it.
+  const thread = await waitFor(() => fake.threads.get(root.id), "the thread under the root message");
+  expect(thread).toMatchObject({ parent_id: CHANNEL, message_id: root.id });
   const plan = await waitFor(
     () => fake.messagesIn(root.id).find((msg) => msg.content.includes("React ✅")),
     "the approval request in the thread",
