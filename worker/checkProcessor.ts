@@ -16,9 +16,12 @@ import { ignoreRulesFor } from "../src/config/load.ts";
 import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { KubeObject, ResourceKey } from "../src/kube/resources.ts";
 import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
 import { headline, reportMessages, verdictState } from "../src/render/chatReport.ts";
+import { BASELINE_READS, buildBaseline } from "../src/verify/baseline.ts";
+import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
 
 /** Job data as the worker keeps it: the request plus progress written back after each post. */
@@ -42,6 +45,8 @@ export interface CheckProcessorDeps {
   onReport?: (report: CheckReport) => void;
   /** Message size for the platform (Discord: 2,000 characters). */
   maxChars?: (platform: string) => number;
+  /** Where each check keeps the cluster's baseline for /upgrade-verify (none: no baselines kept). */
+  baselines?: BaselineStore;
 }
 
 export interface CheckJobResult {
@@ -75,8 +80,14 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
 
     try {
       if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
+      // The baseline comes from the lists this run reads anyway (src/verify/baseline.ts).
+      let lists: Map<ResourceKey, KubeObject[]> | undefined;
       const report = await runPreflight(deps.clusters.client(data.cluster), {
         checks: deps.checks,
+        extraReads: deps.baselines ? BASELINE_READS : undefined,
+        onSnapshot: (read) => {
+          lists = read;
+        },
         target: data.target,
         ignoreRules: ignoreRulesFor(deps.file, data.cluster),
         microk8sStatus: deps.microk8sStatus?.(data.cluster),
@@ -117,6 +128,10 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         counts: report.counts,
         checkedAt: report.checkedAt,
       });
+      if (deps.baselines && lists)
+        await deps.baselines
+          .save(buildBaseline(lists, report))
+          .catch((err) => log.warn({ err: (err as Error).message }, "could not keep the baseline"));
       return {
         cluster: report.cluster,
         serverVersion: report.serverVersion,

@@ -1,6 +1,6 @@
 // The BullMQ worker for check jobs. lockDuration is short enough that a killed worker's job is
 // noticed as stalled and handed to another worker within ~30 s, long enough for a slow list.
-import { FlowProducer, type Job, Queue, Worker } from "bullmq";
+import { FlowProducer, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { CHECK_JOB_OPTIONS } from "../src/queue/jobQueues.ts";
 import { type CheckQueueJobData, type FleetJobData, type FleetSummaryJobData, QUEUE_NAMES } from "../src/queue/jobs.ts";
 import {
@@ -10,6 +10,7 @@ import {
   createCheckProcessor,
 } from "./checkProcessor.ts";
 import { processFleet, processFleetSummary } from "./fleetProcessor.ts";
+import { createVerifyProcessor, type VerifyJobProgress } from "./verifyProcessor.ts";
 import type { RedisConnection } from "../src/queue/redisConnection.ts";
 
 export interface CheckWorkerOptions {
@@ -26,6 +27,8 @@ export type CheckWorker = Worker<CheckQueueJobData, unknown>;
 
 export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOptions): CheckWorker {
   const processCheck = createCheckProcessor(deps);
+  const baselines = deps.baselines;
+  const processVerify = baselines ? createVerifyProcessor({ ...deps, baselines }) : undefined;
   const flows = new FlowProducer({ connection: opts.connection, prefix: opts.prefix });
   const queue = new Queue(QUEUE_NAMES.check, { connection: opts.connection, prefix: opts.prefix });
   const fleetDeps = {
@@ -36,13 +39,16 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
     checkJobOptions: opts.checkJobOptions ?? CHECK_JOB_OPTIONS,
     logger: deps.logger,
   };
-  // One queue, three job kinds: a check, a fleet fan-out, and a fleet's summary.
+  // One queue, four job kinds: a check, a fleet fan-out, a fleet's summary, and a verify.
   const processor = async (job: Job<CheckQueueJobData>): Promise<unknown> => {
     switch (job.data.kind) {
       case "fleet":
         return processFleet(job as Job<FleetJobData>, fleetDeps);
       case "fleet-summary":
         return processFleetSummary(job as Job<FleetSummaryJobData>, fleetDeps);
+      case "verify":
+        if (!processVerify) throw new UnrecoverableError("this worker keeps no baselines, so it cannot verify");
+        return processVerify(job as Job<VerifyJobProgress>);
       default:
         return processCheck(job as Job<CheckJobProgress>) satisfies Promise<CheckJobResult>;
     }

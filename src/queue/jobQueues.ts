@@ -10,7 +10,15 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
-import { type CheckJobData, type CheckQueueJobData, checkJobId, type FleetJobData, QUEUE_NAMES } from "./jobs.ts";
+import {
+  type CheckJobData,
+  type CheckQueueJobData,
+  checkJobId,
+  type FleetJobData,
+  QUEUE_NAMES,
+  type VerifyJobData,
+  verifyJobId,
+} from "./jobs.ts";
 import { duplicateConnection, type RedisConnection } from "./redisConnection.ts";
 
 export type EnqueueResult =
@@ -85,6 +93,18 @@ export class JobQueues {
       // Per set of clusters: with access rules, "all" differs from channel to channel, and one
       // channel's fleet run must not stand in for another's.
       deduplication: { id: checkJobId(`fleet-${clusterSetKey(clusters)}`, data.target) },
+    });
+    if (job.id === jobId) return { status: "queued", jobId };
+    return this.duplicateOf(job.id);
+  }
+
+  /** A verify; the same cluster verified into the same channel or thread while one is queued is not queued twice. */
+  async enqueueVerify(data: VerifyJobData): Promise<EnqueueResult> {
+    const jobId = randomUUID();
+    const job = await this.adder.add("verify", data, {
+      ...this.jobOptions,
+      jobId,
+      deduplication: { id: verifyJobId(data.cluster, data.reply.thread ?? data.reply.channel) },
     });
     if (job.id === jobId) return { status: "queued", jobId };
     return this.duplicateOf(job.id);
