@@ -115,6 +115,18 @@ describe("/upgrade-verify over Slack", () => {
     expect(posts.filter((c) => !c.body.thread_ts)).toHaveLength(3);
   });
 
+  it("a fleet check (/upgrade-check all) keeps a baseline of each cluster it checked", async () => {
+    const { send, stack } = await setup();
+    expect(await stack.controls.baselines.get("prod")).toBeUndefined();
+    expect((await send("/upgrade-check", "all")).json?.text).toMatch(/^Queued checks of 1 clusters/);
+    const kept = await waitFor(
+      async () => (await stack.controls.baselines.get("prod")) ?? undefined,
+      20_000,
+      "the baseline",
+    );
+    expect(kept).toMatchObject({ ok: true, baseline: { cluster: "prod", serverVersion: "v1.32.4" } });
+  });
+
   it("is refused where the access rules do not grant it, and queues nothing", async () => {
     const { send, stack } = await setup();
     const res = await send("/upgrade-verify", "prod", CHECK_ONLY);

@@ -1,0 +1,59 @@
+// /upgrade-verify in the console chat the demo uses: the production router and controls, the
+// real check worker, the ConsolePoster printing roots, threads and edits.
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConsoleChat } from "../../adapters/console/consoleChat.ts";
+import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
+import { createBotRouter } from "../../cli/compose.ts";
+import { waitFor } from "../fakes/fakeSlackApi.ts";
+import { BEFORE, CLEAN_UPGRADE } from "../fixtures/verify/clusters.ts";
+import { startVerifyStack, UpgradableCluster } from "./harness.ts";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+describe("/upgrade-verify in the console", () => {
+  it("a clean upgrade after a check: healthy, with what moved", async () => {
+    const cluster = new UpgradableCluster("demo");
+    await cluster.serve(BEFORE);
+    cleanups.push(() => cluster.close());
+    const out = new PassThrough();
+    out.resume();
+    const poster = new ConsolePoster(out);
+    const stack = startVerifyStack({ cluster, poster });
+    cleanups.push(() => stack.close());
+    const input = new PassThrough();
+    const said: string[] = [];
+    const chatOut = new PassThrough();
+    chatOut.on("data", (d: Buffer) => said.push(d.toString("utf8")));
+    const run = new ConsoleChat({ router: createBotRouter(cluster, stack.controls), input, output: chatOut }).run();
+
+    input.write("/upgrade-check\n");
+    await waitFor(
+      () => poster.log.find((e) => e.kind === "edit" && /Upgrade check:.*(ready|warnings|blocked)/.test(e.text)),
+      20_000,
+      "the check verdict",
+    );
+    await cluster.serve(CLEAN_UPGRADE);
+    input.write("/upgrade-verify demo\n");
+    const edit = await waitFor(
+      () =>
+        poster.log.find(
+          (e) => e.kind === "edit" && e.text.startsWith("Upgrade verify:") && !e.text.endsWith("running"),
+        ),
+      20_000,
+      "the verify verdict",
+    );
+    input.end();
+    await run;
+    expect(said.join("")).toContain("(only visible to you) Queued verify of demo against its last baseline.");
+    expect(edit.text).toBe("Upgrade verify: demo v1.32.4 → v1.33.1, requested by @you: healthy (1 better)");
+    const replies = poster.log.filter((e) => e.kind === "reply" && e.thread === edit.id).map((e) => e.text);
+    expect(replies.join("\n")).toContain("• kubelet: v1.32.4 (3 nodes) → v1.33.1 (3 nodes)");
+    expect(replies.join("\n")).not.toContain("What got worse");
+    // The baseline judged 1.33 and found CoreDNS 1.11.3 too old for it; the upgrade moved it to 1.12.0.
+    expect(replies.join("\n")).toContain("What got better (1)\n• Resolved: ADD-01 Deployment kube-system/coredns");
+  });
+});
