@@ -250,9 +250,12 @@ export function diffBaselines(before: ClusterBaseline, now: ClusterBaseline): Ve
       ["kubelet", "kubelet"],
       ["kubeProxy", "kube-proxy"],
     ] as const) {
+      // Still on the old version: one the nodes ran at the baseline, older than the server now. A
+      // node that came up after the baseline on another patch is not a leftover of this upgrade.
+      const old = new Set(before.nodeGroups.map((g) => g[field]));
       for (const g of now.nodeGroups) {
         const v = g[field];
-        if (!v || !behind(v, server)) continue;
+        if (!v || !old.has(v) || !behind(v, server)) continue;
         const names =
           g.examples.join(", ") + (g.count > g.examples.length ? `, … ${g.count - g.examples.length} more` : "");
         left.push({ text: `${plural(g.count, "node")} still on ${label} ${v} (server ${server}): ${names}` });
@@ -274,12 +277,12 @@ export function diffBaselines(before: ClusterBaseline, now: ClusterBaseline): Ve
         command: `/upgrade-cycle ${now.cluster} ${addon}`,
       });
     }
+    for (const f of now.findings)
+      if (f.check === "CRD-01") left.push({ text: `CRD not upgraded with its controller: ${findingText(f)}` });
   }
-  for (const f of now.findings)
-    if (f.check === "CRD-01") left.push({ text: `CRD not upgraded with its controller: ${findingText(f)}` });
 
   // Caveats about the comparison itself.
-  if (!upgraded && worse.length === 0)
+  if (!upgraded)
     notes.push(
       `No upgrade since the baseline: the server is still ${now.serverVersion} and no node or add-on version moved.`,
     );

@@ -41,6 +41,7 @@ export function noBaselineText(cluster: string, reason?: string): string {
 function ago(from: string, to: string): string {
   const minutes = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 60_000));
   if (!Number.isFinite(minutes)) return "";
+  if (minutes < 1) return " (less than a minute earlier)";
   if (minutes < 90) return ` (${plural(minutes, "minute")} earlier)`;
   const hours = Math.round(minutes / 60);
   if (hours < 48) return ` (${plural(hours, "hour")} earlier)`;

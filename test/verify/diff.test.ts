@@ -219,3 +219,43 @@ describe("rendering", () => {
     expect(summary.file?.content).toContain("Pod ns/p-199");
   });
 });
+
+describe("what counts as left behind", () => {
+  it("a node on a kubelet the baseline never had is not a leftover; one still on the baseline's is", () => {
+    const r = diffBaselines(
+      baseline(),
+      upgraded({
+        nodeGroups: [
+          { kubelet: "v1.33.1", count: 1, examples: ["a"] },
+          { kubelet: "v1.33.0", count: 1, examples: ["b"] },
+          { kubelet: "v1.32.4", count: 1, examples: ["c"] },
+        ],
+      }),
+    );
+    expect(r.left.map((l) => l.text)).toEqual(["1 node still on kubelet v1.32.4 (server v1.33.1): c"]);
+  });
+
+  it("no upgrade but something got worse: both are said", () => {
+    const r = diffBaselines(
+      baseline(),
+      baseline({
+        takenAt: "2026-12-01T10:00:00.000Z",
+        workloads: [{ key: "Deployment web/web", desired: 3, ready: 2, restarts: 1, crashLooping: 0 }],
+      }),
+    );
+    expect(r.verdict).toBe("degraded");
+    expect(r.notes[0]).toMatch(/^No upgrade since the baseline/);
+  });
+});
+
+describe("CRD-01 without an upgrade", () => {
+  it("is not left to do of an upgrade that did not happen", () => {
+    const crd = { check: "CRD-01", object: "CustomResourceDefinition widgets.example.com", severity: "high" as const };
+    const r = diffBaselines(
+      baseline({ findings: [crd] }),
+      baseline({ takenAt: "2026-12-01T10:00:00.000Z", findings: [crd] }),
+    );
+    expect(r.left).toEqual([]);
+    expect(r.verdict).toBe("healthy");
+  });
+});
