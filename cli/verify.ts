@@ -73,9 +73,9 @@ export async function runVerifyCli(argv: string[], out: NodeJS.WritableStream = 
   try {
     raw = readFileSync(values.baseline, "utf8");
   } catch (err) {
-    throw new VerifyCannotRunError(
-      `--baseline ${values.baseline}: ${(err as NodeJS.ErrnoException).code ?? "unreadable"}`,
-    );
+    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    const hint = code === "ENOENT" ? "; take one before the upgrade with upshift check --save-baseline FILE" : "";
+    throw new VerifyCannotRunError(`--baseline ${values.baseline}: ${code}${hint}`);
   }
   let json: unknown;
   try {

@@ -97,7 +97,7 @@ describe("upshift verify", () => {
     expect(badOut.stderr).toContain("--output: expected one of text, json, markdown");
     const missing = await run(["verify", "--kubeconfig", kubeconfigs.clean, "--baseline", join(dir, "nope.json")]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("nope.json: ENOENT");
+    expect(missing.stderr).toContain("nope.json: ENOENT; take one before the upgrade with upshift check --save-baseline FILE");
     const other = join(dir, "v9.json");
     writeFileSync(other, JSON.stringify({ version: 9 }));
     const wrong = await run(["verify", "--kubeconfig", kubeconfigs.clean, "--baseline", other]);
