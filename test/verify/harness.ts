@@ -40,6 +40,11 @@ export class UpgradableCluster {
   has = (name: string) => name === this.context;
   client = (name: string) => this.dir.client(name);
   kubeConfig = (name: string) => this.dir.kubeConfig(name);
+  /** The server goes away; the context still points at its (now closed) loopback port. */
+  async stop(): Promise<void> {
+    await this.sandbox?.close();
+    this.sandbox = undefined;
+  }
   async close(): Promise<void> {
     await this.sandbox?.close();
   }
