@@ -100,6 +100,7 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
       checks: allChecks,
       target: values.target,
       ignoreRules: ignoreRulesFor(config.file, context),
+      helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
     };
     const saveTo = values["save-baseline"];
     if (saveTo !== undefined) {

@@ -170,6 +170,10 @@ export function startWorkers(opts: {
   controls: Controls;
   approvals: ApprovalEngine;
   concurrency: number;
+  /** UPSHIFT_CHECK_DEADLINE_SECONDS in ms (default 60 s). */
+  checkDeadlineMs?: number;
+  /** UPSHIFT_HELM_NAMESPACES: the narrow Secrets mode. */
+  helmNamespaces?: readonly string[];
   microk8s: MicroK8sSettings;
   backupDir?: string;
   /** Base of the links to docs/checks.md in alerts (UPSHIFT_DOCS_URL); default the repo path. */
@@ -203,6 +207,8 @@ export function startWorkers(opts: {
       logger,
       maxChars: opts.maxChars,
       onReport: opts.onReport,
+      checkDeadlineMs: opts.checkDeadlineMs,
+      helmNamespaces: opts.helmNamespaces,
       microk8sStatus: (cluster) => {
         const read = microk8sStatusReader(opts.microk8s, cluster);
         return read ? async () => parseYaml((await read()) ?? "") : undefined;
@@ -245,6 +251,7 @@ export function startWorkers(opts: {
       prefix,
       logger,
       tuning: opts.docsUrl ? { docsBase: opts.docsUrl } : undefined,
+      helmNamespaces: opts.helmNamespaces,
       onAlertPosted: opts.onAlertPosted,
       verifyAfter: verifyAfter("watch"),
     },
@@ -265,6 +272,7 @@ export function startWorkers(opts: {
         lastChecks: opts.controls.lastChecks,
         declaredAddons: file.addons,
         microk8sStatus: microk8sStatusReader(opts.microk8s, cluster),
+        helmNamespaces: opts.helmNamespaces,
       }),
     },
     { connection, prefix },

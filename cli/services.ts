@@ -144,6 +144,8 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       controls,
       approvals,
       concurrency: env.WORKER_CONCURRENCY,
+      checkDeadlineMs: env.UPSHIFT_CHECK_DEADLINE_SECONDS * 1000,
+      helmNamespaces: env.UPSHIFT_HELM_NAMESPACES,
       microk8s: { context: env.MICROK8S_CONTEXT, bin: env.MICROK8S_BIN },
       backupDir: env.UPSHIFT_BACKUP_DIR,
       docsUrl: env.UPSHIFT_DOCS_URL,

@@ -99,6 +99,7 @@ export async function runVerifyCli(argv: string[], out: NodeJS.WritableStream = 
   const { result } = await runVerify(clusters.client(context), parsed.baseline, {
     checks: allChecks,
     ignoreRules: ignoreRulesFor(config.file, context),
+    helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
   });
   out.write(renderVerify(result, format));
   const worst = worstSeverity(result);

@@ -33,6 +33,9 @@ export function threadHint(reply: ReplyAddress | undefined): string {
   return reply.rootMessage ? `see the thread in <#${reply.channel}>` : `it will post in <#${reply.channel}>`;
 }
 
+// A retried or replayed request (same Slack trigger_id / Discord interaction id) finds its first job.
+const REPLAYED_TEXT = "This same request was already received and queued once; it runs once";
+
 export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
   return clusterCommand(UPGRADE_CHECK_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
     const contexts = deps.clusters.names();
@@ -49,6 +52,7 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
       requester: inv.requester,
       reply: { platform: inv.platform, channel: inv.channel, guild: inv.guild },
       requestedAt: new Date().toISOString(),
+      ...(inv.request ? { request: inv.request } : {}),
     };
     const shownTarget = target ? userText(target) : undefined;
     if (all) {
@@ -61,6 +65,8 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
         contexts,
         async run(clusters): Promise<CommandReply> {
           const result = await enqueueFleet(base, clusters);
+          if (result.status === "replayed")
+            return { refused: false, text: `${REPLAYED_TEXT}: ${threadHint(result.reply)}.` };
           return result.status === "queued"
             ? {
                 refused: false,
@@ -78,6 +84,8 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
       contexts,
       async run(): Promise<CommandReply> {
         const result = await deps.jobs.enqueueCheck({ ...base, cluster });
+        if (result.status === "replayed")
+          return { refused: false, text: `${REPLAYED_TEXT}: ${threadHint(result.reply)}.` };
         const what = `${cluster}${shownTarget ? ` → ${shownTarget}` : ""}`;
         return result.status === "queued"
           ? {

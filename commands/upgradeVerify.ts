@@ -46,7 +46,13 @@ export function upgradeVerifyCommand(deps: UpgradeVerifyDeps): CommandHandler {
           reply: { platform: inv.platform, channel: inv.channel, guild: inv.guild },
           requestedAt: new Date().toISOString(),
           origin: "command",
+          ...(inv.request ? { request: inv.request } : {}),
         });
+        if (result.status === "replayed")
+          return {
+            refused: false,
+            text: `This same request was already received and queued once; it runs once: ${threadHint(result.reply)}.`,
+          };
         return result.status === "queued"
           ? {
               refused: false,

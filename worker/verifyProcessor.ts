@@ -11,6 +11,7 @@ import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatMessage } from "../src/chat/types.ts";
 import { ignoreRulesFor } from "../src/config/load.ts";
 import type { FileConfig } from "../src/config/schema.ts";
+import { CheckDeadlineError } from "../src/errors/checkDeadlineError.ts";
 import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
@@ -19,12 +20,15 @@ import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import type { VerifyVerdict } from "../src/verify/diff.ts";
 import { noBaselineText, verifyHeadline, verifyMessages, verifyState, verifySummary } from "../src/verify/render.ts";
 import { runVerify } from "../src/verify/verify.ts";
+import { DEFAULT_CHECK_DEADLINE_MS } from "./checkProcessor.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
 
 export interface VerifyJobProgress extends VerifyJobData, PostProgress {
   serverVersions?: { before?: string; now?: string };
   /** Thread replies already posted (a retried job skips them). */
   posted?: number;
+  /** Epoch ms the first attempt started: the deadline counts from here across retries, as a check's. */
+  startedAt?: number;
 }
 
 export interface VerifyProcessorDeps {
@@ -36,6 +40,10 @@ export interface VerifyProcessorDeps {
   logger: Logger;
   microk8sStatus?: (cluster: string) => (() => Promise<unknown>) | undefined;
   maxChars?: (platform: string) => number;
+  /** The whole verify's deadline, all attempts together (UPSHIFT_CHECK_DEADLINE_SECONDS, as checks). */
+  checkDeadlineMs?: number;
+  /** UPSHIFT_HELM_NAMESPACES: Helm release Secrets are read only there. */
+  helmNamespaces?: readonly string[];
 }
 
 export interface VerifyJobResult {
@@ -72,10 +80,15 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
       }
     };
 
+    const deadlineMs = deps.checkDeadlineMs ?? DEFAULT_CHECK_DEADLINE_MS;
     try {
       if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
+      // Seen at once, before the first request to a cluster that may never answer.
       if (!inThread)
         await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"), `${job.id}:root`);
+      if (job.data.startedAt === undefined) await job.updateData({ ...job.data, startedAt: Date.now() });
+      const deadlineAt = job.data.startedAt! + deadlineMs;
+      const deadline = { signal: AbortSignal.timeout(Math.max(0, deadlineAt - Date.now())), ms: deadlineMs };
       const stored = await deps.baselines.get(data.cluster);
       if (!stored?.ok) {
         const text = noBaselineText(data.cluster, stored && !stored.ok ? stored.error : undefined);
@@ -84,9 +97,10 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
         log.info("no baseline to verify against");
         return { cluster: data.cluster, verdict: "no-baseline", worse: 0, left: 0 };
       }
-      const { result } = await runVerify(deps.clusters.client(data.cluster), stored.baseline, {
+      const { result } = await runVerify(deps.clusters.client(data.cluster).withDeadline(deadline), stored.baseline, {
         checks: deps.checks,
         ignoreRules: ignoreRulesFor(deps.file, data.cluster),
+        helmNamespaces: deps.helmNamespaces,
         microk8sStatus: deps.microk8sStatus?.(data.cluster),
       });
       await job.updateData({
@@ -104,7 +118,9 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
       const final =
         err instanceof UnrecoverableError
           ? err
-          : err instanceof InvalidTargetError || (err instanceof ClusterAccessError && !err.transient)
+          : err instanceof InvalidTargetError ||
+              err instanceof CheckDeadlineError ||
+              (err instanceof ClusterAccessError && !err.transient)
             ? new UnrecoverableError((err as Error).message)
             : job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
               ? (err as Error)

@@ -236,6 +236,12 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   };
 }
 
+/**
+ * A deferred reply has no 3 s deadline, so a request may be accepted for this long; past it the
+ * request key refuses it (src/queue/requestGate.ts) and the reply that follows says so.
+ */
+export const DISCORD_ACCEPT_WINDOW_MS = 10_000;
+
 /** The router's view of a slash command: options joined in the spec's order. */
 export function invocationFrom(
   interaction: ChatInputCommandInteraction,
@@ -258,6 +264,8 @@ export function invocationFrom(
     },
     channel: interaction.channelId,
     ...(interaction.guildId ? { guild: interaction.guildId } : {}),
+    // The interaction id names this one request: a retry of it finds the first job.
+    request: { id: `discord.${interaction.id}`, acceptBy: Date.now() + DISCORD_ACCEPT_WINDOW_MS },
     ...rolesOf(interaction),
   };
 }

@@ -109,8 +109,17 @@ function withDeadline(work: Promise<CommandReply>, ms: number): { outcome: Promi
   return { outcome, late };
 }
 
-function invocationOf(command: SlashCommand): CommandInvocation {
+/**
+ * The request's own id is Slack's trigger_id (unique per invocation, repeated by a replay of the
+ * signed body). It may be accepted until ACCEPT_MARGIN_MS before the ack deadline, so an accept
+ * that is still under way when the ack goes out is refused by Redis and the ack's "nothing was
+ * queued" stays true.
+ */
+export const ACCEPT_MARGIN_MS = 500;
+
+function invocationOf(command: SlashCommand, acceptBy: number): CommandInvocation {
   return {
+    ...(command.trigger_id ? { request: { id: `slack.${command.trigger_id}`, acceptBy } } : {}),
     platform: "slack",
     name: command.command.replace(/^\//, ""),
     text: command.text ?? "",
@@ -214,7 +223,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     ack: (r: { response_type: "ephemeral"; text: string }) => Promise<void>,
     respond: RespondFn,
   ) => {
-    const inv = invocationOf(command);
+    const inv = invocationOf(command, Date.now() + Math.max(0, deadlineMs - ACCEPT_MARGIN_MS));
     const clog = log.child({ command: inv.name, user: inv.requester.userId, channel: inv.channel });
     const { outcome, late } = withDeadline(opts.router.handle(inv), deadlineMs);
     const result = await outcome;

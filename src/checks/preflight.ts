@@ -47,6 +47,8 @@ export interface PreflightOptions {
   listConcurrency?: number;
   /** Parsed `microk8s status --format yaml` where the worker runs on this MicroK8s cluster (ADD-01). */
   microk8sStatus?: () => Promise<unknown>;
+  /** UPSHIFT_HELM_NAMESPACES: read Helm release Secrets only there (the RoleBinding mode). */
+  helmNamespaces?: readonly string[];
   /** Called once the server version and target are known, before the (long) read. */
   /** `target` is MAJOR.MINOR; `targetFull` keeps a patch the user asked for (1.32.3). */
   onStart?: (info: { serverVersion: string; target: string; targetFull: string }) => Promise<void> | void;
@@ -82,6 +84,8 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
   const snapshot = await readSnapshot(client, [...opts.checks.flatMap((c) => c.reads), ...(opts.extraReads ?? [])], {
     concurrency: opts.listConcurrency,
     readMetrics: opts.checks.some((c) => c.readsMetrics),
+    probeSecretRefs: opts.checks.some((c) => c.readsSecretRefs),
+    helmNamespaces: opts.helmNamespaces,
     readNodeMetrics: opts.checks.some((c) => c.readsNodeMetrics),
   });
   const readMs = Math.round(performance.now() - started);
@@ -96,6 +100,7 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
     kubeletMetrics: snapshot.kubeletMetrics,
     microk8sStatus: await opts.microk8sStatus?.().catch(() => undefined),
     now,
+    secrets: snapshot.secrets,
   });
   const { findings, suppressed, runs } = await runChecks(opts.checks, ctx, opts.ignoreRules);
   return {

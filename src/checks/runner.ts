@@ -39,7 +39,7 @@ export async function runChecks(
   for (const check of checks) {
     const started = performance.now();
     const { findings, error } = await evaluateCheck(check, ctx);
-    produced.push(findings);
+    produced.push([...findings, ...helmNotEvaluated(check, ctx)]);
     runs.push({
       id: check.id,
       title: check.title,
@@ -59,6 +59,22 @@ export async function runChecks(
   }
   findings.sort(compareFindings);
   return { findings, suppressed, runs };
+}
+
+/**
+ * A check that reads Helm releases says where it could not look (namespaces whose release
+ * Secrets Upshift may not read) instead of staying silent there: one info finding per namespace.
+ */
+function helmNotEvaluated(check: Check, ctx: CheckContext): Finding[] {
+  if (!check.reads.includes("helmReleases")) return [];
+  return ctx.secrets.helmUnreadable.map(({ namespace, reason }) => ({
+    check: check.id,
+    severity: "info" as const,
+    object: { apiVersion: "v1", kind: "Namespace", name: namespace },
+    message: `${check.id} not evaluated: no access to Secrets in namespace ${namespace} (${reason}).`,
+    evidence: `Helm release Secrets in ${namespace} were not read`,
+    remediation: `To check Helm releases there, add ${namespace} to UPSHIFT_HELM_NAMESPACES and its RoleBinding (deploy/kubernetes/components/helm-namespaces), or use the cluster-wide default.`,
+  }));
 }
 
 async function evaluateCheck(check: Check, ctx: CheckContext): Promise<{ findings: Finding[]; error?: string }> {

@@ -36,6 +36,22 @@ export interface Finding {
 }
 
 /** What a check gets: the cluster as read once, plus the upgrade being planned. */
+/** A namespace whose Secrets Upshift could not read, and why ("HTTP 403 listing its Secrets"). */
+export interface NotReadable {
+  namespace: string;
+  reason: string;
+}
+
+/** What the snapshot could read of Secrets; checks report the gaps as "not evaluated". */
+export interface SecretAccess {
+  /** Namespaces whose Helm release Secrets were not read (Helm checks are not evaluated there). */
+  helmUnreadable: NotReadable[];
+  /** "namespace/name" of each Secret a pod requires → whether it exists; absent = not asked. */
+  refs: Map<string, boolean>;
+  /** Namespaces whose Secret references could not be checked (REF-01 reports them). */
+  refsUnreadable: NotReadable[];
+}
+
 export interface CheckContext {
   /** Context name from the kubeconfig, e.g. "prod". */
   cluster: string;
@@ -57,6 +73,8 @@ export interface CheckContext {
   kubeletMetrics?: KubeletMetrics;
   /** Wall clock for "in the last hour" style rules; tests pin it. */
   now: Date;
+  /** What could be read of Secrets. */
+  secrets: SecretAccess;
 }
 
 export interface KubeletMetrics {
@@ -85,6 +103,8 @@ export interface Check {
   reads: readonly ResourceKey[];
   /** Also needs the API server's /metrics text. */
   readsMetrics?: boolean;
+  /** The check needs to know whether the Secrets pods refer to exist (asked by name, metadata only). */
+  readsSecretRefs?: boolean;
   /** Also wants kubelets' /metrics through the node proxy (used where RBAC grants nodes/proxy). */
   readsNodeMetrics?: boolean;
   /**

@@ -190,6 +190,35 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9{}_-]+$/, 'expected letters, digits, "-", "_" and braces for a Redis Cluster hash tag')
     .default("upshift"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * The narrow Secrets mode: namespaces whose Helm release Secrets Upshift may read, granted by
+   * RoleBindings there (deploy/kubernetes/components/helm-namespaces; a chart's value renders
+   * both from one list). Unset: the cluster-wide default. Applies to every kubeconfig context.
+   */
+  UPSHIFT_HELM_NAMESPACES: optionalString
+    .transform((s) =>
+      s === undefined
+        ? undefined
+        : s
+            .split(",")
+            .map((x) => x.trim())
+            .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+              "expected namespace names (lowercase letters, digits and '-', at most 63), comma-separated",
+            ),
+        )
+        .min(1, "expected at least one namespace name, comma-separated (or leave it unset for cluster-wide)")
+        .optional(),
+    ),
+  /** One check, every attempt together: past it the thread says which call to the cluster hung. */
+  UPSHIFT_CHECK_DEADLINE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** The kubeconfig context of the MicroK8s cluster this worker runs on (enables the microk8s driver). */
   MICROK8S_CONTEXT: optionalString,
   MICROK8S_BIN: z.string().default("microk8s"),

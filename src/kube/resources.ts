@@ -35,6 +35,8 @@ export interface ResourceDef {
   namespaced: boolean;
   /** A server-side label selector applied when listing: one `key=value` or `key!=value` (Helm release Secrets: owner=helm). */
   labelSelector?: string;
+  /** A server-side field selector applied when listing (Helm release Secrets: type=helm.sh/release.v1). */
+  fieldSelector?: string;
   /**
    * Served only from some minor on, or only when enabled (alpha versions): a 404 means this
    * cluster does not serve it, and the list is empty instead of failing the run.
@@ -49,16 +51,18 @@ export const RESOURCES = {
   configmaps: { apiVersion: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true },
   // VOL-01: PersistentVolumes still on removed in-tree volume plugins (cephfs, rbd, portworx, flex).
   persistentvolumes: { apiVersion: "v1", kind: "PersistentVolume", plural: "persistentvolumes", namespaced: false },
-  // Only Helm's release Secrets: checks never need other Secrets' payloads.
+  // Only Helm's release Secrets are ever listed, and only by both selectors: Helm 3's Secret
+  // storage driver labels each release Secret owner=helm and gives it type helm.sh/release.v1
+  // (helm/helm pkg/storage/driver/secrets.go). Other Secrets are never listed: REF-01 asks for a
+  // referenced Secret by name, metadata only (ClusterClient.exists), so no payload is read.
   helmReleases: {
     apiVersion: "v1",
     kind: "Secret",
     plural: "secrets",
     namespaced: true,
     labelSelector: "owner=helm",
+    fieldSelector: "type=helm.sh/release.v1",
   },
-  // Other Secrets are read for names only (REF-01: does the referenced Secret exist?).
-  secrets: { apiVersion: "v1", kind: "Secret", plural: "secrets", namespaced: true },
   events: { apiVersion: "v1", kind: "Event", plural: "events", namespaced: true },
   services: { apiVersion: "v1", kind: "Service", plural: "services", namespaced: true },
   deployments: { apiVersion: "apps/v1", kind: "Deployment", plural: "deployments", namespaced: true },

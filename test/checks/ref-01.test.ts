@@ -153,4 +153,31 @@ describe("REF-01 missing ConfigMap/Secret references", () => {
       ]),
     ).toEqual([]);
   });
+
+  it("asks about Secrets by name: missing ones are flagged, unreadable namespaces are reported as not evaluated", () => {
+    const needs = (name: string) => ({ containers: [{ name: "app", envFrom: [{ secretRef: { name } }] }] });
+    const findings = ref01MissingConfigRefs.evaluate(
+      contextFromObjects([pod("has", needs("present")), pod("lacks", needs("gone")), cm("unrelated")], {
+        serverVersion: "v1.31.4",
+        target: "1.32",
+        // What the snapshot's metadata-only reads found, and a namespace it could not read.
+        secrets: {
+          helmUnreadable: [],
+          refs: new Map([
+            ["cattle-system/present", true],
+            ["cattle-system/gone", false],
+          ]),
+          refsUnreadable: [{ namespace: "monitoring", reason: "not in UPSHIFT_HELM_NAMESPACES" }],
+        },
+      }),
+    ) as FindingInput[];
+    expect(findings.map((f) => [f.severity ?? "high", f.object.kind, f.object.name])).toEqual([
+      ["info", "Namespace", "monitoring"],
+      ["high", "Pod", "lacks"],
+    ]);
+    expect(findings[0].message).toBe(
+      "Secret references not evaluated: no access to Secrets in namespace monitoring (not in UPSHIFT_HELM_NAMESPACES); ConfigMap references there were checked.",
+    );
+    expect(findings[1].message).toMatch(/refers to Secret cattle-system\/gone, which does not exist/);
+  });
 });

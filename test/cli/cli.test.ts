@@ -10,6 +10,7 @@ import { plantedProblems } from "../fixtures/plantedProblems.ts";
 
 const BIN = new URL("../../bin/upshift.js", import.meta.url).pathname;
 const HEALTHY = new URL("../../src/sandbox/scenarios/healthy.yaml", import.meta.url).pathname;
+const CURRENT_UPGRADE = new URL("../../src/sandbox/scenarios/current-upgrade.yaml", import.meta.url).pathname;
 
 function run(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -46,6 +47,25 @@ afterAll(async () => {
 });
 
 describe("upshift check", () => {
+  it("a v1.34 cluster on cgroup v1 nodes with a VAP v1beta1 release and ingress-nginx v1.13 is blocked for 1.35 (exit 3)", async () => {
+    const cluster = await startSandbox({ fixture: CURRENT_UPGRADE });
+    try {
+      const path = join(mkdtempSync(join(tmpdir(), "upshift-cli-next-")), "config");
+      cluster.writeKubeconfig(path, "next");
+      const r = await run(["check", "--kubeconfig", path, "--target", "1.35", "--output", "json"]);
+      expect(r.code).toBe(3);
+      const report = JSON.parse(r.stdout);
+      expect(report).toMatchObject({ cluster: "next", serverVersion: "v1.34.2", target: "1.35", verdict: "blocked" });
+      const ids = new Set(report.findings.map((f: { check: string }) => f.check));
+      for (const id of ["NODE-02", "API-01", "CP-01", "ADD-01", "ADD-02"]) expect(ids).toContain(id);
+      // Read from the kubelets' own metrics through the node proxy, which this sandbox allows.
+      const cgroup = report.findings.find((f: { check: string }) => f.check === "NODE-02");
+      expect(cgroup.evidence).toContain("kubelet_cgroup_version=1");
+    } finally {
+      await cluster.close();
+    }
+  });
+
   it("prints the documented JSON and exits 3 when there is a blocker", async () => {
     const r = await run(["check", "--kubeconfig", kubeconfig, "--target", "v1.32.0", "--output", "json"]);
     expect(r.code).toBe(3);
@@ -168,7 +188,8 @@ describe("upshift check", () => {
   });
 });
 
-describe("exit codes and --help", () => {
+// Each case starts several upshift processes; on a loaded 2-core machine that takes tens of seconds.
+describe("exit codes and --help", { timeout: 120_000 }, () => {
   it("every command's --help prints its usage on stdout and exits 0", async () => {
     for (const args of [
       ["--help"],
@@ -370,6 +391,8 @@ describe("npm run demo", () => {
     expect(r.code).toBe(0);
     const redisUrl = /Private redis-server on (redis:\/\/[\d.]+:\d+)/.exec(r.stdout)?.[1];
     expect(redisUrl).toBeDefined();
+    // A dev install ships Helm: the scenario's releases are Helm's own, none hand-built.
+    expect(r.stdout).toMatch(/Helm releases: [1-9]\d* made by real Helm 3\.17\.\n/);
     expect(r.stdout).toContain("(only visible to you) Queued upgrade check of demo.");
     // Names, not platform markup: "#upgrades", "@you", never "<#upgrades>" or "<@you>".
     expect(r.stdout).toContain("#upgrades");

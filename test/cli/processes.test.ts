@@ -107,7 +107,10 @@ describe("bot and worker as separate processes (built output)", () => {
       30_000,
       `verdict posted\n${logs.get(worker)}`,
     );
-    expect(root.history[0]).toBe("*Upgrade check:* prod v1.31.4 → 1.32, requested by <@U0ALICE>: running");
+    expect(root.history.slice(0, 2)).toEqual([
+      "*Upgrade check:* prod → 1.32, requested by <@U0ALICE>: checking…",
+      "*Upgrade check:* prod v1.31.4 → 1.32, requested by <@U0ALICE>: running",
+    ]);
     const thread = fake.messages
       .filter((m) => m.thread_ts === root.ts)
       .map((m) => m.text)

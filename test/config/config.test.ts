@@ -38,6 +38,26 @@ describe("configuration from the environment", () => {
     expect(p.find((x) => x.startsWith("SLACK_SIGNING_SECRET:"))).toContain("signature");
   });
 
+  it("bounds a check by UPSHIFT_CHECK_DEADLINE_SECONDS: 60 by default, whole seconds from 5 to 3600", () => {
+    expect(loadConfig({}).env.UPSHIFT_CHECK_DEADLINE_SECONDS).toBe(60);
+    expect(loadConfig({ UPSHIFT_CHECK_DEADLINE_SECONDS: "120" }).env.UPSHIFT_CHECK_DEADLINE_SECONDS).toBe(120);
+    for (const bad of ["0", "1.5", "soon", "86400"])
+      expect(problems({ UPSHIFT_CHECK_DEADLINE_SECONDS: bad })[0]).toMatch(/^UPSHIFT_CHECK_DEADLINE_SECONDS: /);
+  });
+
+  it("reads UPSHIFT_HELM_NAMESPACES as a list of namespace names, unset meaning cluster-wide", () => {
+    expect(loadConfig({}).env.UPSHIFT_HELM_NAMESPACES).toBeUndefined();
+    expect(
+      loadConfig({ UPSHIFT_HELM_NAMESPACES: "kube-system, cattle-fleet-system" }).env.UPSHIFT_HELM_NAMESPACES,
+    ).toEqual(["kube-system", "cattle-fleet-system"]);
+    expect(problems({ UPSHIFT_HELM_NAMESPACES: "kube-system,Bad_NS" })[0]).toMatch(
+      /^UPSHIFT_HELM_NAMESPACES\.1: expected namespace names/,
+    );
+    expect(problems({ UPSHIFT_HELM_NAMESPACES: " , " })[0]).toMatch(
+      /^UPSHIFT_HELM_NAMESPACES: expected at least one namespace/,
+    );
+  });
+
   it("takes an absolute docs URL for alert links and refuses a relative one", () => {
     expect(loadConfig({ UPSHIFT_DOCS_URL: "https://example.com/docs/checks.md" }).env.UPSHIFT_DOCS_URL).toBe(
       "https://example.com/docs/checks.md",

@@ -51,6 +51,10 @@ describe("documentation links", () => {
 describe("README.md", () => {
   const readme = read("README.md");
 
+  it("counts the checks the catalogue has", () => {
+    expect(read("README.md")).toContain(`runs ${allChecks.length} preflight checks`);
+  });
+
   it("documents every sandbox flag", () => {
     const flags = [...new Set(SANDBOX_USAGE.match(/--[a-z-]+/g))];
     expect(flags.length).toBeGreaterThan(4);

@@ -147,6 +147,25 @@ describe("sandbox scenarios", () => {
     );
   });
 
+  it("current-upgrade.yaml (1.34 → 1.35): blocked by cgroup v1 nodes, a removed gate and a VAP v1beta1 release; old add-ons and IPVS reported", async () => {
+    const findings = await run("current-upgrade.yaml");
+    const blockers = [...new Set(findings.filter((f) => f.severity === "blocker").map((f) => f.check))].sort();
+    expect(blockers).toEqual(["API-01", "CP-01", "NODE-02"]);
+    expect(summary(findings)).toEqual([
+      "ADD-01 medium Deployment ingress-nginx/ingress-nginx-controller",
+      "ADD-01 medium Deployment kube-system/coredns",
+      "ADD-02 medium Deployment ingress-nginx/ingress-nginx-controller",
+    ]);
+    // One finding per problem: six CentOS 7 nodes are one NODE-02 finding, three apiservers one CP-01.
+    expect(findings.filter((f) => f.check === "NODE-02")).toHaveLength(1);
+    expect(findings.filter((f) => f.check === "CP-01")).toHaveLength(1);
+    expect(findings.find((f) => f.check === "NODE-02")!.evidence).toContain("3.10.0");
+    expect(findings.find((f) => f.check === "API-01")!.message).toContain("ValidatingAdmissionPolicy");
+    expect(findings.find((f) => f.check === "PROXY-01")!.severity).toBe("medium");
+    // containerd 1.7 matters from 1.36 on: this upgrade does not cross it.
+    expect(findings.filter((f) => f.check === "NODE-03")).toEqual([]);
+  });
+
   it("demo.yaml: every incident's findings at once, nothing from the healthy filler", async () => {
     const findings = await run("demo.yaml");
     expect(new Set(theirs(findings).map((t) => t.split(" ")[0]))).toEqual(new Set(["CRD-01", "HELM-01", "VER-01"]));

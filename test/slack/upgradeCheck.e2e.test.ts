@@ -92,7 +92,9 @@ describe("/upgrade-check over Slack", () => {
     );
 
     const root = await waitFor(() => fake.roots(channel)[0], 15_000, "root message");
-    expect(root.history[0]).toBe(`*Upgrade check:* ${CONTEXT} v1.31.4 → 1.32, requested by <@${USER}>: running`);
+    expect(root.history[0]).toBe(`*Upgrade check:* ${CONTEXT} → 1.32, requested by <@${USER}>: checking…`);
+    await waitFor(() => root.history.length > 1, 15_000, "the root edited once the version is known");
+    expect(root.history[1]).toBe(`*Upgrade check:* ${CONTEXT} v1.31.4 → 1.32, requested by <@${USER}>: running`);
     await waitFor(() => root.text.includes("blocked"), 20_000, "verdict on the root message");
     expect(root.text).toBe(
       `*Upgrade check:* ${CONTEXT} v1.31.4 → 1.32, requested by <@${USER}>: *blocked* (1 blocker, 1 high)`,

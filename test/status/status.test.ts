@@ -121,6 +121,29 @@ describe("/upgrade-status", () => {
     expect(text).toContain("blocked for 1.32 (2026-03-01 10:00 UTC, 30 min ago)");
   });
 
+  it("with UPSHIFT_HELM_NAMESPACES lists releases only there, skips a namespace that refuses, and says where it looked", async () => {
+    const clusters = ClusterDirectory.fromString(sandbox.kubeconfig("sb"), { timeoutMs: 5_000 });
+    const refused = sandbox.faults.add({ verb: "list", resource: "secrets", namespace: "apps", status: 403 });
+    sandbox.clearRequests();
+    try {
+      const status = await collectStatus("sb", {
+        client: clusters.client("sb"),
+        queues: {},
+        helmNamespaces: ["apps", "kube-system"],
+      });
+      // cattle-system's pending release is not seen: Upshift may not read Secrets there.
+      expect(status.releasesNotDeployed).toEqual([]);
+      const text = renderStatus(status).text;
+      expect(text).toContain(
+        "*Helm releases (namespaces apps, kube-system only: no access to Secrets elsewhere):* all deployed",
+      );
+      const secretLists = sandbox.requests.filter((r) => r.resource === "secrets");
+      expect(secretLists.map((r) => r.namespace).sort()).toEqual(["apps", "kube-system"]);
+    } finally {
+      refused.remove();
+    }
+  });
+
   it("queues a status job for a known context and refuses an unknown one", async () => {
     const added: unknown[] = [];
     const cmd = upgradeStatusCommand({

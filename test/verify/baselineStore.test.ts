@@ -1,13 +1,15 @@
 // The baseline store on the test's real Redis: one key per context, a 30-day TTL, the size bound,
 // and a stored value it cannot read reported as such.
 import { randomBytes } from "node:crypto";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { asRedis, producerConnection } from "../../src/queue/redisConnection.ts";
 import { BASELINE_MAX_BYTES, BASELINE_VERSION, type ClusterBaseline } from "../../src/verify/baseline.ts";
 import { BASELINE_TTL_SECONDS, BaselineStore } from "../../src/verify/baselineStore.ts";
+import { connected } from "./harness.ts";
 
 const connection = producerConnection(inject("redisUrl"));
 const redis = asRedis(connection);
+beforeAll(() => connected(connection));
 afterAll(() => connection.disconnect());
 
 const baseline = (cluster: string, workloads = 0): ClusterBaseline => ({

@@ -24,7 +24,7 @@ describe("/upgrade-verify in the console", () => {
     const out = new PassThrough();
     out.resume();
     const poster = new ConsolePoster(out);
-    const stack = startVerifyStack({ cluster, poster });
+    const stack = await startVerifyStack({ cluster, poster });
     cleanups.push(() => stack.close());
     const input = new PassThrough();
     const said: string[] = [];
@@ -66,11 +66,12 @@ describe("a verify that cannot read the cluster", () => {
     await cluster.serve(BEFORE);
     cleanups.push(() => cluster.close());
     const poster = new ConsolePoster(new PassThrough().resume());
-    const stack = startVerifyStack({ cluster, poster });
+    const stack = await startVerifyStack({ cluster, poster });
     cleanups.push(() => stack.close());
     // The same queue with short retries: a cluster's five attempts in well under a second.
     const redis = producerConnection(inject("redisUrl"));
     const fast = new JobQueues(redis, stack.prefix, { backoffDelayMs: 10 });
+    await fast.ready();
     cleanups.push(async () => {
       await fast.close();
       redis.disconnect();

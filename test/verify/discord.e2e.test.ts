@@ -22,7 +22,7 @@ async function setup() {
   const cluster = new UpgradableCluster("prod");
   await cluster.serve(BEFORE);
   cleanups.push(() => cluster.close());
-  const stack = startVerifyStack({
+  const stack = await startVerifyStack({
     cluster,
     poster: new DiscordPoster({ token: fake.token, apiUrl: fake.url, timeoutMs: 5_000 }),
     maxChars: () => 2_000,

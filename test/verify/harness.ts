@@ -10,7 +10,7 @@ import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import type { ChatPoster } from "../../src/chat/types.ts";
 import { type FileConfig, fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { producerConnection, workerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection, type RedisConnection, workerConnection } from "../../src/queue/redisConnection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { type ClusterShape, clusterObjects } from "../fixtures/verify/clusters.ts";
@@ -56,13 +56,19 @@ export interface VerifyStack {
   close(): Promise<void>;
 }
 
+/** Resolves once a producer connection is up: producers keep no offline queue (redisConnection.ts). */
+export async function connected(connection: RedisConnection): Promise<void> {
+  if (connection.status === "ready") return;
+  await new Promise((resolve) => connection.once("ready", resolve));
+}
+
 /** Controls and a check worker (which keeps baselines and runs verifies) posting through `poster`. */
-export function startVerifyStack(opts: {
+export async function startVerifyStack(opts: {
   cluster: UpgradableCluster;
   poster: ChatPoster;
   file?: FileConfig;
   maxChars?: (platform: string) => number;
-}): VerifyStack {
+}): Promise<VerifyStack> {
   const prefix = `t-verify-${randomBytes(4).toString("hex")}`;
   const file = opts.file ?? fileConfigSchema.parse({});
   const redis = producerConnection(inject("redisUrl"));
@@ -81,6 +87,7 @@ export function startVerifyStack(opts: {
     },
     { connection, prefix, concurrency: 2 },
   );
+  await Promise.all([connected(redis), controls.queues.ready()]);
   return {
     controls,
     prefix,

@@ -21,7 +21,7 @@ import { APPROVER, FakeMicrok8s, FIXTURES, fileConfig, REQUESTER, startStack, wa
 import { waitFor as waitUntil } from "../fakes/fakeSlackApi.ts";
 import { BEFORE, CRASH_LOOP_OLD_ADDON } from "../fixtures/verify/clusters.ts";
 import { quietLogger } from "../slack/harness.ts";
-import { startVerifyStack, UpgradableCluster } from "./harness.ts";
+import { connected, startVerifyStack, UpgradableCluster } from "./harness.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -34,7 +34,7 @@ describe("automatic verify", () => {
     await cluster.serve(BEFORE);
     cleanups.push(() => cluster.close());
     const out = new ConsolePoster(new PassThrough().resume());
-    const stack = startVerifyStack({ cluster, poster: out });
+    const stack = await startVerifyStack({ cluster, poster: out });
     cleanups.push(() => stack.close());
     const reply: ReplyAddress = { platform: "console", channel: "upgrades" };
     const requester = { platform: "console" as const, userId: "you" };
@@ -49,6 +49,7 @@ describe("automatic verify", () => {
 
     const connection = workerConnection(inject("redisUrl"));
     const state = producerConnection(inject("redisUrl"));
+    await connected(state);
     const watcher = startWatchWorker(
       {
         clusters: cluster,
@@ -109,6 +110,7 @@ describe("automatic verify", () => {
       },
     });
     queues = new JobQueues(producer, stack.prefix);
+    await Promise.all([connected(producer), queues.ready()]);
     const connection = workerConnection(inject("redisUrl"));
     const checker: Worker = startCheckWorker(
       {

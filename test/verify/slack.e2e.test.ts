@@ -37,7 +37,7 @@ async function setup() {
     },
   });
   const logger = quietLogger();
-  const stack = startVerifyStack({
+  const stack = await startVerifyStack({
     cluster,
     file,
     poster: new SlackPoster({ botToken: fake.botToken, slackApiUrl: fake.apiUrl, logger }),

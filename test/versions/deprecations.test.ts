@@ -180,7 +180,10 @@ describe("deprecations", () => {
   });
 });
 
-describe("deprecations against k8s.io/api's lifecycle data (src/versions/apiLifecycle.json)", () => {
+// The extractor walks every release tag of the kubernetes/api clone: seconds, or tens of them under load.
+describe("deprecations against k8s.io/api's lifecycle data (src/versions/apiLifecycle.json)", {
+  timeout: 120_000,
+}, () => {
   it("was extracted from a named kubernetes/api commit", () => {
     expect(data.source).toBe("https://github.com/kubernetes/api");
     expect(data.commit).toMatch(/^[0-9a-f]{40}$/);
