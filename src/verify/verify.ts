@@ -4,7 +4,7 @@
 import { type CheckReport, type PreflightOptions, runPreflight } from "../checks/preflight.ts";
 import type { ClusterClient } from "../kube/clusterClient.ts";
 import type { KubeObject, ResourceKey } from "../kube/resources.ts";
-import { formatMinor, parseKubeVersion } from "../versions/kube.ts";
+import { formatMinor, parseKubeVersion, parseTargetVersion } from "../versions/kube.ts";
 import { BASELINE_READS, buildBaseline, type ClusterBaseline } from "./baseline.ts";
 import { diffBaselines, type VerifyResult } from "./diff.ts";
 
@@ -33,9 +33,10 @@ export function verifyTarget(baseline: ClusterBaseline, serverVersion: string): 
   const now = parseKubeVersion(serverVersion);
   const judged = parseKubeVersion(baseline.target);
   if (!now) return undefined;
-  if (!judged) return formatMinor(now);
-  const later = judged.major > now.major || (judged.major === now.major && judged.minor > now.minor);
-  return later ? formatMinor(judged) : formatMinor(now);
+  const later = judged && (judged.major > now.major || (judged.major === now.major && judged.minor > now.minor));
+  const target = formatMinor(later ? judged : now);
+  // A minor past what Upshift knows is no valid target; the preflight's default (next minor) then.
+  return parseTargetVersion(target).ok ? target : undefined;
 }
 
 export interface VerifyRun {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { BASELINE_VERSION, boundBaseline, type ClusterBaseline, parseBaseline } from "../../src/verify/baseline.ts";
 import { diffBaselines, worstSeverity } from "../../src/verify/diff.ts";
 import { renderVerify, verifyMessages, verifySummary } from "../../src/verify/render.ts";
+import { verifyTarget } from "../../src/verify/verify.ts";
 
 function baseline(over: Partial<ClusterBaseline> = {}): ClusterBaseline {
   return {
@@ -257,5 +258,15 @@ describe("CRD-01 without an upgrade", () => {
     );
     expect(r.left).toEqual([]);
     expect(r.verdict).toBe("healthy");
+  });
+});
+
+describe("verifyTarget", () => {
+  it("judges the baseline's target until the cluster reaches it, then the server's own minor", () => {
+    expect(verifyTarget(baseline({ target: "1.33" }), "v1.32.4")).toBe("1.33");
+    expect(verifyTarget(baseline({ target: "1.33" }), "v1.33.1")).toBe("1.33");
+    expect(verifyTarget(baseline({ target: "1.33" }), "v1.34.0")).toBe("1.34");
+    // Past Upshift's knowledge there is no valid target to name: the preflight picks its default.
+    expect(verifyTarget(baseline({ target: "1.33" }), "v1.45.0")).toBeUndefined();
   });
 });
