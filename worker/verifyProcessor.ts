@@ -93,7 +93,12 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
       if (!stored?.ok) {
         const text = noBaselineText(data.cluster, stored && !stored.ok ? stored.error : undefined);
         await postReplies([{ text: inThread ? `🔎 ${text}` : text }]);
-        if (!inThread) await poster.update(data.reply.channel, job.data.reply.rootMessage!, head("*no baseline*"));
+        if (!inThread)
+          await poster.update(
+            data.reply.channel,
+            job.data.reply.rootMessage!,
+            head("*incomplete*: no baseline to compare with"),
+          );
         log.info("no baseline to verify against");
         return { cluster: data.cluster, verdict: "no-baseline", worse: 0, left: 0 };
       }

@@ -80,7 +80,9 @@ describe("/upgrade-verify over Slack", () => {
     );
     const none = await waitFor(() => fake.roots(CHANNEL)[0], 15_000, "the verify root");
     await waitFor(() => none.text.includes("no baseline"), 20_000, "the no-baseline headline");
-    expect(none.text).toBe(`*Upgrade verify:* prod, requested by <@${USER}>: *no baseline*`);
+    expect(none.text).toBe(
+      `*Upgrade verify:* prod, requested by <@${USER}>: *incomplete*: no baseline to compare with`,
+    );
     expect(fake.replies(CHANNEL, none.ts).map((r) => r.text)).toEqual([
       "No baseline of prod to compare with. Every preflight keeps one for 30 days: take one now with `/upgrade-check prod`, then verify after the upgrade.",
     ]);
