@@ -178,7 +178,11 @@ export function diffBaselines(before: ClusterBaseline, now: ClusterBaseline): Ve
           text: `${w.key}: ${w.ready}/${w.desired} ready (was ${was.ready}/${was.desired})`,
         });
       else if (w.restarts > was.restarts && w.crashLooping === 0)
-        worse.push({ severity: "medium", text: `${w.key}: ${w.restarts - was.restarts} more container restarts` });
+        // A restart or two happens in any rollout; five or more since the baseline is a pattern.
+        worse.push({
+          severity: w.restarts - was.restarts >= 5 ? "medium" : "low",
+          text: `${w.key}: ${plural(w.restarts - was.restarts, "more container restart", "more container restarts")}`,
+        });
       if (was.ready < was.desired && w.ready >= w.desired && w.desired > 0)
         better.push(`${w.key}: ${w.ready}/${w.desired} ready again (was ${was.ready}/${was.desired})`);
     } else if (!cutWorkloads && w.ready < w.desired) {
@@ -228,6 +232,11 @@ export function diffBaselines(before: ClusterBaseline, now: ClusterBaseline): Ve
       worse.push({
         severity: "medium",
         text: `${p.key} now blocks drains: 0 disruptions allowed (was ${was.disruptionsAllowed})`,
+      });
+    if (p.disruptionsAllowed === 0 && !was && (before.truncated?.pdbs ?? 0) === 0)
+      worse.push({
+        severity: "medium",
+        text: `${p.key} (new since the baseline) blocks drains: 0 disruptions allowed`,
       });
     if (p.disruptionsAllowed > 0 && was && was.disruptionsAllowed === 0)
       better.push(`${p.key} allows ${plural(p.disruptionsAllowed, "disruption")} again`);

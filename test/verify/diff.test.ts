@@ -270,3 +270,34 @@ describe("verifyTarget", () => {
     expect(verifyTarget(baseline({ target: "1.33" }), "v1.45.0")).toBeUndefined();
   });
 });
+
+describe("restarts and new PDBs", () => {
+  it("a few more restarts are low, five or more medium; a new PDB that blocks drains is worse", () => {
+    const r = diffBaselines(
+      baseline({
+        workloads: [
+          { key: "Deployment a/x", desired: 1, ready: 1, restarts: 0, crashLooping: 0 },
+          { key: "Deployment a/y", desired: 1, ready: 1, restarts: 2, crashLooping: 0 },
+        ],
+      }),
+      upgraded({
+        workloads: [
+          { key: "Deployment a/x", desired: 1, ready: 1, restarts: 1, crashLooping: 0 },
+          { key: "Deployment a/y", desired: 1, ready: 1, restarts: 9, crashLooping: 0 },
+        ],
+        pdbs: [
+          { key: "PodDisruptionBudget web/web", disruptionsAllowed: 1 },
+          { key: "PodDisruptionBudget db/db", disruptionsAllowed: 0 },
+        ],
+      }),
+    );
+    expect(r.worse).toEqual([
+      { severity: "medium", text: "Deployment a/y: 7 more container restarts" },
+      {
+        severity: "medium",
+        text: "PodDisruptionBudget db/db (new since the baseline) blocks drains: 0 disruptions allowed",
+      },
+      { severity: "low", text: "Deployment a/x: 1 more container restart" },
+    ]);
+  });
+});
