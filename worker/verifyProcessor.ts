@@ -85,7 +85,12 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
       if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
       // Seen at once, before the first request to a cluster that may never answer.
       if (!inThread)
-        await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"), `${job.id}:root`);
+        await ensureRoot(
+          job,
+          poster,
+          head(job.attemptsMade > 0 ? "verifying… (retry)" : "verifying…"),
+          `${job.id}:root`,
+        );
       if (job.data.startedAt === undefined) await job.updateData({ ...job.data, startedAt: Date.now() });
       const deadlineAt = job.data.startedAt! + deadlineMs;
       const deadline = { signal: AbortSignal.timeout(Math.max(0, deadlineAt - Date.now())), ms: deadlineMs };

@@ -43,7 +43,7 @@ describe("/upgrade-verify in the console", () => {
     const edit = await waitFor(
       () =>
         poster.log.find(
-          (e) => e.kind === "edit" && e.text.startsWith("Upgrade verify:") && !e.text.endsWith("running"),
+          (e) => e.kind === "edit" && e.text.startsWith("Upgrade verify:") && !e.text.includes("verifying…"),
         ),
       20_000,
       "the verify verdict",
@@ -99,9 +99,14 @@ describe("a verify that cannot read the cluster", () => {
       "the incomplete headline",
     );
     expect(edit.text).toMatch(/^Upgrade verify: demo, requested by @you: incomplete: could not verify: /);
-    const note = poster.log.find((e) => e.kind === "reply" && e.thread === edit.id);
+    // The headline is edited first, the note follows in the thread.
+    const note = await waitFor(
+      () => poster.log.find((e) => e.kind === "reply" && e.thread === edit.id),
+      10_000,
+      "the note in the thread",
+    );
     expect(note?.text).toMatch(/^⚠️ The verify of demo could not run: /);
-    // Retried before giving up: the "running (retry)" headline was shown on the way.
-    expect(poster.log.some((e) => e.id === edit.id && e.text.endsWith("running (retry)"))).toBe(true);
+    // Retried before giving up: the "verifying… (retry)" headline was shown on the way.
+    expect(poster.log.some((e) => e.id === edit.id && e.text.endsWith("verifying… (retry)"))).toBe(true);
   });
 });

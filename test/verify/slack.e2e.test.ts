@@ -96,7 +96,7 @@ describe("/upgrade-verify over Slack", () => {
     await send("/upgrade-verify", "");
     const root = await waitFor(() => fake.roots(CHANNEL)[2], 15_000, "the second verify root");
     await waitFor(() => root.text.includes("degraded"), 20_000, "the verify verdict");
-    expect(root.history[0]).toBe(`*Upgrade verify:* prod, requested by <@${USER}>: running`);
+    expect(root.history[0]).toBe(`*Upgrade verify:* prod, requested by <@${USER}>: verifying…`);
     expect(root.text).toMatch(
       new RegExp(
         `^\\*Upgrade verify:\\* prod v1\\.32\\.4 → v1\\.33\\.1, requested by <@${USER}>: \\*degraded\\* \\(\\d+ worse, 2 left to do`,
