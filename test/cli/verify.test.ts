@@ -73,6 +73,20 @@ describe("upshift verify", () => {
     const json = await run(["verify", "--kubeconfig", kubeconfigs.crash, "--baseline", baselineFile, "-o", "json"]);
     expect(json.code).toBe(3);
     const out = JSON.parse(json.stdout);
+    // The shape docs/verify.md documents.
+    expect(Object.keys(out)).toEqual([
+      "cluster",
+      "verdict",
+      "baseline",
+      "now",
+      "notes",
+      "changed",
+      "worse",
+      "left",
+      "better",
+    ]);
+    expect(Object.keys(out.baseline)).toEqual(["takenAt", "serverVersion", "target"]);
+    expect(Object.keys(out.now)).toEqual(["takenAt", "serverVersion"]);
     expect(out.verdict).toBe("degraded");
     expect(out.left).toContainEqual(expect.objectContaining({ command: "/upgrade-cycle prod dns" }));
     const blocker = await run([
@@ -97,7 +111,9 @@ describe("upshift verify", () => {
     expect(badOut.stderr).toContain("--output: expected one of text, json, markdown");
     const missing = await run(["verify", "--kubeconfig", kubeconfigs.clean, "--baseline", join(dir, "nope.json")]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("nope.json: ENOENT; take one before the upgrade with upshift check --save-baseline FILE");
+    expect(missing.stderr).toContain(
+      "nope.json: ENOENT; take one before the upgrade with upshift check --save-baseline FILE",
+    );
     const other = join(dir, "v9.json");
     writeFileSync(other, JSON.stringify({ version: 9 }));
     const wrong = await run(["verify", "--kubeconfig", kubeconfigs.clean, "--baseline", other]);
