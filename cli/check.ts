@@ -1,5 +1,6 @@
 // `upshift check`: one preflight run from the terminal, no Redis, no chat. Exit codes are for
 // CI gates: 0 nothing at or above --fail-on, 3 something is, 2 bad flags, 1 the check could not run.
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import { runPreflight } from "../src/checks/preflight.ts";
@@ -14,11 +15,12 @@ import {
   renderReport,
 } from "../src/render/reportFormats.ts";
 import { parseTargetVersion } from "../src/versions/kube.ts";
+import { preflightWithBaseline } from "../src/verify/verify.ts";
 import { UsageError } from "./usageError.ts";
 
 export const CHECK_USAGE = `usage: upshift check [--kubeconfig PATH] [--context NAME] [--target 1.32]
                      [--output text|json|markdown|sarif|junit] [--fail-on blocker|high|medium|low|none]
-                     [--docs-url URL]
+                     [--docs-url URL] [--save-baseline FILE]
   One preflight run against one cluster, printed on stdout; no Redis, no chat.
   --kubeconfig PATH   kubeconfig to read (default $KUBECONFIG, then ~/.kube/config, then in-cluster)
   --context NAME      context (cluster) to check (default: the current context)
@@ -26,6 +28,7 @@ export const CHECK_USAGE = `usage: upshift check [--kubeconfig PATH] [--context 
   --output, -o FMT    text (default), json, markdown, sarif (SARIF 2.1.0) or junit
   --fail-on SEVERITY  exit 3 when a finding is at or above it (default blocker); none: never
   --docs-url URL      absolute URL of docs/checks.md for SARIF helpUri (default $UPSHIFT_DOCS_URL)
+  --save-baseline FILE  also write the cluster's baseline (JSON) for a later \`upshift verify --baseline FILE\`
   Exit codes: 0 nothing at or above --fail-on, 3 something is, 2 bad flags, 1 the check could not run.`;
 
 const FAIL_ON = ["blocker", "high", "medium", "low", "none"] as const;
@@ -38,6 +41,7 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
     output?: string;
     "fail-on"?: string;
     "docs-url"?: string;
+    "save-baseline"?: string;
     help?: boolean;
   };
   try {
@@ -50,6 +54,7 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
         output: { type: "string", short: "o", default: "text" },
         "fail-on": { type: "string", default: "blocker" },
         "docs-url": { type: "string" },
+        "save-baseline": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -68,6 +73,7 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
   const failOn = values["fail-on"] as (typeof FAIL_ON)[number];
   if (!FAIL_ON.includes(failOn))
     throw new UsageError(`--fail-on: expected blocker, high, medium, low or none, got "${values["fail-on"]}"`);
+  if (values["save-baseline"] === "") throw new UsageError("--save-baseline: expected a file path");
   if (values["docs-url"] !== undefined && !absoluteDocsUrl(values["docs-url"]))
     throw new UsageError(`--docs-url: expected an absolute http(s) URL, got "${values["docs-url"]}"`);
 
@@ -90,12 +96,18 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
 
   let report: Awaited<ReturnType<typeof runPreflight>>;
   try {
-    report = await runPreflight(clusters.client(context), {
+    const preflight = {
       checks: allChecks,
       target: values.target,
       ignoreRules: ignoreRulesFor(config.file, context),
       helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
-    });
+    };
+    const saveTo = values["save-baseline"];
+    if (saveTo !== undefined) {
+      const run = await preflightWithBaseline(clusters.client(context), preflight);
+      report = run.report;
+      writeFileSync(saveTo, `${JSON.stringify(run.baseline, null, 2)}\n`);
+    } else report = await runPreflight(clusters.client(context), preflight);
   } catch (err) {
     // A target the cluster cannot go to is the user's input; anything else could not run (1).
     if (err instanceof InvalidTargetError && values.target !== undefined)

@@ -15,6 +15,7 @@ import { ApproverResolver, type GroupMembersLookup } from "../src/approvals/appr
 import { allChecks } from "../src/checks/catalog/index.ts";
 import type { CheckReport } from "../src/checks/preflight.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { ReplyAddress } from "../src/chat/types.ts";
 import { approvalsFor } from "../src/config/load.ts";
 import type { FileConfig } from "../src/config/schema.ts";
 import { CycleControl } from "../src/cycles/cycleControl.ts";
@@ -27,6 +28,7 @@ import { JobQueues } from "../src/queue/jobQueues.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import { asRedis, type RedisConnection } from "../src/queue/redisConnection.ts";
+import { BaselineStore } from "../src/verify/baselineStore.ts";
 import { QueueWatchControl } from "../src/watch/control.ts";
 import { startCheckWorker } from "../worker/checkWorker.ts";
 import { startCycleWorker } from "../worker/cycleWorker.ts";
@@ -39,6 +41,8 @@ export interface Controls {
   watch: QueueWatchControl;
   statusQueue: Queue<StatusJobData>;
   lastChecks: LastCheckStore;
+  /** Each cluster's last baseline (every preflight keeps one), for /upgrade-verify. */
+  baselines: BaselineStore;
   /** Every queue, for metrics and the dashboard. */
   all(): Queue[];
   close(): Promise<void>;
@@ -75,6 +79,7 @@ export function createControls(redis: RedisConnection, prefix: string, approvers
     watch,
     statusQueue,
     lastChecks: new LastCheckStore(asRedis(redis), prefix),
+    baselines: new BaselineStore(asRedis(redis), prefix),
     all: () => [queues.check, cycles.queue, watch.queue, statusQueue] as Queue[],
     async close() {
       await Promise.all([queues.close(), cycles.close(), watch.queue.close(), statusQueue.close()]);
@@ -82,10 +87,15 @@ export function createControls(redis: RedisConnection, prefix: string, approvers
   };
 }
 
-export function createBotRouter(clusters: ClusterDirectory, controls: Controls, access?: AccessPolicy) {
+export function createBotRouter(
+  clusters: Pick<ClusterDirectory, "names" | "defaultName">,
+  controls: Controls,
+  access?: AccessPolicy,
+) {
   return createRouter({
     clusters,
     jobs: controls.queues,
+    verify: controls.queues,
     statusQueue: controls.statusQueue,
     watch: controls.watch,
     cycles: controls.cycles,
@@ -175,6 +185,16 @@ export function startWorkers(opts: {
   onAlertPosted?: (cluster: string, reason: string) => void;
 }): WorkerSet {
   const { clusters, posters, file, logger, prefix } = opts;
+  // The end of a watch or an add-on cycle queues a verify that posts its summary in that thread.
+  const verifyAfter = (origin: "watch" | "cycle") => async (cluster: string, reply: ReplyAddress) => {
+    await opts.controls.queues.enqueueVerify({
+      kind: "verify",
+      cluster,
+      reply,
+      requestedAt: new Date().toISOString(),
+      origin,
+    });
+  };
   const connection = asRedis(opts.workerRedis);
   const check = startCheckWorker(
     {
@@ -183,6 +203,7 @@ export function startWorkers(opts: {
       posters,
       file,
       lastChecks: opts.controls.lastChecks,
+      baselines: opts.controls.baselines,
       logger,
       maxChars: opts.maxChars,
       onReport: opts.onReport,
@@ -218,6 +239,7 @@ export function startWorkers(opts: {
       backupDir: opts.backupDir ?? join(tmpdir(), "upshift-backups"),
       logger,
       watch: opts.controls.watch,
+      verifyAfter: verifyAfter("cycle"),
     },
     { connection, prefix, concurrency: 2 },
   );
@@ -231,6 +253,7 @@ export function startWorkers(opts: {
       tuning: opts.docsUrl ? { docsBase: opts.docsUrl } : undefined,
       helmNamespaces: opts.helmNamespaces,
       onAlertPosted: opts.onAlertPosted,
+      verifyAfter: verifyAfter("watch"),
     },
     { connection, prefix },
   );

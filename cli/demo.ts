@@ -148,6 +148,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     say("     /upgrade-check next 1.35       what 1.35 breaks: cgroup v1 nodes, a removed gate, old add-ons");
     say("     /upgrade-status                versions, nodes, releases, jobs, last verdict");
     say("     /upgrade-cycle demo ingress    plan an add-on cycle, then /react <id> ✅ as alice");
+    say("     /upgrade-verify demo           after a check: what changed since it, what got worse, what is left");
     await chat.run();
     // Input ended (piped commands, or /quit): let queued work finish before stopping.
     await drain(controls, 120_000);

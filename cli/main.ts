@@ -12,6 +12,7 @@ const USAGE = `usage: upshift <command>
   bot        chat adapters: Slack (HTTP or Socket Mode) and Discord; queues jobs
   worker     runs queued jobs against the clusters and posts results
   check      one preflight check from the terminal (no Redis, no chat)
+  verify     after an upgrade: compare the cluster with a baseline from check --save-baseline
   sandbox    the sandbox Kubernetes API server
   demo       sandbox + embedded Redis + worker + console chat (npm run demo)
   discord register [--guild ID]   register slash commands with Discord`;
@@ -44,6 +45,10 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "check":
       return runCheckCli(rest);
+    case "verify": {
+      const { runVerifyCli } = await import("./verify.ts");
+      return runVerifyCli(rest);
+    }
     case "sandbox":
       return runSandboxCli(rest);
     case "demo":

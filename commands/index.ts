@@ -9,6 +9,7 @@ import { UPGRADE_CYCLE_SPEC, type UpgradeCycleDeps, upgradeCycleCommand } from "
 import { UPGRADE_CYCLE_ABORT_SPEC, upgradeCycleAbortCommand } from "./upgradeCycleAbort.ts";
 import { UPGRADE_CYCLE_STATUS_SPEC, upgradeCycleStatusCommand } from "./upgradeCycleStatus.ts";
 import { UPGRADE_STATUS_SPEC, type UpgradeStatusDeps, upgradeStatusCommand } from "./upgradeStatus.ts";
+import { UPGRADE_VERIFY_SPEC, type UpgradeVerifyDeps, upgradeVerifyCommand } from "./upgradeVerify.ts";
 import { UPGRADE_WATCH_SPEC, type UpgradeWatchDeps, upgradeWatchCommand } from "./upgradeWatch.ts";
 
 export interface RouterDeps extends UpgradeCheckDeps {
@@ -17,12 +18,15 @@ export interface RouterDeps extends UpgradeCheckDeps {
   statusQueue?: UpgradeStatusDeps["statusQueue"];
   watch?: UpgradeWatchDeps["watch"];
   cycles?: UpgradeCycleDeps["cycles"];
+  /** Verify jobs; usually the same JobQueues as `jobs`. */
+  verify?: UpgradeVerifyDeps["jobs"];
 }
 
 export function createRouter(deps: RouterDeps): CommandRouter {
   const router = new CommandRouter([upgradeCheckCommand(deps)], { access: deps.access, clusters: deps.clusters });
   const { clusters } = deps;
   if (deps.statusQueue) router.register(upgradeStatusCommand({ clusters, statusQueue: deps.statusQueue }));
+  if (deps.verify) router.register(upgradeVerifyCommand({ clusters, jobs: deps.verify }));
   if (deps.watch) router.register(upgradeWatchCommand({ clusters, watch: deps.watch }));
   if (deps.cycles) {
     const cycleDeps = { clusters, cycles: deps.cycles };
@@ -42,5 +46,6 @@ export function commandSpecs(): CommandSpec[] {
     UPGRADE_CYCLE_SPEC,
     UPGRADE_CYCLE_STATUS_SPEC,
     UPGRADE_CYCLE_ABORT_SPEC,
+    UPGRADE_VERIFY_SPEC,
   ];
 }

@@ -21,9 +21,12 @@ import { CheckDeadlineError } from "../src/errors/checkDeadlineError.ts";
 import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { KubeObject, ResourceKey } from "../src/kube/resources.ts";
 import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
 import { headline, reportMessages, verdictState } from "../src/render/chatReport.ts";
+import { BASELINE_READS, buildBaseline } from "../src/verify/baseline.ts";
+import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
 
 /** Job data as the worker keeps it: the request plus progress written back after each post. */
@@ -56,6 +59,8 @@ export interface CheckProcessorDeps {
   checkDeadlineMs?: number;
   /** UPSHIFT_HELM_NAMESPACES: Helm release Secrets are read only there. */
   helmNamespaces?: readonly string[];
+  /** Where each check keeps the cluster's baseline for /upgrade-verify (none: no baselines kept). */
+  baselines?: BaselineStore;
 }
 
 export interface CheckJobResult {
@@ -97,8 +102,14 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
       if (job.data.startedAt === undefined) await job.updateData({ ...job.data, startedAt: Date.now() });
       deadlineAt = job.data.startedAt! + deadlineMs;
       const deadline = { signal: AbortSignal.timeout(Math.max(0, deadlineAt - Date.now())), ms: deadlineMs };
+      // The baseline comes from the lists this run reads anyway (src/verify/baseline.ts).
+      let lists: Map<ResourceKey, KubeObject[]> | undefined;
       const report = await runPreflight(deps.clusters.client(data.cluster).withDeadline(deadline), {
         checks: deps.checks,
+        extraReads: deps.baselines ? BASELINE_READS : undefined,
+        onSnapshot: (read) => {
+          lists = read;
+        },
         target: data.target,
         ignoreRules: ignoreRulesFor(deps.file, data.cluster),
         helmNamespaces: deps.helmNamespaces,
@@ -140,6 +151,10 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         counts: report.counts,
         checkedAt: report.checkedAt,
       });
+      if (deps.baselines && lists)
+        await deps.baselines
+          .save(buildBaseline(lists, report))
+          .catch((err) => log.warn({ err: (err as Error).message }, "could not keep the baseline"));
       return {
         cluster: report.cluster,
         serverVersion: report.serverVersion,

@@ -1,6 +1,6 @@
 // The BullMQ worker for check jobs. lockDuration is short enough that a killed worker's job is
 // noticed as stalled and handed to another worker within ~30 s, long enough for a slow list.
-import { FlowProducer, type Job, Queue, Worker } from "bullmq";
+import { FlowProducer, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { CHECK_JOB_OPTIONS } from "../src/queue/jobQueues.ts";
 import { type CheckQueueJobData, type FleetJobData, type FleetSummaryJobData, QUEUE_NAMES } from "../src/queue/jobs.ts";
 import {
@@ -10,6 +10,7 @@ import {
   createCheckProcessor,
 } from "./checkProcessor.ts";
 import { processFleet, processFleetSummary } from "./fleetProcessor.ts";
+import { createVerifyProcessor, type VerifyJobProgress } from "./verifyProcessor.ts";
 import { asRedis, type RedisConnection } from "../src/queue/redisConnection.ts";
 import { RequestGate } from "../src/queue/requestGate.ts";
 
@@ -27,6 +28,8 @@ export type CheckWorker = Worker<CheckQueueJobData, unknown>;
 
 export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOptions): CheckWorker {
   const processCheck = createCheckProcessor(deps);
+  const baselines = deps.baselines;
+  const processVerify = baselines ? createVerifyProcessor({ ...deps, baselines }) : undefined;
   const flows = new FlowProducer({ connection: opts.connection, prefix: opts.prefix });
   const queue = new Queue(QUEUE_NAMES.check, { connection: opts.connection, prefix: opts.prefix });
   const fleetDeps = {
@@ -38,7 +41,7 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
     logger: deps.logger,
   };
   const requests = new RequestGate(asRedis(opts.connection), opts.prefix);
-  // One queue, three job kinds: a check, a fleet fan-out, and a fleet's summary.
+  // One queue, four job kinds: a check, a fleet fan-out, a fleet's summary, and a verify.
   const processor = async (job: Job<CheckQueueJobData>): Promise<unknown> => {
     // A job from a chat request runs only if the bot told the user it was queued (requestGate.ts).
     const request = job.data.kind !== "fleet-summary" ? job.data.request : undefined;
@@ -54,6 +57,9 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
         return processFleet(job as Job<FleetJobData>, fleetDeps);
       case "fleet-summary":
         return processFleetSummary(job as Job<FleetSummaryJobData>, fleetDeps);
+      case "verify":
+        if (!processVerify) throw new UnrecoverableError("this worker keeps no baselines, so it cannot verify");
+        return processVerify(job as Job<VerifyJobProgress>);
       default:
         return processCheck(job as Job<CheckJobProgress>) satisfies Promise<CheckJobResult>;
     }

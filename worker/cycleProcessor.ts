@@ -39,6 +39,8 @@ export interface CycleProcessorDeps {
   logger: Logger;
   /** Starts a channel watch for the cluster while a cycle runs (and stops it after), when given. */
   watch?: WatchControl;
+  /** At the end of an add-on cycle (done or failed), queues a verify that posts in the cycle's thread. */
+  verifyAfter?: (cluster: string, reply: ReplyAddress) => Promise<void>;
 }
 
 /** Long enough for any cycle; the watch is stopped when the cycle ends anyway. */
@@ -263,6 +265,10 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
         }
       }
     }
+    if (p.kind === "cycle" && result.status !== "aborted" && deps.verifyAfter && data.reply.thread)
+      await deps
+        .verifyAfter(p.cluster, data.reply)
+        .catch((err) => log.warn({ err: (err as Error).message }, "could not queue the verify after the cycle"));
     return result;
   }
 

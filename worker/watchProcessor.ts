@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { ReplyAddress } from "../src/chat/types.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import { AlertSink } from "../src/watch/alertSink.ts";
 import { WatchSession } from "../src/watch/session.ts";
@@ -35,6 +36,11 @@ export interface WatchProcessorDeps {
   };
   /** Each alert posted, by cluster and reason (metrics). */
   onAlertPosted?: (cluster: string, reason: string) => void;
+  /**
+   * At the end (stop or time limit), queues a verify of the cluster that posts its summary in the
+   * watch's thread. Not for a watch an add-on cycle started: the cycle verifies in its own thread.
+   */
+  verifyAfter?: (cluster: string, reply: ReplyAddress) => Promise<void>;
   /** Hands the running session out (tests, bench). */
   onSession?: (session: WatchSession, sink: AlertSink) => void;
   /**
@@ -146,6 +152,10 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
     if (reply.thread) await poster.postInThread({ channel: reply.channel, thread: reply.thread }, { text: summary });
     if (reply.rootMessage) await poster.update(reply.channel, reply.rootMessage, headline(`ended, ${total} alerts`));
     await state.clear();
+    if (deps.verifyAfter && reply.thread && data.origin.by !== "cycle")
+      await deps
+        .verifyAfter(data.cluster, reply)
+        .catch((err) => log.warn({ err: (err as Error).message }, "could not queue the verify after the watch"));
     log.info({ ended, counts }, "watch ended");
     return { ended, counts };
   };

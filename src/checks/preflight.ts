@@ -3,6 +3,7 @@
 import type { IgnoreRule } from "../config/schema.ts";
 import { InvalidTargetError } from "../errors/invalidTargetError.ts";
 import type { ClusterClient } from "../kube/clusterClient.ts";
+import type { KubeObject, ResourceKey } from "../kube/resources.ts";
 import {
   formatFull,
   formatMinor,
@@ -51,6 +52,10 @@ export interface PreflightOptions {
   /** Called once the server version and target are known, before the (long) read. */
   /** `target` is MAJOR.MINOR; `targetFull` keeps a patch the user asked for (1.32.3). */
   onStart?: (info: { serverVersion: string; target: string; targetFull: string }) => Promise<void> | void;
+  /** Resources to list besides the checks' own reads, in the same pass (a verify baseline's). */
+  extraReads?: readonly ResourceKey[];
+  /** Handed the lists as read, once, before the checks run (the baseline is built from them). */
+  onSnapshot?: (lists: Map<ResourceKey, KubeObject[]>) => void;
 }
 
 /** Resolves "1.32", "v1.32.0" or undefined (next minor) against the server's version. */
@@ -76,18 +81,15 @@ export async function runPreflight(client: ClusterClient, opts: PreflightOptions
   await opts.onStart?.({ serverVersion, target: target.minor, targetFull: target.full });
   // Read everything first, then check. Evaluating checks while the big lists still page in was
   // measured slower: a check holding the event loop delays every list's next page request.
-  const snapshot = await readSnapshot(
-    client,
-    opts.checks.flatMap((c) => c.reads),
-    {
-      concurrency: opts.listConcurrency,
-      readMetrics: opts.checks.some((c) => c.readsMetrics),
-      probeSecretRefs: opts.checks.some((c) => c.readsSecretRefs),
-      helmNamespaces: opts.helmNamespaces,
-      readNodeMetrics: opts.checks.some((c) => c.readsNodeMetrics),
-    },
-  );
+  const snapshot = await readSnapshot(client, [...opts.checks.flatMap((c) => c.reads), ...(opts.extraReads ?? [])], {
+    concurrency: opts.listConcurrency,
+    readMetrics: opts.checks.some((c) => c.readsMetrics),
+    probeSecretRefs: opts.checks.some((c) => c.readsSecretRefs),
+    helmNamespaces: opts.helmNamespaces,
+    readNodeMetrics: opts.checks.some((c) => c.readsNodeMetrics),
+  });
   const readMs = Math.round(performance.now() - started);
+  opts.onSnapshot?.(snapshot.lists);
   const now = opts.now ?? new Date();
   const ctx = contextFromLists(snapshot.lists, {
     cluster: client.name,

@@ -90,6 +90,7 @@ export const ACCESS_COMMANDS = [
   "upgrade-cycle",
   "upgrade-cycle-status",
   "upgrade-cycle-abort",
+  "upgrade-verify",
 ] as const;
 export type AccessCommand = (typeof ACCESS_COMMANDS)[number];
 

@@ -17,7 +17,15 @@ import { createHash, randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
 import { NotQueuedError } from "../errors/notQueuedError.ts";
-import { type CheckJobData, type CheckQueueJobData, checkJobId, type FleetJobData, QUEUE_NAMES } from "./jobs.ts";
+import {
+  type CheckJobData,
+  type CheckQueueJobData,
+  checkJobId,
+  type FleetJobData,
+  QUEUE_NAMES,
+  type VerifyJobData,
+  verifyJobId,
+} from "./jobs.ts";
 import { asRedis, duplicateConnection, type RedisConnection } from "./redisConnection.ts";
 import { type ChatRequest, RequestGate, type RequestState } from "./requestGate.ts";
 
@@ -97,7 +105,11 @@ export class JobQueues {
     return this.enqueue("fleet", fleet, checkJobId(`fleet-${clusterSetKey(clusters)}`, data.target));
   }
 
-  private async enqueue(name: string, data: CheckJobData | FleetJobData, dedupId: string): Promise<EnqueueResult> {
+  private async enqueue(
+    name: string,
+    data: CheckJobData | FleetJobData | VerifyJobData,
+    dedupId: string,
+  ): Promise<EnqueueResult> {
     const request = data.request;
     if (request) {
       const earlier = await this.requests.find(request.id);
@@ -126,6 +138,11 @@ export class JobQueues {
     }
     if (job.id === jobId) return { status: "queued", jobId };
     return this.duplicateOf(job.id);
+  }
+
+  /** A verify; the same cluster verified into the same channel or thread while one is queued is not queued twice. */
+  async enqueueVerify(data: VerifyJobData): Promise<EnqueueResult> {
+    return this.enqueue("verify", data, verifyJobId(data.cluster, data.reply.thread ?? data.reply.channel));
   }
 
   private async duplicateOf(id: string | undefined): Promise<EnqueueResult> {

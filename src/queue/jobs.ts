@@ -50,11 +50,35 @@ export interface FleetSummaryJobData {
   requestedAt: string;
 }
 
-export type CheckQueueJobData = CheckJobData | FleetJobData | FleetSummaryJobData;
+/**
+ * `/upgrade-verify`, or the end of a watch or an add-on cycle: compare the cluster with its last
+ * baseline. Runs on the check queue (it is a preflight plus a comparison, with the same retries).
+ */
+export interface VerifyJobData {
+  kind: "verify";
+  cluster: string;
+  /** Absent for automatic verifies (a watch or cycle ended). */
+  requester?: Requester;
+  /** With `thread` set, one summary is posted in that thread (a watch's, a cycle's) and no root. */
+  reply: ReplyAddress;
+  requestedAt: string;
+  /** What asked for it: the command, or the end of a watch or cycle. */
+  origin: "command" | "watch" | "cycle";
+  /** The chat request that asked for it (commands only): runs only once accepted (requestGate.ts). */
+  request?: ChatRequest;
+}
+
+export type CheckQueueJobData = CheckJobData | FleetJobData | FleetSummaryJobData | VerifyJobData;
 
 /** Job id that makes duplicates visible: one running check per cluster and target. */
 export function checkJobId(cluster: string, target: string | undefined): string {
   // BullMQ ids must not contain ':'; contexts such as arn:aws:eks:... do.
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
   return `check.${safe(cluster)}.${safe(target ?? "next")}`;
+}
+
+/** One verify of a cluster per place it posts to at a time. */
+export function verifyJobId(cluster: string, where: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `verify.${safe(cluster)}.${safe(where)}`;
 }

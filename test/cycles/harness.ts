@@ -11,7 +11,7 @@ import { pino } from "pino";
 import { ApprovalEngine } from "../../src/approvals/approvalEngine.ts";
 import type { GroupMembersLookup } from "../../src/approvals/approvers.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
-import type { ChatMessage, ChatPoster, Platform, PostedMessage } from "../../src/chat/types.ts";
+import type { ChatMessage, ChatPoster, Platform, PostedMessage, ReplyAddress } from "../../src/chat/types.ts";
 import { type FileConfig, fileConfigSchema } from "../../src/config/schema.ts";
 import { CycleControl } from "../../src/cycles/cycleControl.ts";
 import { ManifestsDriver } from "../../src/cycles/drivers/manifestsDriver.ts";
@@ -167,6 +167,8 @@ export interface StackOptions {
   groupMembers?: GroupMembersLookup;
   now?: () => number;
   leaseMs?: number;
+  /** Passed to the cycle worker: queues a verify when a cycle ends. */
+  verifyAfter?: (cluster: string, reply: ReplyAddress) => Promise<void>;
 }
 
 /** The real stack with one recording poster. Close it with stack.close(). */
@@ -234,6 +236,7 @@ export async function startStack(opts: StackOptions) {
           leaseMs: opts.leaseMs ?? 15_000,
           lockTtlMs: 10_000,
           logger: silent,
+          verifyAfter: opts.verifyAfter,
         },
         { connection: workerConn, prefix, concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 15_000 },
       )

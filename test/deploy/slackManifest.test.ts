@@ -12,6 +12,7 @@ const COMMANDS = [
   "/upgrade-cycle",
   "/upgrade-cycle-status",
   "/upgrade-cycle-abort",
+  "/upgrade-verify",
 ];
 const SCOPES = [
   "commands",

@@ -214,7 +214,7 @@ describe("Slack replies during a Redis outage", () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(rootsFor(target)).toHaveLength(1);
     const jobs = await h.queues.check.getJobs(["completed", "wait", "active", "delayed"]);
-    expect(jobs.filter((j) => j.data.target === target)).toHaveLength(1);
+    expect(jobs.filter((j) => "target" in j.data && j.data.target === target)).toHaveLength(1);
   }, 60_000);
 });
 

@@ -1,0 +1,107 @@
+// `upshift verify --baseline FILE`: after an upgrade, compare the cluster with a baseline that
+// `upshift check --save-baseline FILE` wrote before it. No Redis, no chat. Exit codes for CI:
+// 0 nothing got worse at or above --fail-on, 3 something did, 2 bad flags, 1 could not run
+// (no cluster, or a baseline file that is missing or unreadable).
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { allChecks } from "../src/checks/catalog/index.ts";
+import { SEVERITY_RANK, type Severity } from "../src/checks/types.ts";
+import { ignoreRulesFor, loadConfig } from "../src/config/load.ts";
+import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
+import { parseBaseline } from "../src/verify/baseline.ts";
+import { worstSeverity } from "../src/verify/diff.ts";
+import { renderVerify, VERIFY_OUTPUT_FORMATS, type VerifyOutputFormat } from "../src/verify/render.ts";
+import { runVerify } from "../src/verify/verify.ts";
+import { UsageError } from "./usageError.ts";
+
+export const VERIFY_USAGE = `usage: upshift verify --baseline FILE [--kubeconfig PATH] [--context NAME]
+                      [--output text|json|markdown] [--fail-on blocker|high|medium|low|none]
+  After an upgrade: what changed since the baseline, what got worse, what is left to do, what got better.
+  --baseline FILE     baseline written before the upgrade by \`upshift check --save-baseline FILE\`
+  --kubeconfig PATH   kubeconfig to read (default $KUBECONFIG, then ~/.kube/config, then in-cluster)
+  --context NAME      context (cluster) to verify (default: the current context)
+  --output, -o FMT    text (default), json or markdown
+  --fail-on SEVERITY  exit 3 when something got worse at or above it (default high); none: never
+  Exit codes: 0 healthy or nothing worse at or above --fail-on, 3 degraded at or above it, 2 bad flags,
+  1 could not run (cluster unreachable, baseline file missing or unreadable).`;
+
+const FAIL_ON = ["blocker", "high", "medium", "low", "none"] as const;
+
+/** Could not run: exit 1 with this message (not a usage error). */
+export class VerifyCannotRunError extends Error {}
+
+export async function runVerifyCli(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  let values: {
+    baseline?: string;
+    kubeconfig?: string;
+    context?: string;
+    output?: string;
+    "fail-on"?: string;
+    help?: boolean;
+  };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        baseline: { type: "string" },
+        kubeconfig: { type: "string" },
+        context: { type: "string" },
+        output: { type: "string", short: "o", default: "text" },
+        "fail-on": { type: "string", default: "high" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${VERIFY_USAGE}`);
+  }
+  if (values.help) {
+    out.write(`${VERIFY_USAGE}\n`);
+    return 0;
+  }
+  if (!values.baseline)
+    throw new UsageError(`--baseline: required (a file from upshift check --save-baseline)\n${VERIFY_USAGE}`);
+  const format = values.output as VerifyOutputFormat;
+  if (!VERIFY_OUTPUT_FORMATS.includes(format))
+    throw new UsageError(`--output: expected one of ${VERIFY_OUTPUT_FORMATS.join(", ")}, got "${values.output}"`);
+  const failOn = values["fail-on"] as (typeof FAIL_ON)[number];
+  if (!FAIL_ON.includes(failOn))
+    throw new UsageError(`--fail-on: expected blocker, high, medium, low or none, got "${values["fail-on"]}"`);
+
+  let raw: string;
+  try {
+    raw = readFileSync(values.baseline, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
+    const hint = code === "ENOENT" ? "; take one before the upgrade with upshift check --save-baseline FILE" : "";
+    throw new VerifyCannotRunError(`--baseline ${values.baseline}: ${code}${hint}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new VerifyCannotRunError(`--baseline ${values.baseline}: not JSON`);
+  }
+  const parsed = parseBaseline(json);
+  if (!parsed.ok) throw new VerifyCannotRunError(`--baseline ${values.baseline}: ${parsed.error}`);
+
+  const config = loadConfig();
+  const clusters = ClusterDirectory.load(values.kubeconfig ?? config.env.KUBECONFIG);
+  const context = values.context ?? clusters.defaultName();
+  if (!context)
+    throw new UsageError(
+      `--context: the kubeconfig has several contexts and no current one; name one of: ${clusters.names().join(", ")}`,
+    );
+  if (!clusters.has(context))
+    throw new UsageError(`--context: unknown context "${context}"; valid: ${clusters.names().join(", ")}`);
+
+  const { result } = await runVerify(clusters.client(context), parsed.baseline, {
+    checks: allChecks,
+    ignoreRules: ignoreRulesFor(config.file, context),
+    helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
+  });
+  out.write(renderVerify(result, format));
+  const worst = worstSeverity(result);
+  return failOn !== "none" && worst && SEVERITY_RANK[worst as Severity] >= SEVERITY_RANK[failOn] ? 3 : 0;
+}

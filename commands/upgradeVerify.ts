@@ -1,0 +1,65 @@
+// /upgrade-verify [context]: after an upgrade, compare the cluster with its last baseline (taken
+// by every preflight). Validated here, queued on the check queue, posted by the worker as a root
+// whose headline is the verdict (healthy / degraded / incomplete) with the comparison threaded.
+import type { VerifyJobData } from "../src/queue/jobs.ts";
+import type { EnqueueResult } from "../src/queue/jobQueues.ts";
+import { userText } from "../src/chat/userText.ts";
+import { splitWords } from "./grammar.ts";
+import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
+import { threadHint } from "./upgradeCheck.ts";
+import type { CommandInvocation, CommandReply } from "./types.ts";
+
+export interface UpgradeVerifyDeps {
+  clusters: { names(): string[]; defaultName(): string | undefined };
+  jobs: { enqueueVerify(data: VerifyJobData): Promise<EnqueueResult> };
+}
+
+export const UPGRADE_VERIFY_SPEC = {
+  name: "upgrade-verify",
+  description: "After an upgrade: what changed since the last preflight, what got worse, what is left to do",
+  usage: "[context]",
+  options: [{ name: "context", description: "kubeconfig context (cluster)", autocomplete: "contexts" as const }],
+};
+
+export function upgradeVerifyCommand(deps: UpgradeVerifyDeps): CommandHandler {
+  return clusterCommand(UPGRADE_VERIFY_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
+    const contexts = deps.clusters.names();
+    const words = splitWords(inv.text);
+    if (words.length > 1)
+      return {
+        refused: true,
+        text: `expected at most one context, got ${words.length} words. ${scope.listContexts()} Usage: /upgrade-verify ${UPGRADE_VERIFY_SPEC.usage}`,
+      };
+    if (words[0] && !contexts.includes(words[0]))
+      return { refused: true, text: `unknown cluster context "${userText(words[0])}". ${scope.listContexts()}` };
+    const cluster = words[0] ?? scope.defaultCluster();
+    if (!cluster)
+      return { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` };
+    return {
+      target: { clusters: [cluster] },
+      contexts,
+      async run(): Promise<CommandReply> {
+        const result = await deps.jobs.enqueueVerify({
+          kind: "verify",
+          cluster,
+          requester: inv.requester,
+          reply: { platform: inv.platform, channel: inv.channel, guild: inv.guild },
+          requestedAt: new Date().toISOString(),
+          origin: "command",
+          ...(inv.request ? { request: inv.request } : {}),
+        });
+        if (result.status === "replayed")
+          return {
+            refused: false,
+            text: `This same request was already received and queued once; it runs once: ${threadHint(result.reply)}.`,
+          };
+        return result.status === "queued"
+          ? {
+              refused: false,
+              text: `Queued verify of ${cluster} against its last baseline. The comparison will appear in a thread in this channel.`,
+            }
+          : { refused: false, text: `Already running: the verify of ${cluster}; ${threadHint(result.reply)}.` };
+      },
+    };
+  });
+}
