@@ -80,7 +80,7 @@ export function createApprovals(opts: {
   groupMembers?: GroupMembersLookup;
   logger: Logger;
 }): ApprovalEngine {
-  return new ApprovalEngine({
+  const engine = new ApprovalEngine({
     redis: asRedis(opts.redis),
     prefix: opts.prefix,
     posters: opts.posters,
@@ -89,6 +89,9 @@ export function createApprovals(opts: {
     groupMembers: opts.groupMembers,
     logger: opts.logger,
   });
+  // An abort typed in the channel is told in the cycle's thread, and its root says so.
+  opts.controls.cycles.setNotifier((planId, text, state) => engine.note(planId, text, state));
+  return engine;
 }
 
 export interface MicroK8sSettings {

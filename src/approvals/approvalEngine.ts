@@ -11,7 +11,8 @@ import type { ChatPoster, ReplyAddress } from "../chat/types.ts";
 import { approvalsFor } from "../config/load.ts";
 import type { FileConfig } from "../config/schema.ts";
 import { cycleKeys, type CycleKeys } from "../cycles/keys.ts";
-import { planHash, renderPlan } from "../cycles/plan.ts";
+import { nothingToDo, planHash, renderPlan } from "../cycles/plan.ts";
+import { type CycleRootState, rootSubjectOf, updateCycleRoot } from "../cycles/rootMessage.ts";
 import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
 import type { CyclePlan, CycleRunJobData } from "../cycles/types.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
@@ -118,6 +119,13 @@ export class ApprovalEngine {
       const messageId = await poster.postInThread(address, {
         text: `${renderPlan(plan)}\n${plan.dryRun ? "_Dry run: no approval requested._" : ""}`.trim(),
       });
+      await this.setRoot(
+        plan,
+        reply,
+        plan.steps.length === 0
+          ? { state: "nothing-to-do", why: nothingToDo(plan) }
+          : { state: "dry-run", steps: plan.steps.length },
+      );
       await this.plans.save({
         plan,
         hash,
@@ -143,6 +151,7 @@ export class ApprovalEngine {
       await this.deps.redis.set(this.keys.message(reply.platform, channel, messageId), plan.id, "EX", ttl);
     }
     await this.deps.redis.zadd(this.keys.pending, expiresAt, plan.id);
+    await this.setRoot(plan, reply, { state: "planned", steps: plan.steps.length, required: cfg.required });
     await this.audit.append({
       planId: plan.id,
       planHash: hash,
@@ -218,6 +227,7 @@ export class ApprovalEngine {
       case "cancelled":
         await this.audit.append({ ...base, action: "cancel" });
         await this.say(stored, `❌ Cancelled by <@${event.userId}>. Nothing was changed on ${cluster}.`);
+        await this.setRoot(stored.plan, stored.reply, { state: "cancelled", by: event.userId });
         break;
       case "expired":
         await this.announceExpired(stored);
@@ -271,6 +281,7 @@ export class ApprovalEngine {
       detail: stored.approvedBy.join(","),
     });
     await this.say(stored, `🚀 Approved by ${names}. Starting the ${stored.plan.kind} on ${stored.plan.cluster}.`);
+    await this.setRoot(stored.plan, stored.reply, { state: "approved", by: stored.approvedBy });
     await this.deps.onApproved({
       kind: "cycle-run",
       planId,
@@ -295,6 +306,7 @@ export class ApprovalEngine {
       stored,
       `⌛ The plan for ${stored.plan.cluster} expired without enough approvals. Run /upgrade-cycle again for a fresh plan.`,
     );
+    await this.setRoot(stored.plan, stored.reply, { state: "expired" });
   }
 
   private async vote(stored: StoredPlan, op: string, user: string): Promise<[string, number, string]> {
@@ -318,6 +330,29 @@ export class ApprovalEngine {
     const added = await this.deps.redis.sadd(this.keys.noticed(planId), key);
     await this.deps.redis.expire(this.keys.noticed(planId), 8 * 24 * 3600);
     return added === 1;
+  }
+
+  /**
+   * Edits the root of the plan's thread to say where the cycle is. Best effort: a root that
+   * cannot be edited (deleted, say) must not undo a vote that is already counted.
+   */
+  async setRoot(plan: CyclePlan, reply: ReplyAddress, state: CycleRootState): Promise<void> {
+    try {
+      await updateCycleRoot(this.poster(reply.platform), reply, rootSubjectOf(plan), state);
+    } catch (err) {
+      this.deps.logger?.warn(
+        { err: (err as Error).message, plan: plan.id },
+        "could not update the cycle's root message",
+      );
+    }
+  }
+
+  /** Posts a note in a stored plan's thread (abort requests, from the command side). */
+  async note(planId: string, text: string, state?: CycleRootState): Promise<void> {
+    const stored = await this.plans.get(planId);
+    if (!stored?.reply.thread) return;
+    await this.say(stored, text);
+    if (state) await this.setRoot(stored.plan, stored.reply, state);
   }
 
   private async say(stored: StoredPlan, text: string): Promise<void> {

@@ -268,7 +268,7 @@ describe("/upgrade-cycle over Discord", () => {
       "backup-sandbox-ingress.json",
       "backup-sandbox-hostpath-storage.json",
     ]);
-    await waitFor(() => s.fake.messages.get(root.id)?.content.includes("done (4 step(s))"), "the root's final edit");
+    await waitFor(() => s.fake.messages.get(root.id)?.content.includes("**done**: 4 steps"), "the root's final edit");
     expect(s.fake.calls.filter((c) => c.status >= 400)).toEqual([]);
     expect(s.fake.messagesIn(CHANNEL).filter((msg) => msg.content.startsWith("🚨"))).toEqual([]);
   });

@@ -188,6 +188,7 @@ export async function startStack(opts: StackOptions) {
     now: opts.now,
     logger: silent,
   });
+  control.setNotifier((planId, text, state) => approvals.note(planId, text, state));
   const directory = opts.kubeconfig ? ClusterDirectory.fromString(opts.kubeconfig) : undefined;
   const drivers = (name: string): DriverSet => {
     if (name !== cluster) throw new Error(`unknown cluster context "${name}"`);
