@@ -47,9 +47,10 @@ export function renderAlert(draft: AlertDraft, cluster: string, docsBase?: strin
   const icon = SEVERITY_ICON[draft.severity] ?? "⚠️";
   return {
     text: [
-      `${icon} *${draft.reason}*: ${describeSubject(draft.subject)} on \`${cluster}\``,
+      `${icon} *${draft.reason}*: ${describeSubject(draft.subject)} on \`${cluster}\`${draft.baseline ? " (already so when the watch started)" : ""}`,
       `*Evidence:* ${draft.evidence}`,
       `*Likely cause:* ${draft.likelyCause}`,
+      ...(draft.hint ? [`*Next:* \`${draft.hint}\``] : []),
       `*Check:* ${draft.check} (${checkLink(draft.check, docsBase)})`,
     ].join("\n"),
   };
