@@ -148,6 +148,7 @@ export function startWorkers(opts: {
       lastChecks: opts.controls.lastChecks,
       logger,
       maxChars: opts.maxChars,
+      docsUrl: opts.docsUrl,
       onReport: opts.onReport,
       microk8sStatus: (cluster) => {
         const read = microk8sStatusReader(opts.microk8s, cluster);

@@ -18,7 +18,8 @@ import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
-import { headline, reportMessages, verdictState } from "../src/render/chatReport.ts";
+import { headline, reportMessages, verdictState, verdictTone } from "../src/render/chatReport.ts";
+import type { Tone } from "../src/render/richMessage.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
 
 /** Job data as the worker keeps it: the request plus progress written back after each post. */
@@ -42,6 +43,8 @@ export interface CheckProcessorDeps {
   onReport?: (report: CheckReport) => void;
   /** Message size for the platform (Discord: 2,000 characters). */
   maxChars?: (platform: string) => number;
+  /** UPSHIFT_DOCS_URL: findings link to their check's documentation. */
+  docsUrl?: string;
 }
 
 export interface CheckJobResult {
@@ -62,15 +65,17 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
     if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
 
     const who = mention(data.requester);
-    const head = (state: string) =>
+    const head = (state: string, tone?: Tone) =>
       headline(
         {
           cluster: data.cluster,
           serverVersion: job.data.serverVersion,
           target: job.data.resolvedTarget ?? data.target,
           requester: who,
+          requestedAt: data.requestedAt,
         },
         state,
+        tone,
       );
 
     try {
@@ -92,7 +97,10 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
       log.info({ verdict: report.verdict, findings: report.findings.length, ms: report.durationMs }, "check finished");
       deps.onReport?.(report);
 
-      const messages = reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform) });
+      const messages = reportMessages(report, {
+        maxChars: deps.maxChars?.(data.reply.platform),
+        docsUrl: deps.docsUrl,
+      });
       if (data.fleet)
         messages.unshift({
           text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}`,
@@ -108,7 +116,12 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         // there is no state in which neither says whether reply i was sent.
         await job.updateData({ ...job.data, posted: i + 1, inFlight: undefined });
       }
-      if (!data.fleet) await poster.update(address.channel, job.data.reply.rootMessage!, head(verdictState(report)));
+      if (!data.fleet)
+        await poster.update(
+          address.channel,
+          job.data.reply.rootMessage!,
+          head(verdictState(report), verdictTone(report)),
+        );
       await deps.lastChecks?.save({
         cluster: report.cluster,
         target: report.target,
@@ -154,7 +167,7 @@ function toFinalError(err: unknown, job: Job): Error | undefined {
 async function reportFailure(
   job: Job<CheckJobProgress>,
   poster: ChatPoster,
-  head: (s: string) => ChatMessage,
+  head: (s: string, tone?: Tone) => ChatMessage,
   reason: string,
 ) {
   const state = `*could not check*: ${reason}`;
@@ -173,6 +186,6 @@ async function reportFailure(
     await postNote(`⚠️ *${job.data.cluster}*: the check could not run: ${reason}`);
     return;
   }
-  await ensureRoot(job, poster, head(state), `${job.id}:root`);
+  await ensureRoot(job, poster, head(state, "danger"), `${job.id}:root`);
   await postNote(`⚠️ The check could not run: ${reason}`);
 }

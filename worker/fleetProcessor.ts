@@ -5,6 +5,8 @@ import { type FlowProducer, Job, type Queue } from "bullmq";
 import type { Logger } from "pino";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { ChatMessage } from "../src/chat/types.ts";
+import { dayOf, type Tone } from "../src/render/richMessage.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { SEVERITIES } from "../src/checks/types.ts";
@@ -22,9 +24,17 @@ export interface FleetProcessorDeps {
   logger: Logger;
 }
 
-function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string): { text: string } {
+function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string, tone: Tone = "progress"): ChatMessage {
+  const what = `${data.clusters.length} clusters${data.target ? ` → ${data.target}` : " → next minor"}`;
   return {
-    text: `*Fleet upgrade check:* ${data.clusters.length} clusters${data.target ? ` → ${data.target}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
+    text: `*Fleet upgrade check:* ${what}, requested by ${mention(data.requester)}: ${state}`,
+    rich: {
+      tone,
+      title: `Fleet upgrade check · ${what}: ${state}`,
+      sections: [],
+      context: [`requested by ${mention(data.requester)}`],
+    },
+    threadName: `Fleet upgrade check · ${what} · ${dayOf(data.requestedAt)}`,
   };
 }
 
@@ -101,6 +111,16 @@ export async function processFleetSummary(
     `${results.filter((r) => r.verdict === "blocked").length} blocked`,
     `${Object.keys(failures).length} could not be checked`,
   ].join(", ");
-  await poster.update(job.data.reply.channel, job.data.reply.rootMessage!, fleetHeadline(job.data, `*done*: ${state}`));
+  const tone: Tone =
+    Object.keys(failures).length || results.some((r) => r.verdict === "blocked")
+      ? "danger"
+      : results.some((r) => r.verdict === "warnings")
+        ? "warning"
+        : "good";
+  await poster.update(
+    job.data.reply.channel,
+    job.data.reply.rootMessage!,
+    fleetHeadline(job.data, `*done*: ${state}`, tone),
+  );
   return { clusters: done.size };
 }

@@ -60,8 +60,10 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
       : data.origin.by === "cycle"
         ? " (add-on cycle)"
         : "";
+    const untilText = `${data.until.slice(0, 16).replace("T", " ")} UTC`;
     const headline = (state: string) => ({
-      text: `👀 Watching \`${data.cluster}\` until ${data.until.slice(0, 16).replace("T", " ")} UTC${who}: ${state}`,
+      text: `👀 Watching \`${data.cluster}\` until ${untilText}${who}: ${state}`,
+      threadName: `Watch · ${data.cluster} · until ${untilText}`,
     });
     if (!data.reply.rootMessage) {
       const root = await poster.postRoot(data.reply.channel, headline("alerts will appear in this channel"));

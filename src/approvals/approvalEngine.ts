@@ -7,17 +7,17 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { mention } from "../chat/mention.ts";
 import type { PosterRegistry } from "../chat/posterRegistry.ts";
-import type { ChatPoster, ReplyAddress } from "../chat/types.ts";
+import type { ChatPoster, Platform, ReplyAddress } from "../chat/types.ts";
 import { approvalsFor } from "../config/load.ts";
 import type { FileConfig } from "../config/schema.ts";
 import { cycleKeys, type CycleKeys } from "../cycles/keys.ts";
-import { nothingToDo, planHash, renderPlan } from "../cycles/plan.ts";
+import { nothingToDo, planHash, planRich, renderPlan } from "../cycles/plan.ts";
 import { type CycleRootState, rootSubjectOf, updateCycleRoot } from "../cycles/rootMessage.ts";
 import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
 import type { CyclePlan, CycleRunJobData } from "../cycles/types.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
 import { AuditLog } from "./auditLog.ts";
-import { decisionOf, seedEmoji } from "./emoji.ts";
+import { decisionOf, type ReactionDecision, seedEmoji } from "./emoji.ts";
 
 // KEYS: plan, votes, pending-zset. ARGV: op, user, now, planId, hash.
 // Returns {state, votes, outcome}.
@@ -80,6 +80,43 @@ export type ReactionOutcome =
   | "closed"
   | "stale"
   | "missing";
+
+/** A click on an approval plan's Approve or Cancel button, as every adapter reports it. */
+export interface ButtonClick {
+  platform: Platform;
+  userId: string;
+  decision: ReactionDecision;
+  /** The value the button carries: see buttonValue. */
+  value: string;
+  /** Where the clicked message is (Slack channel and ts; Discord thread channel and message id). */
+  channel: string;
+  messageId: string;
+  /** Discord: the guild and the clicking member's role ids (approvers may be named by role). */
+  guild?: string;
+  roles?: string[];
+}
+
+export interface ButtonResult {
+  outcome: ReactionOutcome;
+  /** What to tell the clicker, and only them (an ephemeral reply). */
+  notice: string;
+}
+
+/** Hex characters of the plan hash a button carries: 64 bits, and room in Discord's 100-character custom_id. */
+const BUTTON_HASH_CHARS = 16;
+
+/**
+ * What an approval button carries: the plan and the hash its approvers saw. A click on a button
+ * of an earlier plan (or a forged value) names a hash that is not the plan's, and is refused.
+ */
+export function buttonValue(planId: string, hash: string): string {
+  return `${planId}:${hash.slice(0, BUTTON_HASH_CHARS)}`;
+}
+
+export function parseButtonValue(value: string): { planId: string; hash: string } | undefined {
+  const m = /^([0-9a-f-]{8,64}):([0-9a-f]{16})$/.exec(value);
+  return m ? { planId: m[1], hash: m[2] } : undefined;
+}
 
 export interface ApprovalRequest {
   planId: string;
@@ -144,7 +181,15 @@ export class ApprovalEngine {
     const ask = `React ✅ to approve, ❌ to cancel. Needs ${cfg.required} of: ${who}. Expires in ${Math.round(cfg.expiresAfter / 60_000)} minutes.${
       cfg.allowSelfApproval ? "" : ` ${mention(plan.requester)} requested it and cannot approve it.`
     }`;
-    const messageId = await poster.postInThread(address, { text: `${renderPlan(plan)}\n\n${ask}` });
+    const value = buttonValue(plan.id, hash);
+    const messageId = await poster.postInThread(address, {
+      text: `${renderPlan(plan)}\n\n${ask}`,
+      rich: planRich(plan, [ask, "Or use the buttons: the same rules apply."]),
+      actions: [
+        { kind: "approve", label: "Approve", value },
+        { kind: "cancel", label: "Cancel", value },
+      ],
+    });
     await this.plans.setField(plan.id, "messageId", messageId);
     const ttl = Math.ceil(cfg.expiresAfter / 1000) + 7 * 24 * 3600;
     for (const channel of new Set([reply.channel, address.thread])) {
@@ -181,64 +226,141 @@ export class ApprovalEngine {
     const stored = await this.plans.get(planId);
     if (!stored) return "missing";
     if (stored.state !== "pending") return "closed";
+    return (await this.decide(stored, event, decision, "reaction")).outcome;
+  }
+
+  /**
+   * A click on a plan's Approve or Cancel button: the same rules as a reaction (approvers only,
+   * no self-approval, expiry, votes bound to the plan hash), plus the hash the button carries,
+   * so a button of an earlier plan never counts for a later one. Refusals are told to the
+   * clicker only (`notice`, shown ephemerally), not posted in the thread.
+   */
+  async onButton(click: ButtonClick): Promise<ButtonResult> {
+    const ref = parseButtonValue(click.value);
+    if (!ref) return { outcome: "unrelated", notice: "This is not an Upshift approval button; nothing was counted." };
+    const stored = await this.plans.get(ref.planId);
+    if (!stored) return { outcome: "missing", notice: "This plan is no longer known to Upshift; nothing was counted." };
+    if (!stored.hash.startsWith(ref.hash)) {
+      await this.audit.append({
+        planId: ref.planId,
+        planHash: stored.hash,
+        cluster: stored.plan.cluster,
+        action: "refused-stale",
+        who: click.userId,
+        platform: click.platform,
+        detail: ref.hash,
+      });
+      return {
+        outcome: "stale",
+        notice:
+          "This button belongs to an earlier version of the plan; nothing was counted. Use the buttons of the latest plan in the thread.",
+      };
+    }
+    if (stored.state !== "pending") {
+      const outcome: ReactionOutcome = stored.state === "expired" ? "expired" : "closed";
+      return { outcome, notice: `This plan is ${stored.state}; nothing was counted.` };
+    }
+    const event: ApprovalReaction = {
+      platform: click.platform,
+      added: true,
+      userId: click.userId,
+      emoji: click.decision === "approve" ? "button:approve" : "button:cancel",
+      channel: click.channel,
+      messageId: click.messageId,
+      ...(click.guild ? { guild: click.guild } : {}),
+      ...(click.roles ? { roles: click.roles } : {}),
+    };
+    return this.decide(stored, event, click.decision, "button");
+  }
+
+  /** The rules every vote goes through, whichever way it was cast. */
+  private async decide(
+    stored: StoredPlan,
+    event: ApprovalReaction,
+    decision: ReactionDecision,
+    via: "reaction" | "button",
+  ): Promise<ButtonResult> {
+    const planId = stored.plan.id;
     const cluster = stored.plan.cluster;
     const cfg = approvalsFor(this.deps.file, cluster);
     const base = { planId, planHash: stored.hash, cluster, who: event.userId, platform: event.platform };
+    const counted = via === "reaction" ? "the reaction was" : "your click was";
 
     let allowed: boolean;
     try {
       allowed = await this.approvers.isApprover(event, cfg);
     } catch (err) {
       this.deps.logger?.warn({ err: (err as Error).message }, "approver lookup failed");
-      await this.say(
-        stored,
-        `⚠️ Could not check whether <@${event.userId}> is an approver (${(err as Error).message}); the reaction was not counted. Remove and add it again.`,
-      );
-      return "not-approver";
+      const why = `Could not check whether <@${event.userId}> is an approver (${(err as Error).message}); ${counted} not counted.`;
+      if (via === "reaction") await this.say(stored, `⚠️ ${why} Remove and add it again.`);
+      return { outcome: "not-approver", notice: `${why} Try again in a moment.` };
     }
     if (!allowed) {
+      const why = `<@${event.userId}> is not an approver for ${cluster}; ${counted} not counted.`;
       if (event.added && (await this.firstNotice(planId, `not:${event.userId}`))) {
         await this.audit.append({ ...base, action: "refused-not-approver", detail: event.emoji });
-        await this.say(stored, `<@${event.userId}> is not an approver for ${cluster}; the reaction is ignored.`);
+        if (via === "reaction")
+          await this.say(stored, `<@${event.userId}> is not an approver for ${cluster}; the reaction is ignored.`);
       }
-      return "not-approver";
+      return { outcome: "not-approver", notice: why };
     }
     const isRequester =
       event.userId === stored.plan.requester.userId && event.platform === stored.plan.requester.platform;
     if (decision === "approve" && isRequester && !cfg.allowSelfApproval) {
       if (event.added && (await this.firstNotice(planId, `self:${event.userId}`))) {
         await this.audit.append({ ...base, action: "refused-self" });
-        await this.say(stored, `<@${event.userId}> requested this plan and cannot approve it; another approver must.`);
+        if (via === "reaction")
+          await this.say(
+            stored,
+            `<@${event.userId}> requested this plan and cannot approve it; another approver must.`,
+          );
       }
-      return "self-approval";
+      return {
+        outcome: "self-approval",
+        notice: `You requested this plan and cannot approve it; another approver must. ${counted.replace(/^./, (c) => c.toUpperCase())} not counted.`,
+      };
     }
-    if (decision === "cancel" && !event.added) return "noop";
+    if (decision === "cancel" && !event.added) return { outcome: "noop", notice: "Nothing changed." };
     const op = decision === "cancel" ? "cancel" : event.added ? "approve" : "withdraw";
     const [state, votes, outcome] = await this.vote(stored, op, event.userId);
+    let notice: string;
     switch (outcome) {
       case "voted":
         await this.audit.append({ ...base, action: "approve" });
         await this.say(stored, `✅ <@${event.userId}> approved (${votes} of ${stored.required}).`);
+        notice = `Your approval counted (${votes} of ${stored.required}).`;
+        break;
+      case "duplicate":
+        notice = `You already approved this plan (${votes} of ${stored.required}).`;
         break;
       case "withdrawn":
         await this.audit.append({ ...base, action: "withdraw" });
         await this.say(stored, `↩️ <@${event.userId}> withdrew their approval (${votes} of ${stored.required}).`);
+        notice = "Your approval was withdrawn.";
         break;
       case "cancelled":
         await this.audit.append({ ...base, action: "cancel" });
         await this.say(stored, `❌ Cancelled by <@${event.userId}>. Nothing was changed on ${cluster}.`);
         await this.setRoot(stored.plan, stored.reply, { state: "cancelled", by: event.userId });
+        notice = "You cancelled the plan.";
         break;
       case "expired":
         await this.announceExpired(stored);
+        notice = "The plan expired before your vote; nothing was counted. Run /upgrade-cycle again for a fresh plan.";
         break;
       case "approved":
         await this.audit.append({ ...base, action: "approve" });
         await this.startApproved(planId);
+        notice = "Your approval completed the plan: it is starting.";
         break;
+      case "stale":
+        notice = "The plan changed since this vote was cast; nothing was counted.";
+        break;
+      default:
+        notice = `This plan is ${state}; nothing was counted.`;
     }
-    this.deps.logger?.debug({ planId, state, votes, outcome }, "reaction counted");
-    return outcome as ReactionOutcome;
+    this.deps.logger?.debug({ planId, state, votes, outcome, via }, "vote counted");
+    return { outcome: outcome as ReactionOutcome, notice };
   }
 
   /** Expires due pending plans (posting so in their threads). Call on an interval. */

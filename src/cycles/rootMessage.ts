@@ -5,6 +5,7 @@
 // saying "planning" after a dry run, an abort or a ❌.
 import { mention } from "../chat/mention.ts";
 import type { ChatMessage, ChatPoster, ReplyAddress, Requester } from "../chat/types.ts";
+import { dayOf, type Tone } from "../render/richMessage.ts";
 import type { CyclePlan } from "./types.ts";
 
 export type CycleRootState =
@@ -73,12 +74,37 @@ export function describeCycleState(s: CycleRootState): string {
   }
 }
 
+const STATE_TONE: Record<CycleRootState["state"], Tone> = {
+  planning: "progress",
+  planned: "info",
+  "dry-run": "info",
+  "nothing-to-do": "good",
+  "could-not-plan": "danger",
+  "re-planned": "info",
+  approved: "progress",
+  running: "progress",
+  done: "good",
+  failed: "danger",
+  cancelled: "warning",
+  expired: "warning",
+  "abort-requested": "warning",
+  aborted: "warning",
+};
+
 export function cycleRootMessage(subject: CycleRootSubject, state: CycleRootState): ChatMessage {
   const what = subject.rollbackOf
     ? `Rollback of add-on cycle ${subject.rollbackOf.slice(0, 8)}`
     : `Add-on cycle${subject.dryRun ? " (dry run)" : ""}`;
+  const described = describeCycleState(state);
   return {
-    text: `*${what} for ${subject.cluster}*, requested by ${mention(subject.requester)}: ${describeCycleState(state)}`,
+    text: `*${what} for ${subject.cluster}*, requested by ${mention(subject.requester)}: ${described}`,
+    rich: {
+      tone: STATE_TONE[state.state],
+      title: `${what} · ${subject.cluster}: ${described}`,
+      sections: [],
+      context: [`requested by ${mention(subject.requester)}`],
+    },
+    threadName: `${what} · ${subject.cluster} · ${dayOf(undefined)}`,
   };
 }
 

@@ -5,6 +5,7 @@ import type { CheckReport } from "../checks/preflight.ts";
 import type { ChatMessage } from "../chat/types.ts";
 import { type Finding, SEVERITIES, type Severity } from "../checks/types.ts";
 import { formatFindingLine, formatFindingText } from "./findingText.ts";
+import { checkDocsLink, dayOf, type RichMessage, SEVERITY_TONE, type Tone, VERDICT_TONE } from "./richMessage.ts";
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   blocker: "🛑 Blockers",
@@ -20,12 +21,31 @@ export interface HeadlineInput {
   target?: string;
   /** Already formatted for the platform: "<@U123>" on Slack/Discord, "@alice" on the console. */
   requester: string;
+  /** When the check was asked for (ISO); the thread name carries its day. */
+  requestedAt?: string;
 }
 
-export function headline(input: HeadlineInput, state: string): ChatMessage {
+export function headline(input: HeadlineInput, state: string, tone: Tone = "progress"): ChatMessage {
   const from = input.serverVersion ? ` ${input.serverVersion}` : "";
   const to = input.target ? ` → ${input.target}` : "";
-  return { text: `*Upgrade check:* ${input.cluster}${from}${to}, requested by ${input.requester}: ${state}` };
+  const versions =
+    input.serverVersion || input.target ? ` · ${input.serverVersion ?? "?"} → ${input.target ?? "next minor"}` : "";
+  return {
+    text: `*Upgrade check:* ${input.cluster}${from}${to}, requested by ${input.requester}: ${state}`,
+    rich: {
+      tone,
+      // The header carries the verdict; each poster drops the markdown a header cannot show.
+      title: `Upgrade check · ${input.cluster}${versions}: ${state}`,
+      sections: [],
+      context: [`requested by ${input.requester}`],
+    },
+    threadName: `Upgrade check · ${input.cluster}${versions} · ${dayOf(input.requestedAt)}`,
+  };
+}
+
+/** The tone of a finished report's headline. */
+export function verdictTone(report: Pick<CheckReport, "verdict">): Tone {
+  return VERDICT_TONE[report.verdict];
 }
 
 export function verdictState(report: Pick<CheckReport, "verdict" | "counts">): string {
@@ -41,6 +61,10 @@ export interface FoldOptions {
   inlinePerGroup?: number;
   /** Hard limit for one message's text (Discord: 2,000; Slack: 40,000 but readable is ~3,000). */
   maxChars?: number;
+  /** UPSHIFT_DOCS_URL: each finding links to its check's documentation when this is an absolute URL. */
+  docsUrl?: string;
+  /** Context lines for every message of the report (cluster, target). */
+  context?: string[];
 }
 
 export function findingMessages(findings: readonly Finding[], opts: FoldOptions = {}): ChatMessage[] {
@@ -68,6 +92,7 @@ export function findingMessages(findings: readonly Finding[], opts: FoldOptions 
       message.text += `\n\n…and ${rest} more ${severity} findings: full list attached.`;
       message.file = { name: `${severity}-findings.txt`, content: group.map(formatFindingLine).join("\n") };
     }
+    message.rich = severityRich(severity, group, shown, rest, opts);
     messages.push(message);
   }
   return messages;
@@ -75,8 +100,56 @@ export function findingMessages(findings: readonly Finding[], opts: FoldOptions 
 
 export function reportMessages(report: CheckReport, opts: FoldOptions = {}): ChatMessage[] {
   if (report.findings.length === 0) {
-    return [{ text: `✅ No findings: ${report.cluster} looks ready for ${report.target}.` }];
+    const text = `✅ No findings: ${report.cluster} looks ready for ${report.target}.`;
+    return [
+      {
+        text,
+        rich: {
+          tone: "good",
+          summary: text,
+          sections: [],
+          context: [...(opts.context ?? reportContext(report)), durationOf(report)],
+        },
+      },
+    ];
   }
   const summary = `Checked ${report.cluster} (${report.serverVersion} → ${report.target}) in ${(report.durationMs / 1000).toFixed(1)} s${report.suppressed ? `; ${report.suppressed} findings suppressed by ignore rules` : ""}.`;
-  return [...findingMessages(report.findings, opts), { text: summary }];
+  const context = opts.context ?? reportContext(report);
+  return [
+    ...findingMessages(report.findings, { ...opts, context }),
+    { text: summary, rich: { tone: verdictTone(report), sections: [], context: [...context, durationOf(report)] } },
+  ];
+}
+
+/** The context lines of a report's messages: where and what it checked. */
+export function reportContext(report: Pick<CheckReport, "cluster" | "serverVersion" | "target">): string[] {
+  return [`cluster \`${report.cluster}\``, `${report.serverVersion} → ${report.target}`];
+}
+
+function durationOf(report: Pick<CheckReport, "durationMs">): string {
+  return `took ${(report.durationMs / 1000).toFixed(1)} s`;
+}
+
+/** One severity's findings as structure: the same findings shown inline, each with its docs link. */
+function severityRich(
+  severity: Severity,
+  group: readonly Finding[],
+  shown: number,
+  rest: number,
+  opts: FoldOptions,
+): RichMessage {
+  return {
+    tone: SEVERITY_TONE[severity],
+    title: `${SEVERITY_LABEL[severity]} (${group.length})`,
+    sections: [
+      {
+        items: group.slice(0, shown).map((f) => {
+          const link = checkDocsLink(f.check, opts.docsUrl);
+          return link ? { text: formatFindingText(f), link } : { text: formatFindingText(f) };
+        }),
+        ...(rest > 0 ? { note: `…and ${rest} more ${severity} findings: full list attached.` } : {}),
+      },
+    ],
+    context: opts.context ?? [],
+  };
 }
