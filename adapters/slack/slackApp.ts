@@ -8,7 +8,9 @@ import { App, type CustomRoute, HTTPReceiver, type RespondFn, type SlashCommand 
 import type { Logger } from "pino";
 import type { CommandRouter } from "../../commands/router.ts";
 import type { CommandInvocation, CommandReply } from "../../commands/types.ts";
+import type { ButtonAnswer, ButtonClick } from "../../src/chat/buttons.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
+import { ACTION_IDS } from "./blockKit.ts";
 import { boltLogger } from "./boltLogger.ts";
 import { toMrkdwn } from "./mrkdwn.ts";
 import { slackClientOptions } from "./slackPoster.ts";
@@ -37,6 +39,8 @@ export interface SlackAppOptions {
   logger: Logger;
   readiness?: () => Promise<{ ok: boolean; detail: string }>;
   onReaction?: (event: ReactionEvent) => Promise<void>;
+  /** A click on an approval plan's button; the answer is shown to the clicker only. */
+  onButton?: (click: ButtonClick) => Promise<ButtonAnswer>;
   /** How long the router may take before the command is acked as "queue unavailable". */
   ackDeadlineMs?: number;
   /**
@@ -200,6 +204,38 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
         await opts.onReaction(reaction);
       } catch (err) {
         log.error({ err: (err as Error).message, reaction }, "reaction handler failed");
+      }
+    });
+  }
+
+  // Approve / Cancel under an approval plan (Block Kit interactivity). Bolt verifies the request's
+  // signature and timestamp like every other before this runs; the click is acked at once (Slack
+  // waits 3 s) and answered to the clicker only, through the payload's response_url.
+  for (const [kind, actionId] of Object.entries(ACTION_IDS) as Array<[ButtonClick["decision"], string]>) {
+    app.action({ type: "block_actions", action_id: actionId }, async ({ ack, body, action, respond }) => {
+      await ack();
+      if (!opts.onButton || action.type !== "button") return;
+      const channel = body.channel?.id ?? body.container?.channel_id;
+      const messageId = body.message?.ts ?? body.container?.message_ts;
+      if (!channel || !messageId) return;
+      let notice: string;
+      try {
+        ({ notice } = await opts.onButton({
+          platform: "slack",
+          userId: body.user.id,
+          decision: kind,
+          value: action.value ?? "",
+          channel,
+          messageId,
+        }));
+      } catch (err) {
+        log.error({ err: (err as Error).message }, "approval button failed");
+        notice = `Upshift could not count this click: ${(err as Error).message}. Try again in a moment.`;
+      }
+      try {
+        await respond({ response_type: "ephemeral", replace_original: false, text: toMrkdwn(notice) });
+      } catch (err) {
+        log.error({ err: (err as Error).message }, "could not answer the button click");
       }
     });
   }

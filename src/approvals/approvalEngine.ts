@@ -7,7 +7,8 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { mention } from "../chat/mention.ts";
 import type { PosterRegistry } from "../chat/posterRegistry.ts";
-import type { ChatPoster, Platform, ReplyAddress } from "../chat/types.ts";
+import type { ButtonClick } from "../chat/buttons.ts";
+import type { ChatPoster, ReplyAddress } from "../chat/types.ts";
 import { approvalsFor } from "../config/load.ts";
 import type { FileConfig } from "../config/schema.ts";
 import { cycleKeys, type CycleKeys } from "../cycles/keys.ts";
@@ -80,21 +81,6 @@ export type ReactionOutcome =
   | "closed"
   | "stale"
   | "missing";
-
-/** A click on an approval plan's Approve or Cancel button, as every adapter reports it. */
-export interface ButtonClick {
-  platform: Platform;
-  userId: string;
-  decision: ReactionDecision;
-  /** The value the button carries: see buttonValue. */
-  value: string;
-  /** Where the clicked message is (Slack channel and ts; Discord thread channel and message id). */
-  channel: string;
-  messageId: string;
-  /** Discord: the guild and the clicking member's role ids (approvers may be named by role). */
-  guild?: string;
-  roles?: string[];
-}
 
 export interface ButtonResult {
   outcome: ReactionOutcome;

@@ -117,7 +117,10 @@ export function reportMessages(report: CheckReport, opts: FoldOptions = {}): Cha
   const context = opts.context ?? reportContext(report);
   return [
     ...findingMessages(report.findings, { ...opts, context }),
-    { text: summary, rich: { tone: verdictTone(report), sections: [], context: [...context, durationOf(report)] } },
+    {
+      text: summary,
+      rich: { tone: verdictTone(report), summary, sections: [], context: [...context, durationOf(report)] },
+    },
   ];
 }
 

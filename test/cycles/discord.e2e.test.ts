@@ -17,7 +17,7 @@ import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { producerConnection, workerConnection } from "../../src/queue/redisConnection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
-import { FakeDiscord, type FakeMessage } from "../fakes/fakeDiscord.ts";
+import { FakeDiscord, type FakeMessage, shownText } from "../fakes/fakeDiscord.ts";
 import { FAKES, FakeMicrok8s, type FakeMicrok8sState, FIXTURES, silent, waitFor } from "./harness.ts";
 
 const CLUSTER = "sandbox";
@@ -165,13 +165,16 @@ async function requestCycle(s: DiscordStack, addons: string) {
     new RegExp(`^Planning an add-on cycle of .+ on ${CLUSTER}\\. The plan will appear in a thread in this channel`),
   );
   const root = await waitFor(
-    () => fake.messagesIn(CHANNEL).find((msg) => msg.content.startsWith("**Add-on cycle for")),
+    () => fake.messagesIn(CHANNEL).find((msg) => shownText(msg).startsWith("⏳ Add-on cycle · ")),
     "the root message",
   );
-  expect(root.content).toContain(`for ${CLUSTER}**, requested by <@${REQUESTER}>`);
+  expect(shownText(root)).toContain(`Add-on cycle · ${CLUSTER}: `);
+  expect(shownText(root)).toContain(`requested by <@${REQUESTER}>`);
+  // The thread is named for what it is about, not for the root's state at the moment of naming.
+  expect(fake.threads.get(root.id)?.name).toMatch(new RegExp(`^Add-on cycle · ${CLUSTER} · \\d{4}-\\d{2}-\\d{2}$`));
   expect(fake.threads.get(root.id)).toMatchObject({ parent_id: CHANNEL, message_id: root.id });
   const plan = await waitFor(
-    () => fake.messagesIn(root.id).find((msg) => msg.content.includes("React ✅")),
+    () => fake.messagesIn(root.id).find((msg) => shownText(msg).includes("React ✅")),
     "the approval request in the thread",
   );
   await waitFor(() => plan.reactions.length === 2, "the seeded reactions");
@@ -194,18 +197,18 @@ async function reactAndDecide(s: DiscordStack, plan: FakeMessage, userId: string
   return o.outcome;
 }
 
-const threadTexts = (s: DiscordStack, root: FakeMessage) => s.fake.messagesIn(root.id).map((msg) => msg.content);
+const threadTexts = (s: DiscordStack, root: FakeMessage) => s.fake.messagesIn(root.id).map((msg) => shownText(msg));
 
 describe("/upgrade-cycle over Discord", () => {
   it("refuses self-approval and a non-approver, then runs the cycle in order once a role-holder approves", async () => {
     const s = await startDiscordStack();
     const { root, plan } = await requestCycle(s, "hostpath-storage ingress dns calico");
     // CNI → DNS → ingress → storage, whatever order they were asked in.
-    expect(plan.content).toMatch(
+    expect(shownText(plan)).toMatch(
       /1\. \*\*calico\*\*[\s\S]*2\. \*\*dns\*\*[\s\S]*3\. \*\*ingress\*\*[\s\S]*4\. \*\*hostpath-storage\*\*/,
     );
-    expect(plan.content).toContain(`<@${USER_APPROVER}>, <@&${SRE_ROLE}>`);
-    expect(plan.content).toContain(`<@${REQUESTER}> requested it and cannot approve it.`);
+    expect(shownText(plan)).toContain(`<@${USER_APPROVER}>, <@&${SRE_ROLE}>`);
+    expect(shownText(plan)).toContain(`<@${REQUESTER}> requested it and cannot approve it.`);
     // The bot's own seeded reactions came back on the gateway and were not counted.
     expect(s.outcomes.filter((o) => o.userId === s.fake.botUser.id)).toEqual([]);
 
@@ -268,9 +271,9 @@ describe("/upgrade-cycle over Discord", () => {
       "backup-sandbox-ingress.json",
       "backup-sandbox-hostpath-storage.json",
     ]);
-    await waitFor(() => s.fake.messages.get(root.id)?.content.includes("**done**: 4 steps"), "the root's final edit");
+    await waitFor(() => shownText(s.fake.messages.get(root.id)!).includes(": done: 4 steps"), "the root's final edit");
     expect(s.fake.calls.filter((c) => c.status >= 400)).toEqual([]);
-    expect(s.fake.messagesIn(CHANNEL).filter((msg) => msg.content.startsWith("🚨"))).toEqual([]);
+    expect(s.fake.messagesIn(CHANNEL).filter((msg) => shownText(msg).startsWith("🚨"))).toEqual([]);
   });
 
   it("cancels on ❌ from an approver named by user id, after a bot restart; nothing runs and a later ✅ is ignored", async () => {
@@ -297,7 +300,9 @@ describe("/upgrade-cycle over Discord", () => {
       () =>
         s.fake
           .messagesIn(root.id)
-          .find((msg) => msg.content.includes(`Rollback plan for ${CLUSTER}`) && msg.content.includes("React ✅")),
+          .find(
+            (msg) => shownText(msg).includes(`Rollback plan for ${CLUSTER}`) && shownText(msg).includes("React ✅"),
+          ),
       "the rollback offer",
       25_000,
     );
@@ -316,16 +321,16 @@ describe("/upgrade-cycle over Discord", () => {
     ).toBe(true);
     expect(thread.some((t) => t.startsWith("🏁"))).toBe(false);
     // The alert is its own top-level message in the channel, not only a thread reply.
-    const alert = s.fake.messagesIn(CHANNEL).find((msg) => msg.content.startsWith("🚨 Add-on cycle on"));
-    expect(alert?.content).toMatch(
+    const alert = s.fake.messagesIn(CHANNEL).find((msg) => shownText(msg).startsWith("🚨 Add-on cycle on"));
+    expect(alert && shownText(alert)).toMatch(
       new RegExp(
         `^🚨 Add-on cycle on \\*\\*${CLUSTER}\\*\\* failed at step 2 \\(ingress\\): microk8s enable ingress failed \\(exit 1\\)`,
       ),
     );
     expect(alert?.id).not.toBe(root.id);
     // The rollback restores what started, last first, and waits for its own approval.
-    expect(rollback.content.indexOf("**ingress**")).toBeLessThan(rollback.content.indexOf("**dns**"));
-    expect(rollback.content).not.toContain("hostpath-storage");
+    expect(shownText(rollback).indexOf("**ingress**")).toBeLessThan(shownText(rollback).indexOf("**dns**"));
+    expect(shownText(rollback)).not.toContain("hostpath-storage");
     await waitFor(() => rollback.reactions.length === 2, "the rollback's seeded reactions");
     expect(s.m.read().addons.find((a) => a.name === "hostpath-storage")?.status).toBe("enabled");
   });
