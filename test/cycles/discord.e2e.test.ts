@@ -121,6 +121,11 @@ async function startDiscordStack(
       onReaction: async (e) => {
         outcomes.push({ userId: e.userId, emoji: e.emoji, outcome: await approvals.onReaction(e) });
       },
+      onButton: async (click) => {
+        const result = await approvals.onButton(click);
+        outcomes.push({ userId: click.userId, emoji: `button:${click.decision}`, outcome: result.outcome });
+        return result;
+      },
     });
   let bot = newBot();
   await bot.start();
@@ -347,5 +352,65 @@ describe("/upgrade-cycle over Discord", () => {
     expect(await reactAndDecide(s, plan, ROLE_APPROVER, "✅", [SRE_ROLE])).toBe("closed");
     expect(s.fake.messagesIn(root.id)).toHaveLength(posted);
     expect(s.m.mutations()).toEqual([]);
+  });
+
+  it("approves by button: the requester, a stranger and a stale button are answered ephemerally; a role-holder's click runs the cycle", async () => {
+    const s = await startDiscordStack();
+    const { root, plan } = await requestCycle(s, "dns");
+    // The plan is an embed with Approve / Cancel buttons whose custom_id carries the plan and its hash.
+    expect(plan.embeds[0].title).toBe(`ℹ️ Add-on cycle plan for ${CLUSTER}`);
+    const buttons = plan.components[0].components as Array<{ label: string; style: number; custom_id: string }>;
+    expect(buttons.map((b) => [b.label, b.style])).toEqual([
+      ["Approve", 3],
+      ["Cancel", 4],
+    ]);
+    expect(buttons[0].custom_id).toMatch(/^upshift:approve:[0-9a-f-]{36}:[0-9a-f]{16}$/);
+    const posted = s.fake.messagesIn(root.id).length;
+
+    /** Clicks and resolves with the ephemeral answer the clicker got. */
+    const click = async (o: { user: string; roles?: string[]; label?: string; customId?: string }) => {
+      const { id, token } = s.fake.buttonClick({
+        messageId: plan.id,
+        label: o.label ?? "Approve",
+        customId: o.customId,
+        user: { id: o.user, username: "u" },
+        roles: o.roles,
+      });
+      const deferred = await s.fake.waitForCall(
+        (c) => c.path.startsWith(`/interactions/${id}/`),
+        10_000,
+        "the deferral",
+      );
+      expect(deferred.body).toEqual({ type: 5, data: { flags: 64 } });
+      const edit = await s.fake.waitForCall(
+        (c) => c.method === "PATCH" && c.path === `/webhooks/${s.fake.applicationId}/${token}/messages/@original`,
+        10_000,
+        "the answer",
+      );
+      return edit.body.content as string;
+    };
+
+    expect(await click({ user: REQUESTER, roles: [SRE_ROLE] })).toBe(
+      "You requested this plan and cannot approve it; another approver must. Your click was not counted.",
+    );
+    expect(await click({ user: STRANGER, roles: [OTHER_ROLE] })).toBe(
+      `<@${STRANGER}> is not an approver for ${CLUSTER}; your click was not counted.`,
+    );
+    const stale = buttons[0].custom_id.replace(/:[0-9a-f]{16}$/, `:${"f".repeat(16)}`);
+    expect(await click({ user: ROLE_APPROVER, roles: [SRE_ROLE], customId: stale })).toMatch(
+      /^This button belongs to an earlier version of the plan/,
+    );
+    // Refusals are for the clicker only: nothing new in the thread, nothing run.
+    expect(s.fake.messagesIn(root.id)).toHaveLength(posted);
+    expect(s.m.mutations()).toEqual([]);
+
+    expect(await click({ user: ROLE_APPROVER, roles: [SRE_ROLE] })).toBe(
+      "Your approval completed the plan: it is starting.",
+    );
+    await waitFor(() => threadTexts(s, root).some((t) => t.startsWith("🏁")), "the end of the cycle", 25_000);
+    expect(s.m.mutations()).toEqual(["disable dns", "addons repo update core", "enable dns"]);
+    await waitFor(() => shownText(s.fake.messages.get(root.id)!).includes(": done: 1 step"), "the root's final state");
+    expect(s.fake.messages.get(root.id)?.embeds[0].color).toBe(0x2eb67d);
+    expect(s.fake.calls.filter((c) => c.status >= 400)).toEqual([]);
   });
 });
