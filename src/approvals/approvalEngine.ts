@@ -328,6 +328,7 @@ export class ApprovalEngine {
         await this.audit.append({ ...base, action: "cancel" });
         await this.say(stored, `❌ Cancelled by <@${event.userId}>. Nothing was changed on ${cluster}.`);
         await this.setRoot(stored.plan, stored.reply, { state: "cancelled", by: event.userId });
+        await this.closePlanMessage(stored, `❌ Cancelled by <@${event.userId}>.`);
         notice = "You cancelled the plan.";
         break;
       case "expired":
@@ -390,6 +391,7 @@ export class ApprovalEngine {
     });
     await this.say(stored, `🚀 Approved by ${names}. Starting the ${stored.plan.kind} on ${stored.plan.cluster}.`);
     await this.setRoot(stored.plan, stored.reply, { state: "approved", by: stored.approvedBy });
+    await this.closePlanMessage(stored, `🚀 Approved by ${names}.`);
     await this.deps.onApproved({
       kind: "cycle-run",
       planId,
@@ -415,6 +417,7 @@ export class ApprovalEngine {
       `⌛ The plan for ${stored.plan.cluster} expired without enough approvals. Run /upgrade-cycle again for a fresh plan.`,
     );
     await this.setRoot(stored.plan, stored.reply, { state: "expired" });
+    await this.closePlanMessage(stored, "⌛ Expired without enough approvals.");
   }
 
   private async vote(stored: StoredPlan, op: string, user: string): Promise<[string, number, string]> {
@@ -452,6 +455,25 @@ export class ApprovalEngine {
         { err: (err as Error).message, plan: plan.id },
         "could not update the cycle's root message",
       );
+    }
+  }
+
+  /**
+   * Edits a decided plan's message: its buttons go, and it says how it was decided, so nobody
+   * clicks a plan that is closed. Best effort, like setRoot (a click on it is refused anyway).
+   */
+  private async closePlanMessage(stored: StoredPlan, outcome: string): Promise<void> {
+    const messageId = stored.messageId ?? (await this.plans.get(stored.plan.id))?.messageId;
+    if (!messageId || !stored.reply.thread) return;
+    // Discord threads are channels of their own; Slack thread replies live in the channel.
+    const channel = stored.reply.platform === "discord" ? stored.reply.thread : stored.reply.channel;
+    try {
+      await this.poster(stored.reply.platform).update(channel, messageId, {
+        text: `${renderPlan(stored.plan)}\n\n${outcome}`,
+        rich: planRich(stored.plan, [outcome]),
+      });
+    } catch (err) {
+      this.deps.logger?.warn({ err: (err as Error).message, plan: stored.plan.id }, "could not close the plan message");
     }
   }
 

@@ -409,6 +409,9 @@ describe("/upgrade-cycle over Discord", () => {
     );
     await waitFor(() => threadTexts(s, root).some((t) => t.startsWith("🏁")), "the end of the cycle", 25_000);
     expect(s.m.mutations()).toEqual(["disable dns", "addons repo update core", "enable dns"]);
+    // The decided plan lost its buttons.
+    expect(s.fake.messages.get(plan.id)?.components).toEqual([]);
+    expect(shownText(s.fake.messages.get(plan.id)!)).toContain(`🚀 Approved by <@${ROLE_APPROVER}>.`);
     await waitFor(() => shownText(s.fake.messages.get(root.id)!).includes(": done: 1 step"), "the root's final state");
     expect(s.fake.messages.get(root.id)?.embeds[0].color).toBe(0x2eb67d);
     expect(s.fake.calls.filter((c) => c.status >= 400)).toEqual([]);

@@ -77,8 +77,9 @@ export class RecordingPoster implements ChatPoster {
     return this.thread().map((m) => m.text);
   }
 
+  /** Posts (roots and thread replies) whose text matches; edits of earlier posts do not count. */
   count(re: RegExp): number {
-    return this.log.filter((m) => m.kind !== "react" && re.test(m.text)).length;
+    return this.log.filter((m) => (m.kind === "root" || m.kind === "thread") && re.test(m.text)).length;
   }
 }
 

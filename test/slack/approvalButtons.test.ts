@@ -90,9 +90,11 @@ async function stack(opts: { now?: () => number } = {}) {
   });
   const message = fake.message(CHANNEL, req.messageId)!;
   const events = `http://127.0.0.1:${slack.port()}/slack/events`;
+  // The values as posted: a decided plan loses its buttons, a client may still show the old ones.
+  const values = { approve: buttonOf(message, "approve").value, cancel: buttonOf(message, "cancel").value };
   let n = 0;
   /** Clicks a button of the plan message as `user`; resolves with what the clicker was told. */
-  const click = async (user: string, kind: "approve" | "cancel", value = buttonOf(message, kind).value) => {
+  const click = async (user: string, kind: "approve" | "cancel", value = values[kind]) => {
     const id = `click-${++n}`;
     const res = await postSigned(
       events,
@@ -111,7 +113,7 @@ async function stack(opts: { now?: () => number } = {}) {
     const answer = await waitFor(() => fake.responses.find((r) => r.path === `/respond/${id}`), 10_000, "the answer");
     return answer.body as { response_type: string; replace_original: boolean; text: string };
   };
-  return { fake, approvals, runs, root, plan: p, message, events, click };
+  return { fake, approvals, runs, root, plan: p, message, events, click, values };
 }
 
 function buttonOf(m: FakeMessage, kind: "approve" | "cancel"): { value: string; action_id: string } {
@@ -162,7 +164,11 @@ describe("approval buttons over Slack", () => {
     // The root says so, in its text and its header.
     const root = s.fake.message(CHANNEL, s.root.id)!;
     expect(root.text).toContain(`*approved* by <@${APPROVER}>, starting`);
-    // Clicking again changes nothing.
+    // The decided plan loses its buttons and says how it was decided.
+    const decided = s.fake.message(CHANNEL, s.message.ts)!;
+    expect((decided.blocks as Array<{ type: string }>).some((b) => b.type === "actions")).toBe(false);
+    expect(decided.text).toContain(`🚀 Approved by <@${APPROVER}>.`);
+    // A click on a button still showing somewhere changes nothing.
     expect((await s.click(APPROVER, "approve")).text).toBe("This plan is approved; nothing was counted.");
     expect(s.runs).toHaveLength(1);
     const actions = (await s.approvals.audit.entries()).map((e) => e.action);
@@ -197,7 +203,7 @@ describe("approval buttons over Slack", () => {
       channel: CHANNEL,
       messageTs: s.message.ts,
       actionId: ACTION_IDS.approve,
-      value: buttonOf(s.message, "approve").value,
+      value: s.values.approve,
       responseUrl: s.fake.responseUrl("forged"),
     });
     const forged = await postSigned(s.events, body, { signingSecret: "not-the-signing-secret-of-the-app" });
