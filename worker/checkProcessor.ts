@@ -18,7 +18,7 @@ import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
-import { headline, reportMessages, verdictState, verdictTone } from "../src/render/chatReport.ts";
+import { headline, reportMessages, verdictState, verdictTone, withReportStructure } from "../src/render/chatReport.ts";
 import type { Tone } from "../src/render/richMessage.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
 
@@ -97,10 +97,10 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
       log.info({ verdict: report.verdict, findings: report.findings.length, ms: report.durationMs }, "check finished");
       deps.onReport?.(report);
 
-      const messages = reportMessages(report, {
-        maxChars: deps.maxChars?.(data.reply.platform),
-        docsUrl: deps.docsUrl,
-      });
+      const messages = withReportStructure(
+        reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform), docsUrl: deps.docsUrl }),
+        report,
+      );
       if (data.fleet)
         messages.unshift({
           text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}`,

@@ -43,11 +43,6 @@ export function headline(input: HeadlineInput, state: string, tone: Tone = "prog
   };
 }
 
-/** The tone of a finished report's headline. */
-export function verdictTone(report: Pick<CheckReport, "verdict">): Tone {
-  return VERDICT_TONE[report.verdict];
-}
-
 export function verdictState(report: Pick<CheckReport, "verdict" | "counts">): string {
   const parts = SEVERITIES.filter((s) => s !== "info" && report.counts[s] > 0).map((s) => `${report.counts[s]} ${s}`);
   const counts = parts.length ? ` (${parts.join(", ")})` : "";
@@ -63,8 +58,6 @@ export interface FoldOptions {
   maxChars?: number;
   /** UPSHIFT_DOCS_URL: each finding links to its check's documentation when this is an absolute URL. */
   docsUrl?: string;
-  /** Context lines for every message of the report (cluster, target). */
-  context?: string[];
 }
 
 export function findingMessages(findings: readonly Finding[], opts: FoldOptions = {}): ChatMessage[] {
@@ -100,28 +93,33 @@ export function findingMessages(findings: readonly Finding[], opts: FoldOptions 
 
 export function reportMessages(report: CheckReport, opts: FoldOptions = {}): ChatMessage[] {
   if (report.findings.length === 0) {
-    const text = `✅ No findings: ${report.cluster} looks ready for ${report.target}.`;
-    return [
-      {
-        text,
-        rich: {
-          tone: "good",
-          summary: text,
-          sections: [],
-          context: [...(opts.context ?? reportContext(report)), durationOf(report)],
-        },
-      },
-    ];
+    return [{ text: `✅ No findings: ${report.cluster} looks ready for ${report.target}.` }];
   }
   const summary = `Checked ${report.cluster} (${report.serverVersion} → ${report.target}) in ${(report.durationMs / 1000).toFixed(1)} s${report.suppressed ? `; ${report.suppressed} findings suppressed by ignore rules` : ""}.`;
-  const context = opts.context ?? reportContext(report);
-  return [
-    ...findingMessages(report.findings, { ...opts, context }),
-    {
-      text: summary,
-      rich: { tone: verdictTone(report), summary, sections: [], context: [...context, durationOf(report)] },
-    },
-  ];
+  return [...findingMessages(report.findings, opts), { text: summary }];
+}
+
+/**
+ * The report's messages with their structure completed for posters that lay messages out: every
+ * finding message gets the report's context (cluster, target), and the closing message (the
+ * summary, or "no findings") becomes a message of the verdict's tone with the duration. Kept
+ * apart from reportMessages, which decides what is said; this only adds how it is laid out.
+ */
+export function withReportStructure(messages: readonly ChatMessage[], report: CheckReport): ChatMessage[] {
+  const context = reportContext(report);
+  return messages.map((m, i) => {
+    if (m.rich) return { ...m, rich: { ...m.rich, context: m.rich.context.length ? m.rich.context : context } };
+    if (i !== messages.length - 1) return m;
+    return {
+      ...m,
+      rich: { tone: verdictTone(report), summary: m.text, sections: [], context: [...context, durationOf(report)] },
+    };
+  });
+}
+
+/** The tone of a finished report's headline. */
+export function verdictTone(report: Pick<CheckReport, "verdict">): Tone {
+  return VERDICT_TONE[report.verdict];
 }
 
 /** The context lines of a report's messages: where and what it checked. */
@@ -153,6 +151,7 @@ function severityRich(
         ...(rest > 0 ? { note: `…and ${rest} more ${severity} findings: full list attached.` } : {}),
       },
     ],
-    context: opts.context ?? [],
+    // The report's context (cluster, target) is added by withReportStructure.
+    context: [],
   };
 }

@@ -5,7 +5,7 @@ import { customIdFor, parseCustomId, TONE_COLOUR, toComponents, toEmbeds } from 
 import { render } from "../../adapters/discord/discordPoster.ts";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import type { Finding, Severity } from "../../src/checks/types.ts";
-import { headline, reportMessages } from "../../src/render/chatReport.ts";
+import { headline, reportMessages, withReportStructure } from "../../src/render/chatReport.ts";
 import { embedViolations } from "../fakes/fakeDiscord.ts";
 
 function finding(i: number, severity: Severity): Finding {
@@ -39,11 +39,15 @@ function report(findings: Finding[]): CheckReport {
 describe("Discord embeds", () => {
   it("keeps a 300-finding report within every embed limit, each message one message of embeds", () => {
     const findings = Array.from({ length: 300 }, (_, i) => finding(i, i < 100 ? "blocker" : "low"));
-    const messages = reportMessages(report(findings), {
-      inlinePerGroup: 80,
-      maxChars: 40_000,
-      docsUrl: "https://docs.example/checks.md",
-    });
+    const r = report(findings);
+    const messages = withReportStructure(
+      reportMessages(r, {
+        inlinePerGroup: 80,
+        maxChars: 40_000,
+        docsUrl: "https://docs.example/checks.md",
+      }),
+      r,
+    );
     for (const m of messages) {
       const parts = render(m);
       expect(parts).toHaveLength(1);

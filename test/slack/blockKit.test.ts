@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ACTION_IDS, toBlocks } from "../../adapters/slack/blockKit.ts";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import type { Finding, Severity } from "../../src/checks/types.ts";
-import { headline, reportMessages } from "../../src/render/chatReport.ts";
+import { headline, reportMessages, withReportStructure } from "../../src/render/chatReport.ts";
 import { blockViolations } from "../fakes/slackBlockLimits.ts";
 
 function finding(i: number, severity: Severity, long = false): Finding {
@@ -42,10 +42,14 @@ describe("Slack Block Kit", () => {
       ...Array.from({ length: 200 }, (_, i) => finding(i, "blocker", i % 3 === 1)),
       ...Array.from({ length: 400 }, (_, i) => finding(i, "medium")),
     ];
-    const messages = reportMessages(report(findings), {
-      docsUrl: "https://docs.example/checks.md",
-      inlinePerGroup: 60,
-    });
+    const r = report(findings);
+    const messages = withReportStructure(
+      reportMessages(r, {
+        docsUrl: "https://docs.example/checks.md",
+        inlinePerGroup: 60,
+      }),
+      r,
+    );
     for (const m of messages) {
       const blocks = toBlocks(m)!;
       expect(blockViolations(blocks)).toEqual([]);
