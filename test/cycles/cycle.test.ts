@@ -401,6 +401,21 @@ describe("the cycle's root message says where the cycle is", () => {
     ]);
   });
 
+  it("an unapproved plan's root says expired once the sweeper expires it", async () => {
+    let now = Date.now();
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS) });
+    stack = await startStack({
+      redisUrl,
+      file: fileConfig({ approvals: { expiresAfter: "10m" } }),
+      microk8s: m,
+      now: () => now,
+    });
+    await requestPlan(stack, "dns");
+    now += 10 * 60_000 + 1;
+    expect((await stack.approvals.sweep()).expired).toHaveLength(1);
+    expect(stateOf(rootTexts(stack).at(-1)!)).toBe("*expired* without enough approvals");
+  });
+
   it("a failed cycle's root names the step", async () => {
     const m = new FakeMicrok8s({ addons: structuredClone(ADDONS), failEnable: ["ingress"] });
     stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
