@@ -71,7 +71,11 @@ function workloadEvidence(
 ): string {
   if (subject.kind === "Pod") return containerEvidence(container);
   const pods: Array<{ name: string; c: ContainerState }> = [];
+  // Pods of a workload are named after it ("api-7d9f8c6b5d-x2x9k", "db-0"): the name and
+  // namespace rule out almost every pod before the owner is worked out.
+  const prefix = `${subject.name}-`;
   for (const p of ctx.lookup("pods")) {
+    if (p.metadata?.namespace !== subject.namespace || !p.metadata?.name?.startsWith(prefix)) continue;
     if (!sameSubject(workloadSubject(p), subject)) continue;
     const c = containers(p).find(inState);
     if (c && p.metadata?.name) pods.push({ name: p.metadata.name, c });
