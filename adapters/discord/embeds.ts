@@ -101,20 +101,24 @@ export function toEmbeds(message: ChatMessage): DiscordEmbed[] | undefined {
       )
     : undefined;
   // Context goes last, in italics: mentions render in a description, not in a footer.
-  const contextLine = rich.context.length ? `*${rich.context.map(toDiscordMarkdown).join(" · ")}*` : undefined;
+  const contextLine = rich.context.length
+    ? `*${clip(rich.context.map(toDiscordMarkdown).join(" · "), 1_000)}*`
+    : undefined;
   // Room kept for the context line and for a closing count of what did not fit.
   const reserve = (contextLine ? contextLine.length + 2 : 0) + 120;
   let budget = DISCORD_LIMITS.embedTotal - (title?.length ?? 0) - reserve;
   const descriptions: string[] = [""];
   let dropped = 0;
   for (const raw of pieces(rich)) {
-    const piece = clip(raw, Math.min(DISCORD_LIMITS.embedDescription - reserve, budget));
-    const current = descriptions[descriptions.length - 1];
-    const joined = current ? `${current}\n\n${piece}` : piece;
-    if (budget - piece.length - 2 < 0 || piece.length === 0) {
+    const room = Math.min(DISCORD_LIMITS.embedDescription - reserve, budget - 2);
+    // A stub of a few characters says nothing: past the budget a piece is counted, not cut to nothing.
+    if (room < Math.min(raw.length, 80) || raw.length === 0) {
       dropped++;
       continue;
     }
+    const piece = clip(raw, room);
+    const current = descriptions[descriptions.length - 1];
+    const joined = current ? `${current}\n\n${piece}` : piece;
     if (joined.length <= DISCORD_LIMITS.embedDescription - reserve) descriptions[descriptions.length - 1] = joined;
     else if (descriptions.length < DISCORD_LIMITS.embedsPerMessage) descriptions.push(piece);
     else {

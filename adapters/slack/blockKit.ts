@@ -81,7 +81,8 @@ function itemText(item: RichItem): string {
   return `${clip(text, SLACK_LIMITS.sectionText - link.length - 1)}\n${link}`;
 }
 
-function context(lines: readonly string[]): ContextBlock {
+function context(all: readonly string[]): ContextBlock {
+  const lines = all.filter((l) => l.trim());
   const elements = lines.slice(0, SLACK_LIMITS.contextElements);
   // More lines than elements: the last element carries the rest.
   if (lines.length > SLACK_LIMITS.contextElements)
@@ -116,25 +117,30 @@ export function toBlocks(message: ChatMessage): KnownBlock[] | undefined {
   const rich = message.rich;
   if (!rich && !message.actions?.length) return undefined;
   const blocks: KnownBlock[] = [];
-  if (rich?.title) {
-    const title = /^[\p{L}\p{N}]/u.test(rich.title) ? `${TONE_ICON[rich.tone]} ${rich.title}` : rich.title;
+  const title = rich?.title ? plain(rich.title) : "";
+  if (rich && title) {
     const header: HeaderBlock = {
       type: "header",
-      text: { type: "plain_text", text: clip(plain(title), SLACK_LIMITS.headerText), emoji: true },
+      text: {
+        type: "plain_text",
+        text: clip(/^[\p{L}\p{N}]/u.test(title) ? `${TONE_ICON[rich.tone]} ${title}` : title, SLACK_LIMITS.headerText),
+        emoji: true,
+      },
     };
     blocks.push(header);
   }
   if (rich?.summary) blocks.push(section(toMrkdwn(rich.summary)));
-  if (!rich) blocks.push(section(toMrkdwn(message.text)));
+  if (!rich && message.text.trim()) blocks.push(section(toMrkdwn(message.text)));
   // Room kept at the end: the overflow count, the context, the buttons.
-  const tail = (rich?.context.length ? 1 : 0) + (message.actions?.length ? 1 : 0);
+  const tail = (rich?.context.some((l) => l.trim()) ? 1 : 0) + (message.actions?.length ? 1 : 0);
   const budget = SLACK_LIMITS.blocksPerMessage - tail - 1;
   let dropped = 0;
   for (const s of rich?.sections ?? []) {
     const parts: KnownBlock[] = [];
     if (s.title) parts.push(section(`*${escapeMrkdwn(s.title)}*`));
-    for (const item of s.items) parts.push(section(itemText(item)));
-    if (s.note) parts.push(context([s.note]));
+    // Slack refuses an empty section; an empty item is left out.
+    for (const item of s.items) if (item.text.trim() || item.link) parts.push(section(itemText(item)));
+    if (s.note?.trim()) parts.push(context([s.note]));
     for (const b of parts) {
       if (blocks.length < budget) blocks.push(b);
       else if (b.type === "section") dropped++;
@@ -146,7 +152,8 @@ export function toBlocks(message: ChatMessage): KnownBlock[] | undefined {
         `…and ${dropped} more not shown here: the message text has them${message.file ? ", and the attached file" : ""}.`,
       ),
     );
-  if (rich?.context.length) blocks.push(context(rich.context));
+  if (rich?.context.some((l) => l.trim())) blocks.push(context(rich.context));
   if (message.actions?.length) blocks.push(actionsBlock(message.actions));
-  return blocks;
+  // Nothing to lay out: the message goes as text alone.
+  return blocks.length ? blocks : undefined;
 }

@@ -122,4 +122,18 @@ describe("Slack Block Kit", () => {
     });
     expect(m.threadName).toBe("Upgrade check · prod · v1.34.2 → 1.35 · 2026-12-01");
   });
+
+  it("never sends an empty block: empty items, titles and context lines are left out", () => {
+    const blocks = toBlocks({
+      text: "fallback",
+      rich: {
+        tone: "info",
+        title: "**",
+        sections: [{ items: [{ text: "" }, { text: "kept" }], note: " " }],
+        context: [""],
+      },
+    });
+    expect(blocks).toEqual([{ type: "section", text: { type: "mrkdwn", text: "kept" } }]);
+    expect(toBlocks({ text: "only text", rich: { tone: "info", sections: [], context: [] } })).toBeUndefined();
+  });
 });
