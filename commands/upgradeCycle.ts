@@ -45,13 +45,13 @@ export function parseCycleArgs(
     else if (word.startsWith("--")) return { ok: false, error: `unknown option "${word}" (expected --dry-run)` };
     else if (!args.cluster && args.addons.length === 0 && !all && contexts.includes(word)) args.cluster = word;
     else if (word === "all") all = true;
-    else if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(word)) {
-      // "ingress ingress" names one add-on: it is cycled once.
-      if (!args.addons.includes(word)) args.addons.push(word);
-    } else return { ok: false, error: `"${word}" is not an add-on name (lowercase letters, digits and "-")` };
+    else if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(word)) args.addons.push(word);
+    else return { ok: false, error: `"${word}" is not an add-on name (lowercase letters, digits and "-")` };
   }
   if (all && args.addons.length)
     return { ok: false, error: `"all" and add-on names (${args.addons.join(", ")}) together; give one or the other` };
+  // "ingress ingress" names one add-on: it is cycled once.
+  args.addons = [...new Set(args.addons)];
   return { ok: true, value: args };
 }
 

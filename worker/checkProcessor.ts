@@ -18,7 +18,13 @@ import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
-import { headline, reportMessages, verdictState, verdictTone, withReportStructure } from "../src/render/chatReport.ts";
+import {
+  reportMessages,
+  structuredHeadline,
+  verdictState,
+  verdictTone,
+  withReportStructure,
+} from "../src/render/chatReport.ts";
 import type { Tone } from "../src/render/richMessage.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
 
@@ -66,7 +72,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
 
     const who = mention(data.requester);
     const head = (state: string, tone?: Tone) =>
-      headline(
+      structuredHeadline(
         {
           cluster: data.cluster,
           serverVersion: job.data.serverVersion,

@@ -24,10 +24,17 @@ export interface FleetProcessorDeps {
   logger: Logger;
 }
 
-function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string, tone: Tone = "progress"): ChatMessage {
+function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string): { text: string } {
+  return {
+    text: `*Fleet upgrade check:* ${data.clusters.length} clusters${data.target ? ` → ${data.target}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
+  };
+}
+
+/** The fleet headline with its structure: the verdict in the header, and a thread name that says what it is. */
+function fleetRoot(data: FleetJobData | FleetSummaryJobData, state: string, tone: Tone = "progress"): ChatMessage {
   const what = `${data.clusters.length} clusters${data.target ? ` → ${data.target}` : " → next minor"}`;
   return {
-    text: `*Fleet upgrade check:* ${what}, requested by ${mention(data.requester)}: ${state}`,
+    ...fleetHeadline(data, state),
     rich: {
       tone,
       title: `Fleet upgrade check · ${what}: ${state}`,
@@ -44,7 +51,7 @@ export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorD
   await ensureRoot(
     job,
     poster,
-    fleetHeadline(job.data, `checking ${job.data.clusters.join(", ")}`),
+    fleetRoot(job.data, `checking ${job.data.clusters.join(", ")}`),
     `${job.id}:fleet-root`,
   );
   if (job.data.flowAdded) return { children: job.data.clusters.length };
@@ -120,7 +127,7 @@ export async function processFleetSummary(
   await poster.update(
     job.data.reply.channel,
     job.data.reply.rootMessage!,
-    fleetHeadline(job.data, `*done*: ${state}`, tone),
+    fleetRoot(job.data, `*done*: ${state}`, tone),
   );
   return { clusters: done.size };
 }

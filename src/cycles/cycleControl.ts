@@ -7,7 +7,7 @@ import { QUEUE_NAMES } from "../queue/jobs.ts";
 import { ClusterLock } from "./clusterLock.ts";
 import { cycleKeys, type CycleKeys } from "./keys.ts";
 import { PlanStore } from "./planStore.ts";
-import type { CycleRootState } from "./rootMessage.ts";
+import type { CycleNotifier, CycleRootState } from "./rootMessage.ts";
 import { StepJournalStore } from "./stepJournal.ts";
 import type { CycleJobData, CyclePlanJobData, CycleRunJobData } from "./types.ts";
 
@@ -23,15 +23,13 @@ export type PlanRequestResult =
   | { status: "queued"; jobId: string }
   | { status: "busy"; holder: string; cluster: string };
 
-/** Posts a note in a plan's thread and edits its root (the approval engine, which has the posters). */
-export type CycleNotifier = (planId: string, text: string, state: CycleRootState) => Promise<void>;
-
 export class CycleControl {
+  /** Where abort requests are told (the approval engine, which has the posters); see setNotifier. */
+  private notifier?: CycleNotifier;
   readonly queue: Queue<CycleJobData>;
   private readonly redis: Redis;
   private readonly keys: CycleKeys;
   readonly plans: PlanStore;
-  private notifier?: CycleNotifier;
 
   constructor(connection: Redis, prefix: string) {
     this.redis = connection;

@@ -24,6 +24,9 @@ export type CycleRootState =
   | { state: "abort-requested"; by: string }
   | { state: "aborted"; after: number; of: number };
 
+/** Posts a note in a plan's thread and edits its root (the approval engine, which has the posters). */
+export type CycleNotifier = (planId: string, text: string, state: CycleRootState) => Promise<void>;
+
 export interface CycleRootSubject {
   cluster: string;
   requester: Requester;

@@ -25,16 +25,24 @@ export interface HeadlineInput {
   requestedAt?: string;
 }
 
-export function headline(input: HeadlineInput, state: string, tone: Tone = "progress"): ChatMessage {
+export function headline(input: HeadlineInput, state: string): ChatMessage {
   const from = input.serverVersion ? ` ${input.serverVersion}` : "";
   const to = input.target ? ` → ${input.target}` : "";
+  return { text: `*Upgrade check:* ${input.cluster}${from}${to}, requested by ${input.requester}: ${state}` };
+}
+
+/**
+ * The headline with its structure: a header that carries the verdict (each poster drops the
+ * markdown a header cannot show), the requester as context, and the name of the thread it opens
+ * (what was checked and the day, never a state).
+ */
+export function structuredHeadline(input: HeadlineInput, state: string, tone: Tone = "progress"): ChatMessage {
   const versions =
     input.serverVersion || input.target ? ` · ${input.serverVersion ?? "?"} → ${input.target ?? "next minor"}` : "";
   return {
-    text: `*Upgrade check:* ${input.cluster}${from}${to}, requested by ${input.requester}: ${state}`,
+    ...headline(input, state),
     rich: {
       tone,
-      // The header carries the verdict; each poster drops the markdown a header cannot show.
       title: `Upgrade check · ${input.cluster}${versions}: ${state}`,
       sections: [],
       context: [`requested by ${input.requester}`],

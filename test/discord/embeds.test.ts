@@ -5,7 +5,7 @@ import { customIdFor, parseCustomId, TONE_COLOUR, toComponents, toEmbeds } from 
 import { render } from "../../adapters/discord/discordPoster.ts";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import type { Finding, Severity } from "../../src/checks/types.ts";
-import { headline, reportMessages, withReportStructure } from "../../src/render/chatReport.ts";
+import { reportMessages, structuredHeadline, withReportStructure } from "../../src/render/chatReport.ts";
 import { embedViolations } from "../fakes/fakeDiscord.ts";
 
 function finding(i: number, severity: Severity): Finding {
@@ -65,7 +65,11 @@ describe("Discord embeds", () => {
 
   it("colours a headline by verdict and keeps its requester as a mention in the description", () => {
     const [embed] = toEmbeds(
-      headline({ cluster: "prod", serverVersion: "v1.34.2", target: "1.35", requester: "<@1234>" }, "*ready*", "good"),
+      structuredHeadline(
+        { cluster: "prod", serverVersion: "v1.34.2", target: "1.35", requester: "<@1234>" },
+        "*ready*",
+        "good",
+      ),
     )!;
     expect(embed).toEqual({
       title: "✅ Upgrade check · prod · v1.34.2 → 1.35: ready",

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ACTION_IDS, toBlocks } from "../../adapters/slack/blockKit.ts";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import type { Finding, Severity } from "../../src/checks/types.ts";
-import { headline, reportMessages, withReportStructure } from "../../src/render/chatReport.ts";
+import { reportMessages, structuredHeadline, withReportStructure } from "../../src/render/chatReport.ts";
 import { blockViolations } from "../fakes/slackBlockLimits.ts";
 
 function finding(i: number, severity: Severity, long = false): Finding {
@@ -100,7 +100,7 @@ describe("Slack Block Kit", () => {
   });
 
   it("gives a check's headline a header with the verdict and the requester in context", () => {
-    const m = headline(
+    const m = structuredHeadline(
       {
         cluster: "prod",
         serverVersion: "v1.34.2",
