@@ -31,26 +31,6 @@ export function headline(input: HeadlineInput, state: string): ChatMessage {
   return { text: `*Upgrade check:* ${input.cluster}${from}${to}, requested by ${input.requester}: ${state}` };
 }
 
-/**
- * The headline with its structure: a header that carries the verdict (each poster drops the
- * markdown a header cannot show), the requester as context, and the name of the thread it opens
- * (what was checked and the day, never a state).
- */
-export function structuredHeadline(input: HeadlineInput, state: string, tone: Tone = "progress"): ChatMessage {
-  const versions =
-    input.serverVersion || input.target ? ` · ${input.serverVersion ?? "?"} → ${input.target ?? "next minor"}` : "";
-  return {
-    ...headline(input, state),
-    rich: {
-      tone,
-      title: `Upgrade check · ${input.cluster}${versions}: ${state}`,
-      sections: [],
-      context: [`requested by ${input.requester}`],
-    },
-    threadName: `Upgrade check · ${input.cluster}${versions} · ${dayOf(input.requestedAt)}`,
-  };
-}
-
 export function verdictState(report: Pick<CheckReport, "verdict" | "counts">): string {
   const parts = SEVERITIES.filter((s) => s !== "info" && report.counts[s] > 0).map((s) => `${report.counts[s]} ${s}`);
   const counts = parts.length ? ` (${parts.join(", ")})` : "";
@@ -161,5 +141,25 @@ function severityRich(
     ],
     // The report's context (cluster, target) is added by withReportStructure.
     context: [],
+  };
+}
+
+/**
+ * The headline with its structure: a header that carries the verdict (each poster drops the
+ * markdown a header cannot show), the requester as context, and the name of the thread it opens
+ * (what was checked and the day, never a state).
+ */
+export function structuredHeadline(input: HeadlineInput, state: string, tone: Tone = "progress"): ChatMessage {
+  const versions =
+    input.serverVersion || input.target ? ` · ${input.serverVersion ?? "?"} → ${input.target ?? "next minor"}` : "";
+  return {
+    ...headline(input, state),
+    rich: {
+      tone,
+      title: `Upgrade check · ${input.cluster}${versions}: ${state}`,
+      sections: [],
+      context: [`requested by ${input.requester}`],
+    },
+    threadName: `Upgrade check · ${input.cluster}${versions} · ${dayOf(input.requestedAt)}`,
   };
 }
