@@ -62,6 +62,11 @@ async function requestPlan(s: Stack, text: string) {
   const reply = await commands(s).cycle.handle(inv("upgrade-cycle", text));
   expect(reply.refused).toBe(false);
   const msg = await waitFor(() => s.poster.thread().find((m) => m.text.includes("React ✅")), "the approval request");
+  // Seeding ✅/❌ is the last thing a request does: the plan is pending and its root says so by then.
+  await waitFor(
+    () => s.poster.log.filter((e) => e.kind === "react" && e.id === msg.id).length === 2,
+    "the seeded reactions",
+  );
   const planId = (await s.redis.get(cycleKeys(s.prefix).message("slack", msg.channel, msg.id)))!;
   return { messageId: msg.id, planId, channel: msg.channel };
 }
