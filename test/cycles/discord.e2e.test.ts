@@ -176,6 +176,8 @@ async function requestCycle(s: DiscordStack, addons: string) {
   expect(shownText(root)).toContain(`Add-on cycle · ${CLUSTER}: `);
   expect(shownText(root)).toContain(`requested by <@${REQUESTER}>`);
   // The thread is named for what it is about, not for the root's state at the moment of naming.
+  // (It is started right after the root is posted.)
+  await waitFor(() => fake.threads.get(root.id), "the root's thread");
   expect(fake.threads.get(root.id)?.name).toMatch(new RegExp(`^Add-on cycle · ${CLUSTER} · \\d{4}-\\d{2}-\\d{2}$`));
   expect(fake.threads.get(root.id)).toMatchObject({ parent_id: CHANNEL, message_id: root.id });
   const plan = await waitFor(
