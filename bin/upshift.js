@@ -3,16 +3,9 @@
 // dependency that needs Node >= 22.19 (undici 8) fails with something unreadable.
 import { existsSync } from "node:fs";
 import module from "node:module";
+import { requireNode } from "./node-version.js";
 
-const REQUIRED = [22, 19];
-const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < REQUIRED[0] || (major === REQUIRED[0] && minor < REQUIRED[1])) {
-  process.stderr.write(
-    `upshift needs Node.js >= ${REQUIRED.join(".")} (Node 24 LTS recommended); this is ${process.version}.\n` +
-      "Install it with: npm install -g node@24 (or nvm install 24 && nvm use, which reads .nvmrc).\n",
-  );
-  process.exit(1);
-}
+requireNode();
 
 // Caches compiled (and type-stripped) modules on disk: the second start is several times faster.
 module.enableCompileCache?.();

@@ -1,20 +1,45 @@
 // `upshift check`: one preflight run from the terminal, no Redis, no chat. Exit codes are for
-// CI gates: 0 nothing at or above --fail-on, 3 something is, 1 the check could not run.
+// CI gates: 0 nothing at or above --fail-on, 3 something is, 2 bad flags, 1 the check could not run.
 import { parseArgs } from "node:util";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import { runPreflight } from "../src/checks/preflight.ts";
-import { anyAtOrAbove } from "../src/checks/runner.ts";
-import { SEVERITIES, type Severity } from "../src/checks/types.ts";
 import { ignoreRulesFor, loadConfig } from "../src/config/load.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
-import { OUTPUT_FORMATS, type OutputFormat, renderReport } from "../src/render/reportFormats.ts";
+import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
+import {
+  absoluteDocsUrl,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  reachesFailOn,
+  renderReport,
+} from "../src/render/reportFormats.ts";
+import { parseTargetVersion } from "../src/versions/kube.ts";
 import { UsageError } from "./usageError.ts";
 
-export const CHECK_USAGE =
-  "usage: upshift check [--kubeconfig PATH] [--context NAME] [--target 1.32] [--output text|json|markdown|sarif|junit] [--fail-on blocker|high|medium|low]";
+export const CHECK_USAGE = `usage: upshift check [--kubeconfig PATH] [--context NAME] [--target 1.32]
+                     [--output text|json|markdown|sarif|junit] [--fail-on blocker|high|medium|low|none]
+                     [--docs-url URL]
+  One preflight run against one cluster, printed on stdout; no Redis, no chat.
+  --kubeconfig PATH   kubeconfig to read (default $KUBECONFIG, then ~/.kube/config, then in-cluster)
+  --context NAME      context (cluster) to check (default: the current context)
+  --target VERSION    target Kubernetes version, MAJOR.MINOR[.PATCH] (default: the next minor)
+  --output, -o FMT    text (default), json, markdown, sarif (SARIF 2.1.0) or junit
+  --fail-on SEVERITY  exit 3 when a finding is at or above it (default blocker); none: never
+  --docs-url URL      absolute URL of docs/checks.md for SARIF helpUri (default $UPSHIFT_DOCS_URL)
+  Exit codes: 0 nothing at or above --fail-on, 3 something is, 2 bad flags, 1 the check could not run.`;
+
+const FAIL_ON = ["blocker", "high", "medium", "low", "none"] as const;
 
 export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  let values: { kubeconfig?: string; context?: string; target?: string; output?: string; "fail-on"?: string };
+  let values: {
+    kubeconfig?: string;
+    context?: string;
+    target?: string;
+    output?: string;
+    "fail-on"?: string;
+    "docs-url"?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -24,6 +49,8 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
         target: { type: "string" },
         output: { type: "string", short: "o", default: "text" },
         "fail-on": { type: "string", default: "blocker" },
+        "docs-url": { type: "string" },
+        help: { type: "boolean", short: "h" },
       },
       strict: true,
       allowPositionals: false,
@@ -31,12 +58,25 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n${CHECK_USAGE}`);
   }
+  if (values.help) {
+    out.write(`${CHECK_USAGE}\n`);
+    return 0;
+  }
   const format = values.output as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format))
     throw new UsageError(`--output: expected one of ${OUTPUT_FORMATS.join(", ")}, got "${values.output}"`);
-  const failOn = values["fail-on"] as Severity;
-  if (!SEVERITIES.includes(failOn) || failOn === "info")
-    throw new UsageError(`--fail-on: expected blocker, high, medium or low, got "${values["fail-on"]}"`);
+  const failOn = values["fail-on"] as (typeof FAIL_ON)[number];
+  if (!FAIL_ON.includes(failOn))
+    throw new UsageError(`--fail-on: expected blocker, high, medium, low or none, got "${values["fail-on"]}"`);
+  if (values["docs-url"] !== undefined && !absoluteDocsUrl(values["docs-url"]))
+    throw new UsageError(`--docs-url: expected an absolute http(s) URL, got "${values["docs-url"]}"`);
+
+  // Refused before reading any config or cluster: a target that is not a Kubernetes release
+  // ("1.99", "2.0", "1.32-rc") is a usage error, exit 2, never a run.
+  if (values.target !== undefined) {
+    const target = parseTargetVersion(values.target);
+    if (!target.ok) throw new UsageError(`--target: ${target.error}`);
+  }
 
   const config = loadConfig();
   const clusters = ClusterDirectory.load(values.kubeconfig ?? config.env.KUBECONFIG);
@@ -48,11 +88,20 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
   if (!clusters.has(context))
     throw new UsageError(`--context: unknown context "${context}"; valid: ${clusters.names().join(", ")}`);
 
-  const report = await runPreflight(clusters.client(context), {
-    checks: allChecks,
-    target: values.target,
-    ignoreRules: ignoreRulesFor(config.file, context),
-  });
-  out.write(renderReport(report, format));
-  return anyAtOrAbove(report.findings, failOn) ? 3 : 0;
+  let report: Awaited<ReturnType<typeof runPreflight>>;
+  try {
+    report = await runPreflight(clusters.client(context), {
+      checks: allChecks,
+      target: values.target,
+      ignoreRules: ignoreRulesFor(config.file, context),
+      helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
+    });
+  } catch (err) {
+    // A target the cluster cannot go to is the user's input; anything else could not run (1).
+    if (err instanceof InvalidTargetError && values.target !== undefined)
+      throw new UsageError(`--target: ${err.message}`);
+    throw err;
+  }
+  out.write(renderReport(report, format, { docsUrl: values["docs-url"] ?? config.env.UPSHIFT_DOCS_URL, failOn }));
+  return report.findings.some((f) => reachesFailOn(f.severity, failOn)) ? 3 : 0;
 }

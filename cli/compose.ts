@@ -9,11 +9,13 @@ import type { Logger } from "pino";
 import { parse as parseYaml } from "yaml";
 import { createRouter } from "../commands/index.ts";
 import type { StatusJobData } from "../commands/upgradeStatus.ts";
+import { AccessPolicy } from "../src/access/policy.ts";
 import { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
-import type { GroupMembersLookup } from "../src/approvals/approvers.ts";
+import { ApproverResolver, type GroupMembersLookup } from "../src/approvals/approvers.ts";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import type { CheckReport } from "../src/checks/preflight.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import { approvalsFor } from "../src/config/load.ts";
 import type { FileConfig } from "../src/config/schema.ts";
 import { CycleControl } from "../src/cycles/cycleControl.ts";
 import { runCommand } from "../src/cycles/drivers/exec.ts";
@@ -42,10 +44,29 @@ export interface Controls {
   close(): Promise<void>;
 }
 
+/**
+ * Who approves what: the approvals rules of upshift.yaml, with Slack groups looked up. Aborting a
+ * cycle by command asks it (approver or requester only); without it only the requester may.
+ */
+export interface ApproverRules {
+  file: FileConfig;
+  groupMembers?: GroupMembersLookup;
+}
+
 /** The producer side of every queue, on one non-blocking connection. */
-export function createControls(redis: RedisConnection, prefix: string): Controls {
+export function createControls(redis: RedisConnection, prefix: string, approvers?: ApproverRules): Controls {
   const queues = new JobQueues(redis, prefix);
-  const cycles = new CycleControl(asRedis(redis), prefix);
+  const resolver = approvers ? new ApproverResolver({ groupMembers: approvers.groupMembers }) : undefined;
+  const cycles = new CycleControl(asRedis(redis), prefix, {
+    isApprover:
+      approvers && resolver
+        ? (cluster, actor) =>
+            resolver.isApprover(
+              { platform: actor.requester.platform, userId: actor.requester.userId, roles: actor.roles },
+              approvalsFor(approvers.file, cluster),
+            )
+        : undefined,
+  });
   const watch = new QueueWatchControl(asRedis(redis), prefix);
   const statusQueue = new Queue<StatusJobData>(QUEUE_NAMES.status, { connection: redis, prefix });
   return {
@@ -61,14 +82,24 @@ export function createControls(redis: RedisConnection, prefix: string): Controls
   };
 }
 
-export function createBotRouter(clusters: ClusterDirectory, controls: Controls) {
+export function createBotRouter(clusters: ClusterDirectory, controls: Controls, access?: AccessPolicy) {
   return createRouter({
     clusters,
     jobs: controls.queues,
     statusQueue: controls.statusQueue,
     watch: controls.watch,
     cycles: controls.cycles,
+    access,
   });
+}
+
+/** The access rules of upshift.yaml (none: nothing restricted), Slack groups looked up. */
+export function createAccessPolicy(opts: {
+  file: FileConfig;
+  groupMembers?: GroupMembersLookup;
+  logger?: Logger;
+}): AccessPolicy {
+  return new AccessPolicy(opts.file.access, { groupMembers: opts.groupMembers, logger: opts.logger });
 }
 
 export function createApprovals(opts: {
@@ -78,6 +109,8 @@ export function createApprovals(opts: {
   file: FileConfig;
   controls: Controls;
   groupMembers?: GroupMembersLookup;
+  /** Access rules a reaction must also pass (never widening who approves). */
+  access?: AccessPolicy;
   logger: Logger;
 }): ApprovalEngine {
   const engine = new ApprovalEngine({
@@ -85,6 +118,7 @@ export function createApprovals(opts: {
     prefix: opts.prefix,
     posters: opts.posters,
     file: opts.file,
+    access: opts.access,
     onApproved: (run) => opts.controls.cycles.enqueueRun(run),
     groupMembers: opts.groupMembers,
     logger: opts.logger,
@@ -129,6 +163,10 @@ export function startWorkers(opts: {
   controls: Controls;
   approvals: ApprovalEngine;
   concurrency: number;
+  /** UPSHIFT_CHECK_DEADLINE_SECONDS in ms (default 60 s). */
+  checkDeadlineMs?: number;
+  /** UPSHIFT_HELM_NAMESPACES: the narrow Secrets mode. */
+  helmNamespaces?: readonly string[];
   microk8s: MicroK8sSettings;
   backupDir?: string;
   /** Base of the links to docs/checks.md in alerts (UPSHIFT_DOCS_URL); default the repo path. */
@@ -136,6 +174,8 @@ export function startWorkers(opts: {
   logger: Logger;
   maxChars?: (platform: string) => number;
   onReport?: (report: CheckReport) => void;
+  /** Each alert a watch posts (upshift_alerts_sent_total). */
+  onAlertPosted?: (cluster: string, reason: string) => void;
 }): WorkerSet {
   const { clusters, posters, file, logger, prefix } = opts;
   const connection = asRedis(opts.workerRedis);
@@ -150,6 +190,8 @@ export function startWorkers(opts: {
       maxChars: opts.maxChars,
       docsUrl: opts.docsUrl,
       onReport: opts.onReport,
+      checkDeadlineMs: opts.checkDeadlineMs,
+      helmNamespaces: opts.helmNamespaces,
       microk8sStatus: (cluster) => {
         const read = microk8sStatusReader(opts.microk8s, cluster);
         return read ? async () => parseYaml((await read()) ?? "") : undefined;
@@ -191,6 +233,8 @@ export function startWorkers(opts: {
       prefix,
       logger,
       tuning: opts.docsUrl ? { docsBase: opts.docsUrl } : undefined,
+      helmNamespaces: opts.helmNamespaces,
+      onAlertPosted: opts.onAlertPosted,
     },
     { connection, prefix },
   );
@@ -209,6 +253,7 @@ export function startWorkers(opts: {
         lastChecks: opts.controls.lastChecks,
         declaredAddons: file.addons,
         microk8sStatus: microk8sStatusReader(opts.microk8s, cluster),
+        helmNamespaces: opts.helmNamespaces,
       }),
     },
     { connection, prefix },

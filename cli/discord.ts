@@ -11,6 +11,10 @@ const USAGE = "usage: upshift discord register [--guild GUILD_ID]";
 
 export async function runDiscordCli(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === "--help" || sub === "-h" || (sub === "register" && (rest[0] === "--help" || rest[0] === "-h"))) {
+    out.write(`${USAGE}\n`);
+    return 0;
+  }
   if (sub !== "register") throw new UsageError(`unknown discord command "${sub ?? ""}"\n${USAGE}`);
   let guild: string | undefined;
   try {

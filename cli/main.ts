@@ -1,6 +1,7 @@
 // The `upshift` executable. bin/upshift.js checks the Node version first, then lands here.
 import { runSandboxCli } from "../src/sandbox/index.ts";
 import { ConfigError } from "../src/errors/configError.ts";
+import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import { RedisServerMissingError } from "../src/redis/embeddedRedis.ts";
 import { runCheckCli } from "./check.ts";
 import { runDemo } from "./demo.ts";
@@ -15,20 +16,44 @@ const USAGE = `usage: upshift <command>
   demo       sandbox + embedded Redis + worker + console chat (npm run demo)
   discord register [--guild ID]   register slash commands with Discord`;
 
+const SERVICE_USAGE: Record<"all" | "bot" | "worker", string> = {
+  all: "usage: upshift all\n  bot and worker in one process; configured by environment variables (see .env.example)",
+  bot: "usage: upshift bot\n  chat adapters (Slack, Discord) that queue jobs; configured by environment variables (see .env.example)",
+  worker:
+    "usage: upshift worker\n  runs queued check, cycle, watch and status jobs; configured by environment variables (see .env.example)",
+};
+
+export const DEMO_USAGE =
+  "usage: upshift demo\n  sandbox cluster with the five incidents, private redis-server, worker and console chat (npm run demo); Ctrl-C stops it";
+
+const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h";
+
+/** Commands that take no arguments: --help prints their usage, anything else is a usage error. */
+function noArguments(command: string, rest: string[], usage: string): "help" | undefined {
+  if (rest.length === 1 && isHelp(rest[0])) return "help";
+  if (rest.length > 0) throw new UsageError(`${command}: unexpected argument "${rest[0]}"\n${usage}`);
+  return undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const help = (usage: string) => {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  };
   switch (command) {
     case "check":
       return runCheckCli(rest);
     case "sandbox":
-      await runSandboxCli(rest);
-      return 0;
+      return runSandboxCli(rest);
     case "demo":
+      if (noArguments("demo", rest, DEMO_USAGE) === "help") return help(DEMO_USAGE);
       await runDemo();
       return 0;
     case "all":
     case "bot":
     case "worker": {
+      if (noArguments(command, rest, SERVICE_USAGE[command]) === "help") return help(SERVICE_USAGE[command]);
       const { runServices } = await import("./services.ts");
       return runServices(command);
     }
@@ -54,7 +79,8 @@ export async function runCli(argv: string[]): Promise<void> {
     if (err instanceof ConfigError) {
       process.stderr.write(`upshift: ${err.message}\n`);
       process.exitCode = 2;
-    } else if (err instanceof UsageError) {
+    } else if (err instanceof UsageError || err instanceof InvalidTargetError) {
+      // A target that does not parse or makes no sense is bad input like a bad flag.
       process.stderr.write(`upshift: ${err.message}\n`);
       process.exitCode = 2;
     } else if (err instanceof RedisServerMissingError) {

@@ -17,7 +17,14 @@ import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
 import { createMetrics } from "../src/metrics/metrics.ts";
 import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
-import { createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
+import { createAccessPolicy, createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
+import {
+  alertCounter,
+  countApprovalOutcome,
+  countingApiErrors,
+  countRateLimitWaits,
+  startCountingSweeper,
+} from "./instrument.ts";
 
 export type ServiceMode = "all" | "bot" | "worker";
 
@@ -40,19 +47,29 @@ export async function runServices(mode: ServiceMode): Promise<number> {
   // A Redis outage is reported (readiness goes 503, commands answer "queue unavailable"),
   // never an unhandled 'error' event that kills the process.
   redis.on("error", (err) => logger.warn({ err: err.message }, "Redis connection error"));
-  const controls = createControls(redis, prefix);
+  // Slack approver and access groups: members from usergroups.users.list (usergroups:read).
+  const slackPoster = env.SLACK_BOT_TOKEN
+    ? new SlackPoster({ botToken: env.SLACK_BOT_TOKEN, slackApiUrl: env.SLACK_API_URL, logger })
+    : undefined;
+  const groupMembers = slackPoster
+    ? async (groupId: string) =>
+        ((await slackPoster.client.usergroups.users.list({ usergroup: groupId })).users ?? []) as string[]
+    : undefined;
+  const access = createAccessPolicy({ file: config.file, groupMembers, logger });
+  const controls = createControls(redis, prefix, { file: config.file, groupMembers });
   for (const q of controls.all())
     q.on("error", (err) => logger.warn({ err: err.message, queue: q.name }, "queue error"));
   metrics.setQueues(controls.all());
 
   // Both sides post: the worker its results, the bot its approval bookkeeping.
   const posters: ChatPoster[] = [];
-  const slackPoster = env.SLACK_BOT_TOKEN
-    ? new SlackPoster({ botToken: env.SLACK_BOT_TOKEN, slackApiUrl: env.SLACK_API_URL, logger })
-    : undefined;
   if (slackPoster) posters.push(slackPoster);
-  if (env.DISCORD_TOKEN) posters.push(new DiscordPoster({ token: env.DISCORD_TOKEN, apiUrl: env.DISCORD_API_URL }));
-  const registry = new PosterRegistry(posters);
+  const discordPoster = env.DISCORD_TOKEN
+    ? new DiscordPoster({ token: env.DISCORD_TOKEN, apiUrl: env.DISCORD_API_URL })
+    : undefined;
+  if (discordPoster) posters.push(discordPoster);
+  countRateLimitWaits(metrics, { slack: slackPoster?.client, discord: discordPoster?.rest });
+  const registry = new PosterRegistry(posters.map((p) => countingApiErrors(p, metrics)));
   const approvals = createApprovals({
     redis,
     prefix,
@@ -60,11 +77,8 @@ export async function runServices(mode: ServiceMode): Promise<number> {
     file: config.file,
     controls,
     logger,
-    // Slack approver groups: members from usergroups.users.list.
-    groupMembers: slackPoster
-      ? async (groupId) =>
-          ((await slackPoster.client.usergroups.users.list({ usergroup: groupId })).users ?? []) as string[]
-      : undefined,
+    groupMembers,
+    access,
   });
 
   // Shutdown runs these in order: stop intake, finish running work, close connections.
@@ -73,9 +87,12 @@ export async function runServices(mode: ServiceMode): Promise<number> {
   let discord: ReturnType<typeof createDiscordBot> | undefined;
   let slack: ReturnType<typeof createSlackApp> | undefined;
   if (runsBot) {
-    const router = createBotRouter(clusters, controls);
+    // Without access rules every channel may use every cluster: said once, at start.
+    for (const warning of access.startupWarnings(clusters.names())) logger.warn(warning);
+    const router = createBotRouter(clusters, controls, access);
     const onReaction = async (event: ReactionEvent) => {
       const outcome = await approvals.onReaction(event);
+      countApprovalOutcome(metrics, outcome);
       logger.debug({ outcome, platform: event.platform }, "reaction handled");
     };
     // Approve / Cancel buttons: the same engine and rules as reactions.
@@ -118,7 +135,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       steps.push({ name: "close the Discord gateway", run: () => discord!.stop(), timeoutMs: 5_000 });
     }
     // Expired plans are announced by whichever bot replica sweeps first.
-    const stopSweeper = approvals.startSweeper();
+    const stopSweeper = startCountingSweeper(approvals, metrics, logger);
     steps.push({ name: "stop the approval sweeper", run: async () => stopSweeper(), timeoutMs: 1_000 });
   }
 
@@ -136,11 +153,14 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       controls,
       approvals,
       concurrency: env.WORKER_CONCURRENCY,
+      checkDeadlineMs: env.UPSHIFT_CHECK_DEADLINE_SECONDS * 1000,
+      helmNamespaces: env.UPSHIFT_HELM_NAMESPACES,
       microk8s: { context: env.MICROK8S_CONTEXT, bin: env.MICROK8S_BIN },
       backupDir: env.UPSHIFT_BACKUP_DIR,
       docsUrl: env.UPSHIFT_DOCS_URL,
       logger,
       maxChars: (platform) => (platform === "discord" ? 2_000 : 3_000),
+      onAlertPosted: alertCounter(metrics),
       onReport: (report) => {
         for (const f of report.findings) metrics.findingsTotal.inc({ check: f.check, severity: f.severity });
       },

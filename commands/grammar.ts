@@ -1,7 +1,8 @@
 // The shared grammar of Upshift's commands. Words are split on whitespace; a word that names a
 // kubeconfig context is the cluster, a word that parses as a version is the target. Order does
 // not matter ("/upgrade-check 1.32 prod" works) because people type both.
-import { parseKubeVersion } from "../src/versions/kube.ts";
+import { userText } from "../src/chat/userText.ts";
+import { formatFull, parseTargetVersion } from "../src/versions/kube.ts";
 
 export interface CheckArgs {
   cluster?: string;
@@ -31,16 +32,16 @@ export function parseCheckArgs(text: string, contexts: readonly string[]): Parse
       if (args.cluster) return { ok: false, error: `more than one cluster given ("${args.cluster}" and "all")` };
       args.all = true;
     } else if (/^v?\d/.test(word)) {
-      if (!parseKubeVersion(word))
-        return {
-          ok: false,
-          error: `"${word}" is not a Kubernetes version: expected MAJOR.MINOR such as 1.32 or v1.32.0`,
-        };
+      // Strict: MAJOR.MINOR[.PATCH] and nothing after, and a Kubernetes release (see
+      // parseTargetVersion): "1.32-<!here>" or "1.99" is refused here, before anything is queued.
+      const parsed = parseTargetVersion(word);
+      if (!parsed.ok) return { ok: false, error: `target version ${quotedIfPlain(word)}: ${parsed.error}` };
+      const target = formatFull(parsed.value);
       if (args.target)
-        return { ok: false, error: `more than one target version given ("${args.target}" and "${word}")` };
-      args.target = word.replace(/^v/, "");
+        return { ok: false, error: `more than one target version given ("${args.target}" and "${target}")` };
+      args.target = target;
     } else {
-      return { ok: false, error: `unknown cluster context "${word}"` };
+      return { ok: false, error: `unknown cluster context "${userText(word)}"` };
     }
   }
   return { ok: true, value: args };
@@ -50,4 +51,9 @@ export function listContexts(contexts: readonly string[]): string {
   return contexts.length
     ? `Valid contexts: ${contexts.map((c) => `\`${c}\``).join(", ")}.`
     : "No cluster contexts are configured (check KUBECONFIG).";
+}
+
+/** The word in quotes when it is plain version-like text; never echoes markup or long input. */
+function quotedIfPlain(word: string): string {
+  return /^[0-9A-Za-z.+_-]{1,24}$/.test(word) ? `"${word}"` : "(as typed)";
 }

@@ -1,6 +1,7 @@
 // Every command Upshift knows, registered once for all adapters. A command whose dependencies
 // are not configured on this installation is not registered, so users get "unknown command"
 // with the list of what is available instead of a half-working command.
+import type { AccessPolicy } from "../src/access/policy.ts";
 import { CommandRouter } from "./router.ts";
 import type { CommandSpec } from "./types.ts";
 import { UPGRADE_CHECK_SPEC, type UpgradeCheckDeps, upgradeCheckCommand } from "./upgradeCheck.ts";
@@ -11,13 +12,15 @@ import { UPGRADE_STATUS_SPEC, type UpgradeStatusDeps, upgradeStatusCommand } fro
 import { UPGRADE_WATCH_SPEC, type UpgradeWatchDeps, upgradeWatchCommand } from "./upgradeWatch.ts";
 
 export interface RouterDeps extends UpgradeCheckDeps {
+  /** Access rules (upshift.yaml `access`); default: nothing restricted. */
+  access?: AccessPolicy;
   statusQueue?: UpgradeStatusDeps["statusQueue"];
   watch?: UpgradeWatchDeps["watch"];
   cycles?: UpgradeCycleDeps["cycles"];
 }
 
 export function createRouter(deps: RouterDeps): CommandRouter {
-  const router = new CommandRouter([upgradeCheckCommand(deps)]);
+  const router = new CommandRouter([upgradeCheckCommand(deps)], { access: deps.access, clusters: deps.clusters });
   const { clusters } = deps;
   if (deps.statusQueue) router.register(upgradeStatusCommand({ clusters, statusQueue: deps.statusQueue }));
   if (deps.watch) router.register(upgradeWatchCommand({ clusters, watch: deps.watch }));

@@ -1,16 +1,102 @@
 // Routes a CommandInvocation to its handler. Every adapter (Slack, Discord, console) shares this
-// one router, so a command behaves the same everywhere and is tested once.
+// one router, so a command behaves the same everywhere and is tested once. It is also the one
+// place access rules are applied: a handler parses the invocation and names the clusters it
+// would act on (prepare), the router asks the AccessPolicy, and only an allowed command runs, so
+// a refused one has queued nothing.
+import { AccessPolicy } from "../src/access/policy.ts";
+import type { AccessSubject, AccessTarget } from "../src/access/rules.ts";
+import { userText } from "../src/chat/userText.ts";
+import { listContexts } from "./grammar.ts";
 import type { CommandInvocation, CommandReply, CommandSpec } from "./types.ts";
+
+/** The configured contexts, as handlers and the router see them. */
+export interface ClusterNames {
+  names(): string[];
+  defaultName(): string | undefined;
+}
+
+/**
+ * What a command may show and assume in the invoker's channel. Without access rules: every
+ * context, and the kubeconfig's default. With them, replies list only the contexts the invoker may
+ * name here (a refused channel learns no cluster names from a typo), and a command that names no
+ * cluster acts on the channel's only allowed one.
+ */
+export interface CommandScope {
+  listContexts(): string;
+  defaultCluster(): string | undefined;
+}
+
+/** The scope without access rules. */
+export function openScope(clusters: ClusterNames): CommandScope {
+  return { listContexts: () => listContexts(clusters.names()), defaultCluster: () => clusters.defaultName() };
+}
+
+/** A parsed, valid command that has not acted yet. */
+export interface PreparedCommand {
+  /** The clusters it acts on: named ones, or `all` (the configured contexts this channel allows). */
+  target: AccessTarget;
+  /** The configured contexts, which `all` is taken from. */
+  contexts: readonly string[];
+  /** Acts (queues, stops, aborts) on the clusters the access check allowed. */
+  run(clusters: string[]): Promise<CommandReply>;
+}
 
 export interface CommandHandler {
   spec: CommandSpec;
+  /** Parses and validates, and says which clusters the command would act on; changes nothing. */
+  prepare?(inv: CommandInvocation, scope?: CommandScope): Promise<CommandReply | PreparedCommand>;
+  /**
+   * Runs without an access check. Real commands derive it from prepare (for tests and callers
+   * that have no rules); a handler with only handle names no cluster and is refused whenever
+   * access rules are configured.
+   */
   handle(inv: CommandInvocation): Promise<CommandReply>;
+}
+
+export function isPrepared(x: CommandReply | PreparedCommand): x is PreparedCommand {
+  return "run" in x;
+}
+
+/** A handler from its prepare step; its handle() runs unchecked, `all` meaning every context. */
+export function clusterCommand(
+  spec: CommandSpec,
+  prepare: (inv: CommandInvocation, scope?: CommandScope) => Promise<CommandReply | PreparedCommand>,
+): CommandHandler {
+  return {
+    spec,
+    prepare,
+    async handle(inv) {
+      const p = await prepare(inv);
+      if (!isPrepared(p)) return p;
+      return p.run("all" in p.target ? [...p.contexts] : [...p.target.clusters]);
+    },
+  };
+}
+
+export function subjectOf(inv: CommandInvocation): AccessSubject {
+  return {
+    platform: inv.platform,
+    channel: inv.channel,
+    userId: inv.requester.userId,
+    ...(inv.roles ? { roles: inv.roles } : {}),
+  };
+}
+
+export interface CommandRouterOptions {
+  /** Access rules; default: nothing restricted. */
+  access?: AccessPolicy;
+  /** The configured contexts: with access rules, replies list only those allowed to the invoker. */
+  clusters?: ClusterNames;
 }
 
 export class CommandRouter {
   private readonly handlers = new Map<string, CommandHandler>();
+  readonly access: AccessPolicy;
+  private readonly clusters?: ClusterNames;
 
-  constructor(handlers: CommandHandler[] = []) {
+  constructor(handlers: CommandHandler[] = [], opts: CommandRouterOptions = {}) {
+    this.access = opts.access ?? AccessPolicy.open();
+    this.clusters = opts.clusters;
     for (const h of handlers) this.register(h);
   }
 
@@ -27,13 +113,48 @@ export class CommandRouter {
     return this.handlers.has(name.replace(/^\//, ""));
   }
 
+  /** The contexts this invoker may name here with `command`: what autocomplete offers. */
+  async contextsFor(subject: AccessSubject, command: string, contexts: readonly string[]): Promise<string[]> {
+    return this.access.clustersFor(subject, contexts, command);
+  }
+
+  private async scopeFor(inv: CommandInvocation, command: string): Promise<CommandScope | undefined> {
+    if (!this.access.restricted || !this.clusters) return undefined;
+    const clusters = this.clusters;
+    const visible = await this.access.clustersFor(subjectOf(inv), clusters.names(), command);
+    return {
+      listContexts: () =>
+        // The contexts valid in this channel: a refused channel learns no other names.
+        visible.length ? listContexts(visible) : `No cluster may be named here with /${command} (access rules).`,
+      defaultCluster: () => {
+        const fallback = clusters.defaultName();
+        if (fallback && visible.includes(fallback)) return fallback;
+        // A fallback outside the rules still goes on to the access check, whose refusal explains.
+        return visible.length === 1 ? visible[0] : fallback;
+      },
+    };
+  }
+
   async handle(inv: CommandInvocation): Promise<CommandReply> {
     const name = inv.name.replace(/^\//, "");
     const handler = this.handlers.get(name);
     if (!handler) {
       const known = [...this.handlers.keys()].map((n) => `/${n}`).join(", ");
-      return { refused: true, text: `Unknown command /${name}. Upshift knows: ${known}.` };
+      return { refused: true, text: `Unknown command /${userText(name)}. Upshift knows: ${known}.` };
     }
-    return handler.handle({ ...inv, name });
+    const named = { ...inv, name };
+    if (!handler.prepare) {
+      if (this.access.restricted)
+        return {
+          refused: true,
+          text: `/${name} cannot be checked against the access rules, so it is refused. Nothing was queued.`,
+        };
+      return handler.handle(named);
+    }
+    const prepared = await handler.prepare(named, await this.scopeFor(inv, name));
+    if (!isPrepared(prepared)) return prepared;
+    const check = await this.access.check(subjectOf(inv), name, prepared.target, prepared.contexts);
+    if (!check.allowed) return { refused: true, text: check.text };
+    return prepared.run(check.clusters);
   }
 }

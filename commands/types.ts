@@ -14,12 +14,20 @@ export interface CommandInvocation {
   channel: string;
   /** Discord guild id (allowlist checks, role lookups). */
   guild?: string;
+  /**
+   * The platform's id of this one request (Slack trigger_id, Discord interaction id) and the
+   * moment (epoch ms) after which it must not be queued because the user will have been told it
+   * was not. Jobs it creates carry it (src/queue/requestGate.ts); absent for the console.
+   */
+  request?: { id: string; acceptBy: number };
+  /** Discord: the invoking member's role ids (access rules and approvers may name roles). */
+  roles?: string[];
 }
 
 export interface CommandReply {
   /** Shown only to the invoker: "queued", "already running: see thread", or what was wrong. */
   text: string;
-  /** True when the command was refused (bad input, unknown context): nothing was queued. */
+  /** True when the command was refused (bad input, unknown context, access rules): nothing was queued. */
   refused: boolean;
 }
 

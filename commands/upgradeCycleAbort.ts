@@ -1,6 +1,7 @@
 // /upgrade-cycle-abort [context]: stop the cycle before its next step (the running step
 // finishes: stopping mid-way would leave an add-on half installed), or cancel a pending plan.
-import type { CommandHandler } from "./router.ts";
+// Only an approver of the cluster or the cycle's requester may: the same people whose ❌ counts.
+import { type CommandHandler, type CommandScope, clusterCommand } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 import type { UpgradeCycleDeps } from "./upgradeCycle.ts";
 import { contextArg } from "./upgradeCycleStatus.ts";
@@ -14,13 +15,16 @@ export const UPGRADE_CYCLE_ABORT_SPEC = {
 
 export function upgradeCycleAbortCommand(deps: UpgradeCycleDeps): CommandHandler {
   const spec = UPGRADE_CYCLE_ABORT_SPEC;
-  return {
-    spec,
-    async handle(inv: CommandInvocation): Promise<CommandReply> {
-      const c = contextArg(inv.text, deps, `/upgrade-cycle-abort ${spec.usage}`);
-      if (!c.ok) return c.reply;
-      const r = await deps.cycles.abort(c.cluster, inv.requester);
-      return { refused: !r.ok, text: r.text };
-    },
-  };
+  return clusterCommand(spec, async (inv: CommandInvocation, scope?: CommandScope) => {
+    const c = contextArg(inv.text, deps, `/upgrade-cycle-abort ${spec.usage}`, scope);
+    if (!c.ok) return c.reply;
+    return {
+      target: { clusters: [c.cluster] },
+      contexts: deps.clusters.names(),
+      async run(): Promise<CommandReply> {
+        const r = await deps.cycles.abort(c.cluster, { requester: inv.requester, roles: inv.roles });
+        return { refused: !r.ok, text: r.text };
+      },
+    };
+  });
 }

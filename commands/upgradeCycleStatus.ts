@@ -1,6 +1,7 @@
 // /upgrade-cycle-status [context]: the latest cycle's state and each step's journal entry.
-import { listContexts, splitWords } from "./grammar.ts";
-import type { CommandHandler } from "./router.ts";
+import { userText } from "../src/chat/userText.ts";
+import { splitWords } from "./grammar.ts";
+import { type CommandHandler, type CommandScope, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 import type { UpgradeCycleDeps } from "./upgradeCycle.ts";
 
@@ -8,6 +9,7 @@ export function contextArg(
   text: string,
   deps: UpgradeCycleDeps,
   usage: string,
+  scope: CommandScope = openScope(deps.clusters),
 ): { ok: true; cluster: string } | { ok: false; reply: CommandReply } {
   const contexts = deps.clusters.names();
   const words = splitWords(text);
@@ -16,13 +18,13 @@ export function contextArg(
   if (words.length === 1 && !contexts.includes(words[0]))
     return {
       ok: false,
-      reply: { refused: true, text: `unknown cluster context "${words[0]}". ${listContexts(contexts)}` },
+      reply: { refused: true, text: `unknown cluster context "${userText(words[0])}". ${scope.listContexts()}` },
     };
-  const cluster = words[0] ?? deps.clusters.defaultName();
+  const cluster = words[0] ?? scope.defaultCluster();
   if (!cluster)
     return {
       ok: false,
-      reply: { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` },
+      reply: { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` },
     };
   return { ok: true, cluster };
 }
@@ -36,12 +38,13 @@ export const UPGRADE_CYCLE_STATUS_SPEC = {
 
 export function upgradeCycleStatusCommand(deps: UpgradeCycleDeps): CommandHandler {
   const spec = UPGRADE_CYCLE_STATUS_SPEC;
-  return {
-    spec,
-    async handle(inv: CommandInvocation): Promise<CommandReply> {
-      const c = contextArg(inv.text, deps, `/upgrade-cycle-status ${spec.usage}`);
-      if (!c.ok) return c.reply;
-      return { refused: false, text: await deps.cycles.status(c.cluster) };
-    },
-  };
+  return clusterCommand(spec, async (inv: CommandInvocation, scope?: CommandScope) => {
+    const c = contextArg(inv.text, deps, `/upgrade-cycle-status ${spec.usage}`, scope);
+    if (!c.ok) return c.reply;
+    return {
+      target: { clusters: [c.cluster] },
+      contexts: deps.clusters.names(),
+      run: async (): Promise<CommandReply> => ({ refused: false, text: await deps.cycles.status(c.cluster) }),
+    };
+  });
 }

@@ -6,9 +6,10 @@
 import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { ReplyAddress, Requester } from "../src/chat/types.ts";
+import { userText } from "../src/chat/userText.ts";
 import { safeKeyPart } from "../src/watch/stateStore.ts";
-import { listContexts, splitWords } from "./grammar.ts";
-import type { CommandHandler } from "./router.ts";
+import { splitWords } from "./grammar.ts";
+import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 
 export interface StatusJobData {
@@ -33,36 +34,39 @@ export const UPGRADE_STATUS_SPEC = {
 };
 
 export function upgradeStatusCommand(deps: UpgradeStatusDeps): CommandHandler {
-  return {
-    spec: UPGRADE_STATUS_SPEC,
-    async handle(inv: CommandInvocation): Promise<CommandReply> {
-      const contexts = deps.clusters.names();
-      const words = splitWords(inv.text);
-      if (words.length > 1)
-        return {
-          refused: true,
-          text: `expected at most one context, got ${words.length} words. ${listContexts(contexts)}`,
-        };
-      if (words[0] && !contexts.includes(words[0]))
-        return { refused: true, text: `unknown cluster context "${words[0]}". ${listContexts(contexts)}` };
-      const cluster = words[0] ?? deps.clusters.defaultName();
-      if (!cluster)
-        return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
-      const data: StatusJobData = {
-        kind: "status",
-        cluster,
-        requester: inv.requester,
-        reply: { platform: inv.platform, channel: inv.channel, guild: inv.guild },
-        requestedAt: new Date().toISOString(),
+  return clusterCommand(UPGRADE_STATUS_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
+    const contexts = deps.clusters.names();
+    const words = splitWords(inv.text);
+    if (words.length > 1)
+      return {
+        refused: true,
+        text: `expected at most one context, got ${words.length} words. ${scope.listContexts()}`,
       };
-      await deps.statusQueue.add("status", data, {
-        jobId: randomUUID(),
-        attempts: 2,
-        removeOnComplete: { count: 100 },
-        removeOnFail: { count: 100 },
-        deduplication: { id: `status.${safeKeyPart(cluster)}.${safeKeyPart(inv.channel)}` },
-      });
-      return { refused: false, text: `Gathering the status of ${cluster}; it will post in this channel.` };
-    },
-  };
+    if (words[0] && !contexts.includes(words[0]))
+      return { refused: true, text: `unknown cluster context "${userText(words[0])}". ${scope.listContexts()}` };
+    const cluster = words[0] ?? scope.defaultCluster();
+    if (!cluster)
+      return { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` };
+    return {
+      target: { clusters: [cluster] },
+      contexts,
+      async run(): Promise<CommandReply> {
+        const data: StatusJobData = {
+          kind: "status",
+          cluster,
+          requester: inv.requester,
+          reply: { platform: inv.platform, channel: inv.channel, guild: inv.guild },
+          requestedAt: new Date().toISOString(),
+        };
+        await deps.statusQueue.add("status", data, {
+          jobId: randomUUID(),
+          attempts: 2,
+          removeOnComplete: { count: 100 },
+          removeOnFail: { count: 100 },
+          deduplication: { id: `status.${safeKeyPart(cluster)}.${safeKeyPart(inv.channel)}` },
+        });
+        return { refused: false, text: `Gathering the status of ${cluster}; it will post in this channel.` };
+      },
+    };
+  });
 }

@@ -1,9 +1,10 @@
 // /upgrade-watch [context] [for 2h] and /upgrade-watch stop [context]: validate, then start or
 // stop the cluster's watch job through WatchControl (the same API the add-on cycle engine uses).
+import { userText } from "../src/chat/userText.ts";
 import { DEFAULT_WATCH_MS, MAX_WATCH_MS, type WatchControl } from "../src/watch/control.ts";
-import { listContexts, type ParseResult, splitWords } from "./grammar.ts";
+import { type ParseResult, splitWords } from "./grammar.ts";
 import { threadHint } from "./upgradeCheck.ts";
-import type { CommandHandler } from "./router.ts";
+import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 
 export interface UpgradeWatchDeps {
@@ -48,12 +49,12 @@ export function parseWatchArgs(text: string, contexts: readonly string[]): Parse
       const spec = word === "for" ? words[++i] : word;
       const ms = spec === undefined ? undefined : parseDuration(spec);
       if (ms === undefined)
-        return { ok: false, error: `"${spec ?? ""}" is not a duration: expected e.g. 2h, 90m or 1h30m` };
+        return { ok: false, error: `"${userText(spec ?? "")}" is not a duration: expected e.g. 2h, 90m or 1h30m` };
       if (ms <= 0 || ms > MAX_WATCH_MS)
-        return { ok: false, error: `duration ${spec} is out of range: expected at most 24h` };
+        return { ok: false, error: `duration ${userText(spec ?? "")} is out of range: expected at most 24h` };
       args.durationMs = ms;
     } else {
-      return { ok: false, error: `unknown cluster context "${word}"` };
+      return { ok: false, error: `unknown cluster context "${userText(word)}"` };
     }
   }
   if (args.stop && args.durationMs !== undefined) return { ok: false, error: "stop takes no duration" };
@@ -67,46 +68,50 @@ function formatDuration(ms: number): string {
 }
 
 export function upgradeWatchCommand(deps: UpgradeWatchDeps): CommandHandler {
-  return {
-    spec: UPGRADE_WATCH_SPEC,
-    async handle(inv: CommandInvocation): Promise<CommandReply> {
-      const contexts = deps.clusters.names();
-      const parsed = parseWatchArgs(inv.text, contexts);
-      if (!parsed.ok)
-        return {
-          refused: true,
-          text: `${parsed.error}. ${listContexts(contexts)} Usage: /upgrade-watch ${UPGRADE_WATCH_SPEC.usage}`,
-        };
-      const cluster = parsed.value.cluster ?? deps.clusters.defaultName();
-      if (!cluster)
-        return { refused: true, text: `Name the cluster: there is more than one context. ${listContexts(contexts)}` };
-      if (parsed.value.stop) {
-        const r = await deps.watch.stop(cluster);
-        if (r.status === "not-running") return { refused: false, text: `No watch is running on ${cluster}.` };
-        return {
-          refused: false,
-          text:
-            r.status === "removed"
-              ? `Cancelled the queued watch of ${cluster}.`
-              : `Stopping the watch of ${cluster}; a summary will follow in its thread.`,
-        };
-      }
-      const durationMs = parsed.value.durationMs ?? DEFAULT_WATCH_MS;
-      const result = await deps.watch.start(
-        cluster,
-        { platform: inv.platform, channel: inv.channel, guild: inv.guild },
-        durationMs,
-        { by: "command", requester: inv.requester },
-      );
-      return result.status === "started"
-        ? {
+  return clusterCommand(UPGRADE_WATCH_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
+    const contexts = deps.clusters.names();
+    const parsed = parseWatchArgs(inv.text, contexts);
+    if (!parsed.ok)
+      return {
+        refused: true,
+        text: `${parsed.error}. ${scope.listContexts()} Usage: /upgrade-watch ${UPGRADE_WATCH_SPEC.usage}`,
+      };
+    const cluster = parsed.value.cluster ?? scope.defaultCluster();
+    if (!cluster)
+      return { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` };
+    const { stop } = parsed.value;
+    const durationMs = parsed.value.durationMs ?? DEFAULT_WATCH_MS;
+    return {
+      target: { clusters: [cluster] },
+      contexts,
+      async run(): Promise<CommandReply> {
+        if (stop) {
+          const r = await deps.watch.stop(cluster);
+          if (r.status === "not-running") return { refused: false, text: `No watch is running on ${cluster}.` };
+          return {
             refused: false,
-            text: `Watching ${cluster} for ${formatDuration(durationMs)}. Alerts will appear in this channel.`,
-          }
-        : {
-            refused: false,
-            text: `Already watching ${cluster}${result.until ? ` until ${result.until.slice(0, 16).replace("T", " ")} UTC` : ""}: ${threadHint(result.reply)}.`,
+            text:
+              r.status === "removed"
+                ? `Cancelled the queued watch of ${cluster}.`
+                : `Stopping the watch of ${cluster}; a summary will follow in its thread.`,
           };
-    },
-  };
+        }
+        const result = await deps.watch.start(
+          cluster,
+          { platform: inv.platform, channel: inv.channel, guild: inv.guild },
+          durationMs,
+          { by: "command", requester: inv.requester },
+        );
+        return result.status === "started"
+          ? {
+              refused: false,
+              text: `Watching ${cluster} for ${formatDuration(durationMs)}. Alerts will appear in this channel.`,
+            }
+          : {
+              refused: false,
+              text: `Already watching ${cluster}${result.until ? ` until ${result.until.slice(0, 16).replace("T", " ")} UTC` : ""}: ${threadHint(result.reply)}.`,
+            };
+      },
+    };
+  });
 }

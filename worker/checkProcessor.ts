@@ -4,6 +4,10 @@
 // by one that continues in the same thread without posting a reply twice. A worker can also die
 // between a post and that write; every post therefore has a key and an in-flight marker (see
 // postOnce), so the replacement finds or re-sends that one post instead of duplicating it.
+//
+// The root is posted before the cluster is asked anything ("checking…"), so a cluster that never
+// answers is visible at once, and the whole check (every attempt together, not only each
+// request) is bounded by a deadline; when it passes, the thread names the calls that hung.
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
@@ -13,6 +17,7 @@ import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatMessage, ChatPoster } from "../src/chat/types.ts";
 import type { FileConfig } from "../src/config/schema.ts";
 import { ignoreRulesFor } from "../src/config/load.ts";
+import { CheckDeadlineError } from "../src/errors/checkDeadlineError.ts";
 import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
@@ -34,7 +39,12 @@ export interface CheckJobProgress extends CheckJobData, PostProgress {
   resolvedTarget?: string;
   /** Thread replies already posted (a retried job skips them). */
   posted?: number;
+  /** Epoch ms the first attempt started: the deadline counts from here across retries. */
+  startedAt?: number;
 }
+
+/** UPSHIFT_CHECK_DEADLINE_SECONDS' default: a check that has not read its cluster by then is reported as hung. */
+export const DEFAULT_CHECK_DEADLINE_MS = 60_000;
 
 export interface CheckProcessorDeps {
   clusters: { client(name: string): ClusterClient; has(name: string): boolean };
@@ -49,6 +59,10 @@ export interface CheckProcessorDeps {
   onReport?: (report: CheckReport) => void;
   /** Message size for the platform (Discord: 2,000 characters). */
   maxChars?: (platform: string) => number;
+  /** The whole check's deadline, all attempts together (UPSHIFT_CHECK_DEADLINE_SECONDS). */
+  checkDeadlineMs?: number;
+  /** UPSHIFT_HELM_NAMESPACES: Helm release Secrets are read only there. */
+  helmNamespaces?: readonly string[];
   /** UPSHIFT_DOCS_URL: findings link to their check's documentation. */
   docsUrl?: string;
 }
@@ -84,12 +98,21 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         tone,
       );
 
+    const deadlineMs = deps.checkDeadlineMs ?? DEFAULT_CHECK_DEADLINE_MS;
+    let deadlineAt = (job.data.startedAt ?? Date.now()) + deadlineMs;
     try {
       if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
-      const report = await runPreflight(deps.clusters.client(data.cluster), {
+      // Seen at once, before the first request to a cluster that may never answer.
+      if (!data.fleet && !job.data.reply.rootMessage)
+        await ensureRoot(job, poster, head("checking…"), `${job.id}:root`);
+      if (job.data.startedAt === undefined) await job.updateData({ ...job.data, startedAt: Date.now() });
+      deadlineAt = job.data.startedAt! + deadlineMs;
+      const deadline = { signal: AbortSignal.timeout(Math.max(0, deadlineAt - Date.now())), ms: deadlineMs };
+      const report = await runPreflight(deps.clusters.client(data.cluster).withDeadline(deadline), {
         checks: deps.checks,
         target: data.target,
         ignoreRules: ignoreRulesFor(deps.file, data.cluster),
+        helmNamespaces: deps.helmNamespaces,
         microk8sStatus: deps.microk8sStatus?.(data.cluster),
         onStart: async ({ serverVersion, targetFull }) => {
           // The headline names the version asked for: ten checks of one cluster for 1.32.0…1.32.9
@@ -146,7 +169,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         durationMs: report.durationMs,
       };
     } catch (err) {
-      const final = toFinalError(err, job);
+      const final = toFinalError(err, job, deadlineAt);
       if (final) {
         log.warn({ err: final.message }, "check failed");
         await reportFailure(job, poster, head, final.message).catch((e) =>
@@ -160,13 +183,21 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
   };
 }
 
-/** An error that ends the job: permission problems, bad targets, or the last attempt. */
-function toFinalError(err: unknown, job: Job): Error | undefined {
+/** An error that ends the job: permission problems, bad targets, the deadline, or the last attempt. */
+function toFinalError(err: unknown, job: Job, deadlineAt: number): Error | undefined {
   if (err instanceof UnrecoverableError) return err;
-  if (err instanceof InvalidTargetError) return new UnrecoverableError(err.message);
+  if (err instanceof InvalidTargetError || err instanceof CheckDeadlineError)
+    return new UnrecoverableError(err.message);
   if (err instanceof ClusterAccessError && !err.transient) return new UnrecoverableError(err.message);
   const attempts = job.opts.attempts ?? 1;
   if (job.attemptsMade + 1 >= attempts) return err as Error;
+  // The next attempt would start after the deadline: say so now rather than wait for it.
+  const backoff = job.opts.backoff;
+  const delay = typeof backoff === "number" ? backoff : (backoff?.delay ?? 0);
+  const nextDelay =
+    typeof backoff === "object" && backoff.type === "exponential" ? delay * 2 ** job.attemptsMade : delay;
+  if (Date.now() + nextDelay >= deadlineAt)
+    return new UnrecoverableError(`${(err as Error).message}; the check's deadline leaves no time for another attempt`);
   return undefined;
 }
 

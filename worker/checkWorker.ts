@@ -10,7 +10,8 @@ import {
   createCheckProcessor,
 } from "./checkProcessor.ts";
 import { processFleet, processFleetSummary } from "./fleetProcessor.ts";
-import type { RedisConnection } from "../src/queue/redisConnection.ts";
+import { asRedis, type RedisConnection } from "../src/queue/redisConnection.ts";
+import { RequestGate } from "../src/queue/requestGate.ts";
 
 export interface CheckWorkerOptions {
   connection: RedisConnection;
@@ -36,8 +37,18 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
     checkJobOptions: opts.checkJobOptions ?? CHECK_JOB_OPTIONS,
     logger: deps.logger,
   };
+  const requests = new RequestGate(asRedis(opts.connection), opts.prefix);
   // One queue, three job kinds: a check, a fleet fan-out, and a fleet's summary.
   const processor = async (job: Job<CheckQueueJobData>): Promise<unknown> => {
+    // A job from a chat request runs only if the bot told the user it was queued (requestGate.ts).
+    const request = job.data.kind !== "fleet-summary" ? job.data.request : undefined;
+    if (request) {
+      const decided = await requests.decided(request);
+      if (decided.state === "abandoned") {
+        deps.logger.info({ job: job.id }, "the request was answered as not queued; its job is dropped unrun");
+        return { abandoned: true };
+      }
+    }
     switch (job.data.kind) {
       case "fleet":
         return processFleet(job as Job<FleetJobData>, fleetDeps);
@@ -57,6 +68,9 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
     maxStalledCount: 2,
   });
   worker.on("error", (err) => deps.logger.error({ err: err.message }, "check worker error"));
+  // A Redis outage is logged once by the worker; these would otherwise print it as unhandled.
+  flows.on("error", () => {});
+  queue.on("error", () => {});
   worker.on("closed", () => {
     void flows.close();
     void queue.close();

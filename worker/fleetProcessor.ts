@@ -9,9 +9,11 @@ import type { ChatMessage } from "../src/chat/types.ts";
 import { dayOf, type Tone } from "../src/render/richMessage.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
-import { SEVERITIES } from "../src/checks/types.ts";
+import { plural } from "../src/render/english.ts";
+import { type FleetRow, renderFleetTable } from "../src/render/fleetTable.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
 import { ensureRoot, postOnce, threadOf } from "./posting.ts";
+import { userText } from "../src/chat/userText.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;
@@ -26,13 +28,13 @@ export interface FleetProcessorDeps {
 
 function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string): { text: string } {
   return {
-    text: `*Fleet upgrade check:* ${data.clusters.length} clusters${data.target ? ` → ${data.target}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
+    text: `*Fleet upgrade check:* ${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
   };
 }
 
 /** The fleet headline with its structure: the verdict in the header, and a thread name that says what it is. */
 function fleetRoot(data: FleetJobData | FleetSummaryJobData, state: string, tone: Tone = "progress"): ChatMessage {
-  const what = `${data.clusters.length} clusters${data.target ? ` → ${data.target}` : " → next minor"}`;
+  const what = `${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}`;
   return {
     ...fleetHeadline(data, state),
     rich: {
@@ -83,30 +85,30 @@ export async function processFleetSummary(
   if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
   const values = (await job.getChildrenValues<CheckJobResult>()) ?? {};
   const failures = (await job.getIgnoredChildrenFailures()) ?? {};
-  const rows: string[] = [];
+  const rows: FleetRow[] = [];
   const done = new Set<string>();
   for (const result of Object.values(values)) {
     done.add(result.cluster);
-    const counts = SEVERITIES.filter((s) => s !== "info").map((s) => String(result.counts[s]).padStart(3));
-    rows.push(
-      `${result.cluster.padEnd(24)} ${`${result.serverVersion} → ${result.target}`.padEnd(18)} ${result.verdict.padEnd(9)}${counts.join("")}`,
-    );
+    rows.push({
+      cluster: result.cluster,
+      versions: `${result.serverVersion} → ${result.target}`,
+      verdict: result.verdict,
+      counts: result.counts,
+    });
   }
   for (const [key, reason] of Object.entries(failures)) {
     const id = key.slice(key.lastIndexOf(":") + 1);
     const child = await Job.fromId<CheckJobData>(deps.queue, id);
     const cluster = child?.data.cluster ?? id;
     done.add(cluster);
-    rows.push(`${cluster.padEnd(24)} ${"-".padEnd(18)} could not check: ${String(reason).slice(0, 120)}`);
+    rows.push({ cluster, failure: String(reason).slice(0, 120) });
   }
-  rows.sort();
-  const header = `${"cluster".padEnd(24)} ${"version".padEnd(18)} ${"verdict".padEnd(9)}blk hig med low`;
-  const table = ["```", header, ...rows, "```"].join("\n");
+  const table = renderFleetTable(rows);
   // Keyed (see postOnce): a worker that dies after the summary post must not post it twice. No
   // progress write follows; the marker is left for a retry to look for, and the job then ends.
   const address = threadOf(job.data.reply);
   const key = `${job.id}:summary`;
-  const text = `*Fleet summary* (${done.size} of ${job.data.clusters.length} clusters)\n${table}`;
+  const text = `*Fleet summary* (${done.size} of ${plural(job.data.clusters.length, "cluster")})\n${table}`;
   await postOnce(job, poster, address, key, async () => ({
     id: await poster.postInThread(address, { text }, { key }),
     thread: address.thread,

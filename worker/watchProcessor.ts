@@ -12,6 +12,7 @@ import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import { AlertSink } from "../src/watch/alertSink.ts";
 import { WatchSession } from "../src/watch/session.ts";
 import { WatchStateStore } from "../src/watch/stateStore.ts";
+import { ALL_WATCHED } from "../src/watch/watchedResources.ts";
 import type { RuleOptions, WatchJobData } from "../src/watch/types.ts";
 
 export interface WatchProcessorDeps {
@@ -32,8 +33,15 @@ export interface WatchProcessorDeps {
     docsBase?: string;
     claimSeconds?: number;
   };
+  /** Each alert posted, by cluster and reason (metrics). */
+  onAlertPosted?: (cluster: string, reason: string) => void;
   /** Hands the running session out (tests, bench). */
   onSession?: (session: WatchSession, sink: AlertSink) => void;
+  /**
+   * UPSHIFT_HELM_NAMESPACES: Secrets are granted per namespace, and a watch of Helm releases is
+   * one cluster-wide stream, so it is left out and the root message says so.
+   */
+  helmNamespaces?: readonly string[];
 }
 
 export interface WatchJobResult {
@@ -65,8 +73,11 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
       text: `👀 Watching \`${data.cluster}\` until ${untilText}${who}: ${state}`,
       threadName: `Watch · ${data.cluster} · until ${untilText}`,
     });
+    const helmOff = deps.helmNamespaces
+      ? ` (no Helm release alerts: Upshift may read Secrets only in ${deps.helmNamespaces.join(", ")}, UPSHIFT_HELM_NAMESPACES, and watching releases needs them cluster-wide)`
+      : "";
     if (!data.reply.rootMessage) {
-      const root = await poster.postRoot(data.reply.channel, headline("alerts will appear in this channel"));
+      const root = await poster.postRoot(data.reply.channel, headline(`alerts will appear in this channel${helmOff}`));
       await job.updateData({ ...job.data, reply: { ...data.reply, rootMessage: root.id, thread: root.thread } });
     } else log.info("carrying on a watch another worker started");
 
@@ -85,6 +96,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
       docsBase: t.docsBase,
       claimSeconds: t.claimSeconds,
       logger: log,
+      onPosted: deps.onAlertPosted ? (draft) => deps.onAlertPosted?.(data.cluster, draft.reason) : undefined,
     });
     const session = new WatchSession({
       cluster: data.cluster,
@@ -93,6 +105,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
       state,
       sink,
       ruleOptions: deps.ruleOptions,
+      ...(deps.helmNamespaces ? { resources: ALL_WATCHED.filter((k) => k !== "helmReleases") } : {}),
       timeoutSeconds: t.timeoutSeconds,
       persistEveryMs: t.persistEveryMs,
       logger: log,

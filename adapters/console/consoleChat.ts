@@ -3,6 +3,8 @@
 // below. Thin on purpose: parsing and validation are the shared command layer's.
 import { createInterface, type Interface } from "node:readline";
 import type { CommandRouter } from "../../commands/router.ts";
+import { renderUserText } from "../../src/chat/userText.ts";
+import { renderConsoleMarkup } from "./consoleMarkup.ts";
 
 export interface ConsoleChatOptions {
   router: CommandRouter;
@@ -66,7 +68,8 @@ export class ConsoleChat {
           requester: { platform: "console", userId: this.opts.user, name: this.opts.user },
           channel: this.opts.channel,
         });
-        this.say(`(only visible to you) ${reply.text}`);
+        // A terminal has no markup to escape: markup is rendered by name, user text shown as typed.
+        this.say(`(only visible to you) ${renderUserText(reply.text, renderConsoleMarkup, (user) => user)}`);
       } catch (err) {
         this.say(`(only visible to you) Upshift could not take that command: ${(err as Error).message}`);
       }

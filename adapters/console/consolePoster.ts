@@ -1,6 +1,8 @@
 // The console "platform": the demo's chat. Messages go to a stream as a channel with threads,
 // edits are shown as edits, files are printed inline (a terminal has nowhere to attach them).
+import { renderConsoleMarkup } from "./consoleMarkup.ts";
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions } from "../../src/chat/types.ts";
+import { renderUserText } from "../../src/chat/userText.ts";
 
 const FILE_PREVIEW_LINES = 20;
 
@@ -33,8 +35,9 @@ export class ConsolePoster implements ChatPoster {
   }
 
   private render(message: ChatMessage): string {
-    // Slack/Discord markup as a terminal shows it: no bold markers, mentions as @name.
-    const text = message.text.replace(/\*([^*\n]+)\*/g, "$1").replace(/<@([^>|]+)>/g, "@$1");
+    // Slack/Discord markup as a terminal shows it: no bold markers, mentions and channels by name.
+    // User text is shown as typed: the conversion never sees it.
+    const text = renderUserText(message.text, renderConsoleMarkup, (user) => user);
     if (!message.file) return text;
     // A terminal has nowhere to attach a file: show a short one, name a long one.
     const lines = message.file.content.split("\n");

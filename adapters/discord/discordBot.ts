@@ -61,6 +61,9 @@ export interface DiscordBot {
   isReady(): boolean;
 }
 
+/** Ephemeral replies ping nobody, whatever their text holds. */
+const NO_MENTIONS = { parse: [] as [] };
+
 /** Discord allows at most 25 autocomplete choices, each name/value at most 100 characters. */
 const MAX_CHOICES = 25;
 
@@ -130,12 +133,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
     }
     // Three seconds for the first answer; the vote talks to Redis and posts in the thread.
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const member = interaction.member;
-    const roles = member
-      ? Array.isArray(member.roles)
-        ? member.roles
-        : member.roles.cache.filter((r) => r.id !== guild).map((r) => r.id)
-      : undefined;
+    const roles = memberRoles(interaction.member, interaction.guildId);
     let notice: string;
     try {
       ({ notice } = await opts.onButton({
@@ -146,14 +144,17 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
         channel: interaction.channelId,
         messageId: interaction.message.id,
         ...(guild ? { guild } : {}),
-        ...(roles ? { roles } : {}),
+        ...(roles.length ? { roles } : {}),
       }));
       log.info({ user: interaction.user.id, decision: parsed.kind }, "approval button handled");
     } catch (err) {
       log.error({ err: errorText(err) }, "approval button failed");
       notice = `Upshift could not count this click: ${errorText(err)}. Try again in a moment.`;
     }
-    await interaction.editReply({ content: truncateMessage(toDiscordMarkdown(notice), DISCORD_MAX_CHARS) });
+    await interaction.editReply({
+      content: truncateMessage(toDiscordMarkdown(notice), DISCORD_MAX_CHARS),
+      allowedMentions: NO_MENTIONS,
+    });
   }
 
   async function answerAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -164,7 +165,17 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       return;
     }
     const typed = String(focused.value).toLowerCase();
-    const contexts = opts.contexts();
+    // Only the clusters this user may name here with this command (every one without access rules).
+    const contexts = await opts.router.contextsFor(
+      {
+        platform: "discord",
+        channel: interaction.channelId,
+        userId: interaction.user.id,
+        roles: memberRoles(interaction.member, interaction.guildId),
+      },
+      interaction.commandName,
+      opts.contexts(),
+    );
     // Prefix matches first, then substring matches: "prod" finds "prod-eu" before "gke-prod".
     const ranked = [
       ...contexts.filter((c) => c.toLowerCase().startsWith(typed)),
@@ -191,6 +202,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
           ? `Upshift is not enabled for this server (guild ${guild}): nothing was run. An admin can add it to DISCORD_GUILD_IDS.`
           : "Upshift commands work only in the servers it is enabled for, not in direct messages: nothing was run.",
         flags: MessageFlags.Ephemeral,
+        allowedMentions: NO_MENTIONS,
       });
       return;
     }
@@ -209,7 +221,10 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       log.error({ err: errorText(err), command: invocation.name }, "command failed");
       text = `Upshift could not take /${invocation.name}: ${errorText(err)}. Try again in a moment.`;
     }
-    await interaction.editReply({ content: truncateMessage(toDiscordMarkdown(text), DISCORD_MAX_CHARS) });
+    await interaction.editReply({
+      content: truncateMessage(toDiscordMarkdown(text), DISCORD_MAX_CHARS),
+      allowedMentions: NO_MENTIONS,
+    });
   }
 
   async function forwardReaction(
@@ -270,6 +285,12 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   };
 }
 
+/**
+ * A deferred reply has no 3 s deadline, so a request may be accepted for this long; past it the
+ * request key refuses it (src/queue/requestGate.ts) and the reply that follows says so.
+ */
+export const DISCORD_ACCEPT_WINDOW_MS = 10_000;
+
 /** The router's view of a slash command: options joined in the spec's order. */
 export function invocationFrom(
   interaction: ChatInputCommandInteraction,
@@ -292,7 +313,27 @@ export function invocationFrom(
     },
     channel: interaction.channelId,
     ...(interaction.guildId ? { guild: interaction.guildId } : {}),
+    // The interaction id names this one request: a retry of it finds the first job.
+    request: { id: `discord.${interaction.id}`, acceptBy: Date.now() + DISCORD_ACCEPT_WINDOW_MS },
+    ...rolesOf(interaction),
   };
+}
+
+function rolesOf(interaction: ChatInputCommandInteraction): { roles?: string[] } {
+  const roles = memberRoles(interaction.member, interaction.guildId);
+  return roles.length ? { roles } : {};
+}
+
+/** Role ids of the invoking member: a cached GuildMember, or the raw member of the interaction. */
+export function memberRoles(
+  member: ChatInputCommandInteraction["member"] | AutocompleteInteraction["member"],
+  guildId: string | null,
+): string[] {
+  if (!member) return [];
+  const roles = member.roles;
+  const ids = Array.isArray(roles) ? roles : [...roles.cache.keys()];
+  // The @everyone role has the guild's id and is held by everyone: it names no one.
+  return ids.filter((id) => id !== guildId);
 }
 
 function errorText(err: unknown): string {

@@ -4,6 +4,7 @@
 // counted in a closing line instead of being sent for Discord to refuse (a long report's full
 // list is the attached file, as before).
 import type { ChatMessage } from "../../src/chat/types.ts";
+import { plainUserText } from "../../src/chat/userText.ts";
 import type { ChatAction, RichMessage, Tone } from "../../src/render/richMessage.ts";
 import { toDiscordMarkdown } from "./format.ts";
 
@@ -68,7 +69,8 @@ function clip(text: string, max: number): string {
 
 /** Embed titles show no markdown: the marks are dropped. */
 function plain(text: string): string {
-  return text
+  // User text in a title is shown as it is: a plain-text surface renders no markup to escape.
+  return plainUserText(text)
     .replace(/[*_`~]/g, "")
     .replace(/\s+/g, " ")
     .trim();

@@ -1,17 +1,35 @@
 // Turns Upshift's platform-neutral message text into Discord message content: Slack-style
 // *bold* becomes **bold**, and text over Discord's 2,000-character limit is split at line
 // boundaries (never inside a word when avoidable), closing and reopening code fences so each
-// part renders on its own.
+// part renders on its own. Text a user typed (marked with userText() in src/ and commands/) has
+// its markdown escaped (discord.js's escapeMarkdown, masked links included) and its mentions defused:
+// "<" is escaped so <@id>, <@&id> and <#id> stay text, and @everyone/@here get a zero-width
+// space; allowed_mentions on every message is the second lock on the same door.
+import { escapeMarkdown } from "discord.js";
+import { plainUserText, renderUserText } from "../../src/chat/userText.ts";
 
 /** Discord's limit for a message's content. */
 export const DISCORD_MAX_CHARS = 2_000;
 
-/** *bold* (Slack and ChatMessage convention) → **bold** (Discord); `code` is left alone. */
-export function toDiscordMarkdown(text: string): string {
+/** User text as Discord shows it literally: markdown escaped, mentions inert. */
+export function escapeDiscordUserText(text: string): string {
+  // Headings and lists are line-start syntax, and an echo is one line inside a sentence (userText
+  // folds line breaks); escaping them would only turn "1.32" into "1\\.32".
+  return escapeMarkdown(text, { maskedLink: true })
+    .replace(/</g, "\\<")
+    .replace(/@(everyone|here)/gi, "@\u200b$1");
+}
+
+function convert(text: string): string {
   return text
     .split(/(```[\s\S]*?```|`[^`\n]*`)/)
     .map((part, i) => (i % 2 === 1 ? part : part.replace(/(^|[^*\w])\*(?!\s)([^*\n]+?)\*(?![*\w])/g, "$1**$2**")))
     .join("");
+}
+
+/** *bold* (Slack and ChatMessage convention) → **bold** (Discord); `code` is left alone. */
+export function toDiscordMarkdown(text: string): string {
+  return renderUserText(text, convert, escapeDiscordUserText);
 }
 
 /** Splits text into parts of at most `max` characters, preferring line breaks, then spaces. */
@@ -67,7 +85,7 @@ export function truncateMessage(text: string, max = DISCORD_MAX_CHARS): string {
 
 /** A thread name from a message: first line, markdown stripped, 1–100 characters. */
 export function threadName(text: string): string {
-  const first = (text.split("\n")[0] ?? "")
+  const first = (plainUserText(text).split("\n")[0] ?? "")
     // Mentions do not render in thread names; drop them before stripping markdown's ">".
     .replace(/<(@[!&]?|#)\d+>/g, "")
     .replace(/[*_`~>]/g, "")

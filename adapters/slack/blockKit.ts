@@ -7,6 +7,7 @@
 import type { types } from "@slack/bolt";
 
 import type { ChatMessage } from "../../src/chat/types.ts";
+import { plainUserText } from "../../src/chat/userText.ts";
 import type { ChatAction, RichItem, RichMessage } from "../../src/render/richMessage.ts";
 import { escapeMrkdwn, toMrkdwn } from "./mrkdwn.ts";
 
@@ -62,7 +63,8 @@ export function clip(text: string, max: number): string {
 
 /** Header text is plain: markdown marks are dropped, not shown. */
 function plain(text: string): string {
-  return text
+  // User text in a title is shown as it is: a plain-text surface renders no markup to escape.
+  return plainUserText(text)
     .replace(/[*_`~]/g, "")
     .replace(/\s+/g, " ")
     .trim();

@@ -5,6 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type CustomRoute, HTTPReceiver, type RespondFn, type SlashCommand } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { CommandRouter } from "../../commands/router.ts";
 import type { CommandInvocation, CommandReply } from "../../commands/types.ts";
@@ -24,6 +25,52 @@ export const QUEUE_UNAVAILABLE_TEXT =
   "Upshift could not queue this right now (queue unavailable); nothing was queued, try again in a minute.";
 
 const READINESS_TIMEOUT_MS = 2_000;
+
+/** auth.test at start: one bounded call (and one retry), not the posting policy's two minutes. */
+const AUTH_TEST_TIMEOUT_MS = 10_000;
+
+export const FOREIGN_WORKSPACE_TEXT =
+  "Refused: this Upshift serves another Slack workspace, so requests from this one are not accepted. Nothing was queued.";
+
+/** Who the bot token belongs to, from auth.test at start. */
+export interface SlackIdentity {
+  teamId?: string;
+  enterpriseId?: string;
+  /** An org-wide install on Enterprise Grid answers for every workspace of the enterprise. */
+  isEnterpriseInstall: boolean;
+  botUserId?: string;
+  botId?: string;
+}
+
+/**
+ * The workspace a request comes from: team_id and enterprise_id at the top of a slash command's
+ * body and of an Events API envelope (https://docs.slack.dev/interactivity/implementing-slash-commands,
+ * https://docs.slack.dev/apis/events-api/#callback-field).
+ */
+export function requestWorkspace(body: unknown): { teamId?: string; enterpriseId?: string } {
+  const b = (body ?? {}) as {
+    team_id?: unknown;
+    enterprise_id?: unknown;
+    team?: { id?: unknown; enterprise_id?: unknown } | null;
+    enterprise?: { id?: unknown } | null;
+    user?: { team_id?: unknown } | null;
+  };
+  const text = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+  // Interactive payloads (block_actions: the approval buttons) name the workspace as team.id and
+  // the enterprise as enterprise.id or team.enterprise_id, where Bolt itself reads them
+  // (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
+  const teamId = text(b.team_id) ?? text(b.team?.id) ?? text(b.user?.team_id);
+  const enterpriseId = text(b.enterprise_id) ?? text(b.enterprise?.id) ?? text(b.team?.enterprise_id);
+  return { ...(teamId ? { teamId } : {}), ...(enterpriseId ? { enterpriseId } : {}) };
+}
+
+/** Same workspace as the token's (same enterprise, for an org-wide install); a request naming none is foreign. */
+export function fromOwnWorkspace(identity: SlackIdentity, from: { teamId?: string; enterpriseId?: string }): boolean {
+  if (identity.isEnterpriseInstall)
+    return identity.enterpriseId !== undefined && from.enterpriseId === identity.enterpriseId;
+  if (identity.teamId === undefined || from.teamId !== identity.teamId) return false;
+  return !(identity.enterpriseId && from.enterpriseId && identity.enterpriseId !== from.enterpriseId);
+}
 
 export interface SlackAppOptions {
   botToken: string;
@@ -75,8 +122,17 @@ function withDeadline(work: Promise<CommandReply>, ms: number): { outcome: Promi
   return { outcome, late };
 }
 
-function invocationOf(command: SlashCommand): CommandInvocation {
+/**
+ * The request's own id is Slack's trigger_id (unique per invocation, repeated by a replay of the
+ * signed body). It may be accepted until ACCEPT_MARGIN_MS before the ack deadline, so an accept
+ * that is still under way when the ack goes out is refused by Redis and the ack's "nothing was
+ * queued" stays true.
+ */
+export const ACCEPT_MARGIN_MS = 500;
+
+function invocationOf(command: SlashCommand, acceptBy: number): CommandInvocation {
   return {
+    ...(command.trigger_id ? { request: { id: `slack.${command.trigger_id}`, acceptBy } } : {}),
     platform: "slack",
     name: command.command.replace(/^\//, ""),
     text: command.text ?? "",
@@ -125,8 +181,21 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
           logger: boltLogger(opts.logger, "slack-receiver"),
         })
       : undefined;
+  // Bolt is given an authorize function rather than the token, so it calls no auth.test of its
+  // own: start() calls it once, and the identity it returns both authorizes requests and says
+  // which workspace may send them.
+  let identity: SlackIdentity | undefined;
   const app = new App({
-    token: opts.botToken,
+    authorize: async () => {
+      if (!identity) throw new Error("the Slack app is not started (auth.test has not answered)");
+      return {
+        botToken: opts.botToken,
+        botId: identity.botId,
+        botUserId: identity.botUserId,
+        teamId: identity.teamId,
+        enterpriseId: identity.enterpriseId,
+      };
+    },
     ...(receiver
       ? { receiver }
       : {
@@ -145,6 +214,21 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     deferInitialization: true,
   });
 
+  // Before any listener: a request from another workspace (or enterprise) than the token's is
+  // refused, answered only where Slack expects an answer (a slash command's ack).
+  app.use(async (args) => {
+    const from = requestWorkspace(args.body);
+    if (identity && fromOwnWorkspace(identity, from)) {
+      await args.next();
+      return;
+    }
+    log.warn({ team: from.teamId, enterprise: from.enterpriseId }, "request from another Slack workspace refused");
+    if ("command" in args && typeof args.ack === "function")
+      await args.ack({ response_type: "ephemeral", text: FOREIGN_WORKSPACE_TEXT });
+    // A button click is acked (Slack waits for it) and counts nothing.
+    else if ("action" in args && typeof args.ack === "function") await args.ack();
+  });
+
   app.error(async (err) => {
     log.error({ err: err.message, code: err.code }, "Slack request failed");
   });
@@ -154,7 +238,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     ack: (r: { response_type: "ephemeral"; text: string }) => Promise<void>,
     respond: RespondFn,
   ) => {
-    const inv = invocationOf(command);
+    const inv = invocationOf(command, Date.now() + Math.max(0, deadlineMs - ACCEPT_MARGIN_MS));
     const clog = log.child({ command: inv.name, user: inv.requester.userId, channel: inv.channel });
     const { outcome, late } = withDeadline(opts.router.handle(inv), deadlineMs);
     const result = await outcome;
@@ -246,6 +330,22 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     app,
     async start() {
       try {
+        const client = new WebClient(opts.botToken, {
+          ...slackClientOptions({
+            slackApiUrl: opts.slackApiUrl,
+            timeoutMs: AUTH_TEST_TIMEOUT_MS,
+            retryConfig: { retries: 1, minTimeout: 1_000, maxTimeout: 2_000 },
+          }),
+          logger: boltLogger(opts.logger, "slack-web-api"),
+        });
+        const me = await client.auth.test();
+        identity = {
+          ...(me.team_id ? { teamId: me.team_id } : {}),
+          ...(me.enterprise_id ? { enterpriseId: me.enterprise_id } : {}),
+          isEnterpriseInstall: me.is_enterprise_install === true,
+          ...(me.user_id ? { botUserId: me.user_id } : {}),
+          ...(me.bot_id ? { botId: me.bot_id } : {}),
+        };
         await app.init();
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error;
@@ -253,6 +353,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
           `Slack auth.test failed: ${code ?? (err as Error).message} (check SLACK_BOT_TOKEN${opts.slackApiUrl ? " and SLACK_API_URL" : ""})`,
         );
       }
+      log.info({ team: identity?.teamId, enterprise: identity?.enterpriseId }, "Slack workspace of the bot token");
       if (receiver) {
         log.info({ mode: "http", path: SLACK_EVENTS_PATH }, "Slack app ready (served by the ops server)");
         return;

@@ -5,6 +5,7 @@
 // script is the only place the plan moves from "pending" to "approved", and it does so once.
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { AccessPolicy } from "../access/policy.ts";
 import { mention } from "../chat/mention.ts";
 import type { PosterRegistry } from "../chat/posterRegistry.ts";
 import type { ButtonClick } from "../chat/buttons.ts";
@@ -62,6 +63,12 @@ export interface ApprovalEngineDeps {
   /** Called once when a plan reaches its required votes: enqueue the cycle run. */
   onApproved(run: CycleRunJobData): Promise<void>;
   groupMembers?: GroupMembersLookup;
+  /**
+   * Access rules (upshift.yaml `access`). A reaction counts only when its user may also run the
+   * command it stands for, in the plan's channel, on the plan's cluster: ✅ is /upgrade-cycle, ❌
+   * is /upgrade-cycle-abort. Rules never widen the approvers; they can only narrow them.
+   */
+  access?: AccessPolicy;
   logger?: Logger;
   now?: () => number;
 }
@@ -70,6 +77,7 @@ export type ReactionOutcome =
   | "ignored-emoji"
   | "unrelated"
   | "not-approver"
+  | "not-allowed-here"
   | "self-approval"
   | "voted"
   | "duplicate"
@@ -289,6 +297,29 @@ export class ApprovalEngine {
           await this.say(stored, `<@${event.userId}> is not an approver for ${cluster}; the reaction is ignored.`);
       }
       return { outcome: "not-approver", notice: why };
+    }
+    if (this.deps.access?.restricted) {
+      const command = decision === "approve" ? "upgrade-cycle" : "upgrade-cycle-abort";
+      const check = await this.deps.access.check(
+        { platform: event.platform, channel: stored.reply.channel, userId: event.userId, roles: event.roles },
+        command,
+        { clusters: [cluster] },
+        [cluster],
+      );
+      if (!check.allowed) {
+        if (event.added && (await this.firstNotice(planId, `access:${command}:${event.userId}`))) {
+          await this.audit.append({ ...base, action: "refused-access", detail: `${command} ${event.emoji}` });
+          if (via === "reaction")
+            await this.say(
+              stored,
+              `${mention({ platform: event.platform, userId: event.userId })} is an approver, but the access rules do not allow them /${command} on ${cluster} in this channel; the reaction is ignored.`,
+            );
+        }
+        return {
+          outcome: "not-allowed-here",
+          notice: `You are an approver, but the access rules do not allow you /${command} on ${cluster} in this channel; ${counted} not counted.`,
+        };
+      }
     }
     const isRequester =
       event.userId === stored.plan.requester.userId && event.platform === stored.plan.requester.platform;

@@ -1,6 +1,6 @@
 // Who may approve on which cluster. Slack: user ids, or user-group ids resolved through an
-// injected lookup (usergroups.users.list on the Slack side), cached so a burst of reactions does
-// not hit Slack's rate limits. Discord: user ids, or role ids that come with the reaction event.
+// injected lookup (usergroups.users.list on the Slack side), cached (GroupMembership) so a burst
+// of reactions does not hit Slack's rate limits. Discord: user ids, or role ids that come with the reaction event.
 import type { ApprovalsConfig } from "../config/schema.ts";
 import type { ReactionEvent } from "../chat/reactions.ts";
 
@@ -9,7 +9,12 @@ export type ApprovalReaction = ReactionEvent;
 
 export type GroupMembersLookup = (groupId: string) => Promise<string[]>;
 
-export class ApproverResolver {
+/**
+ * Members of Slack user groups through an injected lookup (usergroups.users.list), each group
+ * cached for a while so a burst of reactions or commands does not hit Slack's rate limits, and
+ * every lookup bounded by a timeout. Shared by approvals and access rules.
+ */
+export class GroupMembership {
   private readonly lookup?: GroupMembersLookup;
   private readonly ttlMs: number;
   private readonly timeoutMs: number;
@@ -21,12 +26,47 @@ export class ApproverResolver {
     this.timeoutMs = opts.timeoutMs ?? 5_000;
   }
 
-  async isApprover(event: ApprovalReaction, cfg: ApprovalsConfig): Promise<boolean> {
+  async has(group: string, userId: string): Promise<boolean> {
+    return (await this.members(group)).has(userId);
+  }
+
+  async members(group: string): Promise<Set<string>> {
+    const hit = this.cache.get(group);
+    if (hit && hit.until > Date.now()) return hit.members;
+    if (!this.lookup) return new Set();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`group lookup of ${group} took longer than ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    try {
+      const members = new Set(await Promise.race([this.lookup(group), timeout]));
+      this.cache.set(group, { members, until: Date.now() + this.ttlMs });
+      return members;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+export class ApproverResolver {
+  private readonly groups: GroupMembership;
+
+  constructor(opts: { groupMembers?: GroupMembersLookup; cacheMs?: number; timeoutMs?: number } = {}) {
+    this.groups = new GroupMembership(opts);
+  }
+
+  async isApprover(
+    event: Pick<ApprovalReaction, "platform" | "userId" | "roles">,
+    cfg: ApprovalsConfig,
+  ): Promise<boolean> {
     const a = cfg.approvers;
     if (event.platform === "slack") {
       if (a.slackUsers.includes(event.userId)) return true;
       for (const group of a.slackGroups) {
-        if ((await this.members(group)).has(event.userId)) return true;
+        if (await this.groups.has(group, event.userId)) return true;
       }
       return false;
     }
@@ -50,25 +90,5 @@ export class ApproverResolver {
             ? a.consoleUsers.map((u) => `@${u}`)
             : [];
     return names.length ? names.join(", ") : "nobody (no approvers are configured for this cluster)";
-  }
-
-  private async members(group: string): Promise<Set<string>> {
-    const hit = this.cache.get(group);
-    if (hit && hit.until > Date.now()) return hit.members;
-    if (!this.lookup) return new Set();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`group lookup of ${group} took longer than ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
-    try {
-      const members = new Set(await Promise.race([this.lookup(group), timeout]));
-      this.cache.set(group, { members, until: Date.now() + this.ttlMs });
-      return members;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

@@ -6,7 +6,7 @@ export interface AuditEntry {
   planId: string;
   planHash: string;
   cluster: string;
-  /** "requested", "approve", "withdraw", "cancel", "refused-not-approver", "refused-self", "approved", "expired", "started", "finished", "failed", "aborted". */
+  /** "requested", "approve", "withdraw", "cancel", "refused-not-approver", "refused-self", "refused-access", "approved", "expired", "started", "finished", "failed", "aborted". */
   action: string;
   /** User id, or "upshift" for the system's own transitions. */
   who: string;

@@ -206,3 +206,69 @@ export function containerStatuses(pod: KubeObject): Array<Loose> {
   }
   return out;
 }
+
+/** A ConfigMap or Secret a pod spec requires (REF-01; the snapshot asks about the Secrets). */
+export interface Ref {
+  kind: "ConfigMap" | "Secret";
+  name: string;
+  /** Where in the pod spec, e.g. "containers[app].env[DB_URL].valueFrom.configMapKeyRef". */
+  field: string;
+  /** A key that must exist in a ConfigMap (configMapKeyRef); Secrets are read for names only. */
+  key?: string;
+}
+
+function isOptional(v: Loose | undefined): boolean {
+  return v?.optional === true;
+}
+
+/** Every required ConfigMap/Secret reference in a pod spec (`optional: true` ones are left out). */
+export function requiredRefs(spec: unknown): Ref[] {
+  const refs: Ref[] = [];
+  const add = (kind: Ref["kind"], src: Loose | undefined, nameField: string, field: string, key?: string) => {
+    if (!src || typeof src !== "object" || isOptional(src)) return;
+    const name = src[nameField];
+    if (typeof name === "string" && name !== "") refs.push({ kind, name, field, key });
+  };
+  for (const { kind, c } of podContainers(spec)) {
+    const where = `${kind === "container" ? "containers" : "initContainers"}[${c.name ?? "?"}]`;
+    if (Array.isArray(c.env)) {
+      for (const e of c.env) {
+        const vf = e?.valueFrom;
+        if (!vf || typeof vf !== "object") continue;
+        const at = `${where}.env[${e.name ?? "?"}].valueFrom`;
+        const cmKey = vf.configMapKeyRef;
+        add(
+          "ConfigMap",
+          cmKey,
+          "name",
+          `${at}.configMapKeyRef`,
+          typeof cmKey?.key === "string" ? cmKey.key : undefined,
+        );
+        add("Secret", vf.secretKeyRef, "name", `${at}.secretKeyRef`);
+      }
+    }
+    if (Array.isArray(c.envFrom)) {
+      c.envFrom.forEach((e: Loose, i: number) => {
+        add("ConfigMap", e?.configMapRef, "name", `${where}.envFrom[${i}].configMapRef`);
+        add("Secret", e?.secretRef, "name", `${where}.envFrom[${i}].secretRef`);
+      });
+    }
+  }
+  const volumes = spec && typeof spec === "object" ? (spec as Loose).volumes : undefined;
+  if (Array.isArray(volumes)) {
+    for (const v of volumes) {
+      if (!v || typeof v !== "object") continue;
+      const at = `volumes[${v.name ?? "?"}]`;
+      add("ConfigMap", v.configMap, "name", `${at}.configMap`);
+      add("Secret", v.secret, "secretName", `${at}.secret`);
+      const sources = v.projected?.sources;
+      if (Array.isArray(sources)) {
+        sources.forEach((s: Loose, i: number) => {
+          add("ConfigMap", s?.configMap, "name", `${at}.projected.sources[${i}].configMap`);
+          add("Secret", s?.secret, "name", `${at}.projected.sources[${i}].secret`);
+        });
+      }
+    }
+  }
+  return refs;
+}

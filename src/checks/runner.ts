@@ -13,6 +13,20 @@ export interface CheckRunResult {
   findings: Finding[];
   /** Findings dropped by an ignore annotation or rule, for transparency in reports. */
   suppressed: number;
+  /** Every check that ran, in catalogue order, passing or not (JUnit and SARIF list them all). */
+  runs: CheckRun[];
+}
+
+/** One check's run: what it is, how long it took, and whether it threw. */
+export interface CheckRun {
+  id: string;
+  title: string;
+  severity: Severity;
+  remediation: string;
+  reads: readonly string[];
+  durationMs: number;
+  /** The check threw; its "could not evaluate" info finding carries the message. */
+  error?: string;
 }
 
 export async function runChecks(
@@ -21,7 +35,21 @@ export async function runChecks(
   ignoreRules: readonly IgnoreRule[] = [],
 ): Promise<CheckRunResult> {
   const produced: Finding[][] = [];
-  for (const check of checks) produced.push(await evaluateCheck(check, ctx));
+  const runs: CheckRun[] = [];
+  for (const check of checks) {
+    const started = performance.now();
+    const { findings, error } = await evaluateCheck(check, ctx);
+    produced.push([...findings, ...helmNotEvaluated(check, ctx)]);
+    runs.push({
+      id: check.id,
+      title: check.title,
+      severity: check.severity,
+      remediation: check.remediation,
+      reads: check.reads,
+      durationMs: performance.now() - started,
+      ...(error === undefined ? {} : { error }),
+    });
+  }
   const annotated = indexIgnoreAnnotations(checks, ctx);
   const findings: Finding[] = [];
   let suppressed = 0;
@@ -30,11 +58,28 @@ export async function runChecks(
     else findings.push(f);
   }
   findings.sort(compareFindings);
-  return { findings, suppressed };
+  return { findings, suppressed, runs };
 }
 
-async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Finding[]> {
+/**
+ * A check that reads Helm releases says where it could not look (namespaces whose release
+ * Secrets Upshift may not read) instead of staying silent there: one info finding per namespace.
+ */
+function helmNotEvaluated(check: Check, ctx: CheckContext): Finding[] {
+  if (!check.reads.includes("helmReleases")) return [];
+  return ctx.secrets.helmUnreadable.map(({ namespace, reason }) => ({
+    check: check.id,
+    severity: "info" as const,
+    object: { apiVersion: "v1", kind: "Namespace", name: namespace },
+    message: `${check.id} not evaluated: no access to Secrets in namespace ${namespace} (${reason}).`,
+    evidence: `Helm release Secrets in ${namespace} were not read`,
+    remediation: `To check Helm releases there, add ${namespace} to UPSHIFT_HELM_NAMESPACES and its RoleBinding (deploy/kubernetes/components/helm-namespaces), or use the cluster-wide default.`,
+  }));
+}
+
+async function evaluateCheck(check: Check, ctx: CheckContext): Promise<{ findings: Finding[]; error?: string }> {
   let produced: Finding[];
+  let error: string | undefined;
   {
     try {
       const raw = await check.evaluate(ctx);
@@ -47,6 +92,7 @@ async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Finding[]
         remediation: f.remediation ?? check.remediation,
       }));
     } catch (err) {
+      error = (err as Error).message ?? String(err);
       produced = [
         {
           check: check.id,
@@ -58,7 +104,7 @@ async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Finding[]
       ];
     }
   }
-  return produced;
+  return { findings: produced, error };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

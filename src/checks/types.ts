@@ -36,6 +36,22 @@ export interface Finding {
 }
 
 /** What a check gets: the cluster as read once, plus the upgrade being planned. */
+/** A namespace whose Secrets Upshift could not read, and why ("HTTP 403 listing its Secrets"). */
+export interface NotReadable {
+  namespace: string;
+  reason: string;
+}
+
+/** What the snapshot could read of Secrets; checks report the gaps as "not evaluated". */
+export interface SecretAccess {
+  /** Namespaces whose Helm release Secrets were not read (Helm checks are not evaluated there). */
+  helmUnreadable: NotReadable[];
+  /** "namespace/name" of each Secret a pod requires → whether it exists; absent = not asked. */
+  refs: Map<string, boolean>;
+  /** Namespaces whose Secret references could not be checked (REF-01 reports them). */
+  refsUnreadable: NotReadable[];
+}
+
 export interface CheckContext {
   /** Context name from the kubeconfig, e.g. "prod". */
   cluster: string;
@@ -50,8 +66,22 @@ export interface CheckContext {
   apiServerMetrics?: string;
   /** MicroK8s status (parsed `microk8s status --format yaml`) when the worker runs on a MicroK8s node. */
   microk8sStatus?: unknown;
+  /**
+   * Kubelet /metrics read through the node proxy (`nodes/proxy`, an opt-in grant), when a check
+   * declared `readsNodeMetrics`. Undefined when not attempted; `missing` says why nodes lack text.
+   */
+  kubeletMetrics?: KubeletMetrics;
   /** Wall clock for "in the last hour" style rules; tests pin it. */
   now: Date;
+  /** What could be read of Secrets. */
+  secrets: SecretAccess;
+}
+
+export interface KubeletMetrics {
+  /** Raw Prometheus text of each kubelet that answered, by node name. */
+  byNode: ReadonlyMap<string, string>;
+  /** Why the other nodes have none, e.g. "not read, nodes/proxy is not granted". */
+  missing?: string;
 }
 
 /**
@@ -73,5 +103,14 @@ export interface Check {
   reads: readonly ResourceKey[];
   /** Also needs the API server's /metrics text. */
   readsMetrics?: boolean;
+  /** The check needs to know whether the Secrets pods refer to exist (asked by name, metadata only). */
+  readsSecretRefs?: boolean;
+  /** Also wants kubelets' /metrics through the node proxy (used where RBAC grants nodes/proxy). */
+  readsNodeMetrics?: boolean;
+  /**
+   * Minors ("1.35") whose breaking changes this check knows; it reports only those the upgrade
+   * crosses (current < X ≤ target, see releaseGate.ts). Absent: the check applies to every upgrade.
+   */
+  appliesTo?: readonly string[];
   evaluate(ctx: CheckContext): FindingInput[] | Promise<FindingInput[]>;
 }

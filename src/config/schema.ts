@@ -79,6 +79,78 @@ export const clusterSettingsSchema = z.strictObject({
   alertChannel: z.string().optional(),
 });
 
+/**
+ * The commands an access rule may name. Kept here (src/ may not import commands/); a test keeps
+ * it equal to the registered command specs.
+ */
+export const ACCESS_COMMANDS = [
+  "upgrade-check",
+  "upgrade-status",
+  "upgrade-watch",
+  "upgrade-cycle",
+  "upgrade-cycle-status",
+  "upgrade-cycle-abort",
+] as const;
+export type AccessCommand = (typeof ACCESS_COMMANDS)[number];
+
+const consoleName = z.string().min(1, "expected a non-empty name");
+
+/**
+ * One access rule: in these channels, these clusters (kubeconfig contexts) may be named, by these
+ * commands (absent: every command), by these people (absent: anyone in the channels). Rules only
+ * add: what no rule allows is refused.
+ */
+export const accessRuleSchema = z
+  .strictObject({
+    channels: z.strictObject({
+      slack: z.array(slackId).default([]),
+      discord: z.array(snowflake).default([]),
+      /** Channel names of the demo's console chat (`npm run demo`); no other platform reads them. */
+      console: z.array(consoleName).default([]),
+    }),
+    clusters: z.array(z.string().min(1, "expected a kubeconfig context name")).min(1, "expected at least one cluster"),
+    commands: z
+      .array(
+        z
+          .string()
+          .transform((s) => s.replace(/^\//, ""))
+          .pipe(z.enum(ACCESS_COMMANDS, { error: `expected one of ${ACCESS_COMMANDS.join(", ")}` })),
+      )
+      .min(1, "expected at least one command; leave commands out to allow every command")
+      .optional(),
+    users: z
+      .strictObject({
+        slackUsers: z.array(slackId).default([]),
+        slackGroups: z.array(slackId).default([]),
+        discordUsers: z.array(snowflake).default([]),
+        discordRoles: z.array(snowflake).default([]),
+        consoleUsers: z.array(consoleName).default([]),
+      })
+      .optional(),
+  })
+  .superRefine((rule, ctx) => {
+    const c = rule.channels;
+    if (c.slack.length + c.discord.length + c.console.length === 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["channels"],
+        message: "expected at least one channel id (slack, discord)",
+      });
+    const u = rule.users;
+    if (u && Object.values(u).every((list) => list.length === 0))
+      ctx.addIssue({
+        code: "custom",
+        path: ["users"],
+        message: "names nobody, so the rule would allow no one; leave users out to allow anyone in the channels",
+      });
+  });
+export type AccessRule = z.output<typeof accessRuleSchema>;
+
+export const accessSchema = z.strictObject({
+  rules: z.array(accessRuleSchema),
+});
+export type AccessConfig = z.output<typeof accessSchema>;
+
 export const fileConfigSchema = z.strictObject({
   approvals: approvalsSchema.default(approvalsSchema.parse({})),
   clusters: z.record(z.string(), clusterSettingsSchema).default({}),
@@ -87,6 +159,8 @@ export const fileConfigSchema = z.strictObject({
   cycleOrder: z
     .array(z.enum(["cni", "dns", "ingress", "storage", "other"]))
     .default(["cni", "dns", "ingress", "storage", "other"]),
+  /** Who may do what from where. Absent: every channel may use every cluster (a warning at start). */
+  access: accessSchema.optional(),
 });
 export type FileConfig = z.output<typeof fileConfigSchema>;
 
@@ -115,6 +189,35 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9{}_-]+$/, 'expected letters, digits, "-", "_" and braces for a Redis Cluster hash tag')
     .default("upshift"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * The narrow Secrets mode: namespaces whose Helm release Secrets Upshift may read, granted by
+   * RoleBindings there (deploy/kubernetes/components/helm-namespaces; a chart's value renders
+   * both from one list). Unset: the cluster-wide default. Applies to every kubeconfig context.
+   */
+  UPSHIFT_HELM_NAMESPACES: optionalString
+    .transform((s) =>
+      s === undefined
+        ? undefined
+        : s
+            .split(",")
+            .map((x) => x.trim())
+            .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+              "expected namespace names (lowercase letters, digits and '-', at most 63), comma-separated",
+            ),
+        )
+        .min(1, "expected at least one namespace name, comma-separated (or leave it unset for cluster-wide)")
+        .optional(),
+    ),
+  /** One check, every attempt together: past it the thread says which call to the cluster hung. */
+  UPSHIFT_CHECK_DEADLINE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   /** The kubeconfig context of the MicroK8s cluster this worker runs on (enables the microk8s driver). */
   MICROK8S_CONTEXT: optionalString,
   MICROK8S_BIN: z.string().default("microk8s"),

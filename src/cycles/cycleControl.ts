@@ -2,6 +2,7 @@
 // queue an approved run (once: the job id is the plan id), report status, request an abort.
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { mention } from "../chat/mention.ts";
 import type { Requester } from "../chat/types.ts";
 import { QUEUE_NAMES } from "../queue/jobs.ts";
 import { ClusterLock } from "./clusterLock.ts";
@@ -23,6 +24,20 @@ export type PlanRequestResult =
   | { status: "queued"; jobId: string }
   | { status: "busy"; holder: string; cluster: string };
 
+/** Who asks to stop a cycle, as the adapters normalise them (Discord adds the member's roles). */
+export interface CycleActor {
+  requester: Requester;
+  roles?: string[];
+}
+
+export interface CycleControlOptions {
+  /**
+   * Whether the actor is an approver of the cluster (the approvals rules of upshift.yaml). Without
+   * it only a cycle's requester may abort it.
+   */
+  isApprover?: (cluster: string, actor: CycleActor) => Promise<boolean>;
+}
+
 export class CycleControl {
   /** Where abort requests are told (the approval engine, which has the posters); see setNotifier. */
   private notifier?: CycleNotifier;
@@ -30,9 +45,11 @@ export class CycleControl {
   private readonly redis: Redis;
   private readonly keys: CycleKeys;
   readonly plans: PlanStore;
+  private readonly isApprover?: CycleControlOptions["isApprover"];
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: Redis, prefix: string, opts: CycleControlOptions = {}) {
     this.redis = connection;
+    this.isApprover = opts.isApprover;
     this.keys = cycleKeys(prefix);
     this.queue = new Queue<CycleJobData>(QUEUE_NAMES.cycle, { connection, prefix });
     this.plans = new PlanStore(connection, this.keys);
@@ -80,26 +97,36 @@ export class CycleControl {
     return `${plan.kind === "rollback" ? "Rollback" : "Cycle"} ${plan.id} on ${cluster}: ${latest.state}.${lock}\n${lines.join("\n")}`;
   }
 
-  /** Stops the cycle before its next step (the running step finishes), or cancels a pending plan. */
-  async abort(cluster: string, requester: Requester): Promise<{ ok: boolean; text: string }> {
+  /**
+   * Stops the cycle before its next step (the running step finishes), or cancels a pending plan.
+   * An approver's or the requester's act only, as a ❌ on the plan is: anyone else is refused and
+   * nothing changes.
+   */
+  async abort(cluster: string, actor: CycleActor): Promise<{ ok: boolean; text: string }> {
     const latest = await this.plans.latestFor(cluster);
     if (!latest) return { ok: false, text: `No add-on cycle to abort on ${cluster}.` };
     const id = latest.plan.id;
+    const open = latest.state === "pending" || latest.state === "approved" || latest.state === "running";
+    if (open && !(await this.mayStop(cluster, latest.plan.requester, actor)))
+      return {
+        ok: false,
+        text: `Refused: only an approver of ${cluster} or the requester of ${id} (${mention(latest.plan.requester)}) may abort it. Nothing was changed.`,
+      };
     if (await this.plans.transition(id, "pending", "cancelled")) {
       await this.redis.zrem(this.keys.pending, id);
       await this.notify(
         id,
-        `❌ Cancelled by <@${requester.userId}> (/upgrade-cycle-abort). Nothing was changed on ${cluster}.`,
-        { state: "cancelled", by: requester.userId },
+        `❌ Cancelled by ${mention(actor.requester)} (/upgrade-cycle-abort). Nothing was changed on ${cluster}.`,
+        { state: "cancelled", by: actor.requester.userId },
       );
-      return { ok: true, text: `Cancelled the pending plan ${id} for ${cluster} (<@${requester.userId}>).` };
+      return { ok: true, text: `Cancelled the pending plan ${id} for ${cluster} (${mention(actor.requester)}).` };
     }
     if (latest.state === "approved" || latest.state === "running") {
       await this.redis.set(this.keys.abort(cluster), id, "EX", 7 * 24 * 3600);
       await this.notify(
         id,
-        `⏹️ Abort requested by <@${requester.userId}>: the cycle stops before its next step; the running step finishes.`,
-        { state: "abort-requested", by: requester.userId },
+        `⏹️ Abort requested by ${mention(actor.requester)}: the cycle stops before its next step; the running step finishes.`,
+        { state: "abort-requested", by: actor.requester.userId },
       );
       return {
         ok: true,
@@ -107,6 +134,11 @@ export class CycleControl {
       };
     }
     return { ok: false, text: `The latest cycle on ${cluster} is ${latest.state}; nothing to abort.` };
+  }
+
+  private async mayStop(cluster: string, requester: Requester, actor: CycleActor): Promise<boolean> {
+    if (actor.requester.platform === requester.platform && actor.requester.userId === requester.userId) return true;
+    return (await this.isApprover?.(cluster, actor)) ?? false;
   }
 
   async close(): Promise<void> {

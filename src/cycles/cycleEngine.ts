@@ -25,6 +25,7 @@ import { cycleKeys, type CycleKeys } from "./keys.ts";
 import { LostOwnershipError, StepJournalStore } from "./stepJournal.ts";
 import type { ActionOutput, AddonBackup, AddonDriver, CyclePlan, DriverSet, PlanStep, StepJournal } from "./types.ts";
 import { STEP_PHASES } from "./types.ts";
+import { plural } from "../render/english.ts";
 
 export class ClusterBusyError extends Error {
   readonly holder: string;
@@ -222,7 +223,7 @@ export class CycleEngine {
           j.backupFile = stored.file;
           j.outputs.push({
             action: "backup",
-            output: `${backup.objects.length} object(s) saved${stored.file ? ` to ${stored.file}` : ""}`,
+            output: `${plural(backup.objects.length, "object")} saved${stored.file ? ` to ${stored.file}` : ""}`,
           });
           break;
         }

@@ -114,6 +114,15 @@ export function decodeReleaseSecret(secret: KubeObject): DecodeResult {
   return result;
 }
 
+/**
+ * " (chart NAME-VERSION)" as `helm list` shows the chart, for a message about one revision; "" when
+ * the release does not decode (the label facts still stand on their own).
+ */
+export function chartSuffix(secret: KubeObject): string {
+  const chart = releaseFromSecret(secret)?.chart;
+  return chart?.name && chart.version ? ` (chart ${chart.name}-${chart.version})` : "";
+}
+
 /** The decoded release, or undefined when the Secret is not a decodable Helm release. */
 export function releaseFromSecret(secret: KubeObject): HelmRelease | undefined {
   const r = decodeReleaseSecret(secret);

@@ -3,6 +3,7 @@
 // Lists return the API server's JSON as is: the generated model classes drop fields they do
 // not know and turn timestamps into Dates, and checks must see objects exactly as stored.
 import { HttpMethod, IsomorphicFetchHttpLibrary, type KubeConfig, RequestContext } from "@kubernetes/client-node";
+import { CheckDeadlineError, type HungCall } from "../errors/checkDeadlineError.ts";
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import type { KubeObject, ResourceDef } from "./resources.ts";
 
@@ -11,6 +12,13 @@ export interface ClusterClientOptions {
   timeoutMs?: number;
   /** Page size for lists; the API server's own default chunking is 500 for kubectl. */
   pageSize?: number;
+}
+
+/** A deadline over many requests (a whole check): when it fires, every call still waiting fails. */
+export interface Deadline {
+  signal: AbortSignal;
+  /** For the message: how long the whole run was given. */
+  ms: number;
 }
 
 export interface ListOptions {
@@ -31,15 +39,36 @@ export class ClusterClient {
   private readonly http = new IsomorphicFetchHttpLibrary();
   private readonly timeoutMs: number;
   readonly pageSize: number;
+  private readonly deadline?: Deadline;
+  /** Calls waiting for an answer now (names as in error messages), for the deadline's message. */
+  private readonly waiting = new Set<{ attempted: string; since: number }>();
+  private hungAtDeadline?: HungCall[];
 
-  constructor(name: string, kc: KubeConfig, opts: ClusterClientOptions = {}) {
+  constructor(name: string, kc: KubeConfig, opts: ClusterClientOptions & { deadline?: Deadline } = {}) {
     this.name = name;
     this.kc = kc;
+    this.deadline = opts.deadline;
+    // Taken when the deadline fires, before the aborted calls leave `waiting`: every error then
+    // names the same calls, whichever of them is reported.
+    opts.deadline?.signal.addEventListener(
+      "abort",
+      () =>
+        (this.hungAtDeadline = [...this.waiting].map((w) => ({
+          attempted: w.attempted,
+          waitedMs: Date.now() - w.since,
+        }))),
+      { once: true },
+    );
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error(`kubeconfig context ${name} has no cluster`);
     this.server = cluster.server.replace(/\/+$/, "");
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.pageSize = opts.pageSize ?? 500;
+  }
+
+  /** The same cluster, with every request also bounded by `deadline` (one per check run). */
+  withDeadline(deadline: Deadline): ClusterClient {
+    return new ClusterClient(this.name, this.kc, { timeoutMs: this.timeoutMs, pageSize: this.pageSize, deadline });
   }
 
   /** GET a path and parse JSON. `attempted` names the action for error messages. */
@@ -67,15 +96,23 @@ export class ClusterClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) ctx.setQueryParam(k, v);
     ctx.setHeaderParam("Accept", accept);
     ctx.setHeaderParam("User-Agent", "upshift");
-    ctx.setSignal(AbortSignal.timeout(this.timeoutMs));
+    const perRequest = AbortSignal.timeout(this.timeoutMs);
+    ctx.setSignal(this.deadline ? AbortSignal.any([perRequest, this.deadline.signal]) : perRequest);
     let status: number;
     let body: string;
+    const call = { attempted, since: Date.now() };
+    this.waiting.add(call);
     try {
+      // Already past (a retry or a taken-over job that began late): time ran out, nothing hung.
+      if (this.deadline?.signal.aborted) throw this.deadlineError([]);
       await this.kc.applySecurityAuthentication(ctx);
       const response = await this.http.send(ctx).toPromise();
       status = response.httpStatusCode;
       body = await response.body.text();
     } catch (err) {
+      if (err instanceof CheckDeadlineError) throw err;
+      if (this.deadline?.signal.aborted)
+        throw this.deadlineError(this.hungAtDeadline ?? [{ attempted, waitedMs: Date.now() - call.since }]);
       const e = err as Error;
       const timedOut = e.name === "TimeoutError" || e.name === "AbortError";
       throw new ClusterAccessError({
@@ -86,6 +123,8 @@ export class ClusterClient {
           ? `no answer within ${this.timeoutMs} ms`
           : `${e.message}${e.cause ? ` (${String((e.cause as Error).message ?? e.cause)})` : ""}`,
       });
+    } finally {
+      this.waiting.delete(call);
     }
     if (status >= 200 && status < 300) return body;
     let detail = body.slice(0, 300);
@@ -97,6 +136,10 @@ export class ClusterClient {
     }
     const transient = status === 429 || status >= 500;
     throw new ClusterAccessError({ cluster: this.name, status, transient, attempted, detail });
+  }
+
+  private deadlineError(hung: HungCall[]): CheckDeadlineError {
+    return new CheckDeadlineError({ cluster: this.name, deadlineMs: this.deadline?.ms ?? 0, hung });
   }
 
   /** The API server's version, e.g. "v1.31.4". */
@@ -119,7 +162,9 @@ export class ClusterClient {
     const attempted =
       `list ${def.plural}${def.apiVersion.includes("/") ? `.${def.apiVersion.split("/")[0]}` : ""} ${where}`.trim();
     let token: string | undefined;
+    let page = 1;
     do {
+      // Past the first page the name says which page: a server that hangs on page 3 is told apart.
       const list = await this.getJson<{
         items?: KubeObject[];
         metadata?: { continue?: string; resourceVersion?: string };
@@ -129,10 +174,11 @@ export class ClusterClient {
           limit: String(this.pageSize),
           continue: token,
           labelSelector: [def.labelSelector, opts.labelSelector].filter(Boolean).join(",") || undefined,
-          fieldSelector: opts.fieldSelector,
+          fieldSelector: [def.fieldSelector, opts.fieldSelector].filter(Boolean).join(",") || undefined,
         },
-        attempted,
+        page > 1 ? `${attempted}, page ${page}` : attempted,
       );
+      page++;
       // List items omit apiVersion/kind; restore them (in place: no second copy of a big page)
       // so findings can name objects.
       const items = list.items ?? [];
@@ -143,6 +189,27 @@ export class ClusterClient {
       yield { items, resourceVersion: list.metadata?.resourceVersion };
       token = list.metadata?.continue || undefined;
     } while (token);
+  }
+
+  /**
+   * Whether one object exists, asked for metadata only (PartialObjectMetadata, as client-go's
+   * metadata client does: k8s.io/client-go/metadata): the API server answers without the
+   * object's payload, so a Secret's data never reaches Upshift. 404 is false; a 403 throws.
+   */
+  async exists(def: ResourceDef, namespace: string, name: string): Promise<boolean> {
+    const attempted = `get ${def.plural} ${namespace}/${name} (metadata only)`;
+    try {
+      await this.getText(
+        resourcePath(def, namespace, name),
+        {},
+        attempted,
+        "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json",
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ClusterAccessError && err.status === 404) return false;
+      throw err;
+    }
   }
 
   async listAll(def: ResourceDef, opts: ListOptions = {}): Promise<KubeObject[]> {

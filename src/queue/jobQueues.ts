@@ -7,15 +7,30 @@
 // syscall per job, which was the largest single CPU cost of an ack. Only adds use it, so the
 // shared connection's ordering (MULTI, blocking and admin commands elsewhere) is unchanged;
 // each add still gets its own reply, error and commandTimeout.
-import { randomUUID } from "node:crypto";
+//
+// The add connection has no offline queue and does not resend unanswered commands after a
+// reconnect: while Redis is down an add fails at once, and a command the user was told was not
+// queued is never written later. A job that belongs to a chat request (Slack trigger_id, Discord
+// interaction id) has a job id derived from it and runs only once its request key says so (see
+// requestGate.ts): a retried or replayed request finds the first instead of starting a second.
+import { createHash, randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
+import { NotQueuedError } from "../errors/notQueuedError.ts";
 import { type CheckJobData, type CheckQueueJobData, checkJobId, type FleetJobData, QUEUE_NAMES } from "./jobs.ts";
-import { duplicateConnection, type RedisConnection } from "./redisConnection.ts";
+import { asRedis, duplicateConnection, type RedisConnection } from "./redisConnection.ts";
+import { type ChatRequest, RequestGate, type RequestState } from "./requestGate.ts";
 
 export type EnqueueResult =
   | { status: "queued"; jobId: string }
-  | { status: "duplicate"; jobId: string; reply?: ReplyAddress };
+  | { status: "duplicate"; jobId: string; reply?: ReplyAddress }
+  /** The same chat request came again (a replay or a retry): it was queued the first time. */
+  | { status: "replayed"; jobId: string; reply?: ReplyAddress };
+
+/** Job id of the job a chat request creates: the same request always names the same job. */
+export function requestJobId(request: ChatRequest): string {
+  return `req.${request.id.replace(/[^A-Za-z0-9._-]/g, "_")}`;
+}
 
 /** Retries for transient cluster errors: 5 attempts, 2 s, 4 s, 8 s, 16 s. */
 export const CHECK_JOB_OPTIONS = {
@@ -30,17 +45,31 @@ export interface JobQueuesOptions {
   backoffDelayMs?: number;
 }
 
+/** A short stable key for a set of cluster names (order does not matter). */
+function clusterSetKey(clusters: readonly string[]): string {
+  return createHash("sha256")
+    .update(JSON.stringify([...clusters].sort()))
+    .digest("base64url")
+    .slice(0, 16);
+}
+
 export class JobQueues {
   readonly check: Queue<CheckQueueJobData>;
   /** The same queue on the auto-pipelined connection: adds only. */
   private readonly adder: Queue<CheckQueueJobData>;
   private readonly addConnection: RedisConnection;
   private readonly jobOptions: typeof CHECK_JOB_OPTIONS;
+  readonly requests: RequestGate;
 
   constructor(connection: RedisConnection, prefix: string, opts: JobQueuesOptions = {}) {
     this.check = new Queue<CheckQueueJobData>(QUEUE_NAMES.check, { connection, prefix });
     // Same options as the caller's connection (timeouts, retries, offline queue), plus pipelining.
-    this.addConnection = duplicateConnection(connection, { enableAutoPipelining: true });
+    this.addConnection = duplicateConnection(connection, {
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+    });
+    this.requests = new RequestGate(asRedis(this.addConnection), prefix);
     // Its errors reach whoever listens on the caller's connection and queue (a Redis outage is
     // logged there); with no listener they are dropped here rather than crash the process.
     this.addConnection.on("error", (err: Error) => {
@@ -57,25 +86,44 @@ export class JobQueues {
   }
 
   async enqueueCheck(data: CheckJobData): Promise<EnqueueResult> {
-    const jobId = randomUUID();
-    const job = await this.adder.add("check", data, {
-      ...this.jobOptions,
-      jobId,
-      deduplication: { id: checkJobId(data.cluster, data.target) },
-    });
-    if (job.id === jobId) return { status: "queued", jobId };
-    return this.duplicateOf(job.id);
+    return this.enqueue("check", data, checkJobId(data.cluster, data.target));
   }
 
   /** One fleet job per target at a time; it opens the thread and fans out the flow itself. */
   async enqueueFleetCheck(data: Omit<CheckJobData, "cluster" | "kind">, clusters: string[]): Promise<EnqueueResult> {
-    const jobId = randomUUID();
     const fleet: FleetJobData = { ...data, kind: "fleet", clusters };
-    const job = await this.adder.add("fleet", fleet, {
-      ...this.jobOptions,
-      jobId,
-      deduplication: { id: checkJobId("fleet", data.target) },
-    });
+    // Deduplicated per set of clusters: with access rules, "all" differs from channel to channel,
+    // and one channel's fleet run must not stand in for another's.
+    return this.enqueue("fleet", fleet, checkJobId(`fleet-${clusterSetKey(clusters)}`, data.target));
+  }
+
+  private async enqueue(name: string, data: CheckJobData | FleetJobData, dedupId: string): Promise<EnqueueResult> {
+    const request = data.request;
+    if (request) {
+      const earlier = await this.requests.find(request.id);
+      if (earlier?.state === "accepted") return { ...(await this.duplicateOf(earlier.jobId)), status: "replayed" };
+      if (earlier) throw new NotQueuedError("this request was already answered as not queued; run the command again");
+    }
+    const jobId = request ? requestJobId(request) : randomUUID();
+    const job = await this.adder.add(name, data, { ...this.jobOptions, jobId, deduplication: { id: dedupId } });
+    // A request is queued when its key says so; the worker runs nothing before that.
+    if (request) {
+      const id = job.id ?? jobId;
+      let decided: RequestState;
+      let unanswered = false;
+      try {
+        decided = await this.requests.accept(request, id);
+      } catch {
+        // No answer to the accept: it may have landed. Find out before telling the user anything
+        // (Slack's ack may say "nothing was queued" meanwhile; a late "Queued" becomes a correction).
+        unanswered = true;
+        decided = await this.requests.resolveUnanswered(request, id);
+      }
+      if (decided.state === "abandoned") throw new NotQueuedError("the queue did not answer in time");
+      // Decided before this call by someone else: a replay (or a retry) of the same request.
+      if (decided.earlier && !(unanswered && decided.jobId === id))
+        return { ...(await this.duplicateOf(decided.jobId)), status: "replayed" };
+    }
     if (job.id === jobId) return { status: "queued", jobId };
     return this.duplicateOf(job.id);
   }
@@ -83,6 +131,14 @@ export class JobQueues {
   private async duplicateOf(id: string | undefined): Promise<EnqueueResult> {
     const existing = id ? await Job.fromId<CheckQueueJobData>(this.check, id) : undefined;
     return { status: "duplicate", jobId: id ?? "", reply: existing?.data.reply };
+  }
+
+  /**
+   * Resolves once the add connection is connected. With no offline queue, an add sent before
+   * that fails at once ("nothing was queued"); a caller that can wait (tests, start-up) waits here.
+   */
+  async ready(): Promise<void> {
+    await this.adder.waitUntilReady();
   }
 
   /** Job options of every check, for the flow children a fleet job adds. */

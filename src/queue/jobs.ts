@@ -1,6 +1,7 @@
 // Job payloads on the Redis queue. Everything a worker needs to do the job and to answer in
 // the right thread is in the job data, never in the memory of the bot that enqueued it.
 import type { ReplyAddress, Requester } from "../chat/types.ts";
+import type { ChatRequest } from "./requestGate.ts";
 
 /** One queue per kind of work so each can be scaled and monitored on its own. */
 export const QUEUE_NAMES = {
@@ -22,6 +23,8 @@ export interface CheckJobData {
   requestedAt: string;
   /** Fleet runs (/upgrade-check all): the child posts into the fleet's thread, not a root of its own. */
   fleet?: boolean;
+  /** The chat request that asked for it: the job runs only once that request was accepted (requestGate.ts). */
+  request?: ChatRequest;
 }
 
 /** `/upgrade-check all`: one job that opens the thread and fans out a flow of checks. */
@@ -34,6 +37,7 @@ export interface FleetJobData {
   requestedAt: string;
   /** Set once the flow of children was added, so a retried fleet job never adds it twice. */
   flowAdded?: boolean;
+  request?: ChatRequest;
 }
 
 /** The parent of a fleet flow: runs when every child check finished (or failed), posts the table. */

@@ -85,6 +85,8 @@ export interface RedisProcess {
   /** Everything the process printed so far (for error messages). */
   output(): string;
   stop(): Promise<void>;
+  /** Sends `signal` (tests: SIGKILL, a crash with no goodbye) and resolves once the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -131,8 +133,17 @@ export async function startRedisProcess(opts: {
     throw err;
   }
 
+  const gone = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
   return {
     output: () => output,
+    kill: async (signal) => {
+      process.removeListener("exit", killOnExit);
+      child.kill(signal);
+      await gone;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         process.removeListener("exit", killOnExit);

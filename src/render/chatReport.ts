@@ -3,7 +3,9 @@
 // list as a file, so a 500-finding cluster does not become 500 messages.
 import type { CheckReport } from "../checks/preflight.ts";
 import type { ChatMessage } from "../chat/types.ts";
+import { userText } from "../chat/userText.ts";
 import { type Finding, SEVERITIES, type Severity } from "../checks/types.ts";
+import { plural } from "./english.ts";
 import { formatFindingLine, formatFindingText } from "./findingText.ts";
 import { checkDocsLink, dayOf, type RichMessage, SEVERITY_TONE, type Tone, VERDICT_TONE } from "./richMessage.ts";
 
@@ -27,16 +29,29 @@ export interface HeadlineInput {
 
 export function headline(input: HeadlineInput, state: string): ChatMessage {
   const from = input.serverVersion ? ` ${input.serverVersion}` : "";
-  const to = input.target ? ` → ${input.target}` : "";
+  // The target came from the user's command: marked, so a platform shows it as text whatever it holds.
+  const to = input.target ? ` → ${userText(input.target)}` : "";
   return { text: `*Upgrade check:* ${input.cluster}${from}${to}, requested by ${input.requester}: ${state}` };
 }
 
-export function verdictState(report: Pick<CheckReport, "verdict" | "counts">): string {
-  const parts = SEVERITIES.filter((s) => s !== "info" && report.counts[s] > 0).map((s) => `${report.counts[s]} ${s}`);
+export function verdictState(
+  report: Pick<CheckReport, "verdict" | "counts"> & { warnings?: readonly string[] },
+): string {
+  // "blocker" is a noun and takes a plural; the other severities read as adjectives ("2 high").
+  const parts = SEVERITIES.filter((s) => s !== "info" && report.counts[s] > 0).map((s) =>
+    s === "blocker" ? plural(report.counts.blocker, "blocker") : `${report.counts[s]} ${s}`,
+  );
   const counts = parts.length ? ` (${parts.join(", ")})` : "";
-  if (report.verdict === "blocked") return `*blocked*${counts}`;
-  if (report.verdict === "warnings") return `*warnings*${counts}`;
-  return "*ready* (no findings)";
+  // A target past the horizon is never plainly "ready": the headline carries the caveat too.
+  const caveat = report.warnings?.length ? "; ⚠️ target beyond Upshift's knowledge" : "";
+  if (report.verdict === "blocked") return `*blocked*${counts}${caveat}`;
+  if (report.verdict === "warnings") return `*warnings*${counts}${caveat}`;
+  return `*ready* (no findings${caveat})`;
+}
+
+/** The sentence every report ends with: how far Upshift's knowledge reaches. */
+export function horizonLine(report: Pick<CheckReport, "knowledgeHorizon">): string {
+  return `Upshift's knowledge covers Kubernetes releases up to ${report.knowledgeHorizon}.`;
 }
 
 export interface FoldOptions {
@@ -70,8 +85,12 @@ export function findingMessages(findings: readonly Finding[], opts: FoldOptions 
     const rest = group.length - shown;
     const message: ChatMessage = { text: [title, ...lines].join("\n\n") };
     if (rest > 0) {
-      message.text += `\n\n…and ${rest} more ${severity} findings: full list attached.`;
-      message.file = { name: `${severity}-findings.txt`, content: group.map(formatFindingLine).join("\n") };
+      // The file holds only what the message did not show: each problem appears once in the thread.
+      message.text += `\n\n…and ${rest} more ${severity} ${rest === 1 ? "finding" : "findings"}, in the attached file.`;
+      message.file = {
+        name: `${severity}-findings.txt`,
+        content: group.slice(shown).map(formatFindingLine).join("\n"),
+      };
     }
     message.rich = severityRich(severity, group, shown, rest, opts);
     messages.push(message);
@@ -79,12 +98,22 @@ export function findingMessages(findings: readonly Finding[], opts: FoldOptions 
   return messages;
 }
 
+/** "3 findings ignored by rules and annotations": what the report does not show, and why. */
+export function ignoredNote(count: number): string {
+  return `${plural(count, "finding")} ignored by rules and annotations`;
+}
+
 export function reportMessages(report: CheckReport, opts: FoldOptions = {}): ChatMessage[] {
+  // Warnings come first: a reader who stops at the first reply still sees them.
+  const warnings: ChatMessage[] = report.warnings.map((w) => ({ text: `⚠️ ${w}` }));
   if (report.findings.length === 0) {
-    return [{ text: `✅ No findings: ${report.cluster} looks ready for ${report.target}.` }];
+    return [
+      ...warnings,
+      { text: `✅ No findings: ${report.cluster} looks ready for ${report.target}. ${horizonLine(report)}` },
+    ];
   }
-  const summary = `Checked ${report.cluster} (${report.serverVersion} → ${report.target}) in ${(report.durationMs / 1000).toFixed(1)} s${report.suppressed ? `; ${report.suppressed} findings suppressed by ignore rules` : ""}.`;
-  return [...findingMessages(report.findings, opts), { text: summary }];
+  const summary = `Checked ${report.cluster} (${report.serverVersion} → ${report.target}) in ${(report.durationMs / 1000).toFixed(1)} s${report.suppressed ? `; ${ignoredNote(report.suppressed)}` : ""}. ${horizonLine(report)}`;
+  return [...warnings, ...findingMessages(report.findings, opts), { text: summary }];
 }
 
 /**
@@ -150,8 +179,9 @@ function severityRich(
  * (what was checked and the day, never a state).
  */
 export function structuredHeadline(input: HeadlineInput, state: string, tone: Tone = "progress"): ChatMessage {
-  const versions =
-    input.serverVersion || input.target ? ` · ${input.serverVersion ?? "?"} → ${input.target ?? "next minor"}` : "";
+  // The root is posted before the cluster answers: until then it names the target only.
+  const target = input.target ?? "next minor";
+  const versions = input.serverVersion ? ` · ${input.serverVersion} → ${target}` : ` → ${target}`;
   return {
     ...headline(input, state),
     rich: {

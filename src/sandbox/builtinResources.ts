@@ -1,5 +1,6 @@
-// The resources a real v1.31 kube-apiserver serves that Upshift and its tests touch. Custom
-// resources (from CRDs) and unknown kinds met in fixtures are added at run time by the registry.
+// The resources a real kube-apiserver serves that Upshift and its tests touch (GA versions, served
+// whatever --kube-version says). Custom resources (from CRDs), the alpha versions below and
+// unknown kinds met in fixtures are added at run time by the registry.
 
 export interface ResourceInfo {
   /** "" for the core group. */
@@ -77,6 +78,43 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
   r("storage.k8s.io/v1", "StorageClass", "storageclasses", false, { shortNames: ["sc"] }),
   r("coordination.k8s.io/v1", "Lease", "leases", true),
   r("events.k8s.io/v1", "Event", "events", true, { shortNames: ["ev"] }),
+  r("networking.k8s.io/v1", "IngressClass", "ingressclasses", false),
+  r("networking.k8s.io/v1", "ServiceCIDR", "servicecidrs", false, { status: true }),
+  r("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false),
+  r("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false),
+  r("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy", "validatingadmissionpolicies", false, {
+    status: true,
+  }),
+  r("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings", false),
+  r("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicy", "mutatingadmissionpolicies", false),
+  r("admissionregistration.k8s.io/v1", "MutatingAdmissionPolicyBinding", "mutatingadmissionpolicybindings", false),
+  r("apiregistration.k8s.io/v1", "APIService", "apiservices", false, { status: true }),
+  r("storage.k8s.io/v1", "CSIDriver", "csidrivers", false),
+  r("storage.k8s.io/v1", "VolumeAttributesClass", "volumeattributesclasses", false),
+  r("scheduling.k8s.io/v1", "PriorityClass", "priorityclasses", false, { shortNames: ["pc"] }),
+  r("node.k8s.io/v1", "RuntimeClass", "runtimeclasses", false),
+  r("discovery.k8s.io/v1", "EndpointSlice", "endpointslices", true),
+  r("flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "flowschemas", false, { status: true }),
+  r("flowcontrol.apiserver.k8s.io/v1", "PriorityLevelConfiguration", "prioritylevelconfigurations", false, {
+    status: true,
+  }),
+  r("resource.k8s.io/v1", "DeviceClass", "deviceclasses", false),
+  r("resource.k8s.io/v1", "ResourceClaim", "resourceclaims", true, { status: true }),
+  r("resource.k8s.io/v1", "ResourceClaimTemplate", "resourceclaimtemplates", true),
+];
+
+/**
+ * Alpha versions a real API server serves only when an administrator enables them: the sandbox
+ * serves one only once a fixture (or a create) holds an object of it, so an unseeded sandbox
+ * answers 404 for their lists as a default cluster does.
+ */
+export const ALPHA_RESOURCES: ResourceInfo[] = [
+  r("storagemigration.k8s.io/v1alpha1", "StorageVersionMigration", "storageversionmigrations", false, {
+    status: true,
+  }),
+  r("scheduling.k8s.io/v1alpha2", "Workload", "workloads", true),
+  r("scheduling.k8s.io/v1alpha2", "PodGroup", "podgroups", true, { status: true }),
+  r("coordination.k8s.io/v1alpha1", "LeaseCandidate", "leasecandidates", true),
 ];
 
 /** Plural of a kind the server knows nothing about, the way kubectl and the CRD docs guess it. */

@@ -1,6 +1,6 @@
 // `upshift sandbox --fixture FILE_OR_DIR [--kube-version v1.31.4] [--port 0] [--kubeconfig-out PATH]
 // [--context NAME]`: serves a fixture until SIGINT/SIGTERM. Prints exactly one line on stdout.
-import { startSandbox } from "./index.ts";
+import { loadFixture, startSandbox } from "./index.ts";
 
 export const SANDBOX_USAGE =
   "usage: upshift sandbox --fixture FILE_OR_DIR [--fixture ...] [--kube-version v1.31.4] [--port 0] [--host 127.0.0.1] [--kubeconfig-out PATH] [--context NAME]";
@@ -70,20 +70,32 @@ export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
   return opts;
 }
 
-/** Runs until SIGINT/SIGTERM. Bad flags or fixtures: message on stderr, exit code 2. */
-export async function runSandboxCli(argv: string[]): Promise<void> {
+/**
+ * Runs until SIGINT/SIGTERM and returns the exit code: 0 after a clean stop or --help, 2 for bad
+ * flags or a bad fixture (a usage error: the message says which), 1 when the server cannot run
+ * (the port is taken, a crash).
+ */
+export async function runSandboxCli(argv: string[]): Promise<number> {
   let opts: SandboxCliOptions;
   try {
     opts = parseSandboxArgs(argv);
   } catch (err) {
     if (!(err instanceof CliUsageError)) throw err;
-    process.stderr.write(
-      `upshift sandbox: ${err.message}\n${err.message === SANDBOX_USAGE ? "" : `${SANDBOX_USAGE}\n`}`,
-    );
-    process.exitCode = 2;
-    return;
+    if (err.message === SANDBOX_USAGE) {
+      process.stdout.write(`${SANDBOX_USAGE}\n`);
+      return 0;
+    }
+    process.stderr.write(`upshift sandbox: ${err.message}\n${SANDBOX_USAGE}\n`);
+    return 2;
   }
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  try {
+    // Read first: a missing or broken fixture is bad input (2), a port that cannot be bound is not.
+    loadFixture(opts.fixtures);
+  } catch (err) {
+    process.stderr.write(`upshift sandbox: ${(err as Error).message}\n`);
+    return 2;
+  }
   try {
     sandbox = await startSandbox({
       fixture: opts.fixtures,
@@ -94,9 +106,10 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
     if (opts.kubeconfigOut) sandbox.writeKubeconfig(opts.kubeconfigOut, opts.context);
   } catch (err) {
     process.stderr.write(`upshift sandbox: ${(err as Error).message}\n`);
-    process.exitCode = 2;
-    return;
+    return 1;
   }
+  for (const { file, reason } of sandbox.skippedFixtures)
+    process.stderr.write(`upshift sandbox: skipped ${file}: ${reason}\n`);
   process.stdout.write(`listening on ${sandbox.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -108,9 +121,9 @@ export async function runSandboxCli(argv: string[]): Promise<void> {
     process.on("SIGTERM", stop);
   });
   await sandbox.close();
-  process.exitCode = 0;
+  return 0;
 }
 
 if (import.meta.main) {
-  await runSandboxCli(process.argv.slice(2));
+  process.exitCode = await runSandboxCli(process.argv.slice(2));
 }

@@ -1,7 +1,7 @@
-// Fault injection for tests: latency, error statuses, dropped connections and rate limits on the
-// requests a rule matches. Rules are checked in the order they were added; the first that fires wins
-// (latency-only rules delay and let later rules and the real handler run). Rules only see new
-// requests; cutWatches() acts on the watch streams that are already open.
+// Fault injection for tests: latency, error statuses, dropped connections, requests never answered
+// and rate limits on the requests a rule matches. Rules are checked in the order they were added;
+// the first that fires wins (latency-only rules delay and let later rules and the real handler
+// run). Rules only see new requests; cutWatches() acts on the watch streams that are already open.
 
 export type RequestVerb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deletecollection";
 
@@ -22,6 +22,11 @@ export interface FaultSpec {
   latencyMs?: number;
   /** Destroy the socket without answering. */
   drop?: true | boolean;
+  /**
+   * Accept the request and never answer (the socket stays open until the client gives up or the
+   * sandbox closes): an API server that is up but hung.
+   */
+  hang?: true | boolean;
   /** Answer 429 (unless `status` says otherwise) with this Retry-After. */
   retryAfterSeconds?: number;
 }
@@ -47,6 +52,7 @@ export interface FaultRequest {
 export type FaultAction =
   | { kind: "none"; latencyMs: number }
   | { kind: "drop"; latencyMs: number }
+  | { kind: "hang"; latencyMs: number }
   | { kind: "status"; latencyMs: number; status: number; message?: string; retryAfterSeconds?: number };
 
 class Rule implements FaultHandle {
@@ -137,6 +143,7 @@ export class FaultInjector {
       rule.fired++;
       latencyMs += s.latencyMs ?? 0;
       if (s.drop) return { kind: "drop", latencyMs };
+      if (s.hang) return { kind: "hang", latencyMs };
       if (s.status !== undefined || s.retryAfterSeconds !== undefined) {
         return {
           kind: "status",

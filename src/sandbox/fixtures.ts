@@ -4,33 +4,57 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../kube/resources.ts";
+import type { NodeProxyConfig } from "./nodeProxy.ts";
 
 export interface SandboxSettings {
   serverVersion?: string;
   metrics?: string;
   rolloutDelayMs?: number;
+  /** The node proxy: whether `get nodes/proxy` is allowed, and each kubelet's /metrics text. */
+  nodeProxy?: Partial<NodeProxyConfig>;
 }
 
 export interface Fixture {
   objects: KubeObject[];
   settings: SandboxSettings;
+  /** Files of a directory that were not fixtures (an upshift.yaml beside them), and why. */
+  skipped?: Array<{ file: string; reason: string }>;
 }
 
 export const SETTINGS_API_VERSION = "sandbox.upshift.dev/v1";
 export const SETTINGS_KIND = "SandboxSettings";
 
-function fixtureFiles(path: string): string[] {
+/** Files to load: a file as given, or a directory's .yaml/.yml files (`inDirectory` true). */
+function fixtureFiles(path: string): Array<{ file: string; inDirectory: boolean }> {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
   } catch {
     throw new Error(`fixture ${path}: no such file or directory`);
   }
-  if (!st.isDirectory()) return [path];
+  if (!st.isDirectory()) return [{ file: path, inDirectory: false }];
   return readdirSync(path, { withFileTypes: true })
     .filter((d) => d.isFile() && /\.ya?ml$/.test(d.name))
-    .map((d) => join(path, d.name))
-    .sort();
+    .map((d) => ({ file: join(path, d.name), inDirectory: true }))
+    .sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/**
+ * Why a YAML file in a fixture directory is not a fixture (undefined when it is one): a
+ * document that is not a Kubernetes object, such as the upshift.yaml policy kept beside the
+ * scenarios. Such files are skipped with that reason; a broken object in a real fixture still fails.
+ */
+export function notAFixture(text: string): string | undefined {
+  const docs = parseAllDocuments(text);
+  for (const [i, doc] of docs.entries()) {
+    if (doc.errors.length > 0) return undefined; // parseFixture reports the YAML error itself
+    const value = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) continue;
+    const isObject = typeof value === "object" && !Array.isArray(value);
+    if (!isObject || typeof value.apiVersion !== "string" || typeof value.kind !== "string")
+      return `document ${i + 1} is not a Kubernetes object (no apiVersion and kind)`;
+  }
+  return undefined;
 }
 
 function readSettings(doc: KubeObject, where: string): SandboxSettings {
@@ -55,6 +79,21 @@ function readSettings(doc: KubeObject, where: string): SandboxSettings {
       throw new Error(`${where}: spec.rolloutDelayMs must be a non-negative number`);
     }
     out.rolloutDelayMs = spec.rolloutDelayMs;
+  }
+  if (spec.nodeProxy !== undefined) {
+    const np = spec.nodeProxy;
+    if (!np || typeof np !== "object" || Array.isArray(np))
+      throw new Error(`${where}: spec.nodeProxy must be a mapping (allowed, kubeletMetrics)`);
+    if (np.allowed !== undefined && typeof np.allowed !== "boolean")
+      throw new Error(`${where}: spec.nodeProxy.allowed must be true or false`);
+    const metrics = np.kubeletMetrics ?? {};
+    if (
+      typeof metrics !== "object" ||
+      Array.isArray(metrics) ||
+      Object.values(metrics).some((v) => typeof v !== "string")
+    )
+      throw new Error(`${where}: spec.nodeProxy.kubeletMetrics must map node names to Prometheus text`);
+    out.nodeProxy = { allowed: np.allowed ?? false, kubeletMetrics: metrics as Record<string, string> };
   }
   return out;
 }
@@ -93,11 +132,18 @@ export function parseFixture(text: string, source = "fixture"): Fixture {
 export function loadFixture(pathOrPaths: string | string[]): Fixture {
   const paths = Array.isArray(pathOrPaths) ? pathOrPaths : [pathOrPaths];
   const objects: KubeObject[] = [];
+  const skipped: Array<{ file: string; reason: string }> = [];
   let settings: SandboxSettings = {};
-  for (const file of paths.flatMap(fixtureFiles)) {
-    const f = parseFixture(readFileSync(file, "utf8"), file);
+  for (const { file, inDirectory } of paths.flatMap(fixtureFiles)) {
+    const text = readFileSync(file, "utf8");
+    const reason = inDirectory ? notAFixture(text) : undefined;
+    if (reason) {
+      skipped.push({ file, reason });
+      continue;
+    }
+    const f = parseFixture(text, file);
     objects.push(...f.objects);
     settings = { ...settings, ...f.settings };
   }
-  return { objects, settings };
+  return { objects, settings, ...(skipped.length ? { skipped } : {}) };
 }

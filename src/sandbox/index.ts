@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { KubeObject } from "../kube/resources.ts";
 import { groupVersionOf } from "./builtinResources.ts";
 import { loadFixture, type SandboxSettings } from "./fixtures.ts";
+import type { NodeProxyConfig } from "./nodeProxy.ts";
 import { DEFAULT_METRICS, SandboxServer } from "./server.ts";
 import { nowTimestamp, Store } from "./store.ts";
 
@@ -15,6 +16,7 @@ export { runSandboxCli } from "./cli.ts";
 export type { RequestRecord } from "./server.ts";
 export { SandboxServer } from "./server.ts";
 export type { Store } from "./store.ts";
+export { type NodeProxyConfig, SANDBOX_USER } from "./nodeProxy.ts";
 
 export const DEFAULT_SERVER_VERSION = "v1.31.4";
 
@@ -31,6 +33,8 @@ export interface StartSandboxOptions {
   watchWindow?: number;
   metrics?: string;
   rolloutDelayMs?: number;
+  /** Node proxy authorization and kubelet /metrics by node (default: nodes/proxy forbidden). */
+  nodeProxy?: Partial<NodeProxyConfig>;
 }
 
 const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -38,10 +42,12 @@ const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-l
 export async function startSandbox(opts: StartSandboxOptions = {}): Promise<SandboxServer> {
   let settings: SandboxSettings = {};
   const objects: KubeObject[] = [];
+  let skipped: Array<{ file: string; reason: string }> = [];
   if (opts.fixture !== undefined) {
     const f = loadFixture(opts.fixture);
     objects.push(...f.objects);
     settings = f.settings;
+    skipped = f.skipped ?? [];
   }
   objects.push(...(opts.objects ?? []));
   const serverVersion = opts.serverVersion ?? settings.serverVersion ?? DEFAULT_SERVER_VERSION;
@@ -57,7 +63,12 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
     watchWindow: opts.watchWindow ?? 10_000,
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
+    nodeProxy: {
+      allowed: opts.nodeProxy?.allowed ?? settings.nodeProxy?.allowed ?? false,
+      kubeletMetrics: { ...settings.nodeProxy?.kubeletMetrics, ...opts.nodeProxy?.kubeletMetrics },
+    },
   });
+  server.skippedFixtures = skipped;
   await server.listen();
   return server;
 }

@@ -4,6 +4,7 @@
 import type { KubeObject } from "../kube/resources.ts";
 import {
   ALL_VERBS,
+  ALPHA_RESOURCES,
   BUILTIN_RESOURCES,
   groupVersionOf,
   guessPlural,
@@ -57,8 +58,15 @@ export class ResourceRegistry {
     const kind = obj.kind ?? "";
     if (!apiVersion || !kind) throw new Error("object needs apiVersion and kind");
     const known = this.byKind(apiVersion, kind);
-    if (known) return known;
+    if (known && groupVersionOf(known) === apiVersion) return known;
     const { group, version } = splitApiVersion(apiVersion);
+    const alpha = ALPHA_RESOURCES.find((a) => a.group === group && a.version === version && a.kind === kind);
+    if (alpha) {
+      this.unknown.set(`${group}/${version}/${kind}`, alpha);
+      this.invalidate();
+      return alpha;
+    }
+    if (known) return known;
     const info: ResourceInfo = {
       group,
       version,

@@ -10,13 +10,18 @@ import { groupVersionOf, type ResourceInfo, splitApiVersion } from "./builtinRes
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
 import { FaultInjector, type RequestVerb } from "./faults.ts";
 import { type KubeconfigEntry, kubeconfigFor } from "./kubeconfig.ts";
+import { type NodeProxyConfig, nodeProxyAnswer } from "./nodeProxy.ts";
 import { openApiV2, openApiV3Doc, openApiV3Root } from "./openapi.ts";
+import { decodeProtobufBody } from "./protobuf.ts";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.ts";
 import { RolloutSimulator } from "./rollout.ts";
+import { crdStatusAfterWrite } from "./crdStatus.ts";
+import { ServiceAllocator } from "./services.ts";
 import { type Matcher, parseFieldSelector, parseLabelSelector, SelectorError } from "./selectors.ts";
 import {
   alreadyExists,
   conflict,
+  conflictStatus,
   EXPIRED_CONTINUE_MESSAGE,
   failure,
   notFound,
@@ -39,6 +44,12 @@ export interface RequestRecord {
   method: string;
   /** Set for /version, /api, /healthz... (RBAC nonResourceURLs); resource is "" then. */
   nonResource?: true;
+  /** The query as sent (selectors, limit, continue), so tests can prove how a list was asked. */
+  query?: URLSearchParams;
+  /** The Accept header (metadata-only and Table requests are told apart by it). */
+  accept?: string;
+  /** The request body's media type, when it has one (tests prove which encoding a client sent). */
+  contentType?: string;
 }
 
 export interface SandboxConfig {
@@ -48,6 +59,7 @@ export interface SandboxConfig {
   watchWindow: number;
   host: string;
   port: number;
+  nodeProxy?: NodeProxyConfig;
 }
 
 export const DEFAULT_METRICS = `# HELP apiserver_request_total Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.
@@ -74,17 +86,39 @@ const NOT_FOUND_PATH = () => statusError(404, "the server could not find the req
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+const PROTOBUF_MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
+
+/**
+ * Whether a response may be JSON. Answers are always JSON; a client that accepts only protobuf
+ * (or only something else) gets 406, as a real server does for a media type it cannot produce.
+ */
+function acceptsJson(accept: string | undefined): boolean {
+  if (!accept || accept.trim() === "") return true;
+  return accept
+    .toLowerCase()
+    .split(",")
+    .some((part) => {
+      const type = part.split(";")[0].trim();
+      return type === "*/*" || type === "application/*" || type.includes("json") || type.includes("yaml");
+    });
+}
+
 export class SandboxServer {
   readonly store: Store;
   readonly faults = new FaultInjector();
   readonly requests: RequestRecord[] = [];
   readonly serverVersion: string;
+  /** The node proxy's authorization and kubelet answers; tests may change them at any time. */
+  readonly nodeProxy: NodeProxyConfig;
+  /** Files of a fixture directory that were not fixtures, and why (the CLI says so on stderr). */
+  skippedFixtures: Array<{ file: string; reason: string }> = [];
   url = "";
   port = 0;
   private readonly config: SandboxConfig;
   private readonly http: Server;
   private readonly watches: WatchHub;
   private readonly rollouts: RolloutSimulator;
+  private readonly services: ServiceAllocator;
   private readonly sockets = new Set<Socket>();
   private closed = false;
 
@@ -92,9 +126,11 @@ export class SandboxServer {
     this.store = store;
     this.config = config;
     this.serverVersion = config.serverVersion;
+    this.nodeProxy = config.nodeProxy ?? { allowed: false, kubeletMetrics: {} };
     this.watches = new WatchHub(store);
     this.faults.attachWatchCutter((filter) => this.watches.cut(filter));
     this.rollouts = new RolloutSimulator(store, config.rolloutDelayMs);
+    this.services = new ServiceAllocator(store);
     this.http = createServer((req, res) => {
       this.handle(req, res).catch((err) => this.sendError(res, err));
     });
@@ -164,6 +200,10 @@ export class SandboxServer {
     let routeError: StatusError | undefined;
     let isWatchPath = false;
     const segments = path.split("/").filter((s) => s !== "");
+    // /api/v1/nodes/{name}/proxy/{path...}: the node proxy subresource, forwarded to the kubelet.
+    const isNodeProxy =
+      segments[0] === "api" && segments[1] === "v1" && segments[2] === "nodes" && segments[4] === "proxy";
+    if (isNodeProxy) return this.handleNodeProxy(res, path, segments, method);
     const isResourcePath =
       (segments[0] === "api" && segments.length >= 3) || (segments[0] === "apis" && segments.length >= 4);
     if (isResourcePath) {
@@ -189,8 +229,12 @@ export class SandboxServer {
           ...(route.name !== undefined ? { name: route.name } : {}),
           path,
           method,
+          query: q,
+          ...(req.headers.accept ? { accept: req.headers.accept } : {}),
         }
       : { verb, group: "", version: "", resource: "", path, method, nonResource: true };
+    const contentType = req.headers["content-type"];
+    if (contentType) record.contentType = contentType.split(";")[0].trim();
     this.requests.push(record);
 
     const action = this.faults.decide({
@@ -206,6 +250,8 @@ export class SandboxServer {
       req.socket.destroy();
       return;
     }
+    // Never answered; close() destroys the socket with the rest.
+    if (action.kind === "hang") return;
     if (action.kind === "status") {
       const headers: Record<string, string> = {};
       const details =
@@ -217,9 +263,44 @@ export class SandboxServer {
     }
 
     if (routeError) throw routeError;
+    if (route && !acceptsJson(req.headers.accept)) {
+      throw statusError(
+        406,
+        `the sandbox answers in application/json only (the request accepts "${req.headers.accept}")`,
+        "NotAcceptable",
+      );
+    }
     if (route) return this.handleResource(req, res, route, method, q, watch);
     if (isResourcePath) throw NOT_FOUND_PATH();
     return this.handleNonResource(req, res, path, segments, method);
+  }
+
+  private async handleNodeProxy(res: ServerResponse, path: string, segments: string[], method: string) {
+    const name = decodeURIComponent(segments[3]);
+    this.requests.push({
+      verb: method === "GET" ? "get" : (method.toLowerCase() as RequestVerb),
+      group: "",
+      version: "v1",
+      resource: "nodes",
+      subresource: "proxy",
+      name,
+      path,
+      method,
+    });
+    const action = this.faults.decide({ method, path, verb: "get", resource: "nodes", subresource: "proxy" });
+    if (action.latencyMs > 0) await new Promise((r) => setTimeout(r, action.latencyMs));
+    if (action.kind === "drop") {
+      res.socket?.destroy();
+      return;
+    }
+    if (action.kind === "status") throw new StatusError(failure(action.status, action.message ?? "injected fault"));
+    if (method !== "GET") {
+      throw statusError(405, "the sandbox's node proxy only answers GET", "MethodNotAllowed");
+    }
+    const nodeInfo = this.store.registry.byKind("v1", "Node");
+    const node = nodeInfo ? this.store.getEntry(nodeInfo, "", name)?.obj : undefined;
+    const answer = nodeProxyAnswer(this.nodeProxy, node, name, segments.slice(5).join("/"));
+    sendText(res, answer.code, answer.body, answer.contentType);
   }
 
   private handleNonResource(req: IncomingMessage, res: ServerResponse, path: string, seg: string[], method: string) {
@@ -246,7 +327,18 @@ export class SandboxServer {
       const doc = apiResourceList(registry, `${seg[1]}/${seg[2]}`);
       if (doc) return sendJson(res, 200, doc);
     }
-    if (path === "/openapi/v2") return sendJson(res, 200, openApiV2(registry, this.serverVersion));
+    if (path === "/openapi/v2") {
+      // client-go asks for v2 as protobuf only (a fallback when /openapi/v3 lacks a group version);
+      // JSON would fail its parse with a baffling "invalid wire-format data", so say what is wrong.
+      if (!acceptsJson(req.headers.accept)) {
+        throw statusError(
+          406,
+          `the sandbox serves /openapi/v2 as application/json only (the request accepts "${req.headers.accept}"); /openapi/v3 lists every served group version`,
+          "NotAcceptable",
+        );
+      }
+      return sendJson(res, 200, openApiV2(registry, this.serverVersion));
+    }
     if (path === "/openapi/v3") return sendJson(res, 200, openApiV3Root(registry));
     if (seg[0] === "openapi" && seg[1] === "v3" && seg.length >= 3) {
       const doc = openApiV3Doc(registry, seg.slice(2).join("/"));
@@ -303,7 +395,7 @@ export class SandboxServer {
       if (method === "PUT")
         return this.update(res, route, decodeObjectBody(await readBody(req), contentTypeOf(req)), q);
       if (method === "PATCH") return this.patch(req, res, route, await readBody(req), q);
-      if (method === "DELETE") return this.delete(res, route);
+      if (method === "DELETE") return this.delete(res, route, deleteOptionsOf(await readBody(req), req), q);
     }
     throw statusError(
       405,
@@ -394,6 +486,12 @@ export class SandboxServer {
 
   private get(req: IncomingMessage, res: ServerResponse, route: ResourceRoute) {
     const entry = this.mustGet(route);
+    // Metadata-only (what client-go's metadata client asks for): the object's payload (a
+    // Secret's data) never leaves the server.
+    if (/as=PartialObjectMetadata;(g=meta\.k8s\.io;v=v1|v=v1;g=meta\.k8s\.io)(,|;|$)/.test(req.headers.accept ?? "")) {
+      const { metadata } = JSON.parse(this.encodeEntry(route.info, entry)) as KubeObject;
+      return sendJson(res, 200, { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata });
+    }
     const table = tableRequest(req);
     if (table) {
       const obj = JSON.parse(this.encodeEntry(route.info, entry));
@@ -530,6 +628,15 @@ export class SandboxServer {
     };
     if (info.namespaced) out.metadata!.namespace = namespace;
     else delete out.metadata!.namespace;
+    // A status sent on create is dropped where a status subresource owns it; the registry's
+    // PrepareForCreate starts it over (kubernetes pkg/registry/*/strategy.go PrepareForCreate).
+    if (info.statusSubresource) {
+      delete out.status;
+      const initial = INITIAL_STATUS[`${info.group}/${info.kind}`];
+      if (initial) out.status = structuredClone(initial);
+    }
+    if (isService(info)) this.services.onCreate(out);
+    if (isCrd(info)) out.status = crdStatusAfterWrite(out, undefined);
     return out;
   }
 
@@ -576,6 +683,8 @@ export class SandboxServer {
       };
       if (info.namespaced) merged.metadata.namespace = existing.namespace;
       else delete merged.metadata.namespace;
+      if (isService(info)) this.services.onUpdate(merged, old);
+      if (isCrd(info)) merged.status = crdStatusAfterWrite(merged, old.status);
     }
     merged.apiVersion = old.apiVersion ?? groupVersionOf(info);
     merged.kind = info.kind;
@@ -671,11 +780,31 @@ export class SandboxServer {
     this.commit(res, route, existing, patched, q, 200);
   }
 
-  private delete(res: ServerResponse, route: ResourceRoute): void {
+  private delete(res: ServerResponse, route: ResourceRoute, options: DeleteOptions, q: URLSearchParams): void {
     if (route.subresource)
       throw statusError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed");
     const existing = this.mustGet(route);
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== existing.obj.metadata?.uid) {
+      throw conflictStatus(
+        route.info,
+        existing.name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.obj.metadata?.uid}`,
+      );
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== String(existing.rv)) {
+      throw conflictStatus(
+        route.info,
+        existing.name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.rv}`,
+      );
+    }
+    if (q.get("dryRun") === "All" || options.dryRun?.includes("All")) {
+      sendText(res, 200, this.encodeEntry(route.info, existing), "application/json");
+      return;
+    }
     const deleted = this.store.delete(route.info, existing.namespace, existing.name);
+    if (isService(route.info)) this.services.onDelete(existing.obj);
     sendText(res, 200, this.encodeEntry(route.info, deleted ?? existing), "application/json");
   }
 
@@ -687,7 +816,10 @@ export class SandboxServer {
       if (match(e.obj)) victims.push(e);
       return true;
     });
-    const items = victims.map((v) => this.store.delete(info, v.namespace, v.name) ?? v);
+    const items = victims.map((v) => {
+      if (isService(info)) this.services.onDelete(v.obj);
+      return this.store.delete(info, v.namespace, v.name) ?? v;
+    });
     const gv = groupVersionOf(info);
     const body = `{"kind":"${info.kind}List","apiVersion":"${gv}","metadata":{"resourceVersion":"${this.store.currentRv}"},"items":[${items
       .map((e) => this.encodeEntry(info, e))
@@ -712,6 +844,22 @@ export class SandboxServer {
       failure(500, `sandbox internal error: ${(err as Error)?.message ?? String(err)}`, "InternalError"),
     );
   }
+}
+
+/** What PrepareForCreate leaves in status for the kinds whose status it does not simply clear. */
+const INITIAL_STATUS: Record<string, Record<string, unknown>> = {
+  "/Pod": { phase: "Pending" },
+  "/Namespace": { phase: "Active" },
+  "/PersistentVolumeClaim": { phase: "Pending" },
+  "/PersistentVolume": { phase: "Pending" },
+};
+
+function isCrd(info: ResourceInfo): boolean {
+  return info.group === "apiextensions.k8s.io" && info.kind === "CustomResourceDefinition";
+}
+
+function isService(info: ResourceInfo): boolean {
+  return info.group === "" && info.kind === "Service";
 }
 
 function verbOf(method: string, route: ResourceRoute | undefined, watch: boolean): RequestVerb {
@@ -769,12 +917,24 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     if (size > MAX_BODY_BYTES) throw statusError(413, "request entity too large", "RequestEntityTooLarge");
     chunks.push(chunk as Buffer);
   }
-  const raw = Buffer.concat(chunks);
-  const type = (req.headers["content-type"] ?? "").toLowerCase();
-  if (type.includes("protobuf")) {
-    throw statusError(415, "the sandbox speaks JSON only (got a protobuf body)", "UnsupportedMediaType");
+  return Buffer.concat(chunks);
+}
+
+interface DeleteOptions {
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
+}
+
+/** The optional DeleteOptions body of a DELETE (JSON, or protobuf from client-go's typed clients). */
+function deleteOptionsOf(raw: Buffer, req: IncomingMessage): DeleteOptions {
+  if (raw.length === 0) return {};
+  const body = decodeObjectBody(raw, contentTypeOf(req));
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return {};
+  const kind = (body as { kind?: unknown }).kind;
+  if (kind !== undefined && kind !== "DeleteOptions") {
+    throw statusError(400, `a DELETE body must be DeleteOptions, got ${String(kind)}`, "BadRequest");
   }
-  return raw;
+  return body as DeleteOptions;
 }
 
 function contentTypeOf(req: IncomingMessage): string {
@@ -790,8 +950,9 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
   sendText(res, code, JSON.stringify(body), "application/json");
 }
 
-/** Parses a body read by readBody for create/update: JSON, or YAML when the client says so. */
+/** Parses a body read by readBody for create/update/delete: JSON, YAML or Kubernetes protobuf, as the client says. */
 export function decodeObjectBody(raw: Buffer, contentType: string): unknown {
+  if (contentType.includes(PROTOBUF_MEDIA_TYPE)) return decodeProtobufBody(raw).object;
   const text = raw.toString("utf8");
   try {
     return contentType.includes("yaml") ? parseYaml(text) : JSON.parse(text);

@@ -103,5 +103,14 @@ export function conflict(r: { group: string; plural: string }, name: string): St
   );
 }
 
+/** 409 for a failed delete precondition (uid or resourceVersion), worded as the real registry words it. */
+export function conflictStatus(r: { group: string; plural: string }, name: string, why: string): StatusError {
+  return statusError(409, `Operation cannot be fulfilled on ${resourceName(r)} "${name}": ${why}`, "Conflict", {
+    name,
+    group: r.group,
+    kind: r.plural,
+  });
+}
+
 export const EXPIRED_CONTINUE_MESSAGE =
   "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.";

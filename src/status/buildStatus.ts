@@ -35,6 +35,8 @@ export interface StatusInput {
   /** Deployments and DaemonSets (add-on images). */
   workloads: readonly KubeObject[];
   helmSecrets: readonly KubeObject[];
+  /** Namespaces the Helm releases were read in (UPSHIFT_HELM_NAMESPACES); absent: all. */
+  helmNamespaces?: readonly string[];
   microk8s?: readonly MicroK8sAddon[];
   declaredAddons?: readonly AddonConfig[];
   jobs: readonly StatusJob[];
@@ -66,6 +68,8 @@ export interface ClusterStatus {
   nodeCount: number;
   addons: AddonStatus[];
   releasesNotDeployed: Array<{ namespace: string; name: string; status: string; revision: number; chart?: string }>;
+  /** Where releases were looked for, when not everywhere. */
+  helmNamespaces?: readonly string[];
   jobs: StatusJob[];
   lastCheck?: LastCheck & { ageMinutes: number };
 }
@@ -162,6 +166,7 @@ export function buildStatus(input: StatusInput): ClusterStatus {
     nodeCount: input.nodes.length,
     addons,
     releasesNotDeployed,
+    ...(input.helmNamespaces ? { helmNamespaces: input.helmNamespaces } : {}),
     jobs: [...input.jobs],
     lastCheck: input.lastCheck
       ? {

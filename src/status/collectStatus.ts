@@ -3,8 +3,9 @@
 import type { Queue } from "bullmq";
 import { parse } from "yaml";
 import type { AddonConfig } from "../config/schema.ts";
+import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import type { ClusterClient } from "../kube/clusterClient.ts";
-import { RESOURCES } from "../kube/resources.ts";
+import { type KubeObject, RESOURCES } from "../kube/resources.ts";
 import type { LastCheckStore } from "../queue/lastCheckStore.ts";
 import { buildStatus, type ClusterStatus, type MicroK8sAddon, type StatusJob } from "./buildStatus.ts";
 
@@ -15,6 +16,22 @@ export interface StatusSources {
   declaredAddons?: readonly AddonConfig[];
   /** Runs `microk8s status --format yaml` (with a timeout) where available; undefined elsewhere. */
   microk8sStatus?: () => Promise<string | undefined>;
+  /** UPSHIFT_HELM_NAMESPACES: Helm releases are listed in these namespaces only. */
+  helmNamespaces?: readonly string[];
+}
+
+/** Helm release Secrets cluster-wide, or per allowed namespace (a namespace that refuses is skipped). */
+async function helmReleaseSecrets(src: StatusSources): Promise<KubeObject[]> {
+  if (!src.helmNamespaces) return src.client.listAll(RESOURCES.helmReleases);
+  const lists = await Promise.all(
+    src.helmNamespaces.map((namespace) =>
+      src.client.listAll(RESOURCES.helmReleases, { namespace }).catch((err: unknown) => {
+        if (err instanceof ClusterAccessError && err.isPermissionError) return [];
+        throw err;
+      }),
+    ),
+  );
+  return lists.flat();
 }
 
 /** `microk8s status --format yaml` → enabled/disabled add-ons. Bad YAML gives an empty list. */
@@ -58,7 +75,7 @@ export async function collectStatus(cluster: string, src: StatusSources, now = n
     src.client.listAll(RESOURCES.nodes),
     src.client.listAll(RESOURCES.deployments),
     src.client.listAll(RESOURCES.daemonsets),
-    src.client.listAll(RESOURCES.helmReleases),
+    helmReleaseSecrets(src),
     jobsFor(cluster, src.queues),
     src.lastChecks?.get(cluster),
     src.microk8sStatus?.().catch(() => undefined),
@@ -69,6 +86,7 @@ export async function collectStatus(cluster: string, src: StatusSources, now = n
     nodes,
     workloads: [...deployments, ...daemonsets],
     helmSecrets,
+    ...(src.helmNamespaces ? { helmNamespaces: src.helmNamespaces } : {}),
     microk8s: mk8s ? parseMicroK8sStatus(mk8s) : undefined,
     declaredAddons: src.declaredAddons,
     jobs,

@@ -22,10 +22,14 @@ export function renderStatus(s: ClusterStatus): ChatMessage {
       );
     }
   }
+  // In the narrow Secrets mode the reader must know where Upshift did not look.
+  const scope = s.helmNamespaces
+    ? ` (namespaces ${s.helmNamespaces.join(", ")} only: no access to Secrets elsewhere)`
+    : "";
   lines.push(
     s.releasesNotDeployed.length
-      ? `*Helm releases not deployed:*\n${s.releasesNotDeployed.map((r) => `• ${r.namespace}/${r.name} rev ${r.revision}: \`${r.status}\``).join("\n")}`
-      : "*Helm releases:* all deployed",
+      ? `*Helm releases not deployed${scope}:*\n${s.releasesNotDeployed.map((r) => `• ${r.namespace}/${r.name} rev ${r.revision}: \`${r.status}\``).join("\n")}`
+      : `*Helm releases${scope}:* all deployed`,
   );
   lines.push(
     s.jobs.length

@@ -173,6 +173,8 @@ export class ResourceStream {
             timeoutSeconds: this.timeoutSeconds,
             allowWatchBookmarks: true,
             labelSelector: this.def.labelSelector,
+            // Helm release Secrets: the type too, so no other Secret is ever streamed.
+            ...(this.def.fieldSelector ? { fieldSelector: this.def.fieldSelector } : {}),
           },
           onEvent,
           done,

@@ -122,4 +122,38 @@ describe("API-01 Helm release manifest uses removed APIs", () => {
       evidence: "data.release: data.release is neither base64, gzip nor JSON",
     });
   });
+
+  it("knows the removals after 1.32 and names the successor served at the target", async () => {
+    const manifest = `---
+apiVersion: admissionregistration.k8s.io/v1beta1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: require-labels
+---
+apiVersion: resource.k8s.io/v1beta1
+kind: ResourceClaimTemplate
+metadata:
+  name: gpu
+`;
+    const release = helmReleaseSecret({
+      name: "policies",
+      namespace: "ops",
+      revision: 4,
+      status: "deployed",
+      chart: "policies-0.9.0",
+      manifest,
+    });
+    const at = (server: string, target: string) =>
+      api01HelmRemovedApis.evaluate(contextFromObjects([release], { serverVersion: server, target }));
+    // 1.34 → 1.35: the VAP's v1beta1 went in 1.34 (a release still rendering it blocks).
+    const vap = await at("v1.34.2", "1.35");
+    expect(vap.map((f) => [f.object.kind, f.object.apiVersion])).toEqual([
+      ["ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1beta1"],
+    ]);
+    expect(vap[0].message).toContain("which Kubernetes 1.34 no longer serves; use admissionregistration.k8s.io/v1.");
+    // resource.k8s.io/v1beta1 is served through 1.37 and stops at 1.38 (not 1.36).
+    expect((await at("v1.36.1", "1.37")).map((f) => f.object.kind)).toEqual(["ValidatingAdmissionPolicy"]);
+    const dra = (await at("v1.37.0", "1.38")).find((f) => f.object.kind === "ResourceClaimTemplate");
+    expect(dra?.message).toContain("which Kubernetes 1.38 no longer serves; use resource.k8s.io/v1.");
+  });
 });

@@ -57,9 +57,14 @@ describe("CFG-01 configuration fails its schema", () => {
       name: "k8s-plugin",
     });
     expect(findings[0].evidence).toBe(
-      "config.yaml config.event: must have required property 'event' (schema #/properties/config/required) (schema from annotation upshift.dev/config-schema)",
+      "config.yaml config.event is missing (schema #/properties/config/required) (schema from annotation upshift.dev/config-schema)",
     );
-    expect(findings[0].message).toContain("fails the configuration schema");
+    expect(findings[0].message).toBe(
+      "ConfigMap botkube/k8s-plugin key config.yaml fails the configuration schema of ConfigMap botkube/k8s-plugin: config.event is missing; the component may crash on it after the upgrade.",
+    );
+    expect(findings[0].remediation).toBe(
+      "Fix config.event in ConfigMap botkube/k8s-plugin key config.yaml (e.g. helm upgrade with the missing values), then restart the workload that reads it (changing a ConfigMap restarts no pod).",
+    );
     expect(findings[0].severity).toBeUndefined();
   });
 
@@ -86,9 +91,33 @@ describe("CFG-01 configuration fails its schema", () => {
       [
         "Deployment",
         "botkube",
-        "plugin.yaml config.event.types: must NOT have fewer than 1 items (schema #/properties/config/properties/event/properties/types/minItems) (schema from ConfigMap schemas key plugin.json)",
+        "plugin.yaml config.event.types must NOT have fewer than 1 items (schema #/properties/config/properties/event/properties/types/minItems) (schema from ConfigMap schemas key plugin.json)",
       ],
     ]);
+  });
+
+  it("tells you to restart the workloads that read the ConfigMap, not to roll the ConfigMap", () => {
+    const reader = (name: string, ns: string, spec: object): KubeObject => ({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace: ns },
+      spec: { template: { spec } },
+    });
+    const findings = run([
+      cm("k8s-plugin", { "config.yaml": perResourceOnly }, { "upshift.dev/config-schema": schema }),
+      reader("botkube", "botkube", {
+        containers: [{ name: "b" }],
+        volumes: [{ name: "p", configMap: { name: "k8s-plugin" } }],
+      }),
+      reader("sidecar", "botkube", {
+        containers: [{ name: "s", envFrom: [{ configMapRef: { name: "k8s-plugin" } }] }],
+      }),
+      reader("unrelated", "botkube", { containers: [{ name: "u" }] }),
+      reader("elsewhere", "other", { volumes: [{ name: "p", configMap: { name: "k8s-plugin" } }] }),
+    ]);
+    expect(findings[0].remediation).toBe(
+      "Fix config.event in ConfigMap botkube/k8s-plugin key config.yaml (e.g. helm upgrade with the missing values), then restart the workloads that read it: `kubectl rollout restart -n botkube deployment/botkube`, `kubectl rollout restart -n botkube deployment/sidecar`.",
+    );
   });
 
   it("flags unparseable configuration and a missing key (high)", () => {

@@ -61,15 +61,44 @@ describe("CRD-01 CRD and controller out of lockstep", () => {
     );
     expect(findings).toHaveLength(1);
     expect(findings[0].object).toEqual({
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      namespace: undefined,
-      name: "stages.kargo.akuity.io",
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      namespace: "kargo",
+      name: "kargo-controller",
     });
     expect(findings[0].evidence).toBe(
       "label app.kubernetes.io/version=v1.5.1; controller label app.kubernetes.io/version → v1.5.2",
     );
-    expect(findings[0].message).toContain("Deployment kargo/kargo-controller");
+    expect(findings[0].message).toBe(
+      "CRD stages.kargo.akuity.io is labelled version v1.5.1 but Deployment kargo/kargo-controller, its controller, runs v1.5.2; the API server may reject the controller's writes until they match.",
+    );
+  });
+
+  it("one controller with several lagging CRDs is one finding listing them", async () => {
+    const old = (name: string) => crd(name, helmLabels("kargo", "v1.5.1", "kargo-1.5.1"), helmAnn("kargo", "kargo"));
+    const objects = [
+      old("stages.kargo.akuity.io"),
+      old("promotions.kargo.akuity.io"),
+      old("freights.kargo.akuity.io"),
+      crd("projects.kargo.akuity.io", helmLabels("kargo", "v1.5.2", "kargo-1.5.2"), helmAnn("kargo", "kargo")),
+      controller(
+        "kargo-controller",
+        "kargo",
+        helmLabels("kargo", "v1.5.2", "kargo-1.5.2"),
+        "ghcr.io/akuity/kargo:v1.5.2",
+        helmAnn("kargo", "kargo"),
+      ),
+    ];
+    const findings = await crd01CrdControllerMismatch.evaluate(
+      contextFromObjects(objects, { serverVersion: "v1.30.0", target: "1.31" }),
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0].message).toBe(
+      "3 CRDs (freights.kargo.akuity.io, promotions.kargo.akuity.io and stages.kargo.akuity.io) are labelled version v1.5.1 but Deployment kargo/kargo-controller, their controller, runs v1.5.2; the API server may reject the controller's writes until they match.",
+    );
+    expect(findings[0].remediation).toBe(
+      "Apply the CRDs freights.kargo.akuity.io, promotions.kargo.akuity.io and stages.kargo.akuity.io from the same release as Deployment kargo/kargo-controller (server-side apply), then restart the controller.",
+    );
   });
 
   it("flags a chart version mismatch when no app version label is there, using the owning release", async () => {
@@ -111,7 +140,8 @@ describe("CRD-01 CRD and controller out of lockstep", () => {
       contextFromObjects(objects, { serverVersion: "v1.30.0", target: "1.31" }),
     );
     expect(findings).toHaveLength(1);
-    expect(findings[0].object.name).toBe("promotions.kargo.akuity.io");
+    expect(findings[0].object.name).toBe("kargo-api");
+    expect(findings[0].message).toContain("CRD promotions.kargo.akuity.io has no Helm ownership");
     expect(findings[0].message).toContain("has no Helm ownership");
     expect(findings[0].evidence).toContain("controller label app.kubernetes.io/managed-by=Helm");
   });

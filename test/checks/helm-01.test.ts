@@ -34,6 +34,7 @@ describe("HELM-01 pending release", () => {
       namespace: "cattle-fleet-system",
       name: "sh.helm.release.v1.fleet.v3",
     });
+    expect(findings[0].message).toContain("at revision 3 (chart fleet-106.0.0+up0.12.0-rc.3);");
     expect(findings[0].remediation).toContain("helm rollback fleet 2 -n cattle-fleet-system");
     expect(findings[1].remediation).toContain("helm uninstall fresh");
     expect(helm01PendingRelease.severity).toBe("blocker");

@@ -21,6 +21,7 @@ describe("HELM-02 failed release", () => {
     expect(findings).toHaveLength(1);
     expect(findings[0].object.name).toBe("sh.helm.release.v1.botkube.v2");
     expect(findings[0].evidence).toBe("label status=failed on revision 2 (newest)");
+    expect(findings[0].message).toContain("failed at revision 2 (chart botkube-v1.10.0);");
     expect(findings[0].remediation).toContain("helm rollback botkube 1 -n botkube");
     expect(helm02FailedRelease.severity).toBe("high");
   });

@@ -28,20 +28,45 @@ const run = (objects: KubeObject[]) =>
   ) as FindingInput[];
 
 describe("PDB-02 pods under several budgets", () => {
-  it("reports once per owner with the overlapping budgets (matchLabels and matchExpressions)", () => {
+  it("one finding per set of overlapping budgets, naming both budgets and every pod (matchLabels and matchExpressions)", () => {
     const findings = run([
       pod("db-0", "data", { app: "db", tier: "backend" }, "db"),
       pod("db-1", "data", { app: "db", tier: "backend" }, "db"),
+      pod("db-debug", "data", { app: "db", tier: "backend" }),
       pdb("db-pdb", "data", { matchLabels: { app: "db" } }),
       pdb("backend-pdb", "data", { matchExpressions: [{ key: "tier", operator: "Exists" }] }),
     ]);
     expect(findings).toHaveLength(1);
-    expect(findings[0].object).toEqual({ apiVersion: "apps/v1", kind: "StatefulSet", namespace: "data", name: "db" });
+    expect(findings[0].object).toEqual({
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      namespace: "data",
+      name: "backend-pdb",
+    });
     expect(findings[0].evidence).toBe(
-      "pod db-0 (labels app=db,tier=backend) matched by PodDisruptionBudgets backend-pdb, db-pdb",
+      "pod db-0 (labels app=db,tier=backend) matched by PodDisruptionBudgets backend-pdb and db-pdb",
     );
-    expect(findings[0].message).toContain("covered by 2 PodDisruptionBudgets (backend-pdb, db-pdb)");
-    expect(findings[0].message).toContain("(2 pods)");
+    expect(findings[0].message).toBe(
+      "PodDisruptionBudgets backend-pdb and db-pdb in namespace data both select 3 pods: StatefulSet data/db (pods db-0 and db-1) and pod db-debug; the eviction API refuses a pod covered by more than one budget, so node drains stall.",
+    );
+    expect(findings[0].remediation).toBe(
+      "Keep one of backend-pdb and db-pdb in namespace data for these pods and delete or narrow the others.",
+    );
+  });
+
+  it("a different set of budgets is a different problem", () => {
+    const findings = run([
+      pod("a", "data", { app: "a", team: "x" }),
+      pod("b", "data", { app: "b", team: "x" }),
+      pdb("team", "data", { matchLabels: { team: "x" } }),
+      pdb("a", "data", { matchLabels: { app: "a" } }),
+      pdb("b", "data", { matchLabels: { app: "b" } }),
+    ]);
+    expect(findings.map((f) => f.evidence)).toEqual([
+      "pod a (labels app=a,team=x) matched by PodDisruptionBudgets a and team",
+      "pod b (labels app=b,team=x) matched by PodDisruptionBudgets b and team",
+    ]);
+    expect(findings[0].message).toContain("both select 1 pod: pod a;");
   });
 
   it("decoys: one budget per pod, same labels in another namespace, NotIn, null selector, odd objects", () => {

@@ -46,11 +46,33 @@ describe("REF-01 missing ConfigMap/Secret references", () => {
       {
         object: { apiVersion: "apps/v1", kind: "Deployment", namespace: "cattle-system", name: "rancher" },
         message:
-          "Deployment cattle-system/rancher refers to ConfigMap cattle-system/rancher-config, which does not exist: its pods cannot start (2 pods).",
+          "Deployment cattle-system/rancher refers to ConfigMap cattle-system/rancher-config, which does not exist: its pods cannot start (2 pods not running).",
         evidence: "volumes[cfg].configMap name=rancher-config; ConfigMap not found in namespace cattle-system",
         remediation: expect.stringContaining("Create ConfigMap rancher-config in namespace cattle-system"),
       },
     ]);
+  });
+
+  it("counts only the pods that are really not running", () => {
+    const spec = { containers: [{ name: "rancher", envFrom: [{ configMapRef: { name: "gone" } }] }] };
+    const up = { phase: "Running", containerStatuses: [{ name: "rancher", state: { running: { startedAt: "x" } } }] };
+    const stuck = {
+      phase: "Pending",
+      containerStatuses: [{ name: "rancher", state: { waiting: { reason: "CreateContainerConfigError" } } }],
+    };
+    const mixed = run([
+      pod("rancher-6b8f9d7c4-a", spec, up, "rancher-6b8f9d7c4"),
+      pod("rancher-6b8f9d7c4-b", spec, up, "rancher-6b8f9d7c4"),
+      pod("rancher-6b8f9d7c4-c", spec, stuck, "rancher-6b8f9d7c4"),
+    ]);
+    expect(mixed[0].message).toBe(
+      "Deployment cattle-system/rancher refers to ConfigMap cattle-system/gone, which does not exist: its pods cannot start: 1 of 3 pods is not running, and the 2 still running will not come back once restarted or drained.",
+    );
+    const allUp = run([pod("solo", spec, up)]);
+    expect(allUp[0].message).toBe(
+      "Pod cattle-system/solo refers to ConfigMap cattle-system/gone, which does not exist: its running pod keeps going (pod solo), but no new or restarted pod can start, and draining nodes for the upgrade replaces them all.",
+    );
+    expect(run([pod("one", spec, stuck)])[0].message).toContain("its pods cannot start (1 pod not running).");
   });
 
   it("flags secretKeyRef, envFrom, projected sources and a missing ConfigMap key", () => {
@@ -130,5 +152,32 @@ describe("REF-01 missing ConfigMap/Secret references", () => {
         pod("odd", { containers: "x", volumes: 5 }),
       ]),
     ).toEqual([]);
+  });
+
+  it("asks about Secrets by name: missing ones are flagged, unreadable namespaces are reported as not evaluated", () => {
+    const needs = (name: string) => ({ containers: [{ name: "app", envFrom: [{ secretRef: { name } }] }] });
+    const findings = ref01MissingConfigRefs.evaluate(
+      contextFromObjects([pod("has", needs("present")), pod("lacks", needs("gone")), cm("unrelated")], {
+        serverVersion: "v1.31.4",
+        target: "1.32",
+        // What the snapshot's metadata-only reads found, and a namespace it could not read.
+        secrets: {
+          helmUnreadable: [],
+          refs: new Map([
+            ["cattle-system/present", true],
+            ["cattle-system/gone", false],
+          ]),
+          refsUnreadable: [{ namespace: "monitoring", reason: "not in UPSHIFT_HELM_NAMESPACES" }],
+        },
+      }),
+    ) as FindingInput[];
+    expect(findings.map((f) => [f.severity ?? "high", f.object.kind, f.object.name])).toEqual([
+      ["info", "Namespace", "monitoring"],
+      ["high", "Pod", "lacks"],
+    ]);
+    expect(findings[0].message).toBe(
+      "Secret references not evaluated: no access to Secrets in namespace monitoring (not in UPSHIFT_HELM_NAMESPACES); ConfigMap references there were checked.",
+    );
+    expect(findings[1].message).toMatch(/refers to Secret cattle-system\/gone, which does not exist/);
   });
 });

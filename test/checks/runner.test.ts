@@ -80,4 +80,37 @@ describe("runChecks", () => {
   it("is ready with no findings", () => {
     expect(verdictOf([])).toBe("ready");
   });
+
+  it("has every check that reads Helm releases say where it could not look, as info, and no other check", async () => {
+    const helmCheck: Check = { ...everyPod, id: "TEST-HELM", reads: ["helmReleases"], evaluate: () => [] };
+    const ctx = contextFromObjects([pod("a")], {
+      serverVersion: "v1.31.0",
+      target: "1.32",
+      secrets: {
+        helmUnreadable: [
+          { namespace: "monitoring", reason: "not in UPSHIFT_HELM_NAMESPACES" },
+          { namespace: "kube-system", reason: "HTTP 403 listing its Secrets" },
+        ],
+        refs: new Map(),
+        refsUnreadable: [],
+      },
+    });
+    const { findings } = await runChecks([helmCheck, everyPod], ctx);
+    const notEvaluated = findings.filter((f) => f.check === "TEST-HELM");
+    expect(notEvaluated.map((f) => [f.severity, f.object, f.message])).toEqual([
+      [
+        "info",
+        { apiVersion: "v1", kind: "Namespace", name: "kube-system" },
+        "TEST-HELM not evaluated: no access to Secrets in namespace kube-system (HTTP 403 listing its Secrets).",
+      ],
+      [
+        "info",
+        { apiVersion: "v1", kind: "Namespace", name: "monitoring" },
+        "TEST-HELM not evaluated: no access to Secrets in namespace monitoring (not in UPSHIFT_HELM_NAMESPACES).",
+      ],
+    ]);
+    expect(findings.filter((f) => f.check === "TEST-01")).toHaveLength(1);
+    // Info only: it never changes the verdict.
+    expect(verdictOf(notEvaluated)).toBe("ready");
+  });
 });

@@ -162,6 +162,32 @@ describe("VER-01 pre-release in use", () => {
       contextFromObjects(objects, { serverVersion: "v1.30.1", target: "1.31" }),
     );
     expect(findings.map((f) => [f.object.kind, f.object.name])).toEqual([["Deployment", "api"]]);
-    expect(findings[0].message).toContain("Pods of Deployment apps/api");
+    expect(findings[0].message).toContain("runs in pods of Deployment apps/api (container main)");
+  });
+
+  it("one image is one finding, listing every workload and bare pod that runs it", async () => {
+    const rc = "ghcr.io/acme/agent:v3.0.0-rc.1";
+    const objects = [
+      deployment("api", [rc]),
+      deployment("worker", ["worker:1.0.0", rc]),
+      pod("debug", rc),
+      pod("other", "other:2.0.0-beta.1"),
+    ];
+    const findings = await ver01PrereleaseInUse.evaluate(
+      contextFromObjects(objects, { serverVersion: "v1.30.1", target: "1.31" }),
+    );
+    expect(findings.map((f) => [f.object.kind, f.object.name])).toEqual([
+      ["Deployment", "api"],
+      ["Pod", "other"],
+    ]);
+    expect(findings[0].message).toBe(
+      `Pre-release image ${rc} runs in Deployment apps/api (container c0), Deployment apps/worker (container c1) and Pod apps/debug (container main).`,
+    );
+    expect(findings[0].evidence).toBe(
+      `spec.template.spec.containers[c0].image=${rc}, spec.template.spec.containers[c1].image=${rc} and pod debug spec.containers[main].image=${rc}`,
+    );
+    expect(findings[0].remediation).toBe(
+      "Pin Deployment apps/api, Deployment apps/worker and Pod apps/debug to a stable release of ghcr.io/acme/agent before upgrading the cluster.",
+    );
   });
 });

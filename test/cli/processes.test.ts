@@ -12,6 +12,7 @@ import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { FakeSlackApi, waitFor } from "../fakes/fakeSlackApi.ts";
 import { postSigned, slashCommandBody } from "../fakes/slackSigning.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
+import { NO_ACCESS_RULES_WARNING } from "../../src/access/policy.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SECRET = "3e1f7c0a9b8d6e5f4a3b2c1d0e9f8a7b";
@@ -75,6 +76,9 @@ describe("bot and worker as separate processes (built output)", () => {
       30_000,
       `worker ready\n${logs.get(worker)}`,
     );
+    // No upshift.yaml, so no access rules: the bot says once that every channel may use every cluster.
+    expect(logs.get(bot)?.split(NO_ACCESS_RULES_WARNING).length).toBe(2);
+    expect(logs.get(worker)).not.toContain(NO_ACCESS_RULES_WARNING);
     const workerMetrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
     expect(workerMetrics).toContain("upshift_queue_depth");
     // Slack, probes and metrics share the bot's one port.
@@ -103,7 +107,10 @@ describe("bot and worker as separate processes (built output)", () => {
       30_000,
       `verdict posted\n${logs.get(worker)}`,
     );
-    expect(root.history[0]).toBe("*Upgrade check:* prod v1.31.4 → 1.32, requested by <@U0ALICE>: running");
+    expect(root.history.slice(0, 2)).toEqual([
+      "*Upgrade check:* prod → 1.32, requested by <@U0ALICE>: checking…",
+      "*Upgrade check:* prod v1.31.4 → 1.32, requested by <@U0ALICE>: running",
+    ]);
     const thread = fake.messages
       .filter((m) => m.thread_ts === root.ts)
       .map((m) => m.text)

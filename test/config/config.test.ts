@@ -38,6 +38,26 @@ describe("configuration from the environment", () => {
     expect(p.find((x) => x.startsWith("SLACK_SIGNING_SECRET:"))).toContain("signature");
   });
 
+  it("bounds a check by UPSHIFT_CHECK_DEADLINE_SECONDS: 60 by default, whole seconds from 5 to 3600", () => {
+    expect(loadConfig({}).env.UPSHIFT_CHECK_DEADLINE_SECONDS).toBe(60);
+    expect(loadConfig({ UPSHIFT_CHECK_DEADLINE_SECONDS: "120" }).env.UPSHIFT_CHECK_DEADLINE_SECONDS).toBe(120);
+    for (const bad of ["0", "1.5", "soon", "86400"])
+      expect(problems({ UPSHIFT_CHECK_DEADLINE_SECONDS: bad })[0]).toMatch(/^UPSHIFT_CHECK_DEADLINE_SECONDS: /);
+  });
+
+  it("reads UPSHIFT_HELM_NAMESPACES as a list of namespace names, unset meaning cluster-wide", () => {
+    expect(loadConfig({}).env.UPSHIFT_HELM_NAMESPACES).toBeUndefined();
+    expect(
+      loadConfig({ UPSHIFT_HELM_NAMESPACES: "kube-system, cattle-fleet-system" }).env.UPSHIFT_HELM_NAMESPACES,
+    ).toEqual(["kube-system", "cattle-fleet-system"]);
+    expect(problems({ UPSHIFT_HELM_NAMESPACES: "kube-system,Bad_NS" })[0]).toMatch(
+      /^UPSHIFT_HELM_NAMESPACES\.1: expected namespace names/,
+    );
+    expect(problems({ UPSHIFT_HELM_NAMESPACES: " , " })[0]).toMatch(
+      /^UPSHIFT_HELM_NAMESPACES: expected at least one namespace/,
+    );
+  });
+
   it("takes an absolute docs URL for alert links and refuses a relative one", () => {
     expect(loadConfig({ UPSHIFT_DOCS_URL: "https://example.com/docs/checks.md" }).env.UPSHIFT_DOCS_URL).toBe(
       "https://example.com/docs/checks.md",
@@ -111,5 +131,82 @@ describe("upshift.yaml", () => {
     expect(approvalsFor(c.file, "prod")).toMatchObject({ required: 2, approvers: { slackUsers: ["U111"] } });
     expect(approvalsFor(c.file, "staging").required).toBe(1);
     expect(ignoreRulesFor(c.file, "prod").map((r) => r.check)).toEqual(["WL-01", "PDB-01"]);
+  });
+});
+
+describe("upshift.yaml access rules", () => {
+  const dir = mkdtempSync(join(tmpdir(), "upshift-access-"));
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("takes the documented shape; no access key means nothing is restricted", () => {
+    const path = write(
+      "access.yaml",
+      [
+        "access:",
+        "  rules:",
+        '    - channels: { slack: [C0PROD001], discord: ["112233445566778899"] }',
+        "      clusters: [prod]",
+        "      commands: [upgrade-check, upgrade-status]",
+        "      users: { slackUsers: [], slackGroups: [S0614TZR7], discordUsers: [], discordRoles: [] }",
+        "    - channels: { slack: [C0STAGING] }",
+        "      clusters: [staging]",
+      ].join("\n"),
+    );
+    const { file } = loadConfig({ UPSHIFT_CONFIG: path });
+    expect(file.access?.rules).toEqual([
+      {
+        channels: { slack: ["C0PROD001"], discord: ["112233445566778899"], console: [] },
+        clusters: ["prod"],
+        commands: ["upgrade-check", "upgrade-status"],
+        users: { slackUsers: [], slackGroups: ["S0614TZR7"], discordUsers: [], discordRoles: [], consoleUsers: [] },
+      },
+      { channels: { slack: ["C0STAGING"], discord: [], console: [] }, clusters: ["staging"] },
+    ]);
+    expect(loadConfig({}).file.access).toBeUndefined();
+  });
+
+  it("names the field path of every bad value", () => {
+    const path = write(
+      "bad-access.yaml",
+      [
+        "access:",
+        "  rules:",
+        "    - channels: { slack: [general], discord: [ops] }",
+        "      clusters: []",
+        "      commands: [upgrade-chek]",
+        "      users: { slackUser: [U1] }",
+        "    - channels: {}",
+        "      clusters: [prod]",
+        "    - channels: { slack: [C1] }",
+        "      clusters: [prod]",
+        "      users: {}",
+        "  rule: []",
+      ].join("\n"),
+    );
+    const p = problems({ UPSHIFT_CONFIG: path }).map((x) => x.slice(path.length + 2));
+    expect(p).toEqual(
+      expect.arrayContaining([
+        "access.rules.0.channels.slack.0: expected a Slack id such as U012AB3CD or S0614TZR7",
+        "access.rules.0.channels.discord.0: expected a Discord id (snowflake, digits only)",
+        "access.rules.0.clusters: expected at least one cluster",
+        expect.stringMatching(/^access\.rules\.0\.commands\.0: expected one of upgrade-check, upgrade-status, /),
+        expect.stringMatching(/^access\.rules\.0\.users: Unrecognized key: "slackUser"/),
+        "access.rules.1.channels: expected at least one channel id (slack, discord)",
+        expect.stringMatching(/^access\.rules\.2\.users: names nobody/),
+        expect.stringMatching(/^access: Unrecognized key: "rule"/),
+      ]),
+    );
+  });
+
+  it("accepts command names written with their slash", () => {
+    const path = write(
+      "slash.yaml",
+      "access:\n  rules:\n    - channels: { slack: [C1] }\n      clusters: [prod]\n      commands: [/upgrade-status]\n",
+    );
+    expect(loadConfig({ UPSHIFT_CONFIG: path }).file.access?.rules[0].commands).toEqual(["upgrade-status"]);
   });
 });

@@ -1,6 +1,10 @@
 // No Docker engine runs here, so docker-compose.yml and the Dockerfile are checked as files:
 // parsed, and held to what the Kubernetes manifests promise (non-root, read-only, no secrets).
-import { readFileSync } from "node:fs";
+// Where a Compose CLI is installed (v1 `docker-compose`, v2 `docker compose`), it parses the file too.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { envSchema } from "../../src/config/schema.ts";
@@ -62,6 +66,54 @@ describe("docker-compose.yml", () => {
     for (const key of ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DISCORD_TOKEN", "ADMIN_TOKEN"]) {
       expect(s.environment ?? {}).not.toHaveProperty(key);
     }
+  });
+});
+
+/** `config -q` of the compose file in a scratch directory holding an empty .env, as README says to create. */
+function composeConfig(cmd: string[]): { ran: boolean; status: number | null; output: string } {
+  const probe = spawnSync(cmd[0], [...cmd.slice(1), "version"], { encoding: "utf8", timeout: 20_000 });
+  if (probe.error || probe.status !== 0) return { ran: false, status: null, output: "" };
+  const dir = mkdtempSync(join(tmpdir(), "upshift-compose-"));
+  try {
+    copyFileSync(`${REPO_ROOT}docker-compose.yml`, join(dir, "docker-compose.yml"));
+    writeFileSync(join(dir, ".env"), "");
+    const r = spawnSync(cmd[0], [...cmd.slice(1), "-f", join(dir, "docker-compose.yml"), "config", "-q"], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    return { ran: true, status: r.status, output: `${r.stdout}${r.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("docker-compose.yml parses with Compose v1 and v2", () => {
+  const text = readFileSync(`${REPO_ROOT}docker-compose.yml`, "utf8");
+  const top = Object.keys(parse(text) as object);
+
+  it("uses only top-level keys both accept (v1 rejects name:)", () => {
+    expect(top.filter((k) => !k.startsWith("x-")).sort()).toEqual(["services", "volumes"]);
+  });
+
+  it("needs a .env: the file's own header and deploy/README.md say to create it first", () => {
+    const deployReadme = readFileSync(`${REPO_ROOT}deploy/README.md`, "utf8");
+    const section = deployReadme.slice(deployReadme.indexOf("## Docker Compose"));
+    const create = section.indexOf("cp deploy/kubernetes/base/secret.example.env .env");
+    expect(create).toBeGreaterThan(0);
+    expect(create).toBeLessThan(section.indexOf("docker compose up"));
+    expect(text.indexOf("secret.example.env .env")).toBeLessThan(text.indexOf("docker compose up"));
+  });
+
+  const v1 = composeConfig(["docker-compose"]);
+  it.skipIf(!v1.ran)("docker-compose (v1) config accepts it", () => {
+    expect(v1.output).toBe("");
+    expect(v1.status).toBe(0);
+  });
+  const v2 = composeConfig(["docker", "compose"]);
+  it.skipIf(!v2.ran)("docker compose (v2) config accepts it", () => {
+    expect(v2.output).toBe("");
+    expect(v2.status).toBe(0);
   });
 });
 

@@ -100,7 +100,9 @@ describe.each(OVERLAYS)("overlay %s", (overlay) => {
 
   it("puts every namespaced object in the upshift namespace", () => {
     const clusterScoped = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding"]);
-    for (const o of objects.filter((x) => !clusterScoped.has(x.kind!))) {
+    // The one exception: helm-namespaces' RoleBindings live in the namespaces they grant.
+    const grants = (o: KubeObject) => o.kind === "RoleBinding" && o.metadata?.name === "upshift-read-secrets";
+    for (const o of objects.filter((x) => !clusterScoped.has(x.kind!) && !grants(x))) {
       expect(o.metadata?.namespace, `${o.kind}/${o.metadata?.name}`).toBe("upshift");
     }
   });
@@ -207,8 +209,47 @@ describe.each(OVERLAYS)("overlay %s", (overlay) => {
 describe("overlay differences", () => {
   it("read-only grants no write verb at all", () => {
     const roles = renderOverlay("read-only").filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
-    expect(roles.map((r) => r.metadata?.name)).toEqual(["upshift-read"]);
-    for (const r of rulesOf(roles[0])) for (const v of r.verbs) expect(WRITE_VERBS).not.toContain(v);
+    expect(roles.map((r) => r.metadata?.name).sort()).toEqual(["upshift-read", "upshift-read-secrets"]);
+    for (const role of roles)
+      for (const r of rulesOf(role)) for (const v of r.verbs) expect(WRITE_VERBS).not.toContain(v);
+    // Secrets only in their own role, bound cluster-wide in this (the default) mode.
+    expect(
+      rulesOf(find(renderOverlay("read-only"), "ClusterRole", "upshift-read")).some((r) =>
+        r.resources?.includes("secrets"),
+      ),
+    ).toBe(false);
+    expect(find(renderOverlay("read-only"), "ClusterRoleBinding", "upshift-read-secrets").roleRef).toMatchObject({
+      kind: "ClusterRole",
+      name: "upshift-read-secrets",
+    });
+  });
+
+  it("helm-namespaces binds Secrets in the listed namespaces only, and tells the pods the same list", () => {
+    const objects = renderOverlay("helm-namespaces");
+    expect(objects.filter((o) => o.kind === "ClusterRoleBinding").map((o) => o.metadata?.name)).toEqual([
+      "upshift-read",
+    ]);
+    const bindings = objects.filter((o) => o.kind === "RoleBinding");
+    expect(bindings.length).toBeGreaterThan(0);
+    for (const b of bindings) {
+      expect(b.metadata?.name).toBe("upshift-read-secrets");
+      expect(b.roleRef).toEqual({
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "upshift-read-secrets",
+      });
+      expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: "upshift", namespace: "upshift" }]);
+    }
+    const listed = bindings.map((b) => b.metadata!.namespace!).sort();
+    const deployments = objects.filter((o) => o.kind === "Deployment");
+    expect(deployments.map((d) => d.metadata?.name).sort()).toEqual(["upshift-bot", "upshift-worker"]);
+    for (const d of deployments) {
+      const env = (d.spec.template.spec.containers[0] as Container).env ?? [];
+      const value = env.find((e) => e.name === "UPSHIFT_HELM_NAMESPACES")?.value;
+      // The value the worker parses is the list the RoleBindings grant, and it passes the schema.
+      const parsed = envSchema.shape.UPSHIFT_HELM_NAMESPACES.parse(value);
+      expect([...(parsed ?? [])].sort(), d.metadata?.name).toEqual(listed);
+    }
   });
 
   it("addon-cycles adds upshift-addon-cycles, bound to the upshift ServiceAccount, with no write on data kinds", () => {

@@ -7,7 +7,7 @@ import type { KubeObject } from "../../src/kube/resources.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const KUSTOMIZE_ROOT = `${REPO_ROOT}deploy/kubernetes`;
-export const OVERLAYS = ["read-only", "addon-cycles", "with-redis"] as const;
+export const OVERLAYS = ["read-only", "addon-cycles", "with-redis", "helm-namespaces"] as const;
 export type Overlay = (typeof OVERLAYS)[number];
 
 const cache = new Map<string, KubeObject[]>();

@@ -103,6 +103,8 @@ describe("Discord bot against the fake Discord", () => {
         requester: { platform: "discord", userId: "100000000000000001", name: "Alice" },
         channel: fake.channelId,
         guild: fake.guildId,
+        // The interaction's own id names the request (a retry of it finds the first job).
+        request: { id: `discord.${id}`, acceptBy: expect.any(Number) },
       },
     ]);
   });

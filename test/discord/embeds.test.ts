@@ -32,6 +32,8 @@ function report(findings: Finding[]): CheckReport {
     checkedAt: "2026-12-01T10:00:00Z",
     durationMs: 1_000,
     readMs: 100,
+    knowledgeHorizon: "1.38",
+    warnings: [],
     apiRequests: 3,
   };
 }

@@ -145,7 +145,7 @@ describe("/upgrade-check over Discord", () => {
     expect(root.embeds[0].description).toBe("*requested by <@100000000000000001>*");
     // The thread is named for what it is about, not the state it had when it was named.
     expect(fake.threads.get(root.id)?.name).toMatch(
-      new RegExp(`^Upgrade check · ${CONTEXT} · v1\\.31\\.4 → 1\\.32 · \\d{4}-\\d{2}-\\d{2}$`),
+      new RegExp(`^Upgrade check · ${CONTEXT} → 1\\.32 · \\d{4}-\\d{2}-\\d{2}$`),
     );
     expect(fake.threads.get(root.id)).toMatchObject({ parent_id: fake.channelId, message_id: root.id });
     expect(root.edits).toBeGreaterThanOrEqual(1);
@@ -160,6 +160,28 @@ describe("/upgrade-check over Discord", () => {
     // Findings are embeds coloured by severity, each section's findings in order.
     expect(thread.find((m) => shownText(m).includes("Blockers"))?.embeds[0].color).toBe(0xe01e5a);
     expect(fake.calls.filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it("refuses a target that is no Kubernetes release (or carries markup) and queues nothing", async () => {
+    const { fake, queues } = await harness();
+    for (const [target, message] of [
+      ["1.32-<@&112233445566778899>", "with nothing after it"],
+      ["1.99", "1.99 is not a Kubernetes release"],
+    ]) {
+      const { callback, token } = await command(fake, [
+        { name: "context", value: CONTEXT },
+        { name: "target", value: target },
+      ]);
+      const content =
+        callback.body.type === 4
+          ? (callback.body.data as { content: string }).content
+          : ((await replyEdit(fake, token)).body as { content: string }).content;
+      expect(content, target).toContain(message);
+      expect(content, target).not.toContain("<@&");
+    }
+    const counts = await queues.check.getJobCounts();
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(fake.messagesIn(fake.channelId)).toEqual([]);
   });
 
   it("refuses a command from a guild outside the allowlist and queues nothing", async () => {

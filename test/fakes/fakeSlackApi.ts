@@ -50,6 +50,12 @@ export interface FakeSlackApiOptions {
    * by oldest/latest see real times. Off by default: older tests expect the fixed 1700000000 base.
    */
   wallClockTs?: boolean;
+  /** Workspace of the token, as auth.test reports it (default T0TEST). */
+  teamId?: string;
+  /** Enterprise Grid org of the token; auth.test names none when unset. */
+  enterpriseId?: string;
+  /** Members of Slack user groups, for usergroups.users.list (tests may change it later). */
+  usergroups?: Record<string, string[]>;
 }
 
 export class FakeSlackApi {
@@ -62,6 +68,9 @@ export class FakeSlackApi {
   readonly botToken: string;
   readonly appToken: string;
   readonly botUserId: string;
+  readonly teamId: string;
+  readonly enterpriseId: string | undefined;
+  usergroups: Record<string, string[]>;
   /**
    * Socket Mode: issues the WebSocket URL apps.connections.open answers with (a FakeSlackSocketMode's
    * issueUrl). Unset, the app has Socket Mode off, and Slack answers the call with an error.
@@ -85,6 +94,9 @@ export class FakeSlackApi {
     this.botToken = opts.botToken ?? `xoxb-test-${randomBytes(6).toString("hex")}`;
     this.appToken = opts.appToken ?? `xapp-1-A0TEST-${randomBytes(6).toString("hex")}`;
     this.botUserId = opts.botUserId ?? "UBOT0001";
+    this.teamId = opts.teamId ?? "T0TEST";
+    this.enterpriseId = opts.enterpriseId;
+    this.usergroups = opts.usergroups ?? {};
     this.wallClockTs = opts.wallClockTs ?? false;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: Error) => {
@@ -228,10 +240,17 @@ export class FakeSlackApi {
           url: "https://upshift-test.slack.com/",
           team: "Upshift Test",
           user: "upshift",
-          team_id: "T0TEST",
+          team_id: this.teamId,
           user_id: this.botUserId,
           bot_id: "B0TEST",
+          ...(this.enterpriseId ? { enterprise_id: this.enterpriseId } : {}),
+          is_enterprise_install: false,
         };
+      case "usergroups.users.list": {
+        const group = str("usergroup");
+        const users = group ? this.usergroups[group] : undefined;
+        return users ? { ok: true, users } : { ok: false, error: "no_such_subteam" };
+      }
       case "chat.postMessage": {
         const channel = str("channel");
         const text = str("text");

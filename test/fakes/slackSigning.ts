@@ -23,6 +23,7 @@ export interface SlashCommandFields {
   user_name?: string;
   channel_id?: string;
   team_id?: string;
+  enterprise_id?: string;
   response_url?: string;
 }
 
@@ -42,6 +43,7 @@ export function slashCommandBody(fields: SlashCommandFields): string {
     is_enterprise_install: "false",
     response_url: fields.response_url ?? "https://hooks.slack.invalid/commands/T0TEST/1/x",
     trigger_id: `${Date.now()}.${randomBytes(4).toString("hex")}`,
+    ...(fields.enterprise_id ? { enterprise_id: fields.enterprise_id } : {}),
   }).toString();
 }
 
@@ -52,10 +54,12 @@ export function reactionEventBody(e: {
   reaction: string;
   channel: string;
   ts: string;
+  /** Workspace the event comes from (default T0TEST, the fake token's). */
+  team_id?: string;
 }): string {
   return JSON.stringify({
     token: "verification-token-deprecated",
-    team_id: "T0TEST",
+    team_id: e.team_id ?? "T0TEST",
     api_app_id: "A0UPSHIFT",
     type: "event_callback",
     event_id: `Ev${randomBytes(5).toString("hex").toUpperCase()}`,

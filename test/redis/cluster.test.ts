@@ -49,7 +49,7 @@ describe("Redis Cluster", () => {
     expect(run.duplicate).toMatchObject({ status: "duplicate", reply: { channel: "upgrades" } });
     expect(run.log[0]).toMatchObject({
       kind: "root",
-      text: "Upgrade check: prod v1.31.4 → 1.32, requested by @alice: running",
+      text: "Upgrade check: prod → 1.32, requested by @alice: checking…",
     });
     expect(run.log.at(-1)).toMatchObject({
       kind: "edit",

@@ -27,7 +27,7 @@ describe("Redis Sentinel", () => {
     expect(root).toMatchObject({
       kind: "root",
       channel: "upgrades",
-      text: "Upgrade check: prod v1.31.4 → 1.32, requested by @alice: running",
+      text: "Upgrade check: prod → 1.32, requested by @alice: checking…",
     });
     expect(
       run.log

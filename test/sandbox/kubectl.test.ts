@@ -39,6 +39,16 @@ afterAll(async () => {
 });
 
 describe("kubectl against the sandbox", () => {
+  // What the README says of explain: it names the kind, with no field documentation.
+  it("kubectl explain names the kind (core and apps)", async () => {
+    const pods = await kubectl(["explain", "pods"]);
+    expect(pods.code).toBe(0);
+    expect(pods.stdout).toMatch(/KIND:\s+Pod\nVERSION:\s+v1/);
+    const deployments = await kubectl(["explain", "deployments"]);
+    expect(deployments.code).toBe(0);
+    expect(deployments.stdout).toMatch(/GROUP:\s+apps\nKIND:\s+Deployment/);
+  });
+
   it("reports the server version", async () => {
     const r = await kubectl(["version", "-o", "json"]);
     expect(r.code).toBe(0);

@@ -32,8 +32,8 @@ const CONTEXTS = Array.from({ length: 50 }, (_, i) => `scale-${String(i).padStar
 const TARGETS = Array.from({ length: 10 }, (_, i) => `1.32.${i}`);
 const IN_FLIGHT = 25;
 const KILL_AFTER_DONE = 150;
-/** "*Upgrade check:* scale-07 v1.31.4 → 1.32.3, requested by <@U0ALICE>: <state>" */
-const HEADLINE = /^\*Upgrade check:\* (\S+) v\S+ → (\S+), requested by <@U0ALICE>: (.*)$/s;
+/** "*Upgrade check:* scale-07 v1.31.4 → 1.32.3, requested by <@U0ALICE>: <state>" (no version while "checking…") */
+const HEADLINE = /^\*Upgrade check:\* (\S+)(?: v\S+)? → (\S+), requested by <@U0ALICE>: (.*)$/s;
 const VERDICT = /^\*(blocked|warnings|ready)\*/;
 
 interface Proc {

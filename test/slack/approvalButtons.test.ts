@@ -196,6 +196,30 @@ describe("approval buttons over Slack", () => {
     expect((await t.approvals.plans.get(t.plan.id))?.state).toBe("expired");
   });
 
+  it("a click from another Slack workspace is acked and counts nothing", async () => {
+    const s = await stack();
+    const body = new URLSearchParams(
+      blockActionsBody({
+        user: APPROVER,
+        channel: CHANNEL,
+        messageTs: s.message.ts,
+        actionId: ACTION_IDS.approve,
+        value: s.values.approve,
+        responseUrl: s.fake.responseUrl("foreign"),
+      }),
+    );
+    const payload = JSON.parse(body.get("payload")!);
+    payload.team = { id: "T0OTHER", domain: "elsewhere" };
+    const res = await postSigned(s.events, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), {
+      signingSecret: SECRET,
+    });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.runs).toEqual([]);
+    expect((await s.approvals.plans.get(s.plan.id))?.state).toBe("pending");
+    expect(s.fake.responses.filter((r) => r.path === "/respond/foreign")).toEqual([]);
+  });
+
   it("a click whose signature does not verify is refused by Bolt and counts nothing", async () => {
     const s = await stack();
     const body = blockActionsBody({

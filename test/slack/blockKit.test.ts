@@ -32,6 +32,8 @@ function report(findings: Finding[]): CheckReport {
     checkedAt: "2026-12-01T10:00:00Z",
     durationMs: 2_100,
     readMs: 900,
+    knowledgeHorizon: "1.38",
+    warnings: [],
     apiRequests: 12,
   };
 }

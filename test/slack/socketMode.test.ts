@@ -48,7 +48,8 @@ function slashCommand(text: string, channel: string): Record<string, unknown> {
     api_app_id: "A0TEST",
     is_enterprise_install: "false",
     response_url: "https://hooks.slack.com/commands/T0TEST/1/unused",
-    trigger_id: "1.2.3",
+    // Unique per invocation, as Slack's are: the same trigger_id is a replay of one request.
+    trigger_id: `${Date.now()}.${Math.random().toString(16).slice(2)}`,
   };
 }
 
@@ -151,7 +152,9 @@ describe("Slack over Socket Mode", () => {
     });
 
     const root = await waitFor(() => api.roots(channel)[0], 15_000, `root message in ${channel}`);
-    expect(root.history[0]).toBe(`*Upgrade check:* ${CONTEXT} v1.31.4 → ${target}, requested by <@${USER}>: running`);
+    expect(root.history[0]).toBe(`*Upgrade check:* ${CONTEXT} → ${target}, requested by <@${USER}>: checking…`);
+    await waitFor(() => root.history.length > 1, 15_000, "the root edited once the version is known");
+    expect(root.history[1]).toBe(`*Upgrade check:* ${CONTEXT} v1.31.4 → ${target}, requested by <@${USER}>: running`);
     await waitFor(() => root.text.includes("blocked"), 15_000, `verdict on the root message in ${channel}`);
     expect(root.text).toBe(
       `*Upgrade check:* ${CONTEXT} v1.31.4 → ${target}, requested by <@${USER}>: *blocked* (1 blocker, 1 high)`,

@@ -93,7 +93,9 @@ describe("/upgrade-check over Slack", () => {
     );
 
     const root = await waitFor(() => fake.roots(channel)[0], 15_000, "root message");
-    expect(root.history[0]).toBe(`*Upgrade check:* ${CONTEXT} v1.31.4 → 1.32, requested by <@${USER}>: running`);
+    expect(root.history[0]).toBe(`*Upgrade check:* ${CONTEXT} → 1.32, requested by <@${USER}>: checking…`);
+    await waitFor(() => root.history.length > 1, 15_000, "the root edited once the version is known");
+    expect(root.history[1]).toBe(`*Upgrade check:* ${CONTEXT} v1.31.4 → 1.32, requested by <@${USER}>: running`);
     await waitFor(() => root.text.includes("blocked"), 20_000, "verdict on the root message");
     expect(root.text).toBe(
       `*Upgrade check:* ${CONTEXT} v1.31.4 → 1.32, requested by <@${USER}>: *blocked* (1 blocker, 1 high)`,
@@ -137,9 +139,7 @@ describe("/upgrade-check over Slack", () => {
       },
     });
     // The running state had its own header; the plain-text fallback stays the notification text.
-    expect((root.blocksHistory[0] as Block[])[0].text?.text).toBe(
-      `⏳ Upgrade check · ${CONTEXT} · v1.31.4 → 1.32: running`,
-    );
+    expect((root.blocksHistory[0] as Block[])[0].text?.text).toBe(`⏳ Upgrade check · ${CONTEXT} → 1.32: checking…`);
     expect(root.text).toContain("requested by <@U0ALICE>");
 
     const replies = fake.replies(channel, root.ts);
@@ -191,7 +191,24 @@ describe("/upgrade-check over Slack", () => {
     const h = await harness(false);
     const res = await postSigned(h.eventsUrl, command(`${CONTEXT} 1.x`, "C0REFUSE"), { signingSecret: SIGNING_SECRET });
     expect(res.json?.response_type).toBe("ephemeral");
-    expect(res.json?.text).toContain('"1.x" is not a Kubernetes version: expected MAJOR.MINOR such as 1.32 or v1.32.0');
+    expect(res.json?.text).toContain('target version "1.x": expected MAJOR.MINOR or MAJOR.MINOR.PATCH such as 1.32');
+    expect(await h.jobCount()).toBe(0);
+  });
+
+  it.each([
+    // Issue 11: markup after the version was accepted and posted a live @here and a disguised link.
+    ["1.32-<!here><https://evil.example|Approve_here>", "with nothing after it"],
+    ["1.99", "1.99 is not a Kubernetes release: Upshift knows releases up to 1.38"],
+    ["2.0", "Kubernetes has no major version 2"],
+  ])("refuses the target %j before anything is queued, without echoing markup", async (target, message) => {
+    const h = await harness(false);
+    const res = await postSigned(h.eventsUrl, command(`${CONTEXT} ${target}`, "C0REFUSE"), {
+      signingSecret: SIGNING_SECRET,
+    });
+    expect(res.json?.response_type).toBe("ephemeral");
+    expect(res.json?.text).toContain(message);
+    expect(res.json?.text).not.toContain("<!here>");
+    expect(res.json?.text).not.toContain("evil.example");
     expect(await h.jobCount()).toBe(0);
   });
 

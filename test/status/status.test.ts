@@ -4,6 +4,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { upgradeStatusCommand } from "../../commands/upgradeStatus.ts";
+import { plainUserText } from "../../src/chat/userText.ts";
 import { helmReleaseSecret } from "../../src/helm/release.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
@@ -113,12 +114,35 @@ describe("/upgrade-status", () => {
     expect(text).toContain("1 × v1.30.9 *NotReady*: old-broken");
     expect(text.split("\n").filter((l) => l.includes("worker-")).length).toBe(1);
     expect(text).toMatch(/ingress-nginx controller v1\.8\.0 \(expected ≥ 1\.12\.0\) \*outdated\*/);
-    expect(text).toMatch(/ingress 1\.8\.0 \(expected 1\.11\.2\) \*outdated\*/);
+    expect(text).toMatch(/ingress 1\.8\.0 \(expected 1\.11\.5\) \*outdated\*/); // MicroK8s 1.31 track tip ships 1.11.5
     expect(text).not.toMatch(/CoreDNS.*outdated/);
     expect(text).toContain("cattle-system/fleet rev 2: `pending-upgrade`");
     expect(text).not.toContain("apps/web");
     expect(text).toContain("check waiting (→ 1.32)");
     expect(text).toContain("blocked for 1.32 (2026-03-01 10:00 UTC, 30 min ago)");
+  });
+
+  it("with UPSHIFT_HELM_NAMESPACES lists releases only there, skips a namespace that refuses, and says where it looked", async () => {
+    const clusters = ClusterDirectory.fromString(sandbox.kubeconfig("sb"), { timeoutMs: 5_000 });
+    const refused = sandbox.faults.add({ verb: "list", resource: "secrets", namespace: "apps", status: 403 });
+    sandbox.clearRequests();
+    try {
+      const status = await collectStatus("sb", {
+        client: clusters.client("sb"),
+        queues: {},
+        helmNamespaces: ["apps", "kube-system"],
+      });
+      // cattle-system's pending release is not seen: Upshift may not read Secrets there.
+      expect(status.releasesNotDeployed).toEqual([]);
+      const text = renderStatus(status).text;
+      expect(text).toContain(
+        "*Helm releases (namespaces apps, kube-system only: no access to Secrets elsewhere):* all deployed",
+      );
+      const secretLists = sandbox.requests.filter((r) => r.resource === "secrets");
+      expect(secretLists.map((r) => r.namespace).sort()).toEqual(["apps", "kube-system"]);
+    } finally {
+      refused.remove();
+    }
   });
 
   it("queues a status job for a known context and refuses an unknown one", async () => {
@@ -133,10 +157,9 @@ describe("/upgrade-status", () => {
       requester: { platform: "slack" as const, userId: "U1" },
       channel: "C1",
     };
-    expect(await cmd.handle({ ...inv, text: "nope" })).toMatchObject({
-      refused: true,
-      text: expect.stringContaining('unknown cluster context "nope"'),
-    });
+    const unknown = await cmd.handle({ ...inv, text: "nope" });
+    expect(unknown.refused).toBe(true);
+    expect(plainUserText(unknown.text)).toContain('unknown cluster context "nope"');
     expect(await cmd.handle({ ...inv, text: "" })).toMatchObject({ refused: true });
     expect(await cmd.handle({ ...inv, text: "prod" })).toMatchObject({ refused: false });
     expect(added).toMatchObject([{ kind: "status", cluster: "prod", reply: { channel: "C1" } }]);

@@ -28,7 +28,9 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(opts: { watchWindow?: number; floodWindowMs?: number; objects?: object[] } = {}): Promise<Rig> {
+async function rig(
+  opts: { watchWindow?: number; floodWindowMs?: number; objects?: object[]; helmNamespaces?: string[] } = {},
+): Promise<Rig> {
   const prefix = `t-watch-${randomUUID().slice(0, 8)}`;
   const sandbox = await startSandbox({
     watchWindow: opts.watchWindow,
@@ -66,6 +68,7 @@ async function rig(opts: { watchWindow?: number; floodWindowMs?: number; objects
         r.session = s;
         r.sink = sink;
       },
+      helmNamespaces: opts.helmNamespaces,
     },
     { connection: blocking, prefix },
   );
@@ -89,6 +92,21 @@ async function rig(opts: { watchWindow?: number; floodWindowMs?: number; objects
 
 const alerts = (p: RecordingPoster, reason: string) =>
   p.posts.filter((x) => x.kind !== "update" && x.text.includes(`*${reason}*`));
+
+describe("watch with UPSHIFT_HELM_NAMESPACES", () => {
+  it("opens no Secrets stream (its grant is per namespace) and says in the root that Helm release alerts are off", async () => {
+    const r = await rig({ helmNamespaces: ["cattle-system"] });
+    try {
+      expect(r.poster.posts[0].text).toContain(
+        "alerts will appear in this channel (no Helm release alerts: Upshift may read Secrets only in cattle-system, UPSHIFT_HELM_NAMESPACES, and watching releases needs them cluster-wide)",
+      );
+      expect(r.sandbox.requests.filter((x) => x.resource === "secrets")).toEqual([]);
+      expect(r.sandbox.requests.some((x) => x.resource === "pods" && x.verb === "watch")).toBe(true);
+    } finally {
+      await r.close();
+    }
+  });
+});
 
 describe("watch scenarios", () => {
   let r: Rig;

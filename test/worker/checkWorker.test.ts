@@ -94,7 +94,10 @@ describe("check worker", () => {
 
     const [root, ...rest] = poster.log;
     expect(root).toMatchObject({ kind: "root", channel: "upgrades" });
-    expect(root.text).toBe("Upgrade check: prod v1.31.4 → 1.32, requested by @alice: running");
+    // Posted before the cluster is asked anything, then edited once the version is known.
+    expect(root.text).toBe("Upgrade check: prod → 1.32, requested by @alice: checking…");
+    expect(rest[0]).toMatchObject({ kind: "edit", id: root.id });
+    expect(rest[0].text).toBe("Upgrade check: prod v1.31.4 → 1.32, requested by @alice: running");
     const replies = rest.filter((e) => e.kind === "reply");
     expect(replies.every((r) => r.thread === root.id)).toBe(true);
     const body = replies.map((r) => r.text).join("\n");
@@ -145,7 +148,7 @@ describe("check worker", () => {
     expect(job.attemptsStarted).toBe(1);
     expect(job.failedReason).toMatch(/permission denied to list secrets \(all namespaces\)/);
     expect(poster.log.at(-1)?.text).toMatch(/The check could not run: cluster prod: permission denied to list secrets/);
-    expect(poster.log.find((e) => e.kind === "edit")?.text).toMatch(/could not check/);
+    expect(poster.log.filter((e) => e.kind === "edit").at(-1)?.text).toMatch(/could not check/);
   });
 
   it("retries transient errors with backoff and posts into the same thread once", async () => {
@@ -158,6 +161,7 @@ describe("check worker", () => {
     expect(job.attemptsMade).toBe(3);
     expect(poster.log.filter((e) => e.kind === "root")).toHaveLength(1);
     expect(poster.log.filter((e) => e.kind === "edit").map((e) => e.text.split(": ").at(-1))).toEqual([
+      "running",
       "running (retry)",
       "running (retry)",
       "blocked (1 blocker, 1 high)",
@@ -169,6 +173,16 @@ describe("check worker", () => {
     const result = await queues.enqueueCheck(request({ target: "one.thirty" }));
     const job = await finished(queues, result.jobId);
     expect(job.attemptsStarted).toBe(1);
-    expect(job.failedReason).toMatch(/target "one.thirty" is not a version/);
+    expect(job.failedReason).toMatch(/target version: expected MAJOR.MINOR or MAJOR.MINOR.PATCH/);
+  });
+
+  it("refuses a queued target that is no Kubernetes release, without retrying and without echoing it", async () => {
+    // A job written by an older bot that accepted "1.32-<!here>": the worker refuses it too.
+    const { queues } = setup();
+    const result = await queues.enqueueCheck(request({ target: "1.32-<!here>" }));
+    const job = await finished(queues, result.jobId);
+    expect(job.attemptsStarted).toBe(1);
+    expect(job.failedReason).toMatch(/with nothing after it/);
+    expect(job.failedReason).not.toContain("<!here>");
   });
 });

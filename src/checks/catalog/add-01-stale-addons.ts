@@ -1,17 +1,27 @@
 // ADD-01: add-ons are workloads installed once; neither a control plane upgrade nor the MicroK8s
 // snap upgrades them (INCIDENTS case 5: cluster on 1.30, ingress still v1.8.0). Compares the
-// versions MicroK8s reports, or else known add-on images, with what the cluster's minor expects.
+// versions MicroK8s reports, or else known add-on images, with what the cluster's minor expects,
+// then the target's. One finding per add-on version, naming every workload that runs it.
+// SOURCES: the tables and their per-row sources are in src/addons/knownAddonVersions.ts (kubeadm's
+// CoreDNS pins, the ingress-nginx supported versions table, Calico's tested Kubernetes versions,
+// the metrics-server and kube-state-metrics compatibility matrices, canonical/microk8s-core-addons).
 import semver from "semver";
+import {
+  type AddonVersionGroup,
+  addonVersionGroups,
+  describePlaces,
+  placesEvidence,
+} from "../../addons/addonImages.ts";
 import {
   ADDON_IMAGE_RULES,
   coerceVersion,
   forMinor,
-  MICROK8S_ADDON_VERSIONS,
-  parseImage,
+  MICROK8S_ADDONS,
+  MICROK8S_SOURCE,
+  requiredKubernetes,
+  tableSpan,
 } from "../../addons/knownAddonVersions.ts";
-import type { KubeObject } from "../../kube/resources.ts";
-import { type KubeVersion, parseKubeVersion } from "../../versions/kube.ts";
-import { podContainers } from "../ownership.ts";
+import { formatMinor, type KubeVersion, minorDistance, parseKubeVersion } from "../../versions/kube.ts";
 import type { Check, CheckContext, FindingInput } from "../types.ts";
 
 function minorOf(v: semver.SemVer): string {
@@ -31,9 +41,19 @@ function microk8sFindings(status: unknown, current: KubeVersion): FindingInput[]
       },
     ];
   }
-  const shipped = forMinor(MICROK8S_ADDON_VERSIONS, current);
-  if (!shipped) return [];
-  const trackNote = shipped.minor === `${current.major}.${current.minor}` ? "" : ` (table for ${shipped.minor})`;
+  const shipped = forMinor(MICROK8S_ADDONS, current);
+  if (!shipped) {
+    const span = tableSpan(MICROK8S_ADDONS);
+    return [
+      {
+        object,
+        severity: "info",
+        message: `Unknown: Upshift's MicroK8s add-on table covers tracks ${span?.first}–${span?.last}; what the ${formatMinor(current)} track ships is not known, so its add-ons were not compared.`,
+        evidence: `serverVersion ${formatMinor(current)}; table ${span?.first}–${span?.last} (${MICROK8S_SOURCE})`,
+        remediation: `Compare \`microk8s status\` with the ${formatMinor(current)} branch of canonical/microk8s-core-addons by hand.`,
+      },
+    ];
+  }
   const out: FindingInput[] = [];
   for (const a of addons) {
     if (!a || typeof a !== "object") continue;
@@ -41,77 +61,82 @@ function microk8sFindings(status: unknown, current: KubeVersion): FindingInput[]
     if (typeof name !== "string" || state !== "enabled") continue;
     const expected = shipped.value[name];
     const have = coerceVersion(version);
-    const want = coerceVersion(expected);
+    const want = coerceVersion(expected?.version);
     if (!expected || !have || !want) continue;
     // Compare MAJOR.MINOR: a patch behind is not worth a disable/enable cycle.
     if (semver.gte(`${have.major}.${have.minor}.0`, `${want.major}.${want.minor}.0`)) continue;
     const cycle = `microk8s disable ${name} && microk8s enable ${name}`;
+    const note = expected.note ? ` Note: ${expected.note}.` : "";
     out.push({
       object: { apiVersion: "upshift.dev/v1", kind: "MicroK8sAddon", name },
-      message: `${name} add-on v${have.version} is older than v${minorOf(want)}.x expected on MicroK8s ${current.major}.${current.minor}${trackNote}; MicroK8s never upgrades add-ons: disable then enable it.`,
-      evidence: `microk8s status addons[${name}] repository=${repository ?? "?"} version=${version} status=enabled; expected ${expected}`,
+      message: `${name} add-on v${have.version} is older than v${minorOf(want)}.x shipped on the MicroK8s ${shipped.minor} track; MicroK8s never upgrades add-ons: disable then enable it.${note}`,
+      evidence: `microk8s status addons[${name}] repository=${repository ?? "?"} version=${version} status=enabled; track ${shipped.minor} ships ${expected.version} (${MICROK8S_SOURCE})`,
       remediation: `In a maintenance window, back up its data (DNS configuration, volumes), then run ${cycle} and check microk8s status and the add-on's logs. Order for several add-ons: CNI, DNS, ingress, storage, one at a time.`,
     });
   }
   return out;
 }
 
-interface ImageHit {
-  workload: KubeObject;
-  kind: string;
-  container: string;
-  image: string;
-  version: semver.SemVer;
-}
+function stale(group: AddonVersionGroup, current: KubeVersion, target: KubeVersion | undefined): FindingInput[] {
+  const { rule, version, places } = group;
+  const where = describePlaces(places);
+  const object = places[0].ref;
+  const evidence = placesEvidence(places);
 
-function imageFindings(ctx: CheckContext, current: KubeVersion, target: KubeVersion | undefined): FindingInput[] {
-  const out: FindingInput[] = [];
-  const lists = [
-    ["deployments", "Deployment"],
-    ["daemonsets", "DaemonSet"],
-    ["statefulsets", "StatefulSet"],
-  ] as const;
-  for (const rule of ADDON_IMAGE_RULES) {
-    const hits: ImageHit[] = [];
-    for (const [key, kind] of lists) {
-      for (const w of ctx.objects(key)) {
-        if (!w?.metadata?.name) continue;
-        for (const { c } of podContainers(w.spec?.template?.spec)) {
-          if (typeof c.image !== "string") continue;
-          const { repository, tag } = parseImage(c.image);
-          if (!rule.repository.test(repository)) continue;
-          const version = coerceVersion(tag);
-          if (version) hits.push({ workload: w, kind, container: String(c.name ?? "?"), image: c.image, version });
-        }
-      }
-    }
-    for (const hit of hits) {
-      // Stale for the cluster it runs on now is the incident; stale only for the target is the
-      // preflight warning. Report the first that applies, once per workload and container.
-      const checks: Array<[KubeVersion, string]> = [[current, "the current"]];
-      if (target && (target.major > current.major || target.minor > current.minor)) checks.push([target, "the target"]);
-      for (const [minor, which] of checks) {
-        const min = forMinor(rule.minimumByMinor, minor);
-        const want = min ? coerceVersion(min.value) : undefined;
-        if (!min || !want || semver.gte(hit.version, want)) continue;
-        const ns = hit.workload.metadata?.namespace;
-        const label = `${hit.kind} ${ns ? `${ns}/` : ""}${hit.workload.metadata?.name}`;
-        out.push({
-          object: {
-            apiVersion: hit.workload.apiVersion ?? "apps/v1",
-            kind: hit.kind,
-            namespace: ns,
-            name: hit.workload.metadata?.name ?? "(unnamed)",
-          },
-          message: `${rule.displayName} v${hit.version.version} in ${label} is older than v${min.value}, the minimum for Kubernetes ${minor.major}.${minor.minor} (${which} version); cluster upgrades never upgrade add-ons.`,
-          evidence: `container ${hit.container} image=${hit.image}; minimum ${min.value} for ${min.minor} (${rule.source})`,
-          remediation: `Upgrade ${rule.displayName} in ${label} to v${min.value} or newer (its Helm chart or manifest; on MicroK8s: microk8s disable ${rule.addon} && microk8s enable ${rule.addon}), one add-on at a time, before or right after the control plane.`,
-        });
-        break;
-      }
-    }
+  // Reverse constraint: a release too new for the cluster it runs on (metrics-server 0.9 on 1.33).
+  const needs = requiredKubernetes(rule, version);
+  const needsMinor = needs ? parseKubeVersion(needs) : undefined;
+  if (needs && needsMinor && minorDistance(current, needsMinor) > 0) {
+    return [
+      {
+        object,
+        message: `${rule.displayName} v${version.version} in ${where} needs Kubernetes ${needs} or newer; this cluster runs ${formatMinor(current)}, where that release is unsupported.`,
+        evidence: `${evidence}; v${minorOf(version)}.x supports Kubernetes ${needs}+ (${rule.source})`,
+        remediation: `Run a ${rule.displayName} release that supports Kubernetes ${formatMinor(current)} (see its compatibility matrix), or finish the cluster upgrade to ${needs} first.`,
+      },
+    ];
   }
-  return out;
+
+  // Stale for the cluster it runs on now is the incident; stale only for the target is the
+  // preflight warning. A minor the table does not cover is said to be unknown.
+  const minors: Array<[KubeVersion, string]> = [[current, "the current"]];
+  if (target && minorDistance(current, target) > 0) minors.push([target, "the target"]);
+  const unknown: KubeVersion[] = [];
+  // Only the newest minor matters for "unknown": once the target is known to be fine, not knowing
+  // about the minor the cluster is leaving says nothing about the upgrade.
+  const newest = minors[minors.length - 1][0];
+  for (const [minor, which] of minors) {
+    const row = rule.rows.find((r) => r.minor === formatMinor(minor));
+    if (!row) {
+      // A retired project past its last tested minor is unsupported, not unknown: ADD-02 says so.
+      const span = tableSpan(rule.minimumByMinor);
+      const last = span ? parseKubeVersion(span.last) : undefined;
+      if (minor === newest && !(rule.retired && last && minorDistance(last, minor) > 0)) unknown.push(minor);
+      continue;
+    }
+    const want = coerceVersion(row.version);
+    if (!want || semver.gte(version, want)) continue;
+    return [
+      {
+        object,
+        message: `${rule.displayName} v${version.version} in ${where} is older than v${row.version}, the minimum for Kubernetes ${row.minor} (${which} version); cluster upgrades never upgrade add-ons.`,
+        evidence: `${evidence}; minimum ${row.version} for ${row.minor} (${row.source})`,
+        remediation: `Upgrade ${rule.displayName} in ${where} to v${row.version} or newer (its Helm chart or manifest; on MicroK8s: microk8s disable ${rule.addon} && microk8s enable ${rule.addon}), one add-on at a time, before or right after the control plane.`,
+      },
+    ];
+  }
+  if (unknown.length === 0) return [];
+  const span = tableSpan(rule.minimumByMinor);
+  const minorsText = unknown.map(formatMinor).join(" and ");
+  return [
+    {
+      object,
+      severity: "info",
+      message: `Unknown: Upshift's ${rule.displayName} table covers Kubernetes ${span?.first}–${span?.last}; whether v${version.version} in ${where} supports ${minorsText} is not known.`,
+      evidence: `${evidence}; no row for ${minorsText} (${rule.source})`,
+      remediation: `Check ${rule.displayName}'s own compatibility table for Kubernetes ${minorsText} before the upgrade.`,
+    },
+  ];
 }
 
 export const add01StaleAddons: Check = {
@@ -136,6 +161,7 @@ export const add01StaleAddons: Check = {
     if (ctx.microk8sStatus !== undefined && ctx.microk8sStatus !== null) {
       return microk8sFindings(ctx.microk8sStatus, current);
     }
-    return imageFindings(ctx, current, parseKubeVersion(ctx.target ?? ""));
+    const target = parseKubeVersion(ctx.target ?? "");
+    return addonVersionGroups(ctx, ADDON_IMAGE_RULES).flatMap((g) => stale(g, current, target));
   },
 };

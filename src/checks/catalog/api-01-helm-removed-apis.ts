@@ -4,7 +4,7 @@
 // current release manifest" until the release is fixed.
 import { groupReleases, decodeReleaseSecret, manifestObjects } from "../../helm/release.ts";
 import { objectRef } from "../../kube/resources.ts";
-import { removedAtOrBefore } from "../../versions/deprecations.ts";
+import { removedAtOrBefore, replacementAt } from "../../versions/deprecations.ts";
 import { parseKubeVersion } from "../../versions/kube.ts";
 import type { Check, FindingInput } from "../types.ts";
 
@@ -36,7 +36,9 @@ export const api01HelmRemovedApis: Check = {
       for (const obj of manifestObjects(decoded.release.manifest)) {
         const dep = removedAtOrBefore(obj.apiVersion, obj.kind, target);
         if (!dep) continue;
-        const replacement = dep.replacement ? `use ${dep.replacement}` : (dep.note ?? "it has no replacement");
+        // The successor served at the target (resource.k8s.io/v1beta1 on 1.32, v1 from 1.34).
+        const successor = replacementAt(dep, target);
+        const replacement = successor ? `use ${successor}` : (dep.note ?? "it has no replacement");
         findings.push({
           object: {
             apiVersion: obj.apiVersion,
@@ -46,7 +48,7 @@ export const api01HelmRemovedApis: Check = {
           },
           message: `Helm release ${group.namespace}/${group.name} (revision ${rev.labels.revision}, chart ${decoded.release.chart.name}-${decoded.release.chart.version}) deploys ${obj.kind} ${obj.name} as ${obj.apiVersion}, which Kubernetes ${dep.removedIn} no longer serves; ${replacement}.`,
           evidence: `release ${group.name} revision ${rev.labels.revision} manifest: apiVersion=${obj.apiVersion} kind=${obj.kind}`,
-          remediation: `Upgrade release ${group.name} to a chart version that renders ${obj.kind} as ${dep.replacement ?? "a supported API"} before the cluster upgrade, or run \`helm mapkubeapis ${group.name} -n ${group.namespace}\` to rewrite the stored manifest.`,
+          remediation: `Upgrade release ${group.name} to a chart version that renders ${obj.kind} as ${successor ?? "a supported API"} before the cluster upgrade, or run \`helm mapkubeapis ${group.name} -n ${group.namespace}\` to rewrite the stored manifest.`,
         });
       }
     }

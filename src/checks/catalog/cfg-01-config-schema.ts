@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../kube/resources.ts";
+import { describeRef, type Loose, podContainers } from "../ownership.ts";
 import type { Check, CheckContext, FindingInput, ObjectRef } from "../types.ts";
 
 export const SCHEMA_ANNOTATION = "upshift.dev/config-schema";
@@ -47,6 +48,56 @@ export function errorPath(e: ErrorObject): string {
   let out = "";
   for (const s of segments) out += /^\d+$/.test(s) ? `[${s}]` : out === "" ? s : `.${s}`;
   return out === "" ? "(root)" : out;
+}
+
+/** "config.event is missing" rather than ajv's "config.event must have required property 'event'". */
+export function describeError(e: ErrorObject): string {
+  if (e.keyword === "required") return `${errorPath(e)} is missing`;
+  return `${errorPath(e)} ${e.message ?? "is invalid"}`;
+}
+
+const WORKLOAD_KINDS = ["deployments", "statefulsets", "daemonsets"] as const;
+
+/** Whether a pod template reads ConfigMap `name` (volume, projected volume, envFrom, env). */
+function readsConfigMap(spec: Loose | undefined, name: string): boolean {
+  if (!spec || typeof spec !== "object") return false;
+  for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
+    if (v?.configMap?.name === name) return true;
+    for (const src of Array.isArray(v?.projected?.sources) ? v.projected.sources : [])
+      if (src?.configMap?.name === name) return true;
+  }
+  for (const { c } of podContainers(spec)) {
+    for (const e of Array.isArray(c.envFrom) ? c.envFrom : []) if (e?.configMapRef?.name === name) return true;
+    for (const e of Array.isArray(c.env) ? c.env : []) if (e?.valueFrom?.configMapKeyRef?.name === name) return true;
+  }
+  return false;
+}
+
+/**
+ * The workloads to restart after fixing the ConfigMap: pods read a ConfigMap when they start
+ * (env) or load a mounted file at start, so changing it restarts nothing. The annotated
+ * workload itself, or every workload in the namespace whose template reads the ConfigMap.
+ */
+function readersOf(
+  ctx: CheckContext,
+  annotated: KubeObject,
+  namespace: string | undefined,
+  cmName: string,
+): ObjectRef[] {
+  if (annotated.kind !== "ConfigMap") return [refOf(annotated)];
+  const out: ObjectRef[] = [];
+  for (const key of WORKLOAD_KINDS)
+    for (const w of ctx.objects(key))
+      if (w?.metadata?.namespace === namespace && readsConfigMap(w.spec?.template?.spec, cmName)) out.push(refOf(w));
+  return out;
+}
+
+function restartHint(readers: readonly ObjectRef[]): string {
+  if (readers.length === 0) return "then restart the workload that reads it (changing a ConfigMap restarts no pod)";
+  const cmds = readers.map(
+    (r) => `\`kubectl rollout restart -n ${r.namespace ?? "default"} ${r.kind.toLowerCase()}/${r.name}\``,
+  );
+  return `then restart ${readers.length === 1 ? "the workload that reads it" : "the workloads that read it"}: ${cmds.join(", ")}`;
 }
 
 function findConfigMap(ctx: CheckContext, namespace: string | undefined, name: string): KubeObject | undefined {
@@ -151,16 +202,14 @@ function evaluateObject(ctx: CheckContext, o: KubeObject): FindingInput[] {
     }
     if (validate(parsed)) continue;
     const errors = validate.errors ?? [];
-    const shown = errors
-      .slice(0, MAX_ERRORS_SHOWN)
-      .map((e) => `${errorPath(e)}: ${e.message ?? e.keyword} (schema ${e.schemaPath})`);
+    const shown = errors.slice(0, MAX_ERRORS_SHOWN).map((e) => `${describeError(e)} (schema ${e.schemaPath})`);
     const more = errors.length > MAX_ERRORS_SHOWN ? `; and ${errors.length - MAX_ERRORS_SHOWN} more` : "";
     const first = errors[0];
     out.push({
       object,
-      message: `${cmLabel} key ${key} fails the configuration schema of ${label}: ${first ? `${errorPath(first)} ${first.message ?? "is invalid"}` : "invalid"}; the component may crash on it after the upgrade.`,
+      message: `${cmLabel} key ${key} fails the configuration schema of ${label}: ${first ? describeError(first) : "invalid"}; the component may crash on it after the upgrade.`,
       evidence: `${key} ${shown.join("; ")}${more} (schema from ${loaded.where})`,
-      remediation: `Fix ${shown.length > 1 ? "these fields" : `${first ? errorPath(first) : "the configuration"}`} in ${cmLabel} key ${key} (e.g. helm upgrade with the missing values), then roll ${label}.`,
+      remediation: `Fix ${shown.length > 1 ? "these fields" : `${first ? errorPath(first) : "the configuration"}`} in ${cmLabel} key ${key} (e.g. helm upgrade with the missing values), ${restartHint(readersOf(ctx, o, ns, cmName))}.`,
     });
   }
   return out;
@@ -185,7 +234,7 @@ export const cfg01ConfigSchema: Check = {
           out.push({
             object: refOf(o),
             severity: "info",
-            message: `Could not evaluate the configuration schema of ${o.kind} ${o.metadata?.name}: ${(err as Error).message}.`,
+            message: `Could not evaluate the configuration schema of ${describeRef(refOf(o))}: ${(err as Error).message}.`,
             evidence: `${SCHEMA_ANNOTATION} present`,
           });
         }

@@ -6,7 +6,8 @@ import { decodeReleaseSecret, groupReleases, type ReleaseGroup, splitChartString
 import type { KubeObject } from "../../kube/resources.ts";
 import { objectRef } from "../../kube/resources.ts";
 import { compareChartVersions, imageTag, parseChartVersion } from "../../versions/chartVersion.ts";
-import { podContainers } from "../ownership.ts";
+import { describeRef, podContainers } from "../ownership.ts";
+import { listSome } from "../../render/english.ts";
 import type { Check, FindingInput } from "../types.ts";
 
 const VERSION = "app.kubernetes.io/version";
@@ -111,7 +112,23 @@ export const crd01CrdControllerMismatch: Check = {
       }
       return v;
     };
-    const findings: FindingInput[] = [];
+    // One controller whose CRDs lag behind is one problem (one `kubectl apply` fixes it), however
+    // many CRDs it owns: CRDs with the same controller and the same version gap are one finding,
+    // anchored at the controller, listing the CRDs.
+    interface Gap {
+      controller: KubeObject;
+      crds: string[];
+      /** `crds` names them ("CRD x" or "3 CRDs (x, y and z)"); `many` picks the verb's number. */
+      message: (crds: string, many: boolean) => string;
+      evidence: string;
+      remediation: (crds: string) => string;
+    }
+    const gaps = new Map<string, Gap>();
+    const addGap = (key: string, gap: Omit<Gap, "crds">, crdName: string) => {
+      const existing = gaps.get(key);
+      if (existing) existing.crds.push(crdName);
+      else gaps.set(key, { ...gap, crds: [crdName] });
+    };
     for (const crd of ctx.objects("crds")) {
       const labels = labelsOf(crd);
       if (!labels[PART_OF] && !labels[INSTANCE] && !annotationsOf(crd)[RELEASE_NAME]) continue;
@@ -119,19 +136,21 @@ export const crd01CrdControllerMismatch: Check = {
       if (controllers.length === 0) continue;
       const ref = objectRef(crd, { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition" });
       const versions = controllers.map(versionsOf);
-      const controllerName = `Deployment ${controllers[0].metadata?.namespace}/${controllers[0].metadata?.name}`;
+      const controllerName = describeRef(objectRef(controllers[0], { apiVersion: "apps/v1", kind: "Deployment" }));
 
       const crdApp = labels[VERSION];
       // Declared versions (labels, release appVersion) win over image tags: sidecars and odd tag
       // schemes make tags a weaker signal, used only when nothing is declared.
       const declared = versions.flatMap((v) => v.app.filter((c) => !c.source.startsWith("image ")));
       const appCandidates = declared.length > 0 ? declared : versions.flatMap((v) => v.app);
-      let mismatch: { evidence: string; message: string } | undefined;
+      let mismatch: { key: string; evidence: string; message: (crds: string, many: boolean) => string } | undefined;
       if (crdApp && appCandidates.length > 0 && !appCandidates.some((c) => sameVersion(crdApp, c.value))) {
         const first = appCandidates[0];
         mismatch = {
+          key: `app|${crdApp}|${first.value}`,
           evidence: `label ${VERSION}=${crdApp}; controller ${first.source} → ${first.value}`,
-          message: `CRD ${ref.name} is labelled version ${crdApp} but its controller ${controllerName} runs ${first.value}`,
+          message: (crds, many) =>
+            `${crds} ${many ? "are" : "is"} labelled version ${crdApp} but ${controllerName}, ${many ? "their" : "its"} controller, runs ${first.value}`,
         };
       }
       const crdChart = labels[CHART] ? splitChartString(labels[CHART]) : undefined;
@@ -139,30 +158,58 @@ export const crd01CrdControllerMismatch: Check = {
         const sameChart = versions.flatMap((v) => v.chart).filter((c) => c.chartName === crdChart.name);
         if (sameChart.length > 0 && !sameChart.some((c) => sameVersion(crdChart.version, c.value))) {
           mismatch = {
+            key: `chart|${labels[CHART]}|${sameChart[0].value}`,
             evidence: `label ${CHART}=${labels[CHART]}; controller ${sameChart[0].source} → ${sameChart[0].value}`,
-            message: `CRD ${ref.name} comes from chart ${labels[CHART]} but its controller ${controllerName} runs chart version ${sameChart[0].value}`,
+            message: (crds, many) =>
+              `${crds} ${many ? "come" : "comes"} from chart ${labels[CHART]} but ${controllerName}, ${many ? "their" : "its"} controller, runs chart version ${sameChart[0].value}`,
           };
         }
       }
       const helmController = controllers.find(helmManaged);
       const unmanaged = !helmManaged(crd) && helmController !== undefined;
       if (mismatch) {
-        findings.push({
-          object: ref,
-          message: `${mismatch.message}; the API server may reject the controller's writes until they match${unmanaged ? " (the CRD is not managed by Helm, so `helm upgrade` will not fix it)" : ""}.`,
-          evidence: mismatch.evidence,
-          remediation: `Apply the CRD ${ref.name} from the same release as ${controllerName} (server-side apply), then restart the controller.`,
-        });
+        const { message } = mismatch;
+        addGap(
+          `${controllerName}|${mismatch.key}|${unmanaged}`,
+          {
+            controller: controllers[0],
+            message: (crds, many) =>
+              `${message(crds, many)}; the API server may reject the controller's writes until they match${unmanaged ? ` (${many ? "the CRDs are" : "the CRD is"} not managed by Helm, so \`helm upgrade\` will not fix ${many ? "them" : "it"})` : ""}.`,
+            evidence: mismatch.evidence,
+            remediation: (crds) =>
+              `Apply ${crds} from the same release as ${controllerName} (server-side apply), then restart the controller.`,
+          },
+          ref.name,
+        );
       } else if (unmanaged) {
         const release =
           annotationsOf(helmController)[RELEASE_NAME] ?? labelsOf(helmController)[INSTANCE] ?? "its release";
-        findings.push({
-          object: ref,
-          message: `CRD ${ref.name} has no Helm ownership while its controller Deployment ${helmController.metadata?.namespace}/${helmController.metadata?.name} is managed by Helm release ${release}: it was installed from the chart's crds/ folder and \`helm upgrade\` will never update it.`,
-          evidence: `CRD without label ${MANAGED_BY}=Helm or annotation ${RELEASE_NAME}; controller label ${MANAGED_BY}=${labelsOf(helmController)[MANAGED_BY] ?? "(none)"}, annotation ${RELEASE_NAME}=${annotationsOf(helmController)[RELEASE_NAME] ?? "(none)"}`,
-          remediation: `On every upgrade of ${release}, apply its CRDs first: \`helm show crds <chart> --version <new version> | kubectl apply --server-side -f -\`.`,
-        });
+        const helmName = describeRef(objectRef(helmController, { apiVersion: "apps/v1", kind: "Deployment" }));
+        addGap(
+          `${helmName}|unmanaged|${release}`,
+          {
+            controller: helmController,
+            message: (crds, many) =>
+              `${crds} ${many ? "have" : "has"} no Helm ownership while ${many ? "their" : "its"} controller ${helmName} is managed by Helm release ${release}: ${many ? "they were" : "it was"} installed from the chart's crds/ folder and \`helm upgrade\` will never update ${many ? "them" : "it"}.`,
+            evidence: `CRD without label ${MANAGED_BY}=Helm or annotation ${RELEASE_NAME}; controller label ${MANAGED_BY}=${labelsOf(helmController)[MANAGED_BY] ?? "(none)"}, annotation ${RELEASE_NAME}=${annotationsOf(helmController)[RELEASE_NAME] ?? "(none)"}`,
+            remediation: () =>
+              `On every upgrade of ${release}, apply its CRDs first: \`helm show crds <chart> --version <new version> | kubectl apply --server-side -f -\`.`,
+          },
+          ref.name,
+        );
       }
+    }
+    const findings: FindingInput[] = [];
+    for (const gap of gaps.values()) {
+      const crds = gap.crds.sort();
+      const list = listSome(crds, 10);
+      const subject = crds.length === 1 ? `CRD ${list}` : `${crds.length} CRDs (${list})`;
+      findings.push({
+        object: objectRef(gap.controller, { apiVersion: "apps/v1", kind: "Deployment" }),
+        message: gap.message(subject, crds.length > 1),
+        evidence: gap.evidence,
+        remediation: gap.remediation(crds.length === 1 ? `the CRD ${list}` : `the CRDs ${list}`),
+      });
     }
     return findings;
   },

@@ -1,6 +1,6 @@
 // HELM-02: the last operation on a release failed, so the cluster holds a mix of old and new
 // objects (INCIDENTS case 1: "the CLI says failed, the cluster holds a mix").
-import { groupReleases } from "../../helm/release.ts";
+import { chartSuffix, groupReleases } from "../../helm/release.ts";
 import { objectRef } from "../../kube/resources.ts";
 import type { Check, FindingInput } from "../types.ts";
 
@@ -19,7 +19,7 @@ export const helm02FailedRelease: Check = {
       const last = group.newestDeployed;
       findings.push({
         object: objectRef(newest.secret),
-        message: `Helm release ${group.namespace}/${group.name} failed at revision ${newest.labels.revision}; its objects may be a mix of the old and the new chart.`,
+        message: `Helm release ${group.namespace}/${group.name} failed at revision ${newest.labels.revision}${chartSuffix(newest.secret)}; its objects may be a mix of the old and the new chart.`,
         evidence: `label status=failed on revision ${newest.labels.revision} (newest)`,
         remediation: last
           ? `Inspect \`helm history ${group.name} -n ${group.namespace}\`, then fix and upgrade again or run \`helm rollback ${group.name} ${last.labels.revision} -n ${group.namespace}\`.`

@@ -1,9 +1,10 @@
 // PDB-02: the eviction API refuses to evict a pod covered by more than one PodDisruptionBudget
 // ("This pod has more than one PodDisruptionBudget, which the eviction subresource does not
 // support"), so drains stall on it exactly as on a budget with no room.
-import type { KubeObject } from "../../kube/resources.ts";
+import { type KubeObject, objectRef } from "../../kube/resources.ts";
+import { listSome, plural } from "../../render/english.ts";
 import { createOwnerResolver, describeRef, groupByOwner, selectorMatches } from "../ownership.ts";
-import type { Check, CheckContext, FindingInput } from "../types.ts";
+import type { Check, CheckContext } from "../types.ts";
 
 export const pdb02OverlappingPdbs: Check = {
   id: "PDB-02",
@@ -12,7 +13,7 @@ export const pdb02OverlappingPdbs: Check = {
   remediation:
     "Keep one PodDisruptionBudget per pod: narrow the selectors (add a distinguishing label) or delete the duplicate budget.",
   reads: ["pdbs", "pods", "replicasets"],
-  evaluate(ctx: CheckContext): FindingInput[] {
+  evaluate(ctx: CheckContext) {
     const pdbsByNs = new Map<string, KubeObject[]>();
     for (const pdb of ctx.objects("pdbs")) {
       if (!pdb?.metadata?.name) continue;
@@ -21,32 +22,53 @@ export const pdb02OverlappingPdbs: Check = {
       if (list) list.push(pdb);
       else pdbsByNs.set(ns, [pdb]);
     }
-    const entries: Array<{ pod: KubeObject; item: { pod: string; labels: string; pdbs: string[] } }> = [];
+    // The root cause is the overlapping budgets, not each pod: pods matched by the same set of
+    // budgets are one finding, anchored at the first budget, naming the pods by their workload.
+    const groups = new Map<
+      string,
+      {
+        namespace: string;
+        pdbs: KubeObject[];
+        entries: Array<{ pod: KubeObject; item: { pod: string; labels: string } }>;
+      }
+    >();
     for (const pod of ctx.objects("pods")) {
       if (!pod?.metadata) continue;
-      const candidates = pdbsByNs.get(pod.metadata.namespace ?? "") ?? [];
+      const ns = pod.metadata.namespace ?? "";
+      const candidates = pdbsByNs.get(ns) ?? [];
       // Overlap needs two budgets in the pod's namespace; most namespaces have fewer.
       if (candidates.length < 2) continue;
       const matching = candidates
         .filter((pdb) => selectorMatches(pdb.spec?.selector, pod.metadata?.labels))
-        .map((pdb) => pdb.metadata?.name as string)
-        .sort();
-      if (matching.length > 1) {
-        const labels = Object.entries(pod.metadata.labels ?? {})
-          .map(([k, v]) => `${k}=${v}`)
-          .join(",");
-        entries.push({ pod, item: { pod: pod.metadata.name ?? "(unnamed)", labels, pdbs: matching } });
-      }
+        .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+      if (matching.length < 2) continue;
+      const key = `${ns}|${matching.map((m) => m.metadata?.name).join(",")}`;
+      const labels = Object.entries(pod.metadata.labels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+      const entry = { pod, item: { pod: pod.metadata.name ?? "(unnamed)", labels } };
+      const group = groups.get(key);
+      if (group) group.entries.push(entry);
+      else groups.set(key, { namespace: ns, pdbs: matching, entries: [entry] });
     }
     const resolve = createOwnerResolver(ctx.objects("replicasets"));
-    return groupByOwner(entries, resolve).map(({ owner, items }) => {
-      const pdbs = [...new Set(items.flatMap((i) => i.pdbs))].sort();
-      const pods = items.length === 1 ? `pod ${items[0].pod}` : `${items.length} pods`;
+    return [...groups.values()].map(({ namespace, pdbs, entries }) => {
+      const names = pdbs.map((p) => p.metadata?.name as string);
+      const owners = groupByOwner(entries, resolve).map(({ owner, items }) =>
+        owner.kind === "Pod"
+          ? `pod ${owner.name}`
+          : `${describeRef(owner)} (${items.length === 1 ? "pod" : "pods"} ${listSome(
+              items.map((i) => i.pod),
+              3,
+            )})`,
+      );
+      const first = entries[0].item;
+      const budgets = `PodDisruptionBudgets ${listSome(names, 10)}`;
       return {
-        object: owner,
-        message: `${describeRef(owner)} is covered by ${pdbs.length} PodDisruptionBudgets (${pdbs.join(", ")}); the eviction API refuses such pods, so node drains stall (${pods}).`,
-        evidence: `pod ${items[0].pod} (labels ${items[0].labels}) matched by PodDisruptionBudgets ${items[0].pdbs.join(", ")}`,
-        remediation: `Keep one of ${pdbs.join(", ")} in namespace ${owner.namespace ?? "default"} for ${describeRef(owner)} and delete or narrow the others.`,
+        object: objectRef(pdbs[0], { apiVersion: "policy/v1", kind: "PodDisruptionBudget" }),
+        message: `${budgets} in namespace ${namespace || "default"} ${names.length === 2 ? "both" : "all"} select ${plural(entries.length, "pod")}: ${listSome(owners)}; the eviction API refuses a pod covered by more than one budget, so node drains stall.`,
+        evidence: `pod ${first.pod} (labels ${first.labels}) matched by ${budgets}`,
+        remediation: `Keep one of ${listSome(names, 10)} in namespace ${namespace || "default"} for these pods and delete or narrow the others.`,
       };
     });
   },

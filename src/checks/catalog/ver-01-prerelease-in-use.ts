@@ -6,7 +6,8 @@ import { decodeReleaseSecret, groupReleases, type ReleaseRevision } from "../../
 import { objectRef, type KubeObject, type ResourceKey } from "../../kube/resources.ts";
 import { imageTag, isPreRelease, isPreReleaseTag } from "../../versions/chartVersion.ts";
 import { createOwnerResolver, describeRef, findWorkload, podContainers, refKey } from "../ownership.ts";
-import type { Check, FindingInput } from "../types.ts";
+import { listSome } from "../../render/english.ts";
+import type { Check, FindingInput, ObjectRef } from "../types.ts";
 
 const WORKLOADS = ["deployments", "statefulsets", "daemonsets"] as const satisfies readonly ResourceKey[];
 
@@ -51,8 +52,23 @@ function releaseFindings(ctx: Parameters<Check["evaluate"]>[0]): FindingInput[] 
   return findings;
 }
 
+/** Where one pre-release image runs: a workload's template, or pods no template explains. */
+interface ImagePlace {
+  object: ObjectRef;
+  /** "Deployment apps/web (container c0)" */
+  where: string;
+  evidence: string;
+}
+
+// One pre-release image is one problem, however many workloads and pods run it: the fix is the
+// same pin in each place. The finding is anchored at the first place (a workload before pods).
 function imageFindings(ctx: Parameters<Check["evaluate"]>[0]): FindingInput[] {
-  const findings: FindingInput[] = [];
+  const byImage = new Map<string, { tag: string; places: ImagePlace[] }>();
+  const add = (image: string, tag: string, place: ImagePlace) => {
+    const entry = byImage.get(image);
+    if (entry) entry.places.push(place);
+    else byImage.set(image, { tag, places: [place] });
+  };
   const workloadLists = WORKLOADS.map((k) => ctx.objects(k));
   for (const list of workloadLists) {
     for (const w of list) {
@@ -60,17 +76,16 @@ function imageFindings(ctx: Parameters<Check["evaluate"]>[0]): FindingInput[] {
         const tag = typeof c.image === "string" ? imageTag(c.image) : undefined;
         if (!tag || !isPreReleaseTag(tag)) continue;
         const ref = objectRef(w);
-        findings.push({
+        add(c.image, tag, {
           object: ref,
-          message: `${describeRef(ref)} runs pre-release image ${c.image} in ${kind} ${c.name ?? "(unnamed)"}.`,
+          where: `${describeRef(ref)} (${kind} ${c.name ?? "(unnamed)"})`,
           evidence: `spec.template.spec.${kind}s[${c.name ?? "?"}].image=${c.image}`,
-          remediation: `Pin ${describeRef(ref)} to a stable release of ${imageRepository(c.image, tag)} before upgrading the cluster.`,
         });
       }
     }
   }
-  // Pods are reported once per owning workload and image, and not at all when the owning
-  // workload's template already carries the image (the finding above covers it).
+  // Pods count once per owning workload and image, and not at all when the owning workload's
+  // template already carries the image (the place above covers it).
   const resolve = createOwnerResolver(ctx.objects("replicasets"));
   const reported = new Set<string>();
   // 10,000 pods run a few hundred distinct images: judge each image once.
@@ -93,13 +108,25 @@ function imageFindings(ctx: Parameters<Check["evaluate"]>[0]): FindingInput[] {
       if (reported.has(key)) continue;
       reported.add(key);
       const isSelf = owner.kind === "Pod";
-      findings.push({
+      add(c.image, tag, {
         object: isSelf ? objectRef(pod) : owner,
-        message: `${isSelf ? describeRef(owner) : `Pods of ${describeRef(owner)}`} run pre-release image ${c.image} in ${kind} ${c.name ?? "(unnamed)"}.`,
+        where: `${isSelf ? describeRef(owner) : `pods of ${describeRef(owner)}`} (${kind} ${c.name ?? "(unnamed)"})`,
         evidence: `pod ${pod.metadata?.name ?? "(unnamed)"} spec.${kind}s[${c.name ?? "?"}].image=${c.image}`,
-        remediation: `Pin ${describeRef(owner)} to a stable release of ${imageRepository(c.image, tag)} before upgrading the cluster.`,
       });
     }
+  }
+  const findings: FindingInput[] = [];
+  for (const [image, { tag, places }] of byImage) {
+    const owners = [...new Set(places.map((p) => describeRef(p.object)))];
+    findings.push({
+      object: places[0].object,
+      message: `Pre-release image ${image} runs in ${listSome(places.map((p) => p.where))}.`,
+      evidence: listSome(
+        places.map((p) => p.evidence),
+        3,
+      ),
+      remediation: `Pin ${listSome(owners)} to a stable release of ${imageRepository(image, tag)} before upgrading the cluster.`,
+    });
   }
   return findings;
 }

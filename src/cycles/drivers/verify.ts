@@ -11,8 +11,13 @@ import type { Check } from "../../checks/types.ts";
 import type { ClusterClient } from "../../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES, type ResourceKey } from "../../kube/resources.ts";
 import type { VerifyResult } from "../types.ts";
+import { plural } from "../../render/english.ts";
 
-export const VERIFY_CHECKS: readonly Check[] = [pod01CrashingContainers, prb01LivenessBeforeStart, ref01MissingConfigRefs];
+export const VERIFY_CHECKS: readonly Check[] = [
+  pod01CrashingContainers,
+  prb01LivenessBeforeStart,
+  ref01MissingConfigRefs,
+];
 
 export type RolloutState = { state: "available" | "progressing" | "failed"; reason: string };
 
@@ -106,6 +111,6 @@ export async function verifyNamespace(
   const serious = findings.filter((f) => f.severity !== "info" && f.severity !== "low");
   for (const f of serious) details.unshift(`${f.check} ${f.object.kind}/${f.object.name}: ${f.message}`);
   if (serious.length > 0) ok = false;
-  details.push(`checks ${VERIFY_CHECKS.map((c) => c.id).join(", ")}: ${serious.length} problem(s)`);
+  details.push(`checks ${VERIFY_CHECKS.map((c) => c.id).join(", ")}: ${plural(serious.length, "problem")}`);
   return { ok, details };
 }
