@@ -179,11 +179,11 @@ async function requestCycle(s: DiscordStack, addons: string) {
   );
   expect(shownText(root)).toContain(`Add-on cycle · ${CLUSTER}: `);
   expect(shownText(root)).toContain(`requested by <@${REQUESTER}>`);
+  // The thread is started right after the root message is stored: wait for it, do not race it.
+  const thread = await waitFor(() => fake.threads.get(root.id), "the thread under the root message");
+  expect(thread).toMatchObject({ parent_id: CHANNEL, message_id: root.id });
   // The thread is named for what it is about, not for the root's state at the moment of naming.
-  // (It is started right after the root is posted.)
-  await waitFor(() => fake.threads.get(root.id), "the root's thread");
-  expect(fake.threads.get(root.id)?.name).toMatch(new RegExp(`^Add-on cycle · ${CLUSTER} · \\d{4}-\\d{2}-\\d{2}$`));
-  expect(fake.threads.get(root.id)).toMatchObject({ parent_id: CHANNEL, message_id: root.id });
+  expect(thread.name).toMatch(new RegExp(`^Add-on cycle · ${CLUSTER} · \\d{4}-\\d{2}-\\d{2}$`));
   const plan = await waitFor(
     // Found by its title: a plan that expires at once loses its "React ✅" line and buttons.
     () => fake.messagesIn(root.id).find((msg) => shownText(msg).includes(`Add-on cycle plan for ${CLUSTER}`)),
