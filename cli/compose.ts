@@ -123,7 +123,7 @@ export function createApprovals(opts: {
   access?: AccessPolicy;
   logger: Logger;
 }): ApprovalEngine {
-  return new ApprovalEngine({
+  const engine = new ApprovalEngine({
     redis: asRedis(opts.redis),
     prefix: opts.prefix,
     posters: opts.posters,
@@ -133,6 +133,9 @@ export function createApprovals(opts: {
     groupMembers: opts.groupMembers,
     logger: opts.logger,
   });
+  // An abort typed in the channel is told in the cycle's thread, and its root says so.
+  opts.controls.cycles.setNotifier((planId, text, state) => engine.note(planId, text, state));
+  return engine;
 }
 
 export interface MicroK8sSettings {
@@ -206,6 +209,7 @@ export function startWorkers(opts: {
       baselines: opts.controls.baselines,
       logger,
       maxChars: opts.maxChars,
+      docsUrl: opts.docsUrl,
       onReport: opts.onReport,
       checkDeadlineMs: opts.checkDeadlineMs,
       helmNamespaces: opts.helmNamespaces,

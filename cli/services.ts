@@ -5,6 +5,7 @@
 import { createDiscordBot, DiscordPoster } from "../adapters/discord/index.ts";
 import { createSlackApp } from "../adapters/slack/slackApp.ts";
 import { SlackPoster } from "../adapters/slack/slackPoster.ts";
+import type { ButtonClick } from "../src/chat/buttons.ts";
 import type { ReactionEvent } from "../src/chat/reactions.ts";
 import { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatPoster } from "../src/chat/types.ts";
@@ -94,6 +95,12 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       countApprovalOutcome(metrics, outcome);
       logger.debug({ outcome, platform: event.platform }, "reaction handled");
     };
+    // Approve / Cancel buttons: the same engine and rules as reactions.
+    const onButton = async (click: ButtonClick) => {
+      const result = await approvals.onButton(click);
+      logger.debug({ outcome: result.outcome, platform: click.platform }, "button handled");
+      return result;
+    };
     if (env.SLACK_BOT_TOKEN) {
       slack = createSlackApp({
         botToken: env.SLACK_BOT_TOKEN,
@@ -105,6 +112,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
         logger,
         readiness: () => readiness(),
         onReaction,
+        onButton,
         // Over HTTP, Slack shares the ops server's port (with /healthz, /readyz, /metrics, /admin).
         externalServer: true,
       });
@@ -121,6 +129,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
         contexts: () => clusters.names(),
         logger,
         onReaction,
+        onButton,
       });
       await discord.start();
       steps.push({ name: "close the Discord gateway", run: () => discord!.stop(), timeoutMs: 5_000 });

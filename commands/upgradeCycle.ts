@@ -52,6 +52,8 @@ export function parseCycleArgs(
   }
   if (all && args.addons.length)
     return { ok: false, error: `"all" and add-on names (${args.addons.join(", ")}) together; give one or the other` };
+  // "ingress ingress" names one add-on: it is cycled once.
+  args.addons = [...new Set(args.addons)];
   return { ok: true, value: args };
 }
 

@@ -24,7 +24,14 @@ import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { KubeObject, ResourceKey } from "../src/kube/resources.ts";
 import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
-import { headline, reportMessages, verdictState } from "../src/render/chatReport.ts";
+import {
+  reportMessages,
+  structuredHeadline,
+  verdictState,
+  verdictTone,
+  withReportStructure,
+} from "../src/render/chatReport.ts";
+import type { Tone } from "../src/render/richMessage.ts";
 import { BASELINE_READS, buildBaseline } from "../src/verify/baseline.ts";
 import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
@@ -61,6 +68,8 @@ export interface CheckProcessorDeps {
   helmNamespaces?: readonly string[];
   /** Where each check keeps the cluster's baseline for /upgrade-verify (none: no baselines kept). */
   baselines?: BaselineStore;
+  /** UPSHIFT_DOCS_URL: findings link to their check's documentation. */
+  docsUrl?: string;
 }
 
 export interface CheckJobResult {
@@ -81,15 +90,17 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
     if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
 
     const who = mention(data.requester);
-    const head = (state: string) =>
-      headline(
+    const head = (state: string, tone?: Tone) =>
+      structuredHeadline(
         {
           cluster: data.cluster,
           serverVersion: job.data.serverVersion,
           target: job.data.resolvedTarget ?? data.target,
           requester: who,
+          requestedAt: data.requestedAt,
         },
         state,
+        tone,
       );
 
     const deadlineMs = deps.checkDeadlineMs ?? DEFAULT_CHECK_DEADLINE_MS;
@@ -126,7 +137,10 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
       log.info({ verdict: report.verdict, findings: report.findings.length, ms: report.durationMs }, "check finished");
       deps.onReport?.(report);
 
-      const messages = reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform) });
+      const messages = withReportStructure(
+        reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform), docsUrl: deps.docsUrl }),
+        report,
+      );
       if (data.fleet)
         messages.unshift({
           text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}`,
@@ -142,7 +156,12 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         // there is no state in which neither says whether reply i was sent.
         await job.updateData({ ...job.data, posted: i + 1, inFlight: undefined });
       }
-      if (!data.fleet) await poster.update(address.channel, job.data.reply.rootMessage!, head(verdictState(report)));
+      if (!data.fleet)
+        await poster.update(
+          address.channel,
+          job.data.reply.rootMessage!,
+          head(verdictState(report), verdictTone(report)),
+        );
       await deps.lastChecks?.save({
         cluster: report.cluster,
         target: report.target,
@@ -200,7 +219,7 @@ function toFinalError(err: unknown, job: Job, deadlineAt: number): Error | undef
 async function reportFailure(
   job: Job<CheckJobProgress>,
   poster: ChatPoster,
-  head: (s: string) => ChatMessage,
+  head: (s: string, tone?: Tone) => ChatMessage,
   reason: string,
 ) {
   const state = `*could not check*: ${reason}`;
@@ -219,6 +238,6 @@ async function reportFailure(
     await postNote(`⚠️ *${job.data.cluster}*: the check could not run: ${reason}`);
     return;
   }
-  await ensureRoot(job, poster, head(state), `${job.id}:root`);
+  await ensureRoot(job, poster, head(state, "danger"), `${job.id}:root`);
   await postNote(`⚠️ The check could not run: ${reason}`);
 }

@@ -7,7 +7,6 @@ import { type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
-import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatPoster, ReplyAddress } from "../src/chat/types.ts";
 import type { WatchControl } from "../src/watch/control.ts";
@@ -22,7 +21,8 @@ import {
   rollbackPlanFor,
 } from "../src/cycles/cycleEngine.ts";
 import { cycleKeys } from "../src/cycles/keys.ts";
-import { buildPlan, planHash } from "../src/cycles/plan.ts";
+import { buildPlan, nothingToDo, planHash } from "../src/cycles/plan.ts";
+import { type CycleRootState, cycleRootMessage } from "../src/cycles/rootMessage.ts";
 import type { CycleJobData, CyclePlan, CyclePlanJobData, CycleRunJobData, DriverSet } from "../src/cycles/types.ts";
 
 export interface CycleProcessorDeps {
@@ -48,6 +48,7 @@ const CYCLE_WATCH_MS = 6 * 3600_000;
 
 export type CycleJobResult =
   | { planId: string; hash: string }
+  | { status: "nothing-to-do"; planId: string }
   | CycleResult
   | { status: "superseded"; newPlanId: string };
 
@@ -57,20 +58,22 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
   const keys = cycleKeys(deps.prefix);
 
   /** The plan's root message, posted once (keyed, like a check's) however often the job runs. */
-  async function openThread(job: Job<CycleJobData>, poster: ChatPoster, text: string): Promise<ReplyAddress> {
-    if (!job.data.reply.thread) await ensureRoot(job, poster, { text }, `${job.id}:root`);
+  async function openThread(job: Job<CycleJobData>, poster: ChatPoster, data: CyclePlanJobData): Promise<ReplyAddress> {
+    if (!job.data.reply.thread)
+      await ensureRoot(
+        job,
+        poster,
+        cycleRootMessage(
+          { cluster: data.cluster, requester: data.requester, dryRun: data.dryRun, rollbackOf: data.rollbackOf },
+          { state: "planning" },
+        ),
+        `${job.id}:root`,
+      );
     return job.data.reply;
   }
 
-  async function plan(job: Job<CycleJobData>, data: CyclePlanJobData, poster: ChatPoster) {
-    const what = data.rollbackOf
-      ? `Rollback of cycle ${data.rollbackOf}`
-      : `Add-on cycle${data.dryRun ? " (dry run)" : ""}`;
-    const reply = await openThread(
-      job,
-      poster,
-      `*${what} for ${data.cluster}*, requested by ${mention(data.requester)}: planning`,
-    );
+  async function plan(job: Job<CycleJobData>, data: CyclePlanJobData, poster: ChatPoster): Promise<CycleJobResult> {
+    const reply = await openThread(job, poster, data);
     let p: CyclePlan;
     try {
       p = await buildPlan({
@@ -87,7 +90,25 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
         { channel: reply.channel, thread: reply.thread! },
         { text: `⚠️ Could not plan the cycle: ${msg}` },
       );
+      if (reply.rootMessage)
+        await poster.update(
+          reply.channel,
+          reply.rootMessage,
+          cycleRootMessage(
+            { cluster: data.cluster, requester: data.requester, dryRun: data.dryRun },
+            { state: "could-not-plan", why: msg },
+          ),
+        );
       throw new UnrecoverableError(msg);
+    }
+    if (p.steps.length === 0) {
+      // Nothing to cycle is not a plan: no votes asked, no state that status or abort would report.
+      await poster.postInThread(
+        { channel: reply.channel, thread: reply.thread! },
+        { text: `✅ Nothing to do on ${p.cluster}: ${nothingToDo(p)}. No plan was made.` },
+      );
+      await deps.approvals.setRoot(p, reply, { state: "nothing-to-do", why: nothingToDo(p) });
+      return { status: "nothing-to-do", planId: p.id };
     }
     const req = await deps.approvals.requestApproval(p, reply);
     return { planId: req.planId, hash: req.hash };
@@ -107,6 +128,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
     if (stored.hash !== data.planHash)
       throw new UnrecoverableError(`plan ${data.planId} changed after approval (hash mismatch)`);
     const { plan: p } = stored;
+    const root = (state: CycleRootState) => deps.approvals.setRoot(p, data.reply, state);
 
     if (stored.state === "approved") {
       // Votes are bound to the plan hash: if the cluster moved since the plan was made, the
@@ -166,6 +188,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
       onEvent: async (e: CycleEvent) => {
         const label = `Step ${e.index + 1}/${n}: *${e.step.addon}*`;
         if (e.type === "step-started") {
+          await root({ state: "running", step: e.index + 1, of: n, addon: e.step.addon });
           await say(
             `▶️ ${label} ${e.resumed ? "resuming after a worker restart" : "starting"}: backup → disable → ${e.step.restoreFrom ? "restore" : "enable"} → verify`,
           );
@@ -216,6 +239,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
       if (err instanceof ClusterBusyError) {
         await say(`⛔ ${p.cluster} is busy: cycle ${err.holder} holds it. This plan did not run.`);
         await deps.approvals.plans.transition(p.id, "running", "failed");
+        await root({ state: "failed", step: 1, of: n, addon: `${p.cluster} busy with cycle ${err.holder}` });
         throw new UnrecoverableError(err.message);
       }
       throw err;
@@ -240,19 +264,18 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
       await say(
         `🏁 ${p.kind === "rollback" ? "Rollback" : "Cycle"} on ${p.cluster} finished: ${result.stepsDone} of ${n} step(s) done.`,
       );
-      if (data.reply.rootMessage)
-        await poster.update(data.reply.channel, data.reply.rootMessage, {
-          text: `*Add-on ${p.kind} for ${p.cluster}*: done (${n} step(s))`,
-        });
+      await root({ state: "done", steps: result.stepsDone });
     } else if (result.status === "aborted") {
       await deps.redis.del(keys.abort(p.cluster));
       await deps.approvals.plans.transition(p.id, "running", "aborted");
       await audit("aborted", `after ${result.stepsDone} step(s)`);
       await say(`⏹️ Aborted on request after ${result.stepsDone} of ${n} step(s); nothing further was changed.`);
+      await root({ state: "aborted", after: result.stepsDone, of: n });
     } else {
       await deps.approvals.plans.transition(p.id, "running", "failed");
       await audit("failed", result.error);
       const step = p.steps[result.failedStep ?? 0];
+      await root({ state: "failed", step: (result.failedStep ?? 0) + 1, of: n, addon: step.addon });
       const link = data.reply.rootMessage ? " See the thread for its output." : "";
       await poster.postRoot(data.reply.channel, {
         text: `🚨 Add-on ${p.kind} on *${p.cluster}* failed at step ${(result.failedStep ?? 0) + 1} (${step.addon}): ${trimOutput(result.error ?? "unknown error", 300)}. The cycle stopped; later steps did not run.${link}`,

@@ -5,6 +5,8 @@ import { type FlowProducer, Job, type Queue } from "bullmq";
 import type { Logger } from "pino";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { ChatMessage } from "../src/chat/types.ts";
+import { dayOf, type Tone } from "../src/render/richMessage.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { plural } from "../src/render/english.ts";
@@ -30,13 +32,28 @@ function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string):
   };
 }
 
+/** The fleet headline with its structure: the verdict in the header, and a thread name that says what it is. */
+function fleetRoot(data: FleetJobData | FleetSummaryJobData, state: string, tone: Tone = "progress"): ChatMessage {
+  const what = `${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}`;
+  return {
+    ...fleetHeadline(data, state),
+    rich: {
+      tone,
+      title: `Fleet upgrade check · ${what}: ${state}`,
+      sections: [],
+      context: [`requested by ${mention(data.requester)}`],
+    },
+    threadName: `Fleet upgrade check · ${what} · ${dayOf(data.requestedAt)}`,
+  };
+}
+
 export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorDeps): Promise<{ children: number }> {
   const poster = deps.posters.get(job.data.reply.platform);
   if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
   await ensureRoot(
     job,
     poster,
-    fleetHeadline(job.data, `checking ${job.data.clusters.join(", ")}`),
+    fleetRoot(job.data, `checking ${job.data.clusters.join(", ")}`),
     `${job.id}:fleet-root`,
   );
   if (job.data.flowAdded) return { children: job.data.clusters.length };
@@ -103,6 +120,16 @@ export async function processFleetSummary(
     `${results.filter((r) => r.verdict === "blocked").length} blocked`,
     `${Object.keys(failures).length} could not be checked`,
   ].join(", ");
-  await poster.update(job.data.reply.channel, job.data.reply.rootMessage!, fleetHeadline(job.data, `*done*: ${state}`));
+  const tone: Tone =
+    Object.keys(failures).length || results.some((r) => r.verdict === "blocked")
+      ? "danger"
+      : results.some((r) => r.verdict === "warnings")
+        ? "warning"
+        : "good";
+  await poster.update(
+    job.data.reply.channel,
+    job.data.reply.rootMessage!,
+    fleetRoot(job.data, `*done*: ${state}`, tone),
+  );
   return { clusters: done.size };
 }

@@ -74,8 +74,10 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
       : data.origin.by === "cycle"
         ? " (add-on cycle)"
         : "";
+    const untilText = `${data.until.slice(0, 16).replace("T", " ")} UTC`;
     const headline = (state: string) => ({
-      text: `👀 Watching \`${data.cluster}\` until ${data.until.slice(0, 16).replace("T", " ")} UTC${who}: ${state}`,
+      text: `👀 Watching \`${data.cluster}\` until ${untilText}${who}: ${state}`,
+      threadName: `Watch · ${data.cluster} · until ${untilText}`,
     });
     const helmOff = deps.helmNamespaces
       ? ` (no Helm release alerts: Upshift may read Secrets only in ${deps.helmNamespaces.join(", ")}, UPSHIFT_HELM_NAMESPACES, and watching releases needs them cluster-wide)`

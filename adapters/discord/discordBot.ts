@@ -5,6 +5,7 @@
 import { once } from "node:events";
 import {
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   Client,
   Events,
@@ -19,8 +20,10 @@ import {
 } from "discord.js";
 import type { CommandRouter } from "../../commands/router.ts";
 import type { CommandInvocation, CommandSpec } from "../../commands/types.ts";
+import type { ButtonAnswer, ButtonClick } from "../../src/chat/buttons.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import type { Logger } from "../../src/log.ts";
+import { parseCustomId } from "./embeds.ts";
 import { DISCORD_MAX_CHARS, toDiscordMarkdown, truncateMessage } from "./format.ts";
 
 /** ReactionEvent with what Discord adds: the guild and the reacting member's role ids. */
@@ -42,6 +45,8 @@ export interface DiscordBotOptions {
   contexts: () => string[];
   logger: Logger;
   onReaction?: (e: DiscordReactionEvent) => Promise<void>;
+  /** A click on an approval plan's button; the answer is shown to the clicker only. */
+  onButton?: (click: ButtonClick) => Promise<ButtonAnswer>;
   /** REST request timeout for the client's own calls (interaction replies); default 10 s. */
   restTimeoutMs?: number;
   /** How long start() waits for READY; default 30 s. */
@@ -106,6 +111,50 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   async function handleInteraction(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return answerAutocomplete(interaction);
     if (interaction.isChatInputCommand()) return runCommand(interaction);
+    if (interaction.isButton()) return clickButton(interaction);
+  }
+
+  /**
+   * An Approve / Cancel click. Discord signs interactions itself and delivers them over the
+   * gateway to this logged-in client, so what arrives here is Discord's. The answer is ephemeral:
+   * a refused click (not an approver, the requester, an old plan's button) is told to the
+   * clicker only; the thread shows what was counted.
+   */
+  async function clickButton(interaction: ButtonInteraction): Promise<void> {
+    const parsed = parseCustomId(interaction.customId);
+    if (!parsed || !opts.onButton) return;
+    const guild = interaction.guildId ?? undefined;
+    if (allow.size > 0 && (!guild || !allow.has(guild))) {
+      await interaction.reply({
+        content: "Upshift is not enabled for this server: nothing was counted.",
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    // Three seconds for the first answer; the vote talks to Redis and posts in the thread.
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const roles = memberRoles(interaction.member, interaction.guildId);
+    let notice: string;
+    try {
+      ({ notice } = await opts.onButton({
+        platform: "discord",
+        userId: interaction.user.id,
+        decision: parsed.kind,
+        value: parsed.value,
+        channel: interaction.channelId,
+        messageId: interaction.message.id,
+        ...(guild ? { guild } : {}),
+        ...(roles.length ? { roles } : {}),
+      }));
+      log.info({ user: interaction.user.id, decision: parsed.kind }, "approval button handled");
+    } catch (err) {
+      log.error({ err: errorText(err) }, "approval button failed");
+      notice = `Upshift could not count this click: ${errorText(err)}. Try again in a moment.`;
+    }
+    await interaction.editReply({
+      content: truncateMessage(toDiscordMarkdown(notice), DISCORD_MAX_CHARS),
+      allowedMentions: NO_MENTIONS,
+    });
   }
 
   async function answerAutocomplete(interaction: AutocompleteInteraction): Promise<void> {

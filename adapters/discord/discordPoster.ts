@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { DiscordAPIError, REST, type RawFile } from "@discordjs/rest";
 import { type RESTPostAPIChannelMessageJSONBody, Routes } from "discord.js";
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions, ReplyAddress } from "../../src/chat/types.ts";
+import { type DiscordButtonRow, type DiscordEmbed, toComponents, toEmbeds } from "./embeds.ts";
 import { DISCORD_MAX_CHARS, splitMessage, threadName, toDiscordMarkdown, truncateMessage } from "./format.ts";
 
 export interface DiscordPosterOptions {
@@ -53,7 +54,8 @@ export class DiscordPoster implements ChatPoster {
       Routes.channelMessages(channel),
       createBody(first, partKey(opts.key, 0)),
     )) as APIMessageLike;
-    const thread = await this.startThread(channel, root.id, threadName(message.text));
+    // The thread is named for what it is about (cluster, target, day), never for a state of the root.
+    const thread = await this.startThread(channel, root.id, threadName(message.threadName ?? message.text));
     // A root too long for one message continues in its own thread.
     for (const [i, part] of rest.entries())
       await this.rest.post(Routes.channelMessages(thread), createBody(part, partKey(opts.key, i + 1)));
@@ -95,11 +97,14 @@ export class DiscordPoster implements ChatPoster {
 
   async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
     // An edit is one message: long text is cut at a line boundary (roots are headlines, short).
+    const embeds = toEmbeds(message);
     await this.rest.patch(Routes.channelMessage(channel, messageId), {
-      body: {
-        content: truncateMessage(toDiscordMarkdown(message.text), DISCORD_MAX_CHARS),
-        allowed_mentions: ALLOWED_MENTIONS,
-      },
+      body: embeds
+        ? { content: "", embeds, components: toComponents(message) ?? [], allowed_mentions: ALLOWED_MENTIONS }
+        : {
+            content: truncateMessage(toDiscordMarkdown(message.text), DISCORD_MAX_CHARS),
+            allowed_mentions: ALLOWED_MENTIONS,
+          },
     });
   }
 
@@ -111,12 +116,27 @@ export class DiscordPoster implements ChatPoster {
 
 interface Part {
   content: string;
+  embeds?: DiscordEmbed[];
+  components?: DiscordButtonRow[];
   files?: RawFile[];
 }
 
-/** A ChatMessage as Discord messages: text split to fit, the file (if any) on the last part. */
+/**
+ * A ChatMessage as Discord messages: one message of embeds (and buttons) for a message with
+ * structure, else the text split to fit; the file (if any) on the last part.
+ */
 export function render(message: ChatMessage): Part[] {
+  const embeds = toEmbeds(message);
   const text = toDiscordMarkdown(message.text);
+  if (embeds) {
+    const components = toComponents(message);
+    const part: Part = { content: "", embeds, ...(components ? { components } : {}) };
+    if (message.file)
+      part.files = [
+        { name: message.file.name, data: Buffer.from(message.file.content, "utf8"), contentType: "text/plain" },
+      ];
+    return [part];
+  }
   const parts: Part[] = splitMessage(text, DISCORD_MAX_CHARS).map((content) => ({ content }));
   if (parts.length === 0) parts.push({ content: "" });
   if (message.file) {
@@ -141,6 +161,8 @@ export function nonceFor(key: string): string {
 function createBody(part: Part, key?: string): { body: RESTPostAPIChannelMessageJSONBody; files?: RawFile[] } {
   const body: RESTPostAPIChannelMessageJSONBody = {
     content: part.content,
+    ...(part.embeds ? { embeds: part.embeds } : {}),
+    ...(part.components ? { components: part.components } : {}),
     allowed_mentions: ALLOWED_MENTIONS,
     ...(key === undefined ? {} : { nonce: nonceFor(key), enforce_nonce: true }),
   };

@@ -9,7 +9,9 @@ import { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { CommandRouter } from "../../commands/router.ts";
 import type { CommandInvocation, CommandReply } from "../../commands/types.ts";
+import type { ButtonAnswer, ButtonClick } from "../../src/chat/buttons.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
+import { ACTION_IDS } from "./blockKit.ts";
 import { boltLogger } from "./boltLogger.ts";
 import { toMrkdwn } from "./mrkdwn.ts";
 import { slackClientOptions } from "./slackPoster.ts";
@@ -46,11 +48,20 @@ export interface SlackIdentity {
  * https://docs.slack.dev/apis/events-api/#callback-field).
  */
 export function requestWorkspace(body: unknown): { teamId?: string; enterpriseId?: string } {
-  const b = (body ?? {}) as { team_id?: unknown; enterprise_id?: unknown };
-  return {
-    ...(typeof b.team_id === "string" && b.team_id ? { teamId: b.team_id } : {}),
-    ...(typeof b.enterprise_id === "string" && b.enterprise_id ? { enterpriseId: b.enterprise_id } : {}),
+  const b = (body ?? {}) as {
+    team_id?: unknown;
+    enterprise_id?: unknown;
+    team?: { id?: unknown; enterprise_id?: unknown } | null;
+    enterprise?: { id?: unknown } | null;
+    user?: { team_id?: unknown } | null;
   };
+  const text = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+  // Interactive payloads (block_actions: the approval buttons) name the workspace as team.id and
+  // the enterprise as enterprise.id or team.enterprise_id, where Bolt itself reads them
+  // (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
+  const teamId = text(b.team_id) ?? text(b.team?.id) ?? text(b.user?.team_id);
+  const enterpriseId = text(b.enterprise_id) ?? text(b.enterprise?.id) ?? text(b.team?.enterprise_id);
+  return { ...(teamId ? { teamId } : {}), ...(enterpriseId ? { enterpriseId } : {}) };
 }
 
 /** Same workspace as the token's (same enterprise, for an org-wide install); a request naming none is foreign. */
@@ -75,6 +86,8 @@ export interface SlackAppOptions {
   logger: Logger;
   readiness?: () => Promise<{ ok: boolean; detail: string }>;
   onReaction?: (event: ReactionEvent) => Promise<void>;
+  /** A click on an approval plan's button; the answer is shown to the clicker only. */
+  onButton?: (click: ButtonClick) => Promise<ButtonAnswer>;
   /** How long the router may take before the command is acked as "queue unavailable". */
   ackDeadlineMs?: number;
   /**
@@ -212,6 +225,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     log.warn({ team: from.teamId, enterprise: from.enterpriseId }, "request from another Slack workspace refused");
     if ("command" in args && typeof args.ack === "function")
       await args.ack({ response_type: "ephemeral", text: FOREIGN_WORKSPACE_TEXT });
+    // A button click is acked (Slack waits for it) and counts nothing.
+    else if ("action" in args && typeof args.ack === "function") await args.ack();
   });
 
   app.error(async (err) => {
@@ -273,6 +288,38 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
         await opts.onReaction(reaction);
       } catch (err) {
         log.error({ err: (err as Error).message, reaction }, "reaction handler failed");
+      }
+    });
+  }
+
+  // Approve / Cancel under an approval plan (Block Kit interactivity). Bolt verifies the request's
+  // signature and timestamp like every other before this runs; the click is acked at once (Slack
+  // waits 3 s) and answered to the clicker only, through the payload's response_url.
+  for (const [kind, actionId] of Object.entries(ACTION_IDS) as Array<[ButtonClick["decision"], string]>) {
+    app.action({ type: "block_actions", action_id: actionId }, async ({ ack, body, action, respond }) => {
+      await ack();
+      if (!opts.onButton || action.type !== "button") return;
+      const channel = body.channel?.id ?? body.container?.channel_id;
+      const messageId = body.message?.ts ?? body.container?.message_ts;
+      if (!channel || !messageId) return;
+      let notice: string;
+      try {
+        ({ notice } = await opts.onButton({
+          platform: "slack",
+          userId: body.user.id,
+          decision: kind,
+          value: action.value ?? "",
+          channel,
+          messageId,
+        }));
+      } catch (err) {
+        log.error({ err: (err as Error).message }, "approval button failed");
+        notice = `Upshift could not count this click: ${(err as Error).message}. Try again in a moment.`;
+      }
+      try {
+        await respond({ response_type: "ephemeral", replace_original: false, text: toMrkdwn(notice) });
+      } catch (err) {
+        log.error({ err: (err as Error).message }, "could not answer the button click");
       }
     });
   }

@@ -5,6 +5,7 @@ import { type RetryOptions, WebClient, type WebAPICallResult } from "@slack/web-
 import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions, ReplyAddress } from "../../src/chat/types.ts";
 import { boltLogger } from "./boltLogger.ts";
+import { toBlocks } from "./blockKit.ts";
 import { toMrkdwn } from "./mrkdwn.ts";
 
 /** Up to 5 retries (429s, network errors), backing off 1 s to 30 s: a post gives up after ~2 min, not 30. */
@@ -117,7 +118,9 @@ export class SlackPoster implements ChatPoster {
       this.client.chat.postMessage({
         channel,
         ...(thread ? { thread_ts: thread } : {}),
+        // With blocks, `text` is what notifications and clients without Block Kit show.
         text: toMrkdwn(message.text),
+        ...blocksOf(message),
         mrkdwn: true,
         unfurl_links: false,
         unfurl_media: false,
@@ -193,7 +196,7 @@ export class SlackPoster implements ChatPoster {
 
   async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
     await this.call("chat.update", () =>
-      this.client.chat.update({ channel, ts: messageId, text: toMrkdwn(message.text) }),
+      this.client.chat.update({ channel, ts: messageId, text: toMrkdwn(message.text), ...blocksOf(message) }),
     );
   }
 
@@ -235,6 +238,12 @@ interface SlackHistoryMessage {
   ts?: string;
   thread_ts?: string;
   metadata?: { event_type?: string; event_payload?: { key?: unknown } };
+}
+
+/** The Block Kit layout of a message with structure; nothing for plain text. */
+function blocksOf(message: ChatMessage) {
+  const blocks = toBlocks(message);
+  return blocks ? { blocks } : {};
 }
 
 /** chat.postMessage's `metadata` for a keyed post (nothing for an unkeyed one). */

@@ -8,16 +8,18 @@ import type { Logger } from "pino";
 import type { AccessPolicy } from "../access/policy.ts";
 import { mention } from "../chat/mention.ts";
 import type { PosterRegistry } from "../chat/posterRegistry.ts";
+import type { ButtonClick } from "../chat/buttons.ts";
 import type { ChatPoster, ReplyAddress } from "../chat/types.ts";
 import { approvalsFor } from "../config/load.ts";
 import type { FileConfig } from "../config/schema.ts";
 import { cycleKeys, type CycleKeys } from "../cycles/keys.ts";
-import { planHash, renderPlan } from "../cycles/plan.ts";
+import { nothingToDo, planHash, planRich, renderPlan } from "../cycles/plan.ts";
+import { type CycleRootState, rootSubjectOf, updateCycleRoot } from "../cycles/rootMessage.ts";
 import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
 import type { CyclePlan, CycleRunJobData } from "../cycles/types.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
 import { AuditLog } from "./auditLog.ts";
-import { decisionOf, seedEmoji } from "./emoji.ts";
+import { decisionOf, type ReactionDecision, seedEmoji } from "./emoji.ts";
 
 // KEYS: plan, votes, pending-zset. ARGV: op, user, now, planId, hash.
 // Returns {state, votes, outcome}.
@@ -88,6 +90,28 @@ export type ReactionOutcome =
   | "stale"
   | "missing";
 
+export interface ButtonResult {
+  outcome: ReactionOutcome;
+  /** What to tell the clicker, and only them (an ephemeral reply). */
+  notice: string;
+}
+
+/** Hex characters of the plan hash a button carries: 64 bits, and room in Discord's 100-character custom_id. */
+const BUTTON_HASH_CHARS = 16;
+
+/**
+ * What an approval button carries: the plan and the hash its approvers saw. A click on a button
+ * of an earlier plan (or a forged value) names a hash that is not the plan's, and is refused.
+ */
+export function buttonValue(planId: string, hash: string): string {
+  return `${planId}:${hash.slice(0, BUTTON_HASH_CHARS)}`;
+}
+
+export function parseButtonValue(value: string): { planId: string; hash: string } | undefined {
+  const m = /^([0-9a-f-]{8,64}):([0-9a-f]{16})$/.exec(value);
+  return m ? { planId: m[1], hash: m[2] } : undefined;
+}
+
 export interface ApprovalRequest {
   planId: string;
   hash: string;
@@ -126,6 +150,13 @@ export class ApprovalEngine {
       const messageId = await poster.postInThread(address, {
         text: `${renderPlan(plan)}\n${plan.dryRun ? "_Dry run: no approval requested._" : ""}`.trim(),
       });
+      await this.setRoot(
+        plan,
+        reply,
+        plan.steps.length === 0
+          ? { state: "nothing-to-do", why: nothingToDo(plan) }
+          : { state: "dry-run", steps: plan.steps.length },
+      );
       await this.plans.save({
         plan,
         hash,
@@ -144,13 +175,22 @@ export class ApprovalEngine {
     const ask = `React ✅ to approve, ❌ to cancel. Needs ${cfg.required} of: ${who}. Expires in ${Math.round(cfg.expiresAfter / 60_000)} minutes.${
       cfg.allowSelfApproval ? "" : ` ${mention(plan.requester)} requested it and cannot approve it.`
     }`;
-    const messageId = await poster.postInThread(address, { text: `${renderPlan(plan)}\n\n${ask}` });
+    const value = buttonValue(plan.id, hash);
+    const messageId = await poster.postInThread(address, {
+      text: `${renderPlan(plan)}\n\n${ask}`,
+      rich: planRich(plan, [ask, "Or use the buttons: the same rules apply."]),
+      actions: [
+        { kind: "approve", label: "Approve", value },
+        { kind: "cancel", label: "Cancel", value },
+      ],
+    });
     await this.plans.setField(plan.id, "messageId", messageId);
     const ttl = Math.ceil(cfg.expiresAfter / 1000) + 7 * 24 * 3600;
     for (const channel of new Set([reply.channel, address.thread])) {
       await this.deps.redis.set(this.keys.message(reply.platform, channel, messageId), plan.id, "EX", ttl);
     }
     await this.deps.redis.zadd(this.keys.pending, expiresAt, plan.id);
+    await this.setRoot(plan, reply, { state: "planned", steps: plan.steps.length, required: cfg.required });
     await this.audit.append({
       planId: plan.id,
       planHash: hash,
@@ -180,27 +220,83 @@ export class ApprovalEngine {
     const stored = await this.plans.get(planId);
     if (!stored) return "missing";
     if (stored.state !== "pending") return "closed";
+    return (await this.decide(stored, event, decision, "reaction")).outcome;
+  }
+
+  /**
+   * A click on a plan's Approve or Cancel button: the same rules as a reaction (approvers only,
+   * no self-approval, expiry, votes bound to the plan hash), plus the hash the button carries,
+   * so a button of an earlier plan never counts for a later one. Refusals are told to the
+   * clicker only (`notice`, shown ephemerally), not posted in the thread.
+   */
+  async onButton(click: ButtonClick): Promise<ButtonResult> {
+    const ref = parseButtonValue(click.value);
+    if (!ref) return { outcome: "unrelated", notice: "This is not an Upshift approval button; nothing was counted." };
+    const stored = await this.plans.get(ref.planId);
+    if (!stored) return { outcome: "missing", notice: "This plan is no longer known to Upshift; nothing was counted." };
+    if (!stored.hash.startsWith(ref.hash)) {
+      await this.audit.append({
+        planId: ref.planId,
+        planHash: stored.hash,
+        cluster: stored.plan.cluster,
+        action: "refused-stale",
+        who: click.userId,
+        platform: click.platform,
+        detail: ref.hash,
+      });
+      return {
+        outcome: "stale",
+        notice:
+          "This button belongs to an earlier version of the plan; nothing was counted. Use the buttons of the latest plan in the thread.",
+      };
+    }
+    if (stored.state !== "pending") {
+      const outcome: ReactionOutcome = stored.state === "expired" ? "expired" : "closed";
+      return { outcome, notice: `This plan is ${stored.state}; nothing was counted.` };
+    }
+    const event: ApprovalReaction = {
+      platform: click.platform,
+      added: true,
+      userId: click.userId,
+      emoji: click.decision === "approve" ? "button:approve" : "button:cancel",
+      channel: click.channel,
+      messageId: click.messageId,
+      ...(click.guild ? { guild: click.guild } : {}),
+      ...(click.roles ? { roles: click.roles } : {}),
+    };
+    return this.decide(stored, event, click.decision, "button");
+  }
+
+  /** The rules every vote goes through, whichever way it was cast. */
+  private async decide(
+    stored: StoredPlan,
+    event: ApprovalReaction,
+    decision: ReactionDecision,
+    via: "reaction" | "button",
+  ): Promise<ButtonResult> {
+    const planId = stored.plan.id;
     const cluster = stored.plan.cluster;
     const cfg = approvalsFor(this.deps.file, cluster);
     const base = { planId, planHash: stored.hash, cluster, who: event.userId, platform: event.platform };
+    const counted = via === "reaction" ? "the reaction was" : "your click was";
 
     let allowed: boolean;
     try {
       allowed = await this.approvers.isApprover(event, cfg);
     } catch (err) {
       this.deps.logger?.warn({ err: (err as Error).message }, "approver lookup failed");
-      await this.say(
-        stored,
-        `⚠️ Could not check whether <@${event.userId}> is an approver (${(err as Error).message}); the reaction was not counted. Remove and add it again.`,
-      );
-      return "not-approver";
+      const why = `Could not check whether <@${event.userId}> is an approver (${(err as Error).message}); ${counted} not counted.`;
+      if (via === "reaction") await this.say(stored, `⚠️ ${why} Remove and add it again.`);
+      return { outcome: "not-approver", notice: `${why} Try again in a moment.` };
     }
     if (!allowed) {
+      const why = `<@${event.userId}> is not an approver for ${cluster}; ${counted} not counted.`;
       if (event.added && (await this.firstNotice(planId, `not:${event.userId}`))) {
         await this.audit.append({ ...base, action: "refused-not-approver", detail: event.emoji });
-        await this.say(stored, `<@${event.userId}> is not an approver for ${cluster}; the reaction is ignored.`);
+        if (via === "reaction")
+          await this.say(stored, `<@${event.userId}> is not an approver for ${cluster}; the reaction is ignored.`);
       }
-      return "not-approver";
+      return { outcome: "not-approver", notice: why };
     }
     if (this.deps.access?.restricted) {
       const command = decision === "approve" ? "upgrade-cycle" : "upgrade-cycle-abort";
@@ -213,12 +309,16 @@ export class ApprovalEngine {
       if (!check.allowed) {
         if (event.added && (await this.firstNotice(planId, `access:${command}:${event.userId}`))) {
           await this.audit.append({ ...base, action: "refused-access", detail: `${command} ${event.emoji}` });
-          await this.say(
-            stored,
-            `${mention({ platform: event.platform, userId: event.userId })} is an approver, but the access rules do not allow them /${command} on ${cluster} in this channel; the reaction is ignored.`,
-          );
+          if (via === "reaction")
+            await this.say(
+              stored,
+              `${mention({ platform: event.platform, userId: event.userId })} is an approver, but the access rules do not allow them /${command} on ${cluster} in this channel; the reaction is ignored.`,
+            );
         }
-        return "not-allowed-here";
+        return {
+          outcome: "not-allowed-here",
+          notice: `You are an approver, but the access rules do not allow you /${command} on ${cluster} in this channel; ${counted} not counted.`,
+        };
       }
     }
     const isRequester =
@@ -226,36 +326,59 @@ export class ApprovalEngine {
     if (decision === "approve" && isRequester && !cfg.allowSelfApproval) {
       if (event.added && (await this.firstNotice(planId, `self:${event.userId}`))) {
         await this.audit.append({ ...base, action: "refused-self" });
-        await this.say(stored, `<@${event.userId}> requested this plan and cannot approve it; another approver must.`);
+        if (via === "reaction")
+          await this.say(
+            stored,
+            `<@${event.userId}> requested this plan and cannot approve it; another approver must.`,
+          );
       }
-      return "self-approval";
+      return {
+        outcome: "self-approval",
+        notice: `You requested this plan and cannot approve it; another approver must. ${counted.replace(/^./, (c) => c.toUpperCase())} not counted.`,
+      };
     }
-    if (decision === "cancel" && !event.added) return "noop";
+    if (decision === "cancel" && !event.added) return { outcome: "noop", notice: "Nothing changed." };
     const op = decision === "cancel" ? "cancel" : event.added ? "approve" : "withdraw";
     const [state, votes, outcome] = await this.vote(stored, op, event.userId);
+    let notice: string;
     switch (outcome) {
       case "voted":
         await this.audit.append({ ...base, action: "approve" });
         await this.say(stored, `✅ <@${event.userId}> approved (${votes} of ${stored.required}).`);
+        notice = `Your approval counted (${votes} of ${stored.required}).`;
+        break;
+      case "duplicate":
+        notice = `You already approved this plan (${votes} of ${stored.required}).`;
         break;
       case "withdrawn":
         await this.audit.append({ ...base, action: "withdraw" });
         await this.say(stored, `↩️ <@${event.userId}> withdrew their approval (${votes} of ${stored.required}).`);
+        notice = "Your approval was withdrawn.";
         break;
       case "cancelled":
         await this.audit.append({ ...base, action: "cancel" });
         await this.say(stored, `❌ Cancelled by <@${event.userId}>. Nothing was changed on ${cluster}.`);
+        await this.setRoot(stored.plan, stored.reply, { state: "cancelled", by: event.userId });
+        await this.closePlanMessage(stored, `❌ Cancelled by <@${event.userId}>.`);
+        notice = "You cancelled the plan.";
         break;
       case "expired":
         await this.announceExpired(stored);
+        notice = "The plan expired before your vote; nothing was counted. Run /upgrade-cycle again for a fresh plan.";
         break;
       case "approved":
         await this.audit.append({ ...base, action: "approve" });
         await this.startApproved(planId);
+        notice = "Your approval completed the plan: it is starting.";
         break;
+      case "stale":
+        notice = "The plan changed since this vote was cast; nothing was counted.";
+        break;
+      default:
+        notice = `This plan is ${state}; nothing was counted.`;
     }
-    this.deps.logger?.debug({ planId, state, votes, outcome }, "reaction counted");
-    return outcome as ReactionOutcome;
+    this.deps.logger?.debug({ planId, state, votes, outcome, via }, "vote counted");
+    return { outcome: outcome as ReactionOutcome, notice };
   }
 
   /** Expires due pending plans (posting so in their threads). Call on an interval. */
@@ -298,6 +421,8 @@ export class ApprovalEngine {
       detail: stored.approvedBy.join(","),
     });
     await this.say(stored, `🚀 Approved by ${names}. Starting the ${stored.plan.kind} on ${stored.plan.cluster}.`);
+    await this.setRoot(stored.plan, stored.reply, { state: "approved", by: stored.approvedBy });
+    await this.closePlanMessage(stored, `🚀 Approved by ${names}.`);
     await this.deps.onApproved({
       kind: "cycle-run",
       planId,
@@ -322,6 +447,8 @@ export class ApprovalEngine {
       stored,
       `⌛ The plan for ${stored.plan.cluster} expired without enough approvals. Run /upgrade-cycle again for a fresh plan.`,
     );
+    await this.setRoot(stored.plan, stored.reply, { state: "expired" });
+    await this.closePlanMessage(stored, "⌛ Expired without enough approvals.");
   }
 
   private async vote(stored: StoredPlan, op: string, user: string): Promise<[string, number, string]> {
@@ -345,6 +472,48 @@ export class ApprovalEngine {
     const added = await this.deps.redis.sadd(this.keys.noticed(planId), key);
     await this.deps.redis.expire(this.keys.noticed(planId), 8 * 24 * 3600);
     return added === 1;
+  }
+
+  /**
+   * Edits the root of the plan's thread to say where the cycle is. Best effort: a root that
+   * cannot be edited (deleted, say) must not undo a vote that is already counted.
+   */
+  async setRoot(plan: CyclePlan, reply: ReplyAddress, state: CycleRootState): Promise<void> {
+    try {
+      await updateCycleRoot(this.poster(reply.platform), reply, rootSubjectOf(plan), state);
+    } catch (err) {
+      this.deps.logger?.warn(
+        { err: (err as Error).message, plan: plan.id },
+        "could not update the cycle's root message",
+      );
+    }
+  }
+
+  /**
+   * Edits a decided plan's message: its buttons go, and it says how it was decided, so nobody
+   * clicks a plan that is closed. Best effort, like setRoot (a click on it is refused anyway).
+   */
+  private async closePlanMessage(stored: StoredPlan, outcome: string): Promise<void> {
+    const messageId = stored.messageId ?? (await this.plans.get(stored.plan.id))?.messageId;
+    if (!messageId || !stored.reply.thread) return;
+    // Discord threads are channels of their own; Slack thread replies live in the channel.
+    const channel = stored.reply.platform === "discord" ? stored.reply.thread : stored.reply.channel;
+    try {
+      await this.poster(stored.reply.platform).update(channel, messageId, {
+        text: `${renderPlan(stored.plan)}\n\n${outcome}`,
+        rich: planRich(stored.plan, [outcome]),
+      });
+    } catch (err) {
+      this.deps.logger?.warn({ err: (err as Error).message, plan: stored.plan.id }, "could not close the plan message");
+    }
+  }
+
+  /** Posts a note in a stored plan's thread (abort requests, from the command side). */
+  async note(planId: string, text: string, state?: CycleRootState): Promise<void> {
+    const stored = await this.plans.get(planId);
+    if (!stored?.reply.thread) return;
+    await this.say(stored, text);
+    if (state) await this.setRoot(stored.plan, stored.reply, state);
   }
 
   private async say(stored: StoredPlan, text: string): Promise<void> {

@@ -1,5 +1,6 @@
 // The platform-neutral face of a chat platform, as the worker and the command handlers see it.
 // Slack, Discord and the console each implement ChatPoster in adapters/; src/ only knows this.
+import type { ChatAction, RichMessage } from "../render/richMessage.ts";
 
 export type Platform = "slack" | "discord" | "console";
 
@@ -28,6 +29,15 @@ export interface ChatMessage {
   text: string;
   /** Optional file attachment for long reports. */
   file?: { name: string; content: string };
+  /** The message as structure, for posters that lay it out (Block Kit, embeds); `text` is its fallback. */
+  rich?: RichMessage;
+  /** Buttons under the message (Approve / Cancel on approval plans). */
+  actions?: ChatAction[];
+  /**
+   * What the thread a root opens is about, for platforms that name threads (Discord):
+   * "Upgrade check · prod · v1.34.2 → 1.35 · 2026-12-01". Never a state that changes later.
+   */
+  threadName?: string;
 }
 
 export interface PostedMessage {

@@ -8,6 +8,7 @@ import { QUEUE_NAMES } from "../queue/jobs.ts";
 import { ClusterLock } from "./clusterLock.ts";
 import { cycleKeys, type CycleKeys } from "./keys.ts";
 import { PlanStore } from "./planStore.ts";
+import type { CycleNotifier, CycleRootState } from "./rootMessage.ts";
 import { StepJournalStore } from "./stepJournal.ts";
 import type { CycleJobData, CyclePlanJobData, CycleRunJobData } from "./types.ts";
 
@@ -38,6 +39,8 @@ export interface CycleControlOptions {
 }
 
 export class CycleControl {
+  /** Where abort requests are told (the approval engine, which has the posters); see setNotifier. */
+  private notifier?: CycleNotifier;
   readonly queue: Queue<CycleJobData>;
   private readonly redis: Redis;
   private readonly keys: CycleKeys;
@@ -50,6 +53,16 @@ export class CycleControl {
     this.keys = cycleKeys(prefix);
     this.queue = new Queue<CycleJobData>(QUEUE_NAMES.cycle, { connection, prefix });
     this.plans = new PlanStore(connection, this.keys);
+  }
+
+  /** Where abort requests are told: the plan's thread, and its root's state. */
+  setNotifier(notifier: CycleNotifier): void {
+    this.notifier = notifier;
+  }
+
+  /** A note that cannot be posted must not turn a done abort into an error for the user. */
+  private async notify(planId: string, text: string, state: CycleRootState): Promise<void> {
+    await this.notifier?.(planId, text, state).catch(() => undefined);
   }
 
   async requestPlan(data: CyclePlanJobData): Promise<PlanRequestResult> {
@@ -101,10 +114,20 @@ export class CycleControl {
       };
     if (await this.plans.transition(id, "pending", "cancelled")) {
       await this.redis.zrem(this.keys.pending, id);
+      await this.notify(
+        id,
+        `❌ Cancelled by ${mention(actor.requester)} (/upgrade-cycle-abort). Nothing was changed on ${cluster}.`,
+        { state: "cancelled", by: actor.requester.userId },
+      );
       return { ok: true, text: `Cancelled the pending plan ${id} for ${cluster} (${mention(actor.requester)}).` };
     }
     if (latest.state === "approved" || latest.state === "running") {
       await this.redis.set(this.keys.abort(cluster), id, "EX", 7 * 24 * 3600);
+      await this.notify(
+        id,
+        `⏹️ Abort requested by ${mention(actor.requester)}: the cycle stops before its next step; the running step finishes.`,
+        { state: "abort-requested", by: actor.requester.userId },
+      );
       return {
         ok: true,
         text: `Abort requested for cycle ${id} on ${cluster}: it stops before its next step; the running step finishes.`,

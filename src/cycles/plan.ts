@@ -4,6 +4,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Requester } from "../chat/types.ts";
 import type { AddonConfig, FileConfig } from "../config/schema.ts";
+import type { RichMessage } from "../render/richMessage.ts";
 import type { AddonCategory, AddonState, CyclePlan, DriverName, DriverSet, PlanStep } from "./types.ts";
 
 const CATEGORY_BY_NAME: Array<[RegExp, AddonCategory]> = [
@@ -97,14 +98,19 @@ export async function buildPlan(req: PlanRequest): Promise<CyclePlan> {
         `unknown add-on ${unknown.map((n) => `"${n}"`).join(", ")} on ${req.cluster}; known: ${known}`,
       );
     }
-    chosen = req.addons.map((n) => states.get(n)!);
+    // "ingress ingress" is one add-on: each is cycled once.
+    chosen = [...new Set(req.addons)].map((n) => states.get(n)!);
   }
   const order = req.file.cycleOrder;
   const rank = (c: AddonCategory) => {
     const i = order.indexOf(c);
     return i === -1 ? order.length : i;
   };
-  const steps = chosen.map((s) => stepFor(s, configured.get(s.name)));
+  const all = chosen.map((s) => stepFor(s, configured.get(s.name)));
+  // An add-on already at the version a cycle would bring has nothing to cycle: it is left out and
+  // named, so a cycle whose every add-on is current says "nothing to do" instead of asking for votes.
+  const upToDate = all.filter((s) => sameVersion(s.currentVersion, s.expectedVersion));
+  const steps = all.filter((s) => !upToDate.includes(s));
   // Stable: same category keeps the order the user named (or the driver listed) them in.
   steps.sort((a, b) => rank(a.category) - rank(b.category));
   return {
@@ -115,7 +121,22 @@ export async function buildPlan(req: PlanRequest): Promise<CyclePlan> {
     requester: req.requester,
     steps,
     dryRun: req.dryRun,
+    ...(upToDate.length ? { upToDate: upToDate.map((s) => ({ addon: s.addon, version: s.currentVersion! })) } : {}),
   };
+}
+
+/** "v1.12.1" and "1.12.1" are one version (labels and image tags differ on the "v"). */
+function sameVersion(current: string | undefined, expected: string | undefined): boolean {
+  if (current === undefined || expected === undefined) return false;
+  return current.replace(/^v/, "") === expected.replace(/^v/, "");
+}
+
+/** Why a plan has no steps, in words ("ingress is already at v1.12.1"). */
+export function nothingToDo(plan: CyclePlan): string {
+  const current = plan.upToDate ?? [];
+  if (current.length === 0) return "no enabled add-ons matched";
+  const list = current.map((a) => `${a.addon} ${a.version}`).join(", ");
+  return `${current.length === 1 ? "it is" : "they are"} already at the expected version (${list})`;
 }
 
 function stepFor(s: AddonState, cfg: AddonConfig | undefined): PlanStep {
@@ -162,17 +183,51 @@ function minutes(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
+function stepLines(plan: CyclePlan): string[] {
+  return plan.steps.map((s, i) => {
+    const versions = `${s.currentVersion ?? "unknown"} → ${s.restoreFrom ? "backup" : (s.expectedVersion ?? "current release")}`;
+    const data = s.holdsData ? `holds data; backup: ${s.backup}` : `backup: ${s.backup}`;
+    return `${i + 1}. *${s.addon}* (${s.category}, ${s.driver}) ${versions}\n   disrupts: ${s.disrupts}\n   ${data}\n   may take up to ${minutes(s.timeoutMs)}`;
+  });
+}
+
+function skippedLine(plan: CyclePlan): string | undefined {
+  return plan.upToDate?.length
+    ? `Left out, already at the expected version: ${plan.upToDate.map((a) => `${a.addon} ${a.version}`).join(", ")}.`
+    : undefined;
+}
+
+function totalLine(plan: CyclePlan): string {
+  const total = plan.steps.reduce((n, s) => n + s.timeoutMs, 0);
+  return `Total at most ${minutes(total)}. Plan hash \`${planHash(plan).slice(0, 12)}\`.`;
+}
+
 export function renderPlan(plan: CyclePlan): string {
   const title =
     plan.kind === "rollback"
       ? `*Rollback plan for ${plan.cluster}* (undoes cycle ${plan.rollbackOf})`
       : `*Add-on cycle plan for ${plan.cluster}*`;
-  if (plan.steps.length === 0) return `${title}\nNothing to do: no enabled add-ons matched.`;
-  const lines = plan.steps.map((s, i) => {
-    const versions = `${s.currentVersion ?? "unknown"} → ${s.restoreFrom ? "backup" : (s.expectedVersion ?? "current release")}`;
-    const data = s.holdsData ? `holds data; backup: ${s.backup}` : `backup: ${s.backup}`;
-    return `${i + 1}. *${s.addon}* (${s.category}, ${s.driver}) ${versions}\n   disrupts: ${s.disrupts}\n   ${data}\n   may take up to ${minutes(s.timeoutMs)}`;
-  });
-  const total = plan.steps.reduce((n, s) => n + s.timeoutMs, 0);
-  return `${title}\nSteps run one at a time, each backup → disable → enable → verify:\n${lines.join("\n")}\nTotal at most ${minutes(total)}. Plan hash \`${planHash(plan).slice(0, 12)}\`.`;
+  if (plan.steps.length === 0) return `${title}\nNothing to do: ${nothingToDo(plan)}.`;
+  const skipped = skippedLine(plan);
+  return `${title}\nSteps run one at a time, each backup → disable → enable → verify:\n${stepLines(plan).join("\n")}\n${totalLine(plan)}${skipped ? `\n${skipped}` : ""}`;
+}
+
+/** The plan as structure: one item per step, the approval terms as context. */
+export function planRich(plan: CyclePlan, terms: string[]): RichMessage {
+  const skipped = skippedLine(plan);
+  return {
+    tone: "info",
+    title:
+      plan.kind === "rollback"
+        ? `Rollback plan for ${plan.cluster} (undoes cycle ${plan.rollbackOf?.slice(0, 8)})`
+        : `Add-on cycle plan for ${plan.cluster}`,
+    summary: "Steps run one at a time, each backup → disable → enable → verify.",
+    sections: [
+      {
+        items: stepLines(plan).map((text) => ({ text })),
+        note: `${totalLine(plan)}${skipped ? ` ${skipped}` : ""}`,
+      },
+    ],
+    context: terms,
+  };
 }

@@ -98,6 +98,8 @@ export interface CyclePlan {
   dryRun: boolean;
   /** Rollback plans: the cycle they undo. */
   rollbackOf?: string;
+  /** Add-ons asked for that are already at the expected version, so not in `steps`. */
+  upToDate?: Array<{ addon: string; version: string }>;
 }
 
 export type StepPhase = "backup" | "disable" | "enable" | "verify";

@@ -14,6 +14,7 @@
 // interaction id) has a job id derived from it and runs only once its request key says so (see
 // requestGate.ts): a retried or replayed request finds the first instead of starting a second.
 import { createHash, randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
 import { NotQueuedError } from "../errors/notQueuedError.ts";
@@ -60,6 +61,9 @@ function clusterSetKey(clusters: readonly string[]): string {
     .digest("base64url")
     .slice(0, 16);
 }
+
+/** How long a command waits for a connection that is still connecting before it is refused. */
+const CONNECT_WAIT_MS = 1_000;
 
 export class JobQueues {
   readonly check: Queue<CheckQueueJobData>;
@@ -110,6 +114,7 @@ export class JobQueues {
     data: CheckJobData | FleetJobData | VerifyJobData,
     dedupId: string,
   ): Promise<EnqueueResult> {
+    await this.connected();
     const request = data.request;
     if (request) {
       const earlier = await this.requests.find(request.id);
@@ -138,6 +143,18 @@ export class JobQueues {
     }
     if (job.id === jobId) return { status: "queued", jobId };
     return this.duplicateOf(job.id);
+  }
+
+  /**
+   * A command that arrives while the add connection is still connecting (just started, or
+   * reconnecting) waits for it, briefly: with no offline queue it would otherwise fail at once.
+   * The wait is bounded, and the request gate still decides whether it counts as queued.
+   */
+  private async connected(): Promise<void> {
+    if (this.addConnection.status === "ready") return;
+    await Promise.race([this.adder.waitUntilReady(), sleep(CONNECT_WAIT_MS, undefined, { ref: false })]).catch(
+      () => undefined,
+    );
   }
 
   /** A verify; the same cluster verified into the same channel or thread while one is queued is not queued twice. */

@@ -7,6 +7,7 @@ import { userText } from "../chat/userText.ts";
 import { type Finding, SEVERITIES, type Severity } from "../checks/types.ts";
 import { plural } from "./english.ts";
 import { formatFindingLine, formatFindingText } from "./findingText.ts";
+import { checkDocsLink, dayOf, type RichMessage, SEVERITY_TONE, type Tone, VERDICT_TONE } from "./richMessage.ts";
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   blocker: "🛑 Blockers",
@@ -22,6 +23,8 @@ export interface HeadlineInput {
   target?: string;
   /** Already formatted for the platform: "<@U123>" on Slack/Discord, "@alice" on the console. */
   requester: string;
+  /** When the check was asked for (ISO); the thread name carries its day. */
+  requestedAt?: string;
 }
 
 export function headline(input: HeadlineInput, state: string): ChatMessage {
@@ -56,6 +59,8 @@ export interface FoldOptions {
   inlinePerGroup?: number;
   /** Hard limit for one message's text (Discord: 2,000; Slack: 40,000 but readable is ~3,000). */
   maxChars?: number;
+  /** UPSHIFT_DOCS_URL: each finding links to its check's documentation when this is an absolute URL. */
+  docsUrl?: string;
 }
 
 export function findingMessages(findings: readonly Finding[], opts: FoldOptions = {}): ChatMessage[] {
@@ -87,6 +92,7 @@ export function findingMessages(findings: readonly Finding[], opts: FoldOptions 
         content: group.slice(shown).map(formatFindingLine).join("\n"),
       };
     }
+    message.rich = severityRich(severity, group, shown, rest, opts);
     messages.push(message);
   }
   return messages;
@@ -108,4 +114,82 @@ export function reportMessages(report: CheckReport, opts: FoldOptions = {}): Cha
   }
   const summary = `Checked ${report.cluster} (${report.serverVersion} → ${report.target}) in ${(report.durationMs / 1000).toFixed(1)} s${report.suppressed ? `; ${ignoredNote(report.suppressed)}` : ""}. ${horizonLine(report)}`;
   return [...warnings, ...findingMessages(report.findings, opts), { text: summary }];
+}
+
+/**
+ * The report's messages with their structure completed for posters that lay messages out: every
+ * finding message gets the report's context (cluster, target), and the closing message (the
+ * summary, or "no findings") becomes a message of the verdict's tone with the duration. Kept
+ * apart from reportMessages, which decides what is said; this only adds how it is laid out.
+ */
+export function withReportStructure(messages: readonly ChatMessage[], report: CheckReport): ChatMessage[] {
+  const context = reportContext(report);
+  return messages.map((m, i) => {
+    if (m.rich) return { ...m, rich: { ...m.rich, context: m.rich.context.length ? m.rich.context : context } };
+    if (i !== messages.length - 1) return m;
+    return {
+      ...m,
+      rich: { tone: verdictTone(report), summary: m.text, sections: [], context: [...context, durationOf(report)] },
+    };
+  });
+}
+
+/** The tone of a finished report's headline. */
+export function verdictTone(report: Pick<CheckReport, "verdict">): Tone {
+  return VERDICT_TONE[report.verdict];
+}
+
+/** The context lines of a report's messages: where and what it checked. */
+export function reportContext(report: Pick<CheckReport, "cluster" | "serverVersion" | "target">): string[] {
+  return [`cluster \`${report.cluster}\``, `${report.serverVersion} → ${report.target}`];
+}
+
+function durationOf(report: Pick<CheckReport, "durationMs">): string {
+  return `took ${(report.durationMs / 1000).toFixed(1)} s`;
+}
+
+/** One severity's findings as structure: the same findings shown inline, each with its docs link. */
+function severityRich(
+  severity: Severity,
+  group: readonly Finding[],
+  shown: number,
+  rest: number,
+  opts: FoldOptions,
+): RichMessage {
+  return {
+    tone: SEVERITY_TONE[severity],
+    title: `${SEVERITY_LABEL[severity]} (${group.length})`,
+    sections: [
+      {
+        items: group.slice(0, shown).map((f) => {
+          const link = checkDocsLink(f.check, opts.docsUrl);
+          return link ? { text: formatFindingText(f), link } : { text: formatFindingText(f) };
+        }),
+        ...(rest > 0 ? { note: `…and ${rest} more ${severity} findings: full list attached.` } : {}),
+      },
+    ],
+    // The report's context (cluster, target) is added by withReportStructure.
+    context: [],
+  };
+}
+
+/**
+ * The headline with its structure: a header that carries the verdict (each poster drops the
+ * markdown a header cannot show), the requester as context, and the name of the thread it opens
+ * (what was checked and the day, never a state).
+ */
+export function structuredHeadline(input: HeadlineInput, state: string, tone: Tone = "progress"): ChatMessage {
+  // The root is posted before the cluster answers: until then it names the target only.
+  const target = input.target ?? "next minor";
+  const versions = input.serverVersion ? ` · ${input.serverVersion} → ${target}` : ` → ${target}`;
+  return {
+    ...headline(input, state),
+    rich: {
+      tone,
+      title: `Upgrade check · ${input.cluster}${versions}: ${state}`,
+      sections: [],
+      context: [`requested by ${input.requester}`],
+    },
+    threadName: `Upgrade check · ${input.cluster}${versions} · ${dayOf(input.requestedAt)}`,
+  };
 }

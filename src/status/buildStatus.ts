@@ -106,7 +106,10 @@ function imageAddons(workloads: readonly KubeObject[], minor: ReturnType<typeof 
       const { repository, tag } = parseImage(c.image);
       const rule = ADDON_IMAGE_RULES.find((r) => r.repository.test(repository));
       if (!rule) continue;
-      const key = `${rule.addon}|${tag}`;
+      // One line per instance (workload and container): two instances at the same version are
+      // still two add-ons to upgrade. Keyed by version, a MicroK8s DaemonSet upgraded to the
+      // version of another instance vanished from the list after a cycle.
+      const key = `${w.kind}|${w.metadata?.namespace}|${w.metadata?.name}|${c.name}|${rule.addon}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const expected = minor ? forMinor(rule.minimumByMinor, minor)?.value : undefined;

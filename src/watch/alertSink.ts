@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
+import { checkDocsLink, type RichMessage, SEVERITY_TONE } from "../render/richMessage.ts";
 import { safeKeyPart } from "./stateStore.ts";
 import { type AlertDraft, describeSubject, subjectKey } from "./types.ts";
 
@@ -45,11 +46,34 @@ export function checkLink(check: string, docsBase = "docs/checks.md"): string {
 
 export function renderAlert(draft: AlertDraft, cluster: string, docsBase?: string): ChatMessage {
   const icon = SEVERITY_ICON[draft.severity] ?? "⚠️";
+  const subject = `${draft.subject.kind} ${draft.subject.namespace ? `${draft.subject.namespace}/` : ""}${draft.subject.name}`;
+  const docs = checkDocsLink(draft.check, docsBase);
+  const rich: RichMessage = {
+    tone: SEVERITY_TONE[draft.severity],
+    title: `${icon} ${draft.reason}: ${subject}`,
+    ...(draft.baseline ? { summary: "Already so when the watch started." } : {}),
+    sections: [
+      {
+        items: [
+          { text: `*Evidence:* ${draft.evidence}` },
+          { text: `*Likely cause:* ${draft.likelyCause}` },
+          ...(draft.hint ? [{ text: `*Next:* \`${draft.hint}\`` }] : []),
+          docs
+            ? { text: `*Check:* ${draft.check}`, link: docs }
+            : { text: `*Check:* ${draft.check} (${checkLink(draft.check, docsBase)})` },
+        ],
+      },
+    ],
+    context: [`cluster \`${cluster}\``, `severity ${draft.severity}`],
+  };
   return {
+    rich,
+    threadName: `${draft.reason} · ${subject} · ${cluster}`,
     text: [
-      `${icon} *${draft.reason}*: ${describeSubject(draft.subject)} on \`${cluster}\``,
+      `${icon} *${draft.reason}*: ${describeSubject(draft.subject)} on \`${cluster}\`${draft.baseline ? " (already so when the watch started)" : ""}`,
       `*Evidence:* ${draft.evidence}`,
       `*Likely cause:* ${draft.likelyCause}`,
+      ...(draft.hint ? [`*Next:* \`${draft.hint}\``] : []),
       `*Check:* ${draft.check} (${checkLink(draft.check, docsBase)})`,
     ].join("\n"),
   };

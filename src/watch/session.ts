@@ -187,13 +187,20 @@ export class WatchSession {
     const map = this.cache.get(resource)!;
     const drafts: AlertDraft[] = [];
     const seen = new Set<string>();
-    for (const obj of items) {
+    // Every object is held before any is evaluated, so a rule that groups (pods of one workload)
+    // sees the whole list, not the part before the object at hand.
+    const listed = items.map((obj) => {
       seen.add(objKey(obj));
-      const prev = this.remember(resource, "SYNC", obj);
+      return { obj, prev: this.remember(resource, "SYNC", obj) };
+    });
+    for (const { obj, prev } of listed) {
       const found = this.evaluate({ resource, type: "SYNC", obj, prev }, ctx);
-      // The first list is the baseline: what was already wrong is /upgrade-check's business, and
-      // timers (pending since...) start here. After a 410 the list is compared with what we held.
-      if (why === "relist") drafts.push(...found);
+      // The first list is the baseline: what is already wrong when the watch starts is reported
+      // once, marked as such (a crash loop that began before the watch is still the upgrade's
+      // problem), and timers (pending since...) start here. Only a fresh watch lists "initially":
+      // a worker that takes a watch over resumes from the stored resourceVersions, so the baseline
+      // is not posted again. After a 410 the list is compared with what we held.
+      drafts.push(...(why === "initial" ? found.map((d) => ({ ...d, baseline: true })) : found));
     }
     if (why === "relist") {
       for (const [key, prev] of [...map]) {

@@ -43,6 +43,10 @@ export interface AlertDraft {
   /** What was seen, specific: container, counts, messages. */
   evidence: string;
   likelyCause: string;
+  /** The next command to run, concrete for this object (`kubectl logs -n NS POD -c C --previous`). */
+  hint?: string;
+  /** Already so when the watch started (its first list): reported once, as the baseline. */
+  baseline?: boolean;
   /** When the condition was observed (ms since epoch), for latency measurement. */
   observedAt: number;
 }

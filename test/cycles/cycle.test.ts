@@ -63,6 +63,11 @@ async function requestPlan(s: Stack, text: string) {
   const reply = await commands(s).cycle.handle(inv("upgrade-cycle", text));
   expect(reply.refused).toBe(false);
   const msg = await waitFor(() => s.poster.thread().find((m) => m.text.includes("React ✅")), "the approval request");
+  // Seeding ✅/❌ is the last thing a request does: the plan is pending and its root says so by then.
+  await waitFor(
+    () => s.poster.log.filter((e) => e.kind === "react" && e.id === msg.id).length === 2,
+    "the seeded reactions",
+  );
   const planId = (await s.redis.get(cycleKeys(s.prefix).message("slack", msg.channel, msg.id)))!;
   return { messageId: msg.id, planId, channel: msg.channel };
 }
@@ -318,5 +323,153 @@ describe("add-on cycles", () => {
     expect(plan.text).toMatch(/1\. \*dns\*[\s\S]*2\. \*ingress\*[\s\S]*3\. \*hostpath-storage\*/);
     expect(stack.poster.log.filter((e) => e.kind === "react")).toEqual([]);
     expect(m.mutations()).toEqual([]);
+  });
+});
+
+/** The root of the (first) cycle thread and every text it had, posted first then each edit. */
+function rootTexts(s: Stack): string[] {
+  const root = s.poster.log.find((e) => e.kind === "root" && e.text.includes("Add-on cycle"));
+  if (!root) return [];
+  return [root.text, ...s.poster.log.filter((e) => e.kind === "update" && e.id === root.id).map((e) => e.text)];
+}
+
+const stateOf = (text: string) => text.slice(text.indexOf(": ") + 2);
+
+describe("the cycle's root message says where the cycle is", () => {
+  it("planning → planned → approved → running step N of M → done", async () => {
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS) });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    const { messageId } = await requestPlan(stack, "dns ingress");
+    expect(rootTexts(stack).map(stateOf)).toEqual(["planning", "*planned*: 2 steps, waiting for 1 approval"]);
+    await approve(stack, messageId);
+    await waitFor(() => rootTexts(stack!).at(-1)?.includes("*done*"), "the root to say done");
+    expect(rootTexts(stack).map(stateOf)).toEqual([
+      "planning",
+      "*planned*: 2 steps, waiting for 1 approval",
+      `*approved* by <@${APPROVER}>, starting`,
+      "*running* step 1 of 2 (dns)",
+      "*running* step 2 of 2 (ingress)",
+      "*done*: 2 steps",
+    ]);
+    expect(rootTexts(stack)[0]).toBe(`*Add-on cycle for sandbox*, requested by <@${REQUESTER}>: planning`);
+  });
+
+  it("a dry run's root says so; a ❌ says cancelled by whom", async () => {
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS) });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    await commands(stack).cycle.handle(inv("upgrade-cycle", "dns --dry-run"));
+    await waitFor(() => rootTexts(stack!).length === 2, "the dry-run root edit");
+    expect(rootTexts(stack).at(-1)).toBe(
+      `*Add-on cycle (dry run) for sandbox*, requested by <@${REQUESTER}>: *dry run planned*: 1 step, nothing will run`,
+    );
+    await stack.close();
+
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    const { messageId } = await requestPlan(stack, "dns");
+    expect(
+      await stack.approvals.onReaction({
+        platform: "slack",
+        added: true,
+        userId: APPROVER,
+        emoji: "x",
+        channel: "C1",
+        messageId,
+      }),
+    ).toBe("cancelled");
+    expect(stateOf(rootTexts(stack).at(-1)!)).toBe(`*cancelled* by <@${APPROVER}>`);
+  });
+
+  it("an abort is posted in the thread; the root says cancelled (pending) or aborted (running)", async () => {
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS), sleepMs: { "enable dns": 1_000 } });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    await requestPlan(stack, "dns");
+    const cancelled = await commands(stack).abort.handle(inv("upgrade-cycle-abort", "sandbox"));
+    expect(cancelled.refused).toBe(false);
+    expect(stack.poster.texts()).toContain(
+      `❌ Cancelled by <@${REQUESTER}> (/upgrade-cycle-abort). Nothing was changed on sandbox.`,
+    );
+    expect(stateOf(rootTexts(stack).at(-1)!)).toBe(`*cancelled* by <@${REQUESTER}>`);
+    await stack.close();
+
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    const { messageId } = await requestPlan(stack, "dns ingress");
+    await approve(stack, messageId);
+    await waitFor(() => m.mutations().includes("enable dns"), "enable dns to start");
+    await commands(stack).abort.handle(inv("upgrade-cycle-abort", "sandbox"));
+    expect(stack.poster.texts()).toContain(
+      `⏹️ Abort requested by <@${REQUESTER}>: the cycle stops before its next step; the running step finishes.`,
+    );
+    await waitFor(() => rootTexts(stack!).at(-1)?.includes("*aborted*"), "the root to say aborted");
+    expect(rootTexts(stack).map(stateOf).slice(-3)).toEqual([
+      "*running* step 1 of 2 (dns)",
+      `*aborting*: requested by <@${REQUESTER}>, stops before the next step`,
+      "*aborted* after 1 of 2 steps",
+    ]);
+  });
+
+  it("an unapproved plan's root says expired once the sweeper expires it", async () => {
+    let now = Date.now();
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS) });
+    stack = await startStack({
+      redisUrl,
+      file: fileConfig({ approvals: { expiresAfter: "10m" } }),
+      microk8s: m,
+      now: () => now,
+    });
+    await requestPlan(stack, "dns");
+    now += 10 * 60_000 + 1;
+    expect((await stack.approvals.sweep()).expired).toHaveLength(1);
+    expect(stateOf(rootTexts(stack).at(-1)!)).toBe("*expired* without enough approvals");
+  });
+
+  it("a failed cycle's root names the step", async () => {
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS), failEnable: ["ingress"] });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    const { messageId } = await requestPlan(stack, "dns ingress");
+    await approve(stack, messageId);
+    await waitFor(() => rootTexts(stack!).some((t) => t.includes("*failed*")), "the root to say failed");
+    expect(rootTexts(stack).map(stateOf)).toContain("*failed* at step 2 of 2 (ingress)");
+  });
+
+  it("a cycle of add-ons already at the expected version is not planned: nothing to do", async () => {
+    sandbox = await sandboxWithV1();
+    const file = fileConfig({
+      addons: [
+        {
+          name: "demo-ingress",
+          driver: "manifests",
+          manifests: "demo-ingress/v1",
+          namespace: "demo-ingress",
+          // v1 runs 1.8.0 (its version label): the "v" does not make it another version.
+          version: "v1.8.0",
+          category: "ingress",
+        },
+      ],
+    });
+    stack = await startStack({ redisUrl, file, kubeconfig: sandbox.kubeconfig("sandbox") });
+    await commands(stack).cycle.handle(inv("upgrade-cycle", "demo-ingress"));
+    const note = await waitFor(() => stack!.poster.texts().find((t) => t.includes("Nothing to do")), "the note");
+    expect(note).toBe(
+      "✅ Nothing to do on sandbox: it is already at the expected version (demo-ingress 1.8.0). No plan was made.",
+    );
+    await waitFor(() => rootTexts(stack!).length === 2, "the root edit");
+    expect(stateOf(rootTexts(stack).at(-1)!)).toBe(
+      "*nothing to do*: it is already at the expected version (demo-ingress 1.8.0)",
+    );
+    expect(stack.poster.texts().some((t) => t.includes("React ✅"))).toBe(false);
+    expect(stack.poster.log.filter((e) => e.kind === "react")).toEqual([]);
+    expect(await stack.control.plans.latestFor("sandbox")).toBeUndefined();
+  });
+
+  it("/upgrade-cycle sandbox ingress ingress plans ingress once", async () => {
+    expect(parseCycleArgs("sandbox ingress ingress", ["sandbox"])).toEqual({
+      ok: true,
+      value: { cluster: "sandbox", addons: ["ingress"], dryRun: false },
+    });
+    const m = new FakeMicrok8s({ addons: structuredClone(ADDONS) });
+    stack = await startStack({ redisUrl, file: fileConfig(), microk8s: m });
+    const { planId } = await requestPlan(stack, "sandbox ingress ingress");
+    const stored = await stack.approvals.plans.get(planId);
+    expect(stored?.plan.steps.map((s) => s.addon)).toEqual(["ingress"]);
   });
 });

@@ -5,6 +5,7 @@
 // member roles back through the gateway into the approval engine, and the run through the fake
 // microk8s CLI with verification against the sandbox API server.
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -17,7 +18,7 @@ import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { producerConnection, workerConnection } from "../../src/queue/redisConnection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
-import { FakeDiscord, type FakeMessage } from "../fakes/fakeDiscord.ts";
+import { FakeDiscord, type FakeMessage, shownText } from "../fakes/fakeDiscord.ts";
 import { FAKES, FakeMicrok8s, type FakeMicrok8sState, FIXTURES, silent, waitFor } from "./harness.ts";
 
 const CLUSTER = "sandbox";
@@ -89,6 +90,9 @@ async function startDiscordStack(
     },
   });
   const redis = producerConnection(inject("redisUrl"));
+  // The producer connection queues no command while it connects ("nothing was queued" during an
+  // outage is true): the bot takes commands only once it is up.
+  if (redis.status !== "ready") await once(redis, "ready");
   const workerRedis = workerConnection(inject("redisUrl"));
   const controls = createControls(redis, prefix);
   const posters = new PosterRegistry([new DiscordPoster({ token: fake.token, apiUrl: fake.url, timeoutMs: 5_000 })]);
@@ -120,6 +124,11 @@ async function startDiscordStack(
       logger: silent,
       onReaction: async (e) => {
         outcomes.push({ userId: e.userId, emoji: e.emoji, outcome: await approvals.onReaction(e) });
+      },
+      onButton: async (click) => {
+        const result = await approvals.onButton(click);
+        outcomes.push({ userId: click.userId, emoji: `button:${click.decision}`, outcome: result.outcome });
+        return result;
       },
     });
   let bot = newBot();
@@ -165,15 +174,19 @@ async function requestCycle(s: DiscordStack, addons: string) {
     new RegExp(`^Planning an add-on cycle of .+ on ${CLUSTER}\\. The plan will appear in a thread in this channel`),
   );
   const root = await waitFor(
-    () => fake.messagesIn(CHANNEL).find((msg) => msg.content.startsWith("**Add-on cycle for")),
+    () => fake.messagesIn(CHANNEL).find((msg) => /^\S+ Add-on cycle · /.test(shownText(msg))),
     "the root message",
   );
-  expect(root.content).toContain(`for ${CLUSTER}**, requested by <@${REQUESTER}>`);
+  expect(shownText(root)).toContain(`Add-on cycle · ${CLUSTER}: `);
+  expect(shownText(root)).toContain(`requested by <@${REQUESTER}>`);
   // The thread is started right after the root message is stored: wait for it, do not race it.
   const thread = await waitFor(() => fake.threads.get(root.id), "the thread under the root message");
   expect(thread).toMatchObject({ parent_id: CHANNEL, message_id: root.id });
+  // The thread is named for what it is about, not for the root's state at the moment of naming.
+  expect(thread.name).toMatch(new RegExp(`^Add-on cycle · ${CLUSTER} · \\d{4}-\\d{2}-\\d{2}$`));
   const plan = await waitFor(
-    () => fake.messagesIn(root.id).find((msg) => msg.content.includes("React ✅")),
+    // Found by its title: a plan that expires at once loses its "React ✅" line and buttons.
+    () => fake.messagesIn(root.id).find((msg) => shownText(msg).includes(`Add-on cycle plan for ${CLUSTER}`)),
     "the approval request in the thread",
   );
   await waitFor(() => plan.reactions.length === 2, "the seeded reactions");
@@ -196,18 +209,18 @@ async function reactAndDecide(s: DiscordStack, plan: FakeMessage, userId: string
   return o.outcome;
 }
 
-const threadTexts = (s: DiscordStack, root: FakeMessage) => s.fake.messagesIn(root.id).map((msg) => msg.content);
+const threadTexts = (s: DiscordStack, root: FakeMessage) => s.fake.messagesIn(root.id).map((msg) => shownText(msg));
 
 describe("/upgrade-cycle over Discord", () => {
   it("refuses self-approval and a non-approver, then runs the cycle in order once a role-holder approves", async () => {
     const s = await startDiscordStack();
     const { root, plan } = await requestCycle(s, "hostpath-storage ingress dns calico");
     // CNI → DNS → ingress → storage, whatever order they were asked in.
-    expect(plan.content).toMatch(
+    expect(shownText(plan)).toMatch(
       /1\. \*\*calico\*\*[\s\S]*2\. \*\*dns\*\*[\s\S]*3\. \*\*ingress\*\*[\s\S]*4\. \*\*hostpath-storage\*\*/,
     );
-    expect(plan.content).toContain(`<@${USER_APPROVER}>, <@&${SRE_ROLE}>`);
-    expect(plan.content).toContain(`<@${REQUESTER}> requested it and cannot approve it.`);
+    expect(shownText(plan)).toContain(`<@${USER_APPROVER}>, <@&${SRE_ROLE}>`);
+    expect(shownText(plan)).toContain(`<@${REQUESTER}> requested it and cannot approve it.`);
     // The bot's own seeded reactions came back on the gateway and were not counted.
     expect(s.outcomes.filter((o) => o.userId === s.fake.botUser.id)).toEqual([]);
 
@@ -270,9 +283,9 @@ describe("/upgrade-cycle over Discord", () => {
       "backup-sandbox-ingress.json",
       "backup-sandbox-hostpath-storage.json",
     ]);
-    await waitFor(() => s.fake.messages.get(root.id)?.content.includes("done (4 step(s))"), "the root's final edit");
+    await waitFor(() => shownText(s.fake.messages.get(root.id)!).includes(": done: 4 steps"), "the root's final edit");
     expect(s.fake.calls.filter((c) => c.status >= 400)).toEqual([]);
-    expect(s.fake.messagesIn(CHANNEL).filter((msg) => msg.content.startsWith("🚨"))).toEqual([]);
+    expect(s.fake.messagesIn(CHANNEL).filter((msg) => shownText(msg).startsWith("🚨"))).toEqual([]);
   });
 
   it("cancels on ❌ from an approver named by user id, after a bot restart; nothing runs and a later ✅ is ignored", async () => {
@@ -299,7 +312,9 @@ describe("/upgrade-cycle over Discord", () => {
       () =>
         s.fake
           .messagesIn(root.id)
-          .find((msg) => msg.content.includes(`Rollback plan for ${CLUSTER}`) && msg.content.includes("React ✅")),
+          .find(
+            (msg) => shownText(msg).includes(`Rollback plan for ${CLUSTER}`) && shownText(msg).includes("React ✅"),
+          ),
       "the rollback offer",
       25_000,
     );
@@ -318,16 +333,16 @@ describe("/upgrade-cycle over Discord", () => {
     ).toBe(true);
     expect(thread.some((t) => t.startsWith("🏁"))).toBe(false);
     // The alert is its own top-level message in the channel, not only a thread reply.
-    const alert = s.fake.messagesIn(CHANNEL).find((msg) => msg.content.startsWith("🚨 Add-on cycle on"));
-    expect(alert?.content).toMatch(
+    const alert = s.fake.messagesIn(CHANNEL).find((msg) => shownText(msg).startsWith("🚨 Add-on cycle on"));
+    expect(alert && shownText(alert)).toMatch(
       new RegExp(
         `^🚨 Add-on cycle on \\*\\*${CLUSTER}\\*\\* failed at step 2 \\(ingress\\): microk8s enable ingress failed \\(exit 1\\)`,
       ),
     );
     expect(alert?.id).not.toBe(root.id);
     // The rollback restores what started, last first, and waits for its own approval.
-    expect(rollback.content.indexOf("**ingress**")).toBeLessThan(rollback.content.indexOf("**dns**"));
-    expect(rollback.content).not.toContain("hostpath-storage");
+    expect(shownText(rollback).indexOf("**ingress**")).toBeLessThan(shownText(rollback).indexOf("**dns**"));
+    expect(shownText(rollback)).not.toContain("hostpath-storage");
     await waitFor(() => rollback.reactions.length === 2, "the rollback's seeded reactions");
     expect(s.m.read().addons.find((a) => a.name === "hostpath-storage")?.status).toBe("enabled");
   });
@@ -344,5 +359,68 @@ describe("/upgrade-cycle over Discord", () => {
     expect(await reactAndDecide(s, plan, ROLE_APPROVER, "✅", [SRE_ROLE])).toBe("closed");
     expect(s.fake.messagesIn(root.id)).toHaveLength(posted);
     expect(s.m.mutations()).toEqual([]);
+  });
+
+  it("approves by button: the requester, a stranger and a stale button are answered ephemerally; a role-holder's click runs the cycle", async () => {
+    const s = await startDiscordStack();
+    const { root, plan } = await requestCycle(s, "dns");
+    // The plan is an embed with Approve / Cancel buttons whose custom_id carries the plan and its hash.
+    expect(plan.embeds[0].title).toBe(`ℹ️ Add-on cycle plan for ${CLUSTER}`);
+    const buttons = plan.components[0].components as Array<{ label: string; style: number; custom_id: string }>;
+    expect(buttons.map((b) => [b.label, b.style])).toEqual([
+      ["Approve", 3],
+      ["Cancel", 4],
+    ]);
+    expect(buttons[0].custom_id).toMatch(/^upshift:approve:[0-9a-f-]{36}:[0-9a-f]{16}$/);
+    const posted = s.fake.messagesIn(root.id).length;
+
+    /** Clicks and resolves with the ephemeral answer the clicker got. */
+    const click = async (o: { user: string; roles?: string[]; label?: string; customId?: string }) => {
+      const { id, token } = s.fake.buttonClick({
+        messageId: plan.id,
+        label: o.label ?? "Approve",
+        customId: o.customId,
+        user: { id: o.user, username: "u" },
+        roles: o.roles,
+      });
+      const deferred = await s.fake.waitForCall(
+        (c) => c.path.startsWith(`/interactions/${id}/`),
+        10_000,
+        "the deferral",
+      );
+      expect(deferred.body).toEqual({ type: 5, data: { flags: 64 } });
+      const edit = await s.fake.waitForCall(
+        (c) => c.method === "PATCH" && c.path === `/webhooks/${s.fake.applicationId}/${token}/messages/@original`,
+        10_000,
+        "the answer",
+      );
+      return edit.body.content as string;
+    };
+
+    expect(await click({ user: REQUESTER, roles: [SRE_ROLE] })).toBe(
+      "You requested this plan and cannot approve it; another approver must. Your click was not counted.",
+    );
+    expect(await click({ user: STRANGER, roles: [OTHER_ROLE] })).toBe(
+      `<@${STRANGER}> is not an approver for ${CLUSTER}; your click was not counted.`,
+    );
+    const stale = buttons[0].custom_id.replace(/:[0-9a-f]{16}$/, `:${"f".repeat(16)}`);
+    expect(await click({ user: ROLE_APPROVER, roles: [SRE_ROLE], customId: stale })).toMatch(
+      /^This button belongs to an earlier version of the plan/,
+    );
+    // Refusals are for the clicker only: nothing new in the thread, nothing run.
+    expect(s.fake.messagesIn(root.id)).toHaveLength(posted);
+    expect(s.m.mutations()).toEqual([]);
+
+    expect(await click({ user: ROLE_APPROVER, roles: [SRE_ROLE] })).toBe(
+      "Your approval completed the plan: it is starting.",
+    );
+    await waitFor(() => threadTexts(s, root).some((t) => t.startsWith("🏁")), "the end of the cycle", 25_000);
+    expect(s.m.mutations()).toEqual(["disable dns", "addons repo update core", "enable dns"]);
+    // The decided plan lost its buttons.
+    expect(s.fake.messages.get(plan.id)?.components).toEqual([]);
+    expect(shownText(s.fake.messages.get(plan.id)!)).toContain(`🚀 Approved by <@${ROLE_APPROVER}>.`);
+    await waitFor(() => shownText(s.fake.messages.get(root.id)!).includes(": done: 1 step"), "the root's final state");
+    expect(s.fake.messages.get(root.id)?.embeds[0].color).toBe(0x2eb67d);
+    expect(s.fake.calls.filter((c) => c.status >= 400)).toEqual([]);
   });
 });

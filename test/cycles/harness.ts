@@ -77,8 +77,9 @@ export class RecordingPoster implements ChatPoster {
     return this.thread().map((m) => m.text);
   }
 
+  /** Posts (roots and thread replies) whose text matches; edits of earlier posts do not count. */
   count(re: RegExp): number {
-    return this.log.filter((m) => m.kind !== "react" && re.test(m.text)).length;
+    return this.log.filter((m) => (m.kind === "root" || m.kind === "thread") && re.test(m.text)).length;
   }
 }
 
@@ -190,6 +191,7 @@ export async function startStack(opts: StackOptions) {
     now: opts.now,
     logger: silent,
   });
+  control.setNotifier((planId, text, state) => approvals.note(planId, text, state));
   const directory = opts.kubeconfig ? ClusterDirectory.fromString(opts.kubeconfig) : undefined;
   const drivers = (name: string): DriverSet => {
     if (name !== cluster) throw new Error(`unknown cluster context "${name}"`);

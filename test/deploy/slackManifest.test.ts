@@ -42,7 +42,7 @@ interface SlackManifest {
   settings: {
     event_subscriptions: { request_url?: string; bot_events: string[]; user_events?: string[] };
     socket_mode_enabled: boolean;
-    interactivity?: unknown;
+    interactivity?: { is_enabled: boolean; request_url?: string };
   };
 }
 
@@ -122,6 +122,12 @@ describe.each([
     else expect(m.settings.event_subscriptions.request_url).toBe(EVENTS_URL);
   });
 
+  it("enables interactivity for the approval buttons, at the events URL over HTTP", () => {
+    expect(m.settings.interactivity?.is_enabled).toBe(true);
+    if (socketMode) expect(m.settings.interactivity?.request_url).toBeUndefined();
+    else expect(m.settings.interactivity?.request_url).toBe(EVENTS_URL);
+  });
+
   it("justifies each scope in a comment", () => {
     const text = readFileSync(`${REPO_ROOT}deploy/${file}`, "utf8");
     const lines = text.split("\n");
@@ -143,6 +149,7 @@ it("the two manifests differ only in how Slack reaches Upshift", () => {
       ...m.settings,
       socket_mode_enabled: null,
       event_subscriptions: { ...m.settings.event_subscriptions, request_url: null },
+      interactivity: { ...m.settings.interactivity, request_url: null },
     },
   });
   expect(strip(socket)).toEqual(strip(http));

@@ -17,7 +17,7 @@ import { JobQueues } from "../../src/queue/jobQueues.ts";
 import { producerConnection, workerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
-import { FakeDiscord, type FakeMessage, type RestCall } from "../fakes/fakeDiscord.ts";
+import { FakeDiscord, type FakeMessage, type RestCall, shownText } from "../fakes/fakeDiscord.ts";
 
 const CONTEXT = "incident-3";
 const FIXTURE = new URL("../../src/sandbox/scenarios/incident-3-helm-pending-prerelease.yaml", import.meta.url)
@@ -113,10 +113,10 @@ describe("/upgrade-check over Discord", () => {
     for (;;) {
       const roots = fake.messagesIn(fake.channelId);
       const root = roots[afterRoot];
-      if (root && /: \*\*(blocked|warnings|ready)\*\*/.test(root.content))
+      if (root && /: (blocked|warnings|ready)\b/.test(shownText(root)))
         return { root, thread: fake.messagesIn(root.id) };
       if (Date.now() > deadline)
-        throw new Error(`no verdict yet; channel has: ${roots.map((m) => m.content).join(" | ")}`);
+        throw new Error(`no verdict yet; channel has: ${roots.map((m) => shownText(m)).join(" | ")}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -135,19 +135,30 @@ describe("/upgrade-check over Discord", () => {
     );
 
     const { root, thread } = await verdict(fake);
-    expect(root.content).toMatch(
-      new RegExp(
-        `^\\*\\*Upgrade check:\\*\\* ${CONTEXT} v1\\.31\\.4 → 1\\.32, requested by <@100000000000000001>: \\*\\*blocked\\*\\*`,
-      ),
+    // An embed coloured by the verdict: its title says what was checked and the verdict.
+    expect(root.content).toBe("");
+    expect(root.embeds).toHaveLength(1);
+    expect(root.embeds[0]).toMatchObject({
+      title: expect.stringMatching(new RegExp(`^⛔ Upgrade check · ${CONTEXT} · v1\\.31\\.4 → 1\\.32: blocked \\(`)),
+      color: 0xe01e5a,
+    });
+    expect(root.embeds[0].description).toBe("*requested by <@100000000000000001>*");
+    // The thread is named for what it is about, not the state it had when it was named.
+    expect(fake.threads.get(root.id)?.name).toMatch(
+      new RegExp(`^Upgrade check · ${CONTEXT} → 1\\.32 · \\d{4}-\\d{2}-\\d{2}$`),
     );
     expect(fake.threads.get(root.id)).toMatchObject({ parent_id: fake.channelId, message_id: root.id });
     expect(root.edits).toBeGreaterThanOrEqual(1);
     // Incident 3: a Helm release stuck in pending-upgrade, on a pre-release chart, and a pod whose ConfigMap is missing.
-    const ids = new Set(thread.flatMap((m) => [...m.content.matchAll(/• \*\*([A-Z]+-\d{2})\*\*/g)].map((x) => x[1])));
+    const ids = new Set(
+      thread.flatMap((m) => [...shownText(m).matchAll(/• \*\*([A-Z]+-\d{2})\*\*/g)].map((x) => x[1])),
+    );
     expect(ids).toContain("HELM-01");
     expect(ids).toContain("REF-01");
-    expect(thread.at(-1)?.content).toMatch(new RegExp(`^Checked ${CONTEXT} \\(v1\\.31\\.4 → 1\\.32\\)`));
+    expect(shownText(thread.at(-1)!)).toMatch(new RegExp(`^Checked ${CONTEXT} \\(v1\\.31\\.4 → 1\\.32\\)`));
     for (const m of thread) expect(m.content.length).toBeLessThanOrEqual(2_000);
+    // Findings are embeds coloured by severity, each section's findings in order.
+    expect(thread.find((m) => shownText(m).includes("Blockers"))?.embeds[0].color).toBe(0xe01e5a);
     expect(fake.calls.filter((c) => c.status >= 400)).toEqual([]);
   });
 
@@ -195,7 +206,7 @@ describe("/upgrade-check over Discord", () => {
     fake.gateway.refuseConnections(true);
     fake.gateway.drop();
     const { root } = await verdict(fake);
-    expect(root.content).toContain("**blocked**");
+    expect(shownText(root)).toContain(": blocked (");
     expect(fake.gateway.connected()).toBe(false);
 
     fake.gateway.refuseConnections(false);
@@ -209,7 +220,7 @@ describe("/upgrade-check over Discord", () => {
     expect((await replyEdit(fake, second.token)).body.content).toContain(`${CONTEXT} → 1.32.1`);
     const next = await verdict(fake, 1);
     expect(next.root.id).not.toBe(root.id);
-    expect(next.thread.at(-1)?.content).toMatch(/^Checked /);
+    expect(shownText(next.thread.at(-1)!)).toMatch(/^Checked /);
   });
 
   it("posts every finding despite a 429 on the thread route", async () => {
@@ -224,6 +235,6 @@ describe("/upgrade-check over Discord", () => {
       .map((c) => c.status);
     expect(statuses.slice(0, 2)).toEqual([429, 429]);
     expect(statuses.filter((s) => s === 200)).toHaveLength(thread.length);
-    expect(thread.at(-1)?.content).toMatch(/^Checked /);
+    expect(shownText(thread.at(-1)!)).toMatch(/^Checked /);
   });
 });

@@ -28,10 +28,22 @@ export interface RestCall {
   authorized: boolean;
 }
 
+export interface FakeEmbed {
+  title?: string;
+  description?: string;
+  color?: number;
+  fields?: Array<{ name: string; value: string }>;
+  footer?: { text: string };
+}
+
 export interface FakeMessage {
   id: string;
   channel_id: string;
   content: string;
+  /** Embeds as last sent (create or edit). */
+  embeds: FakeEmbed[];
+  /** Message components (action rows of buttons) as last sent. */
+  components: Json[];
   attachments: Array<{ id: string; filename: string; size: number; content: string }>;
   edits: number;
   reactions: string[];
@@ -74,6 +86,69 @@ export function snowflake(): string {
 }
 
 export const DISCORD_MAX_CONTENT = 2_000;
+
+/** What a reader sees of a message: its content and its embeds' text, in order. */
+export function shownText(m: Pick<FakeMessage, "content" | "embeds">): string {
+  const embedText = (m.embeds ?? []).map((e) =>
+    [e.title, e.description, ...(e.fields ?? []).map((f) => `${f.name}\n${f.value}`), e.footer?.text]
+      .filter(Boolean)
+      .join("\n"),
+  );
+  return [m.content, ...embedText].filter(Boolean).join("\n");
+}
+
+/**
+ * Why Discord would refuse a message's embeds and components (empty when it would not), from
+ * its documented limits: discord.com/developers/docs/resources/message ("Embed Limits": title
+ * 256, description 4,096, 25 fields of name 256 / value 1,024, footer 2,048, 6,000 characters in
+ * all embeds of a message; up to 10 embeds) and …/components/reference (custom_id 1–100, label 80,
+ * at most 5 buttons in a row, at most 5 rows).
+ */
+export function embedViolations(embeds: Json, components: Json): string[] {
+  const out: string[] = [];
+  const len = (t: unknown) => (typeof t === "string" ? t.length : 0);
+  if (embeds !== undefined) {
+    if (!Array.isArray(embeds)) return ["embeds is not an array"];
+    if (embeds.length > 10) out.push(`${embeds.length} embeds (at most 10)`);
+    let total = 0;
+    for (const [i, e] of embeds.entries()) {
+      if (len(e?.title) > 256) out.push(`embed ${i}: title over 256`);
+      if (len(e?.description) > 4096) out.push(`embed ${i}: description over 4096`);
+      const fields = Array.isArray(e?.fields) ? e.fields : [];
+      if (fields.length > 25) out.push(`embed ${i}: ${fields.length} fields (at most 25)`);
+      for (const f of fields) {
+        if (len(f?.name) > 256) out.push(`embed ${i}: field name over 256`);
+        if (len(f?.value) > 1024) out.push(`embed ${i}: field value over 1024`);
+        total += len(f?.name) + len(f?.value);
+      }
+      if (len(e?.footer?.text) > 2048) out.push(`embed ${i}: footer over 2048`);
+      total += len(e?.title) + len(e?.description) + len(e?.footer?.text) + len(e?.author?.name);
+    }
+    if (total > 6000) out.push(`${total} characters across embeds (at most 6000)`);
+  }
+  if (components !== undefined) {
+    if (!Array.isArray(components) || components.length > 5) out.push("components: at most 5 action rows");
+    for (const row of Array.isArray(components) ? components : []) {
+      const buttons = Array.isArray(row?.components) ? row.components : [];
+      if (row?.type !== 1 || buttons.length < 1 || buttons.length > 5) out.push("an action row holds 1 to 5 buttons");
+      for (const b of buttons) {
+        if (b?.type !== 2) out.push("a component in a row is not a button");
+        if (len(b?.custom_id) < 1 || len(b?.custom_id) > 100)
+          out.push(`custom_id of ${len(b?.custom_id)} characters (1 to 100)`);
+        if (len(b?.label) > 80) out.push("button label over 80");
+      }
+    }
+  }
+  return out;
+}
+
+function invalidForm(violations: string[]) {
+  return {
+    message: "Invalid Form Body",
+    code: 50035,
+    errors: { embeds: { _errors: violations.map((v) => ({ code: "BASE_TYPE_BAD_LENGTH", message: v })) } },
+  };
+}
 
 export class FakeDiscord extends EventEmitter {
   readonly token: string;
@@ -242,6 +317,69 @@ export class FakeDiscord extends EventEmitter {
     return { id, token };
   }
 
+  /**
+   * Sends INTERACTION_CREATE for a click on a message's button (type 3, MESSAGE_COMPONENT,
+   * component_type 2), as a guild member with roles. `customId` defaults to the message's
+   * button with that label; a test may forge any other.
+   */
+  buttonClick(opts: {
+    messageId: string;
+    label?: string;
+    customId?: string;
+    user?: { id: string; username: string };
+    roles?: string[];
+  }): { id: string; token: string } {
+    const msg = this.messages.get(opts.messageId);
+    if (!msg) throw new Error(`fake Discord: no message ${opts.messageId} to click on`);
+    const button = msg.components
+      .flatMap((row: Json) => row.components ?? [])
+      .find((b: Json) => opts.label === undefined || b.label === opts.label);
+    const customId = opts.customId ?? button?.custom_id;
+    if (!customId) throw new Error(`fake Discord: message ${opts.messageId} has no button ${opts.label ?? ""}`);
+    const id = snowflake();
+    const token = `itoken-${randomUUID()}`;
+    const user = {
+      id: opts.user?.id ?? "100000000000000001",
+      username: opts.user?.username ?? "alice",
+      global_name: null,
+      discriminator: "0",
+      avatar: null,
+    };
+    const thread = this.threads.get(msg.channel_id);
+    this.gateway.dispatch("INTERACTION_CREATE", {
+      id,
+      application_id: this.applicationId,
+      type: 3,
+      token,
+      version: 1,
+      locale: "en-US",
+      app_permissions: "2248473465835073",
+      entitlements: [],
+      authorizing_integration_owners: { "0": this.guildId },
+      context: 0,
+      attachment_size_limit: 10_485_760,
+      channel_id: msg.channel_id,
+      channel: thread
+        ? { id: thread.id, type: 11, guild_id: this.guildId, parent_id: thread.parent_id, name: thread.name }
+        : { id: msg.channel_id, type: 0, guild_id: this.guildId, name: "ops" },
+      guild_id: this.guildId,
+      guild_locale: "en-US",
+      member: {
+        user,
+        roles: opts.roles ?? [],
+        joined_at: new Date(0).toISOString(),
+        nick: null,
+        deaf: false,
+        mute: false,
+        flags: 0,
+        permissions: "2248473465835073",
+      },
+      message: this.messageObject(msg),
+      data: { custom_id: customId, component_type: 2 },
+    });
+    return { id, token };
+  }
+
   /** Sends MESSAGE_REACTION_ADD (or REMOVE) for a message, as a guild member with roles. */
   reaction(opts: {
     added: boolean;
@@ -385,7 +523,16 @@ export class FakeDiscord extends EventEmitter {
       return reply(
         200,
         this.messageObject(
-          { id: snowflake(), channel_id: this.channelId, content, attachments: [], edits: 1, reactions: [] },
+          {
+            id: snowflake(),
+            channel_id: this.channelId,
+            content,
+            attachments: [],
+            edits: 1,
+            reactions: [],
+            embeds: [],
+            components: [],
+          },
           64,
         ),
       );
@@ -407,7 +554,10 @@ export class FakeDiscord extends EventEmitter {
     if (is("POST", /^\/channels\/\d+\/messages$/)) {
       const content: string = body?.content ?? "";
       if (content.length > DISCORD_MAX_CONTENT) return reply(400, contentTooLong());
-      if (!content && files.length === 0) return reply(400, { message: "Cannot send an empty message", code: 50006 });
+      const violations = embedViolations(body?.embeds, body?.components);
+      if (violations.length) return reply(400, invalidForm(violations));
+      if (!content && files.length === 0 && !(body?.embeds?.length > 0))
+        return reply(400, { message: "Cannot send an empty message", code: 50006 });
       const nonce = body?.nonce;
       if (nonce !== undefined && !(typeof nonce === "string" && nonce.length <= 25) && !Number.isInteger(nonce)) {
         return reply(400, {
@@ -439,6 +589,8 @@ export class FakeDiscord extends EventEmitter {
         })),
         edits: 0,
         reactions: [],
+        embeds: body?.embeds ?? [],
+        components: body?.components ?? [],
         ...(nonce === undefined ? {} : { nonce: String(nonce) }),
         createdAt: Date.now(),
       };
@@ -450,8 +602,13 @@ export class FakeDiscord extends EventEmitter {
       if (!msg || msg.channel_id !== seg[1]) return reply(404, { message: "Unknown Message", code: 10008 });
       if (typeof body?.content === "string") {
         if (body.content.length > DISCORD_MAX_CONTENT) return reply(400, contentTooLong());
-        msg.content = body.content;
       }
+      const violations = embedViolations(body?.embeds, body?.components);
+      if (violations.length) return reply(400, invalidForm(violations));
+      if (typeof body?.content === "string") msg.content = body.content;
+      // Fields left out of an edit keep their value, as on Discord.
+      if (body?.embeds !== undefined) msg.embeds = body.embeds;
+      if (body?.components !== undefined) msg.components = body.components;
       msg.edits++;
       return reply(200, this.messageObject(msg));
     }
@@ -586,11 +743,11 @@ export class FakeDiscord extends EventEmitter {
         url: `https://cdn.example/${a.id}/${a.filename}`,
         proxy_url: `https://cdn.example/${a.id}/${a.filename}`,
       })),
-      embeds: [],
+      embeds: m.embeds ?? [],
       pinned: false,
       ...(m.nonce === undefined ? {} : { nonce: m.nonce }),
       flags,
-      components: [],
+      components: m.components ?? [],
     };
   }
 }

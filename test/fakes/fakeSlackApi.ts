@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { blockViolations } from "./slackBlockLimits.ts";
 
 export interface RecordedCall {
   method: string;
@@ -23,6 +24,10 @@ export interface FakeMessage {
   /** Every text the message had, oldest first (chat.update appends). */
   history: string[];
   files: Array<{ id: string; name: string; content: string }>;
+  /** Block Kit blocks of the message, as last posted or updated (undefined for a text-only message). */
+  blocks?: unknown[];
+  /** Every blocks the message had, oldest first (chat.update appends; undefined for a text-only version). */
+  blocksHistory: Array<unknown[] | undefined>;
   /** Message metadata sent with chat.postMessage (Slack returns it with include_all_metadata). */
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
@@ -58,6 +63,8 @@ export class FakeSlackApi {
   readonly messages: FakeMessage[] = [];
   readonly reactions: Array<{ channel: string; timestamp: string; name: string }> = [];
   readonly responses: Array<{ path: string; body: Record<string, unknown> }> = [];
+  /** Every blocks payload refused as invalid_blocks, with why (a test that sends none asserts this is empty). */
+  readonly refusedBlocks: Array<{ method: string; violations: string[] }> = [];
   readonly botToken: string;
   readonly appToken: string;
   readonly botUserId: string;
@@ -253,6 +260,8 @@ export class FakeSlackApi {
         if (thread && !this.message(channel, thread)) return { ok: false, error: "thread_not_found" };
         const metadata = parseMetadata(body.metadata);
         if (metadata === null) return { ok: false, error: "invalid_metadata_format" };
+        const blocks = this.parseBlocks("chat.postMessage", body.blocks);
+        if (blocks === null) return { ok: false, error: "invalid_blocks" };
         const ts = this.nextTs();
         const m: FakeMessage = {
           channel,
@@ -261,6 +270,8 @@ export class FakeSlackApi {
           text: text ?? "",
           history: [text ?? ""],
           files: [],
+          ...(blocks ? { blocks } : {}),
+          blocksHistory: [blocks],
           ...(metadata ? { metadata } : {}),
         };
         this.messages.push(m);
@@ -294,8 +305,13 @@ export class FakeSlackApi {
         const ts = str("ts");
         const m = channel && ts ? this.message(channel, ts) : undefined;
         if (!m) return { ok: false, error: "message_not_found" };
+        const blocks = this.parseBlocks("chat.update", body.blocks);
+        if (blocks === null) return { ok: false, error: "invalid_blocks" };
         m.text = str("text") ?? m.text;
         m.history.push(m.text);
+        // Slack keeps a message's blocks unless the update sends new ones.
+        if (blocks) m.blocks = blocks;
+        m.blocksHistory.push(blocks ?? m.blocks);
         return { ok: true, channel, ts, text: m.text };
       }
       case "reactions.add": {
@@ -356,6 +372,7 @@ export class FakeSlackApi {
               thread_ts: thread,
               text: "",
               history: [""],
+              blocksHistory: [undefined],
               files: [{ id: f.id, name: upload.filename, content: upload.content }],
             });
           }
@@ -365,6 +382,29 @@ export class FakeSlackApi {
       default:
         return { ok: false, error: "unknown_method" };
     }
+  }
+
+  /**
+   * A message's `blocks` (a JSON string when form-encoded): undefined when absent, null when Slack
+   * would refuse them (malformed, or over a Block Kit limit; recorded in refusedBlocks).
+   */
+  private parseBlocks(method: string, raw: unknown): unknown[] | null | undefined {
+    if (raw === undefined || raw === "") return undefined;
+    let value: unknown = raw;
+    if (typeof raw === "string") {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        this.refusedBlocks.push({ method, violations: ["blocks is not JSON"] });
+        return null;
+      }
+    }
+    const violations = blockViolations(value);
+    if (violations.length) {
+      this.refusedBlocks.push({ method, violations });
+      return null;
+    }
+    return value as unknown[];
   }
 
   /**
@@ -420,6 +460,7 @@ export class FakeSlackApi {
       bot_id: "B0TEST",
       app_id: "A0TEST",
       text: m.text,
+      ...(m.blocks ? { blocks: m.blocks } : {}),
       ts: m.ts,
       // A parent carries its own ts as thread_ts once it has replies; a reply its parent's.
       ...(m.thread_ts

@@ -115,3 +115,58 @@ export async function postSigned(
   }
   return { status: res.status, text, json, ms };
 }
+
+/**
+ * The body Slack posts when someone clicks a Block Kit button (interactivity): form-encoded, one
+ * `payload` field holding the block_actions JSON, signed like every request.
+ */
+export function blockActionsBody(e: {
+  user: string;
+  channel: string;
+  /** The ts of the message the button is on, and of its thread. */
+  messageTs: string;
+  threadTs?: string;
+  actionId: string;
+  value: string;
+  responseUrl: string;
+}): string {
+  const payload = {
+    type: "block_actions",
+    user: { id: e.user, username: e.user.toLowerCase(), name: e.user.toLowerCase(), team_id: "T0TEST" },
+    api_app_id: "A0UPSHIFT",
+    token: "verification-token-deprecated",
+    container: {
+      type: "message",
+      message_ts: e.messageTs,
+      channel_id: e.channel,
+      is_ephemeral: false,
+      ...(e.threadTs ? { thread_ts: e.threadTs } : {}),
+    },
+    trigger_id: `${Date.now()}.${randomBytes(4).toString("hex")}`,
+    team: { id: "T0TEST", domain: "upshift-test" },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: e.channel, name: "upgrades" },
+    message: {
+      type: "message",
+      ts: e.messageTs,
+      ...(e.threadTs ? { thread_ts: e.threadTs } : {}),
+      bot_id: "B0TEST",
+      user: "UBOT0001",
+      text: "plan",
+    },
+    state: { values: {} },
+    response_url: e.responseUrl,
+    actions: [
+      {
+        action_id: e.actionId,
+        block_id: "upshift_approval",
+        text: { type: "plain_text", text: e.actionId, emoji: true },
+        value: e.value,
+        type: "button",
+        action_ts: `${Math.floor(Date.now() / 1000)}.000300`,
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

@@ -35,6 +35,8 @@ export async function startSlackHarness(opts: {
   redisUrl: string;
   contexts: { names(): string[]; defaultName(): string | undefined };
   prefix?: string;
+  /** Wait until the add connection is up before serving (default). A test of a dead Redis says false. */
+  waitForRedis?: boolean;
   app?: Partial<SlackAppOptions>;
 }): Promise<SlackHarness> {
   const prefix = opts.prefix ?? uniquePrefix("slack");
@@ -53,6 +55,9 @@ export async function startSlackHarness(opts: {
     logger: quietLogger(),
     ...opts.app,
   });
+  // The enqueue connection has no offline queue: a command that arrives before it is connected is
+  // answered "nothing was queued". A running bot is long connected; a test must not race that.
+  if (opts.waitForRedis !== false) await queues.ready();
   await slack.start();
   const baseUrl = `http://127.0.0.1:${slack.port()}`;
   return {

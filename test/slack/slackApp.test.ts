@@ -28,7 +28,7 @@ describe("Slack app", () => {
   });
 
   async function harness(app: Partial<SlackAppOptions> = {}, redisUrl = inject("redisUrl")): Promise<SlackHarness> {
-    const h = await startSlackHarness({ fake, redisUrl, contexts, app });
+    const h = await startSlackHarness({ fake, redisUrl, contexts, app, waitForRedis: redisUrl === inject("redisUrl") });
     cleanups.push(() => h.close());
     return h;
   }

@@ -44,7 +44,7 @@ describe("/upgrade-check over Slack", () => {
     await fake?.close();
   });
 
-  async function harness(withWorker: boolean): Promise<SlackHarness> {
+  async function harness(withWorker: boolean, docsUrl?: string): Promise<SlackHarness> {
     const prefix = uniquePrefix("e2e");
     const h = await startSlackHarness({ fake, redisUrl: inject("redisUrl"), contexts: clusters, prefix });
     cleanups.push(() => h.close());
@@ -58,6 +58,7 @@ describe("/upgrade-check over Slack", () => {
           posters: new PosterRegistry([new SlackPoster({ botToken: fake.botToken, slackApiUrl: fake.apiUrl, logger })]),
           file: fileConfigSchema.parse({}),
           logger,
+          docsUrl,
         },
         { connection, prefix, concurrency: 2 },
       );
@@ -115,6 +116,47 @@ describe("/upgrade-check over Slack", () => {
     expect(posts.filter((c) => !c.body.thread_ts)).toHaveLength(1);
     expect(posts.filter((c) => c.body.thread_ts && c.body.thread_ts !== root.ts)).toEqual([]);
     expect(fake.calls.every((c) => c.method === "upload" || c.token === fake.botToken)).toBe(true);
+  });
+
+  it("lays the report out in Block Kit within Slack's limits: verdict header, a section per finding with its docs link, context", async () => {
+    const channel = "C0BLOCKS";
+    const h = await harness(true, "https://upshift.example/docs/checks.md");
+    await postSigned(h.eventsUrl, command(`${CONTEXT} 1.32`, channel), { signingSecret: SIGNING_SECRET });
+    const root = await waitFor(() => fake.roots(channel)[0], 15_000, "root message");
+    await waitFor(() => root.text.includes("blocked"), 20_000, "verdict on the root message");
+    await waitFor(() => fake.replies(channel, root.ts).some((r) => r.text.startsWith("Checked ")), 10_000, "summary");
+
+    // Every message and edit that carried blocks was accepted: none over a limit.
+    expect(fake.refusedBlocks).toEqual([]);
+    type Block = { type: string; text?: { type: string; text: string }; elements?: Array<{ text: string }> };
+    const blocks = (m: FakeMessage) => (m.blocks ?? []) as Block[];
+    expect(blocks(root)[0]).toEqual({
+      type: "header",
+      text: {
+        type: "plain_text",
+        text: `⛔ Upgrade check · ${CONTEXT} · v1.31.4 → 1.32: blocked (1 blocker, 1 high)`,
+        emoji: true,
+      },
+    });
+    // The running state had its own header; the plain-text fallback stays the notification text.
+    expect((root.blocksHistory[0] as Block[])[0].text?.text).toBe(`⏳ Upgrade check · ${CONTEXT} → 1.32: checking…`);
+    expect(root.text).toContain("requested by <@U0ALICE>");
+
+    const replies = fake.replies(channel, root.ts);
+    const blockers = replies.find((r) => r.text.includes("Blockers"))!;
+    expect(blocks(blockers)[0]).toMatchObject({ type: "header", text: { text: "🛑 Blockers (1)" } });
+    const finding = blocks(blockers).find((b) => b.type === "section" && b.text?.text.includes("HELM-01"))!;
+    expect(finding.text?.text).toContain(`Helm release ingress/${PLANTED.helmRelease} is stuck in pending-upgrade`);
+    expect(finding.text?.text).toContain("<https://upshift.example/docs/checks.md#helm-01|HELM-01 docs>");
+    const context = blocks(blockers).find((b) => b.type === "context")!;
+    expect(context.elements?.map((e) => e.text)).toEqual([`cluster \`${CONTEXT}\``, "v1.31.4 → 1.32"]);
+    const summary = replies.find((r) => r.text.startsWith("Checked "))!;
+    expect(
+      blocks(summary)
+        .at(-1)
+        ?.elements?.map((e) => e.text),
+    ).toEqual([`cluster \`${CONTEXT}\``, "v1.31.4 → 1.32", expect.stringMatching(/^took \d+\.\d s$/)]);
+    for (const m of [root, ...replies]) expect(blocks(m).length).toBeLessThanOrEqual(50);
   });
 
   it("answers a second identical request while the first is queued with Already running, and queues once", async () => {

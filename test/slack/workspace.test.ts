@@ -24,4 +24,19 @@ describe("the bot token's workspace", () => {
     expect(fromOwnWorkspace(org, requestWorkspace({ team_id: "T0ANY", enterprise_id: "E0OTHER" }))).toBe(false);
     expect(fromOwnWorkspace(org, requestWorkspace({ team_id: "T0ANY" }))).toBe(false);
   });
+
+  it("reads an interactive payload's team and enterprise (block_actions: the approval buttons)", () => {
+    expect(requestWorkspace({ type: "block_actions", team: { id: "T0TEST", domain: "x" }, enterprise: null })).toEqual({
+      teamId: "T0TEST",
+    });
+    expect(fromOwnWorkspace(team, requestWorkspace({ team: { id: "T0OTHER" } }))).toBe(false);
+    expect(requestWorkspace({ team: { id: "T0TEST", enterprise_id: "E0ORG" } })).toEqual({
+      teamId: "T0TEST",
+      enterpriseId: "E0ORG",
+    });
+    expect(requestWorkspace({ team: null, user: { team_id: "T0USER" }, enterprise: { id: "E0ORG" } })).toEqual({
+      teamId: "T0USER",
+      enterpriseId: "E0ORG",
+    });
+  });
 });

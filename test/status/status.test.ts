@@ -11,6 +11,7 @@ import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
 import { LastCheckStore } from "../../src/queue/lastCheckStore.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { buildStatus } from "../../src/status/buildStatus.ts";
 import { collectStatus } from "../../src/status/collectStatus.ts";
 import { renderStatus } from "../../src/status/renderStatus.ts";
 import { node } from "../watch/helpers.ts";
@@ -162,5 +163,28 @@ describe("/upgrade-status", () => {
     expect(await cmd.handle({ ...inv, text: "" })).toMatchObject({ refused: true });
     expect(await cmd.handle({ ...inv, text: "prod" })).toMatchObject({ refused: false });
     expect(added).toMatchObject([{ kind: "status", cluster: "prod", reply: { channel: "C1" } }]);
+  });
+
+  it("lists every add-on instance: a MicroK8s DaemonSet upgraded to another instance's version stays listed", () => {
+    const daemonSet: KubeObject = {
+      ...deployment("ingress", "nginx-ingress-microk8s-controller", "registry.k8s.io/ingress-nginx/controller:v1.12.1"),
+      kind: "DaemonSet",
+    };
+    const status = buildStatus({
+      cluster: "edge",
+      serverVersion: "v1.32.3",
+      nodes: [],
+      workloads: [
+        deployment("demo", "ingress-nginx-controller", "registry.k8s.io/ingress-nginx/controller:v1.12.1"),
+        daemonSet,
+      ],
+      helmSecrets: [],
+      jobs: [],
+      now: new Date("2026-12-01T10:00:00Z"),
+    });
+    expect(status.addons.map((a) => [a.name, a.version, a.where])).toEqual([
+      ["ingress-nginx controller", "v1.12.1", "Deployment demo/ingress-nginx-controller"],
+      ["ingress-nginx controller", "v1.12.1", "DaemonSet ingress/nginx-ingress-microk8s-controller"],
+    ]);
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDiscordBot, DiscordPoster } from "../../adapters/discord/index.ts";
 import { createBotRouter } from "../../cli/compose.ts";
 import { createLogger } from "../../src/log.ts";
-import { FakeDiscord, type FakeMessage } from "../fakes/fakeDiscord.ts";
+import { FakeDiscord, type FakeMessage, shownText } from "../fakes/fakeDiscord.ts";
 import { BEFORE, RELEASE_PENDING } from "../fixtures/verify/clusters.ts";
 import { startVerifyStack, UpgradableCluster } from "./harness.ts";
 
@@ -47,12 +47,12 @@ async function rootMatching(fake: FakeDiscord, n: number, pattern: RegExp): Prom
   const deadline = Date.now() + 25_000;
   for (;;) {
     const root = fake.messagesIn(fake.channelId)[n];
-    if (root && pattern.test(root.content)) return root;
+    if (root && pattern.test(shownText(root))) return root;
     if (Date.now() > deadline)
       throw new Error(
         `root ${n} not there yet; channel has: ${fake
           .messagesIn(fake.channelId)
-          .map((m) => m.content)
+          .map((m) => shownText(m))
           .join(" | ")}`,
       );
     await new Promise((r) => setTimeout(r, 50));
@@ -63,7 +63,7 @@ describe("/upgrade-verify over Discord", () => {
   it("takes the baseline from a check, then reports a release stuck pending", async () => {
     const { fake, cluster } = await setup();
     fake.interaction({ name: "upgrade-check", options: [{ name: "context", value: "prod" }] });
-    await rootMatching(fake, 0, /: \*\*(ready|warnings|blocked)\*\*/);
+    await rootMatching(fake, 0, /: \**(ready|warnings|blocked)/);
 
     await cluster.serve(RELEASE_PENDING);
     const { id } = fake.interaction({ name: "upgrade-verify", options: [{ name: "context", value: "prod" }] });
@@ -71,12 +71,12 @@ describe("/upgrade-verify over Discord", () => {
     expect(callback.body).toEqual({ type: 5, data: { flags: 64 } });
 
     const root = await rootMatching(fake, 1, /\*\*degraded\*\*/);
-    expect(root.content).toMatch(
+    expect(shownText(root)).toMatch(
       /^\*\*Upgrade verify:\*\* prod v1\.32\.4 → v1\.33\.1, requested by <@100000000000000001>: \*\*degraded\*\* \(\d+ worse/,
     );
     expect(fake.threads.get(root.id)).toMatchObject({ parent_id: fake.channelId, message_id: root.id });
     const thread = fake.messagesIn(root.id);
-    const all = thread.map((m) => m.content).join("\n");
+    const all = thread.map((m) => shownText(m)).join("\n");
     expect(all).toContain("Helm release web/web is pending-upgrade at revision 3 (was deployed at 2)");
     expect(all).toContain("New finding HELM-01 Secret web/sh.helm.release.v1.web.v3");
     expect(all).toContain("Helm release web/web: revision 2 → 3 (web-1.4.0 → web-1.5.0)");

@@ -292,3 +292,87 @@ describe("flood limit", () => {
     }
   });
 });
+
+/** A pod of Deployment `deployment` (through ReplicaSet `<deployment>-7d9f8c6b5d`), as the API returns it. */
+function deploymentPod(deployment: string, name: string, opts: { crash?: boolean; restarts?: number } = {}) {
+  const p = pod(name, opts);
+  p.metadata!.labels = { app: deployment, "pod-template-hash": "7d9f8c6b5d" };
+  p.metadata!.ownerReferences = [
+    {
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      name: `${deployment}-7d9f8c6b5d`,
+      uid: `uid-${name}`,
+      controller: true,
+    },
+  ];
+  return p;
+}
+
+describe("a watch's baseline and grouping", () => {
+  it("reports a crash loop already present at start once, as the baseline, with the command to read its logs", async () => {
+    const r = await rig({
+      objects: [
+        node("node-a", true),
+        pod("web-1", { crash: true, restarts: 7 }),
+        pod("web-2"),
+        deploymentPod("api", "api-7d9f8c6b5d-aaaaa", { crash: true, restarts: 4 }),
+        deploymentPod("api", "api-7d9f8c6b5d-bbbbb", { crash: true, restarts: 5 }),
+        deploymentPod("api", "api-7d9f8c6b5d-ccccc"),
+      ],
+    });
+    try {
+      const crash = await waitFor("the baseline alerts", () => {
+        const a = alerts(r.poster, "CrashLoopBackOff");
+        return a.length === 2 && a;
+      });
+      await r.session!.idle();
+      const web = crash.find((a) => a.text.includes("Pod `apps/web-1`"))!;
+      expect(web.text).toContain("(already so when the watch started)");
+      expect(web.text).toContain("*Next:* `kubectl logs -n apps web-1 -c app --previous`");
+      expect(web.text).toContain("7 restarts");
+      // The two crashing replicas of one Deployment are one alert that names both pods.
+      const api = crash.find((a) => a.text.includes("Deployment `apps/api`"))!;
+      expect(api.text).toContain(
+        "*Evidence:* 2 pods: `api-7d9f8c6b5d-aaaaa` (container `app` waiting: CrashLoopBackOff; 4 restarts;",
+      );
+      expect(api.text).toContain("`api-7d9f8c6b5d-bbbbb` (container `app` waiting: CrashLoopBackOff; 5 restarts;");
+      expect(api.text).not.toContain("ccccc");
+
+      // More restarts and a third replica crashing are the same problem: nothing new is posted.
+      r.sandbox.store.upsert(pod("web-1", { crash: true, restarts: 8 }));
+      r.sandbox.store.upsert(deploymentPod("api", "api-7d9f8c6b5d-ccccc", { crash: true, restarts: 3 }));
+      await new Promise((res) => setTimeout(res, 500));
+      await r.session!.idle();
+      expect(alerts(r.poster, "CrashLoopBackOff")).toHaveLength(2);
+      expect(r.poster.posts.filter((p) => p.text.includes("already so when the watch started"))).toHaveLength(2);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("liveness failures of a Deployment's pod go to the Deployment's thread, with the container's logs command", async () => {
+    const r = await rig({ objects: [node("node-a", true), deploymentPod("api", "api-7d9f8c6b5d-aaaaa")] });
+    try {
+      r.sandbox.store.upsert(deploymentPod("api", "api-7d9f8c6b5d-aaaaa", { crash: true, restarts: 3 }));
+      const [crash] = await waitFor("the crash alert", () => {
+        const a = alerts(r.poster, "CrashLoopBackOff");
+        return a.length === 1 && a;
+      });
+      expect(crash.text).not.toContain("already so");
+      const event = livenessEvent("api.probe", "api-7d9f8c6b5d-aaaaa");
+      (event.involvedObject as { fieldPath?: string }).fieldPath = "spec.containers{app}";
+      r.sandbox.store.upsert(event);
+      const [probe] = await waitFor("the liveness alert", () => {
+        const a = alerts(r.poster, "LivenessProbeFailed");
+        return a.length === 1 && a;
+      });
+      expect(probe).toMatchObject({ kind: "thread", thread: crash.id });
+      expect(probe.text).toContain("Deployment `apps/api`");
+      expect(probe.text).toContain("pod `api-7d9f8c6b5d-aaaaa` container `app`: event Unhealthy");
+      expect(probe.text).toContain("*Next:* `kubectl logs -n apps api-7d9f8c6b5d-aaaaa -c app --previous`");
+    } finally {
+      await r.close();
+    }
+  });
+});

@@ -40,6 +40,7 @@ export const helmPendingRule: WatchRule = {
         evidence: `revision ${revision} has been \`${status}\` for ${Math.round((ctx.now - since) / 1000)} s (since this watch first saw it)`,
         likelyCause:
           "Helm was interrupted or is waiting on resources that never become ready; the release is locked until it is rolled back or upgraded by hand (`helm history`, `helm rollback`).",
+        hint: `helm history ${name} -n ${namespace}`,
         observedAt: ctx.now,
       });
     }

@@ -1,6 +1,7 @@
 // PRB-01 during a watch: `Unhealthy` events saying "Liveness probe failed" (INCIDENTS 1: a slow
 // start outlasts the probe window and the kubelet kills the pod over and over).
-import type { AlertDraft, ObjectEvent, RuleContext, WatchRule } from "../types.ts";
+import type { AlertDraft, AlertSubject, ObjectEvent, RuleContext, WatchRule } from "../types.ts";
+import { previousLogsHint, workloadSubject } from "./podCrashLoop.ts";
 
 export const livenessProbeFailedRule: WatchRule = {
   id: "watch-liveness-failed",
@@ -14,8 +15,28 @@ export const livenessProbeFailedRule: WatchRule = {
     const message = typeof e.message === "string" ? e.message : "";
     if (e.reason !== "Unhealthy" || !message.includes("Liveness probe failed")) return [];
     // A re-delivered event (count bumped) is the same problem; dedupe by subject handles repeats.
-    const involved = (e.involvedObject ?? {}) as { kind?: string; namespace?: string; name?: string };
+    const involved = (e.involvedObject ?? {}) as {
+      kind?: string;
+      namespace?: string;
+      name?: string;
+      fieldPath?: string;
+    };
     if (!involved.name) return [];
+    const namespace = involved.namespace ?? e.metadata?.namespace;
+    // The kubelet names the container in fieldPath: "spec.containers{app}".
+    const container = /\{([^}]+)\}/.exec(involved.fieldPath ?? "")?.[1];
+    // Alerts go by workload, as the crash-loop alerts do: the pod's owner when this watch holds the pod.
+    const pod =
+      (involved.kind ?? "Pod") === "Pod"
+        ? [...ctx.lookup("pods")].find((p) => p.metadata?.name === involved.name && p.metadata?.namespace === namespace)
+        : undefined;
+    const subject: AlertSubject = pod
+      ? workloadSubject(pod)
+      : { kind: involved.kind ?? "Pod", namespace, name: involved.name };
+    const podRef = pod ?? { metadata: { name: involved.name, namespace } };
+    const hint = container
+      ? previousLogsHint(podRef, container)
+      : `kubectl describe pod -n ${namespace ?? "default"} ${involved.name}`;
     const count = Number(e.count ?? (e.series as { count?: number } | undefined)?.count ?? 1);
     return [
       {
@@ -23,14 +44,11 @@ export const livenessProbeFailedRule: WatchRule = {
         reason: this.reason,
         severity: this.severity,
         check: this.check,
-        subject: {
-          kind: involved.kind ?? "Pod",
-          namespace: involved.namespace ?? e.metadata?.namespace,
-          name: involved.name,
-        },
-        evidence: `event Unhealthy (×${Number.isFinite(count) ? count : 1}): "${message.slice(0, 300)}"`,
+        subject,
+        evidence: `${subject.kind === "Pod" ? "" : `pod \`${involved.name}\`${container ? ` container \`${container}\`` : ""}: `}event Unhealthy (×${Number.isFinite(count) ? count : 1}): "${message.slice(0, 300)}"`,
         likelyCause:
           "the container is not answering its liveness probe in time, often a start slower than initialDelaySeconds + failureThreshold × periodSeconds. Add a startupProbe or lengthen the window.",
+        hint,
         observedAt: ctx.now,
       },
     ];

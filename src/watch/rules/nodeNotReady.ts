@@ -35,6 +35,7 @@ export const nodeNotReadyRule: WatchRule = {
         evidence: `Ready=${ready.status ?? "?"}${ready.reason ? ` (${ready.reason})` : ""}${ready.message ? `: "${String(ready.message).slice(0, 200)}"` : ""}${kubelet ? `; kubelet ${kubelet}` : ""}`,
         likelyCause:
           "the kubelet stopped reporting: a node being upgraded that did not come back, a kubelet/container runtime that fails to start on the new version, or network loss.",
+        hint: `kubectl describe node ${name}`,
         observedAt: ctx.now,
       },
     ];

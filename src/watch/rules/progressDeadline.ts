@@ -34,6 +34,7 @@ export const progressDeadlineRule: WatchRule = {
         evidence: `Progressing=False (ProgressDeadlineExceeded)${cond.message ? `: "${String(cond.message).slice(0, 200)}"` : ""}; ${s.updatedReplicas ?? 0} updated, ${s.availableReplicas ?? 0} available of ${ev.obj.spec?.replicas ?? "?"}`,
         likelyCause:
           "the new ReplicaSet's pods do not become available: crashing containers, failing probes, missing ConfigMaps/Secrets, or no room to schedule. Look at the newest pods' status and events.",
+        hint: `kubectl describe deployment -n ${ev.obj.metadata?.namespace ?? "default"} ${ev.obj.metadata?.name ?? "?"}`,
         observedAt: ctx.now,
       },
     ];

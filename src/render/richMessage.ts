@@ -1,0 +1,76 @@
+// A message as structure, for posters that lay messages out (Slack Block Kit, Discord embeds):
+// a tone (the verdict's colour), a title, sections of items (a finding, a step, an alert line),
+// and context lines (cluster, target, duration, who asked). It knows no platform: each poster
+// renders it within its platform's limits, and the message's `text` stays the plain fallback
+// (notifications, the console, screen readers). Text in it is Upshift's neutral markdown
+// (*bold*, `code`), converted by each poster like `text` is.
+import type { Severity } from "../checks/types.ts";
+
+/** The colour of a message: ready/done, warnings, blocked/failed, neutral, in progress. */
+export type Tone = "good" | "warning" | "danger" | "info" | "progress";
+
+export interface RichLink {
+  label: string;
+  /** Absolute http(s) URL. */
+  url: string;
+}
+
+export interface RichItem {
+  text: string;
+  link?: RichLink;
+}
+
+export interface RichSection {
+  /** Plain words, e.g. "🛑 Blockers (3)". */
+  title?: string;
+  items: RichItem[];
+  /** A closing line, e.g. "…and 7 more: full list attached." */
+  note?: string;
+}
+
+export interface RichMessage {
+  tone: Tone;
+  /** Plain text, one line: the header. */
+  title?: string;
+  /** One paragraph under the title: the state, the verdict. */
+  summary?: string;
+  sections: RichSection[];
+  /** Small print, one fact each: "cluster `prod`", "target 1.35", "took 2.1 s". */
+  context: string[];
+}
+
+/** A button under a message. `value` is opaque to the platform and comes back with the click. */
+export interface ChatAction {
+  kind: "approve" | "cancel";
+  label: string;
+  value: string;
+}
+
+export const VERDICT_TONE: Record<"ready" | "warnings" | "blocked", Tone> = {
+  ready: "good",
+  warnings: "warning",
+  blocked: "danger",
+};
+
+export const SEVERITY_TONE: Record<Severity, Tone> = {
+  blocker: "danger",
+  high: "danger",
+  medium: "warning",
+  low: "warning",
+  info: "info",
+};
+
+/**
+ * The documentation link of a check, when UPSHIFT_DOCS_URL is an absolute URL (a relative path
+ * such as the default "docs/checks.md" is no link a chat client can open).
+ */
+export function checkDocsLink(check: string, docsUrl: string | undefined): RichLink | undefined {
+  if (!docsUrl || !/^https?:\/\//.test(docsUrl)) return undefined;
+  return { label: `${check} docs`, url: `${docsUrl}#${check.toLowerCase()}` };
+}
+
+/** "2026-12-01" from an ISO time (thread names carry the day a request was made). */
+export function dayOf(iso: string | undefined, fallback = new Date()): string {
+  const t = iso ? Date.parse(iso) : Number.NaN;
+  return (Number.isFinite(t) ? new Date(t) : fallback).toISOString().slice(0, 10);
+}
