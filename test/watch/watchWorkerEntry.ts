@@ -48,7 +48,7 @@ const worker = startWatchWorker(
     tuning: {
       timeoutSeconds: 5,
       persistEveryMs: Number(process.env.PERSIST_EVERY_MS ?? 200),
-      pollMs: 100,
+      pollMs: Number(process.env.POLL_MS ?? 100),
       claimMs: process.env.CLAIM_MS ? Number(process.env.CLAIM_MS) : undefined,
     },
     onSession: (session) => {
@@ -58,7 +58,14 @@ const worker = startWatchWorker(
       );
     },
   },
-  { connection: blocking, prefix, concurrency: 5 },
+  // LOCK_MS / STALLED_MS: bench/takeover.ts compares the Redis load with BullMQ's old settings.
+  {
+    connection: blocking,
+    prefix,
+    concurrency: Number(process.env.CONCURRENCY ?? 5),
+    ...(process.env.LOCK_MS ? { lockDurationMs: Number(process.env.LOCK_MS) } : {}),
+    ...(process.env.STALLED_MS ? { stalledIntervalMs: Number(process.env.STALLED_MS) } : {}),
+  },
 );
 worker.on("ready", () => mark("ready"));
 
