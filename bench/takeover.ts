@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { buildPlan } from "../src/cycles/plan.ts";
-import { TAKEOVER_BOUND_MS } from "../src/queue/takeover.ts";
+import { LONG_JOB_LOCK, TAKEOVER_BOUND_MS } from "../src/queue/takeover.ts";
 import { startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { kubeconfigFor, startSandbox } from "../src/sandbox/index.ts";
 import { QueueWatchControl } from "../src/watch/control.ts";
@@ -103,7 +103,7 @@ export async function benchTakeover(): Promise<Record<string, unknown>> {
       cycleTakeover: below(Math.round(cycle.ms), GOAL_MS, "ms", "SIGKILL mid-step → the survivor resumes the step"),
       watch: { trials: WATCH_TRIALS, ...summary(watch.samples) },
       cycle: { ms: Math.round(cycle.ms), resumedBy: cycle.resumedBy },
-      settings: { lockDurationMs: 6_000, lockRenewMs: 1_500, stalledIntervalMs: 2_000, boundMs: TAKEOVER_BOUND_MS },
+      settings: { ...LONG_JOB_LOCK, boundMs: TAKEOVER_BOUND_MS },
       redisCommandsPerSecond: {
         idleWatches: IDLE_WATCHES,
         workers: 2,

@@ -1,5 +1,5 @@
 // The BullMQ worker for add-on cycles. A killed worker's job is noticed as stalled once its lock
-// lapses and handed to another worker within 8 s (src/queue/takeover.ts), which resumes from the
+// lapses and handed to another worker within 7 s (src/queue/takeover.ts), which resumes from the
 // step journal.
 import { Worker } from "bullmq";
 import type { CycleJobData } from "../src/cycles/types.ts";

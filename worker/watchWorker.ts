@@ -1,6 +1,6 @@
 // The BullMQ worker for watch jobs. A watch is long and mostly idle, so one worker runs many
 // (concurrency). Short lock and stalled check (src/queue/takeover.ts): a killed worker's watch is
-// taken over by another within 8 s; maxStalledCount is high because, unlike a check, a watch that
+// taken over by another within 7 s; maxStalledCount is high because, unlike a check, a watch that
 // outlives several worker restarts is the normal case during an upgrade.
 import { Worker } from "bullmq";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";

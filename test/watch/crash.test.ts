@@ -96,7 +96,7 @@ async function rig(): Promise<Rig> {
 }
 
 /**
- * How long a takeover may take here: the production bound (8 s) plus a new worker's start and
+ * How long a takeover may take here: the production bound (7 s) plus a new worker's start and
  * resume on a loaded machine. Generous on purpose: bench/takeover.ts measures it.
  */
 const TAKEOVER_WAIT_MS = TAKEOVER_BOUND_MS + 15_000;

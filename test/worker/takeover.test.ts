@@ -29,7 +29,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-it("watch and cycle workers take a dead worker's job over within 8 s and renew well inside their lock", async () => {
+it("watch and cycle workers take a dead worker's job over within 7 s and renew well inside their lock", async () => {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   cleanups.push(() => connection.quit());
   const prefix = `t-tk-${randomBytes(4).toString("hex")}`;
@@ -41,10 +41,10 @@ it("watch and cycle workers take a dead worker's job over within 8 s and renew w
     () => cycle.close(),
   );
   for (const w of [watch, cycle]) {
-    expect(w.opts).toMatchObject({ lockDuration: 6_000, lockRenewTime: 1_500, stalledInterval: 2_000 });
+    expect(w.opts).toMatchObject({ lockDuration: 6_000, lockRenewTime: 1_500, stalledInterval: 1_000 });
   }
   // The lock lapses at most lockDuration after the death, the next stalled check moves the job.
-  expect(TAKEOVER_BOUND_MS).toBe(8_000);
+  expect(TAKEOVER_BOUND_MS).toBe(7_000);
   expect(TAKEOVER_BOUND_MS).toBeLessThan(10_000);
   // A live worker may be blocked this long and keep its jobs (see the next test).
   expect(LONG_JOB_LOCK.lockDuration - LONG_JOB_LOCK.lockRenewTime).toBe(4_500);
