@@ -4,7 +4,10 @@
 // shared router; no worker runs, so this is the acknowledgement path only.
 //  - deferMs: from the fake's INTERACTION_CREATE send to its receipt of the type-5 callback
 //    (Discord's 3 s limit applies to this);
-//  - replyMs: from the same send to the ephemeral reply edit (includes the Redis enqueue).
+//  - replyMs: from the same send to the ephemeral reply edit (includes the Redis enqueue); the
+//    figure (replyP99) is the worst p99 of BURSTS bursts, each on an emptied queue. Interaction
+//    replies are not held by the bot's global 50/s limit (adapters/discord/interactionResponder.ts),
+//    and the fake enforces that limit for bot-token requests only, as Discord does.
 // The fake runs in a worker thread, as Discord runs elsewhere: its event loop does not compete
 // with the bot's, and it stamps both ends of each measurement on its own clock.
 import { once } from "node:events";
@@ -20,10 +23,13 @@ import { producerConnection } from "../src/queue/redisConnection.ts";
 import { startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { kubeconfigFor } from "../src/sandbox/index.ts";
 import { FakeDiscord } from "../test/fakes/fakeDiscord.ts";
+import { below } from "./figures.ts";
 
 const INTERACTIONS = 200;
 const CONTEXTS = 50;
 const TARGETS = ["1.32", "1.32.1", "1.32.2", "1.32.3"];
+const BURSTS = 3;
+const REPLY_GOAL_MS = 1_000;
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -87,25 +93,44 @@ export async function benchDiscord(): Promise<Record<string, unknown>> {
     // One warm-up so connection setup is not in the samples.
     await call<Sample[]>({ cmd: "burst", commands: [{ context: "ctx-0", target: "1.33" }] });
 
-    const runStart = performance.now();
     const commands = Array.from({ length: INTERACTIONS }, (_, i) => ({
       context: contexts[i % CONTEXTS],
       target: TARGETS[Math.floor(i / CONTEXTS) % TARGETS.length],
     }));
-    const results = await call<Sample[]>({ cmd: "burst", commands });
-    const wallMs = performance.now() - runStart;
-    const notQueued = results.filter((r) => !r.reply.startsWith("Queued"));
-    if (notQueued.length)
-      throw new Error(`${notQueued.length} interactions were not queued, e.g. "${notQueued[0].reply}"`);
-    const counts = await queues.check.getJobCounts("waiting", "prioritized", "delayed");
+    const bursts = [];
+    for (let b = 0; b < BURSTS; b++) {
+      await queues.check.obliterate({ force: true });
+      const runStart = performance.now();
+      const results = await call<Sample[]>({ cmd: "burst", commands });
+      const wallMs = performance.now() - runStart;
+      const notQueued = results.filter((r) => !r.reply.startsWith("Queued"));
+      if (notQueued.length)
+        throw new Error(`${notQueued.length} interactions were not queued, e.g. "${notQueued[0].reply}"`);
+      const counts = await queues.check.getJobCounts("waiting", "prioritized", "delayed");
+      bursts.push({
+        deferMs: stats(results.map((r) => r.deferMs)),
+        replyMs: stats(results.map((r) => r.replyMs)),
+        over3s: results.filter((r) => r.deferMs > 3_000).length,
+        allDeferred: results.every((r) => r.deferType === 5),
+        jobsQueued: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+        wallMs: Math.round(wallMs),
+      });
+    }
     return {
+      replyP99: below(
+        Math.max(...bursts.map((b) => b.replyMs.p99)),
+        REPLY_GOAL_MS,
+        "ms",
+        `worst p99 of ${BURSTS} bursts of ${INTERACTIONS} concurrent commands: INTERACTION_CREATE → the edited reply`,
+      ),
+      deferP99: below(
+        Math.max(...bursts.map((b) => b.deferMs.p99)),
+        3_000,
+        "ms",
+        "worst p99 of the type-5 callbacks (Discord's 3 s limit)",
+      ),
       interactions: INTERACTIONS,
-      deferMs: stats(results.map((r) => r.deferMs)),
-      replyMs: stats(results.map((r) => r.replyMs)),
-      over3s: results.filter((r) => r.deferMs > 3_000).length,
-      allDeferred: results.every((r) => r.deferType === 5),
-      jobsQueued: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
-      wallMs: Math.round(wallMs),
+      bursts,
       totalMs: Math.round(performance.now() - started),
     };
   } finally {

@@ -5,6 +5,7 @@ import os from "node:os";
 import { benchDiscord } from "./discord.ts";
 import { benchPreflight } from "./preflight.ts";
 import { benchSlack } from "./slack.ts";
+import { benchTakeover } from "./takeover.ts";
 import { benchWatch } from "./watch.ts";
 
 const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   slack: benchSlack,
   discord: benchDiscord,
   watch: benchWatch,
+  takeover: benchTakeover,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a in BENCHES);

@@ -6,7 +6,11 @@
 //     elsewhere: sharing the bot's event loop, the client's own work (200 fetches) was counted as
 //     the bot's latency. It signs every body before the burst, sends over keep-alive connections
 //     opened beforehand (a running bot has them), and times each request from its write to the end
-//     of its response on its own clock. One warm-up request runs first (a running bot is warm);
+//     of its response on its own clock. A running bot is warm: one request, then one whole burst
+//     (its jobs removed) run before the measured ones, so V8 has compiled the ack path; the first
+//     burst is reported too (firstBurst), as what a bot that just started answers. ACK_BURSTS
+//     bursts are measured, each on an emptied queue, and the figure is the worst p99 of them, so
+//     it holds only if it holds every time;
 //  2. time from a request to the last threaded reply of its report, 24 distinct requests drained
 //     by the check worker at concurrency 4 against a 1,000-object sandbox and the full catalogue.
 import { once } from "node:events";
@@ -30,9 +34,12 @@ import { FakeSlackApi, waitFor } from "../test/fakes/fakeSlackApi.ts";
 import { postSigned, signSlackRequest, slashCommandBody } from "../test/fakes/slackSigning.ts";
 import { plantedObjects } from "../test/slack/plantedCluster.ts";
 import { startCheckWorker } from "../worker/checkWorker.ts";
+import { below } from "./figures.ts";
 
 const SIGNING_SECRET = "bench-signing-secret-0123456789ab";
 const ACK_REQUESTS = 200;
+const ACK_BURSTS = 5;
+const ACK_GOAL_MS = 100;
 const E2E_REQUESTS = 24;
 const SANDBOX_OBJECTS = 1_000;
 
@@ -85,10 +92,25 @@ export async function benchSlack(): Promise<Record<string, unknown>> {
     const bodies = Array.from({ length: ACK_REQUESTS }, (_, i) =>
       burstBody(`${contextNames[i % 50]} ${targets[Math.floor(i / 50)]}`),
     );
-    const burst = await runLoadThread({ url: eventsUrl, signingSecret: SIGNING_SECRET, warmup, bodies });
-    const queued = burst.filter((r) => r.text.startsWith("Queued")).length;
-    const ackStats = { ...stats(burst.map((r) => r.ms)), queued, over3s: burst.filter((r) => r.ms >= 3_000).length };
+    const bursts: Array<ReturnType<typeof stats> & { queued: number; over3s: number; botCpuMs: number }> = [];
+    for (let b = 0; b <= ACK_BURSTS; b++) {
+      await queues.check.obliterate({ force: true });
+      const { samples: burst, cpuMs } = await runLoadThread({
+        url: eventsUrl,
+        signingSecret: SIGNING_SECRET,
+        warmup: b === 0 ? warmup : [],
+        bodies,
+      });
+      bursts.push({
+        ...stats(burst.map((r) => r.ms)),
+        queued: burst.filter((r) => r.text.startsWith("Queued")).length,
+        over3s: burst.filter((r) => r.ms >= 3_000).length,
+        botCpuMs: cpuMs,
+      });
+    }
     await queues.check.obliterate({ force: true });
+    const [firstBurst, ...measured] = bursts;
+    const worstP99 = Math.max(...measured.map((b) => b.p99));
 
     // 2. Request → last threaded reply, 4 checks at a time.
     worker = startCheckWorker(
@@ -125,7 +147,19 @@ export async function benchSlack(): Promise<Record<string, unknown>> {
     });
     const repliesPerReport = fake.replies(channels[0], fake.roots(channels[0])[0].ts).length;
     return {
-      ack: { unit: "ms", duplicates: "none: 50 contexts × 4 targets, each request enqueues a job", ...ackStats },
+      ackP99: below(
+        worstP99,
+        ACK_GOAL_MS,
+        "ms",
+        `worst p99 of ${ACK_BURSTS} bursts of ${ACK_REQUESTS} concurrent requests on a warm bot`,
+      ),
+      ack: {
+        unit: "ms",
+        duplicates: "none: 50 contexts × 4 targets, each request enqueues a job",
+        allQueued: measured.every((b) => b.queued === ACK_REQUESTS),
+        bursts: measured,
+        firstBurst: { ...firstBurst, note: "the first burst after start: V8 has not compiled the ack path yet" },
+      },
       requestToLastReply: {
         unit: "ms",
         workerConcurrency: 4,
@@ -164,17 +198,30 @@ interface LoadSample {
   text: string;
 }
 
-async function runLoadThread(job: LoadJob): Promise<LoadSample[]> {
+/**
+ * Runs one burst; also returns the bot's (this thread's) CPU time from the burst's start to its
+ * last answer: on a quiet machine the p99 is about that, on a loaded one it says what the
+ * latency would be without the other processes.
+ */
+async function runLoadThread(job: LoadJob): Promise<{ samples: LoadSample[]; cpuMs: number }> {
   const thread = new Thread(new URL(import.meta.url), { workerData: job });
+  let cpu0 = process.threadCpuUsage();
   try {
-    const [msg] = (await Promise.race([
-      once(thread, "message"),
-      once(thread, "error").then(([err]) => {
-        throw err;
-      }),
-    ])) as [{ samples?: LoadSample[]; error?: string }];
-    if (msg.error) throw new Error(`load generator: ${msg.error}`);
-    return msg.samples ?? [];
+    for (;;) {
+      const [msg] = (await Promise.race([
+        once(thread, "message"),
+        once(thread, "error").then(([err]) => {
+          throw err;
+        }),
+      ])) as [{ starting?: boolean; samples?: LoadSample[]; error?: string }];
+      if (msg.starting) {
+        cpu0 = process.threadCpuUsage();
+        continue;
+      }
+      if (msg.error) throw new Error(`load generator: ${msg.error}`);
+      const cpu = process.threadCpuUsage(cpu0);
+      return { samples: msg.samples ?? [], cpuMs: Math.round((cpu.user + cpu.system) / 100) / 10 };
+    }
   } finally {
     await thread.terminate();
   }
@@ -238,6 +285,7 @@ async function loadThread(job: LoadJob): Promise<LoadSample[]> {
       ),
     );
     const headers = job.bodies.map(signed);
+    parentPort?.postMessage({ starting: true });
     return await Promise.all(job.bodies.map((body, i) => send(body, headers[i])));
   } finally {
     agent.destroy();

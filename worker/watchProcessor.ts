@@ -32,7 +32,7 @@ export interface WatchProcessorDeps {
     floodWindowMs?: number;
     floodLimit?: number;
     docsBase?: string;
-    claimSeconds?: number;
+    claimMs?: number;
   };
   /** Each alert posted, by cluster and reason (metrics). */
   onAlertPosted?: (cluster: string, reason: string) => void;
@@ -100,7 +100,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
       floodLimit: t.floodLimit,
       floodWindowMs: t.floodWindowMs,
       docsBase: t.docsBase,
-      claimSeconds: t.claimSeconds,
+      claimMs: t.claimMs,
       logger: log,
       onPosted: deps.onAlertPosted ? (draft) => deps.onAlertPosted?.(data.cluster, draft.reason) : undefined,
     });

@@ -12,7 +12,6 @@ import {
   GatewayIntentBits,
   type Interaction,
   type MessageReaction,
-  MessageFlags,
   type PartialMessageReaction,
   type PartialUser,
   Partials,
@@ -25,6 +24,7 @@ import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import type { Logger } from "../../src/log.ts";
 import { parseCustomId } from "./embeds.ts";
 import { DISCORD_MAX_CHARS, toDiscordMarkdown, truncateMessage } from "./format.ts";
+import { InteractionResponder } from "./interactionResponder.ts";
 
 /** ReactionEvent with what Discord adds: the guild and the reacting member's role ids. */
 export interface DiscordReactionEvent extends ReactionEvent {
@@ -47,7 +47,7 @@ export interface DiscordBotOptions {
   onReaction?: (e: DiscordReactionEvent) => Promise<void>;
   /** A click on an approval plan's button; the answer is shown to the clicker only. */
   onButton?: (click: ButtonClick) => Promise<ButtonAnswer>;
-  /** REST request timeout for the client's own calls (interaction replies); default 10 s. */
+  /** REST request timeout for interaction replies and the client's own calls; default 10 s. */
   restTimeoutMs?: number;
   /** How long start() waits for READY; default 30 s. */
   readyTimeoutMs?: number;
@@ -60,9 +60,6 @@ export interface DiscordBot {
   stop(): Promise<void>;
   isReady(): boolean;
 }
-
-/** Ephemeral replies ping nobody, whatever their text holds. */
-const NO_MENTIONS = { parse: [] as [] };
 
 /** Discord allows at most 25 autocomplete choices, each name/value at most 100 characters. */
 const MAX_CHOICES = 25;
@@ -81,6 +78,10 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
     partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User, Partials.GuildMember],
     rest: { timeout: opts.restTimeoutMs ?? 10_000, ...(opts.apiUrl ? { api: opts.apiUrl } : {}) },
   });
+
+  // Interaction replies bypass the client's REST queue: it holds them to the bot's global limit,
+  // which Discord does not apply to interaction endpoints (interactionResponder.ts).
+  const responder = new InteractionResponder({ apiUrl: opts.apiUrl, timeoutMs: opts.restTimeoutMs ?? 10_000 });
 
   client.on(Events.InteractionCreate, (interaction) => {
     handleInteraction(interaction).catch((err) =>
@@ -125,14 +126,12 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
     if (!parsed || !opts.onButton) return;
     const guild = interaction.guildId ?? undefined;
     if (allow.size > 0 && (!guild || !allow.has(guild))) {
-      await interaction.reply({
-        content: "Upshift is not enabled for this server: nothing was counted.",
-        flags: MessageFlags.Ephemeral,
-      });
+      await responder.replyEphemeral(interaction, "Upshift is not enabled for this server: nothing was counted.");
       return;
     }
     // Three seconds for the first answer; the vote talks to Redis and posts in the thread.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    // Through the responder, like command replies: not held by the bot's global rate limit.
+    await responder.defer(interaction);
     const roles = memberRoles(interaction.member, interaction.guildId);
     let notice: string;
     try {
@@ -151,17 +150,14 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       log.error({ err: errorText(err) }, "approval button failed");
       notice = `Upshift could not count this click: ${errorText(err)}. Try again in a moment.`;
     }
-    await interaction.editReply({
-      content: truncateMessage(toDiscordMarkdown(notice), DISCORD_MAX_CHARS),
-      allowedMentions: NO_MENTIONS,
-    });
+    await responder.editOriginal(interaction, truncateMessage(toDiscordMarkdown(notice), DISCORD_MAX_CHARS));
   }
 
   async function answerAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const focused = interaction.options.getFocused(true);
     const option = specFor(interaction.commandName)?.options.find((o) => o.name === focused.name);
     if (option?.autocomplete !== "contexts" || (allow.size > 0 && !allow.has(interaction.guildId ?? ""))) {
-      await interaction.respond([]);
+      await responder.autocomplete(interaction, []);
       return;
     }
     const typed = String(focused.value).toLowerCase();
@@ -182,7 +178,8 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       ...contexts.filter((c) => !c.toLowerCase().startsWith(typed) && c.toLowerCase().includes(typed)),
     ];
     // Names longer than Discord's 100-character limit cannot be offered as choices.
-    await interaction.respond(
+    await responder.autocomplete(
+      interaction,
       ranked
         .filter((c) => c.length <= 100)
         .slice(0, MAX_CHOICES)
@@ -197,17 +194,16 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
         { guild, command: interaction.commandName, user: interaction.user.id },
         "command from a guild outside DISCORD_GUILD_IDS refused",
       );
-      await interaction.reply({
-        content: guild
+      await responder.replyEphemeral(
+        interaction,
+        guild
           ? `Upshift is not enabled for this server (guild ${guild}): nothing was run. An admin can add it to DISCORD_GUILD_IDS.`
           : "Upshift commands work only in the servers it is enabled for, not in direct messages: nothing was run.",
-        flags: MessageFlags.Ephemeral,
-        allowedMentions: NO_MENTIONS,
-      });
+      );
       return;
     }
     // Discord allows 3 s for the first response; the router may talk to Redis, so defer first.
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    await responder.defer(interaction);
     const invocation = invocationFrom(interaction, specFor(interaction.commandName));
     let text: string;
     try {
@@ -221,10 +217,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       log.error({ err: errorText(err), command: invocation.name }, "command failed");
       text = `Upshift could not take /${invocation.name}: ${errorText(err)}. Try again in a moment.`;
     }
-    await interaction.editReply({
-      content: truncateMessage(toDiscordMarkdown(text), DISCORD_MAX_CHARS),
-      allowedMentions: NO_MENTIONS,
-    });
+    await responder.editOriginal(interaction, truncateMessage(toDiscordMarkdown(text), DISCORD_MAX_CHARS));
   }
 
   async function forwardReaction(
@@ -272,12 +265,14 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       } catch (err) {
         // Stop the shard's reconnect attempts: a failed start must not leave a client running.
         await client.destroy();
+        responder.destroy();
         throw err;
       }
       log.info({ user: client.user?.id, guilds: client.guilds.cache.size }, "discord bot ready");
     },
     async stop() {
       await client.destroy();
+      responder.destroy();
     },
     isReady() {
       return client.isReady();

@@ -207,6 +207,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
           customRoutes,
         }),
     processBeforeResponse: false,
+    // Bolt's conversation store (a middleware and a lookup on every request) holds state no
+    // listener here reads.
+    convoStore: false,
     logger: boltLogger(opts.logger, "slack-bolt"),
     clientOptions: slackClientOptions({ slackApiUrl: opts.slackApiUrl }),
     // auth.test runs in start(), awaited, so a bad token fails startup with a message instead of
@@ -239,13 +242,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     respond: RespondFn,
   ) => {
     const inv = invocationOf(command, Date.now() + Math.max(0, deadlineMs - ACCEPT_MARGIN_MS));
-    const clog = log.child({ command: inv.name, user: inv.requester.userId, channel: inv.channel });
     const { outcome, late } = withDeadline(opts.router.handle(inv), deadlineMs);
     const result = await outcome;
+    // The per-command logger is made after the router answered, and the success line written
+    // after the ack: neither is on the path Slack waits for.
+    const clog = log.child({ command: inv.name, user: inv.requester.userId, channel: inv.channel });
     let text: string;
     if (result.kind === "reply") {
       text = toMrkdwn(result.reply.text);
-      clog.info({ refused: result.reply.refused }, "command answered");
     } else {
       text = QUEUE_UNAVAILABLE_TEXT;
       if (result.kind === "error")
@@ -260,18 +264,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     } catch (err) {
       clog.error({ err: (err as Error).message }, "could not ack the command");
     }
+    if (result.kind === "reply") clog.info({ refused: result.reply.refused }, "command answered");
   };
 
-  const known = new Set(opts.router.specs().map((s) => s.name));
-  for (const name of known) {
-    app.command(`/${name}`, async ({ command, ack, respond }) => handleCommand(command, ack, respond));
-  }
-  // A command configured in the Slack app but not in this router still gets an answer (the
-  // router lists what it knows) rather than Slack's timeout.
-  app.command(/^\/.+/, async ({ command, ack, respond }) => {
-    if (known.has(command.command.replace(/^\//, ""))) return;
-    await handleCommand(command, ack, respond);
-  });
+  // One listener for every command: the router knows the names, and answers one configured in
+  // the Slack app but not in this router (it lists what it knows) rather than leaving it to
+  // Slack's timeout. Bolt runs each request through every listener's matcher, so one listener
+  // instead of one per command is less work on the ack path.
+  app.command(/^\/.+/, async ({ command, ack, respond }) => handleCommand(command, ack, respond));
 
   for (const type of ["reaction_added", "reaction_removed"] as const) {
     app.event(type, async ({ event }) => {

@@ -1,6 +1,8 @@
 // One cycle per cluster: a Redis key holding the cycle id, with an expiry renewed while the
 // cycle runs. A worker resuming the same cycle (after a crash) may take the lock over; any other
-// cycle is told who holds it. Expiry means a dead worker's lock frees itself.
+// cycle is told who holds it. Expiry means a dead worker's lock frees itself. Its TTL
+// (CLUSTER_LOCK_TTL_MS in src/queue/takeover.ts, 20 s) outlasts the takeover of a dead worker's
+// cycle, so the cycle resumed elsewhere still holds it; the engine renews it with the step lease.
 import type { Redis } from "ioredis";
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;

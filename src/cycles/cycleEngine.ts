@@ -26,6 +26,7 @@ import { LostOwnershipError, StepJournalStore } from "./stepJournal.ts";
 import type { ActionOutput, AddonBackup, AddonDriver, CyclePlan, DriverSet, PlanStep, StepJournal } from "./types.ts";
 import { STEP_PHASES } from "./types.ts";
 import { plural } from "../render/english.ts";
+import { CLUSTER_LOCK_TTL_MS, STEP_LEASE_MS } from "../queue/takeover.ts";
 
 export class ClusterBusyError extends Error {
   readonly holder: string;
@@ -73,7 +74,7 @@ export class CycleEngine {
   constructor(deps: CycleEngineDeps) {
     this.deps = deps;
     this.keys = cycleKeys(deps.prefix);
-    this.leaseMs = deps.leaseMs ?? 30_000;
+    this.leaseMs = deps.leaseMs ?? STEP_LEASE_MS;
   }
 
   journal(cycleId: string): StepJournalStore {
@@ -81,7 +82,7 @@ export class CycleEngine {
   }
 
   lock(cluster: string): ClusterLock {
-    return new ClusterLock(this.deps.redis, this.keys.lock(cluster), this.deps.lockTtlMs ?? 60_000);
+    return new ClusterLock(this.deps.redis, this.keys.lock(cluster), this.deps.lockTtlMs ?? CLUSTER_LOCK_TTL_MS);
   }
 
   async run(plan: CyclePlan): Promise<CycleResult> {

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
+import { ALERT_CLAIM_MS } from "../queue/takeover.ts";
 import { checkDocsLink, type RichMessage, SEVERITY_TONE } from "../render/richMessage.ts";
 import { safeKeyPart } from "./stateStore.ts";
 import { type AlertDraft, describeSubject, subjectKey } from "./types.ts";
@@ -22,8 +23,11 @@ export interface AlertSinkOptions {
   /** Hash of reason → count for this watch's final summary. */
   countsKey: string;
   dedupeSeconds?: number;
-  /** How long a claimed, not yet posted alert blocks others; must stay below the takeover time. */
-  claimSeconds?: number;
+  /**
+   * How long a claimed, not yet posted alert blocks others (renewed while its post is in flight);
+   * must stay below the earliest takeover (src/queue/takeover.ts).
+   */
+  claimMs?: number;
   floodLimit?: number;
   floodWindowMs?: number;
   /** Where check docs live; the anchor is the lower-cased check id. */
@@ -36,9 +40,6 @@ export interface AlertSinkOptions {
 export type DeliveryOutcome = "posted" | "duplicate" | "suppressed";
 
 const SEVERITY_ICON: Record<string, string> = { blocker: "⛔", high: "🔴", medium: "🟠", low: "🟡", info: "ℹ️" };
-
-/** How long an alert's dedupe key is only claimed (not yet posted); below the takeover time. */
-const CLAIM_SECONDS = 20;
 
 export function checkLink(check: string, docsBase = "docs/checks.md"): string {
   return `${docsBase}#${check.toLowerCase()}`;
@@ -103,17 +104,13 @@ export class AlertSink {
     const redis = this.o.redis;
     const dedupeKey = this.dedupeKey(draft);
     const dedupeSeconds = this.o.dedupeSeconds ?? 600;
-    // Claim first, briefly; confirm for the full window once posted. A worker killed between the
-    // claim and the post leaves a claim that lapses before another worker can take the watch over
-    // (lock 30 s + stall check 15 s), so the alert is posted then instead of lost. Only a kill in
+    // Claim first, briefly; confirm for the full window once posted. The claim is renewed while
+    // the post is in flight, so a slow chat API does not let it lapse; a worker killed between
+    // the claim and the post leaves a claim that lapses before another worker can take the watch
+    // over (src/queue/takeover.ts), so the alert is posted then instead of lost. Only a kill in
     // the instant between the post and the confirmation can repeat an alert.
-    const fresh = await redis.set(
-      dedupeKey,
-      String(Date.now()),
-      "EX",
-      Math.min(this.o.claimSeconds ?? CLAIM_SECONDS, dedupeSeconds),
-      "NX",
-    );
+    const claimMs = Math.min(this.o.claimMs ?? ALERT_CLAIM_MS, dedupeSeconds * 1_000);
+    const fresh = await redis.set(dedupeKey, String(Date.now()), "PX", claimMs, "NX");
     if (fresh !== "OK") {
       this.stats.duplicate++;
       return "duplicate";
@@ -140,6 +137,13 @@ export class AlertSink {
       this.stats.suppressed++;
       return "suppressed";
     }
+    const renewal = setInterval(
+      () => {
+        redis.set(dedupeKey, String(Date.now()), "PX", claimMs, "XX").catch(() => undefined);
+      },
+      Math.max(50, Math.floor(claimMs / 3)),
+    );
+    renewal.unref();
     try {
       await this.post(draft);
     } catch (err) {
@@ -147,6 +151,8 @@ export class AlertSink {
       await redis.del(dedupeKey).catch(() => undefined);
       this.stats.failed++;
       throw err;
+    } finally {
+      clearInterval(renewal);
     }
     await redis.set(dedupeKey, String(Date.now()), "EX", dedupeSeconds, "XX");
     this.stats.posted++;

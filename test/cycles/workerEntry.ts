@@ -61,16 +61,13 @@ const worker = startCycleWorker(
     file,
     approvals,
     drivers: () => ({ microk8s: driver }),
-    leaseMs: Number(process.env.LEASE_MS ?? 1_500),
-    lockTtlMs: 5_000,
+    // Production step lease, cluster lock, BullMQ lock and stalled check (src/queue/takeover.ts).
     logger,
   },
   {
     connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
     prefix,
     concurrency: 1,
-    lockDurationMs: 2_000,
-    stalledIntervalMs: 500,
   },
 );
 worker.on("ready", () => record({ kind: "ready" }));

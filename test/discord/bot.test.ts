@@ -2,6 +2,7 @@
 // gateway (found through the fake REST's /gateway/bot), commands are deferred and answered
 // ephemerally, autocomplete offers contexts, the allowlist refuses other guilds, reactions reach
 // onReaction, and the gateway recovers from drops, RECONNECT and INVALID_SESSION.
+import { Routes } from "discord.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDiscordBot, type DiscordBot, type DiscordReactionEvent } from "../../adapters/discord/index.ts";
 import { CommandRouter } from "../../commands/router.ts";
@@ -139,6 +140,57 @@ describe("Discord bot against the fake Discord", () => {
         ],
       },
     });
+  });
+
+  it("answers commands while the bot token waits out a global 429: interaction replies bypass the global queue", async () => {
+    // The client's REST is told it hit the global limit for 20 s; everything on it waits that out.
+    fake.rateLimit("GET", /^\/users\/@me$/, 1, 20, true);
+    void bot.client.rest.get(Routes.user()).catch(() => undefined);
+    await fake.waitForCall((c) => c.path === "/users/@me" && c.status === 429, 10_000, "the global 429");
+
+    const { id, token } = fake.interaction({ name: "upgrade-check", options: [{ name: "context", value: "staging" }] });
+    const callback = await fake.waitForCall((c) => c.path.startsWith(`/interactions/${id}/`), 10_000, "the defer");
+    expect(callback.body).toEqual({ type: 5, data: { flags: 64 } });
+    // Held behind the 20 s global wait before interaction replies had a REST instance of their own.
+    const edit = await fake.waitForCall(
+      (c) => c.method === "PATCH" && c.path === `/webhooks/${fake.applicationId}/${token}/messages/@original`,
+      10_000,
+      "the reply edit",
+    );
+    expect(edit.status).toBe(200);
+    expect(edit.body).toEqual({ content: "Queued upgrade check of **staging**.", allowed_mentions: { parse: [] } });
+    // Interaction endpoints are authenticated by the token in the path, not the bot token.
+    expect([callback.botToken, edit.botToken]).toEqual([false, false]);
+    // The bot-token request is still waiting: it was not retried within the global window.
+    expect(fake.calls.filter((c) => c.path === "/users/@me")).toHaveLength(1);
+  });
+
+  it("the fake holds bot-token requests to the global limit and lets interaction endpoints through", async () => {
+    const limited = await FakeDiscord.start({ globalLimitPerSecond: 3 });
+    try {
+      const api = `${limited.url}/v10`;
+      const asBot = { authorization: `Bot ${limited.token}` };
+      const bot5 = await Promise.all(
+        Array.from({ length: 5 }, () => fetch(`${api}/users/@me`, { headers: asBot }).then((r) => r.status)),
+      );
+      const edits = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          fetch(`${api}/webhooks/${limited.applicationId}/itoken-${i}/messages/@original`, {
+            method: "PATCH",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ content: "ok" }),
+          }).then((r) => r.status),
+        ),
+      );
+      expect(bot5.filter((s) => s === 200)).toHaveLength(3);
+      expect(bot5.filter((s) => s === 429)).toHaveLength(2);
+      const rejected = limited.calls.find((c) => c.status === 429);
+      expect(rejected?.botToken).toBe(true);
+      expect(edits).toEqual([200, 200, 200, 200, 200]);
+      expect(limited.globalLimited).toBe(2);
+    } finally {
+      await limited.close();
+    }
   });
 
   it("forwards reaction adds (with member roles) and removes on messages it never saw", async () => {

@@ -26,6 +26,8 @@ export interface RestCall {
   /** performance.now() when the request arrived, for latency measurements in the same process. */
   hr: number;
   authorized: boolean;
+  /** Sent with the bot token (Authorization: Bot …); interaction endpoints need none. */
+  botToken: boolean;
 }
 
 export interface FakeEmbed {
@@ -67,6 +69,12 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** How long a nonce is enforced ("the past few minutes" in Discord's docs); default 5 minutes. */
   nonceWindowMs?: number;
+  /**
+   * Bot-token requests a second before a global 429 (Discord: 50). Interaction endpoints are
+   * exempt, as on Discord: "Interaction endpoints are not bound to the bot's Global Rate Limit"
+   * (https://discord.com/developers/docs/topics/rate-limits#global-rate-limit).
+   */
+  globalLimitPerSecond?: number;
 }
 
 interface RateLimitRule {
@@ -168,12 +176,18 @@ export class FakeDiscord extends EventEmitter {
   private readonly sockets = new Set<Socket>();
   private readonly rateLimits: RateLimitRule[] = [];
   private readonly nonceWindowMs: number;
+  private readonly globalLimitPerSecond: number;
+  /** The bot token's current one-second window of the global limit. */
+  private globalWindow = { startedAt: 0, count: 0 };
+  /** Bot-token requests answered with a global 429 by the limit above (not by rateLimit()). */
+  globalLimited = 0;
 
   constructor(opts: FakeDiscordOptions = {}) {
     super();
     this.setMaxListeners(0);
     this.token = opts.token ?? "fake-bot-token.secret";
     this.nonceWindowMs = opts.nonceWindowMs ?? 5 * 60_000;
+    this.globalLimitPerSecond = opts.globalLimitPerSecond ?? 50;
     this.applicationId = opts.applicationId ?? snowflake();
     this.guilds = opts.guilds ?? [
       { id: snowflake(), name: "upshift-test", channels: [{ id: snowflake(), name: "ops" }] },
@@ -450,8 +464,21 @@ export class FakeDiscord extends EventEmitter {
     const auth = req.headers.authorization;
     // Interaction callbacks and webhook edits are authenticated by the interaction token in the path.
     const tokenless = path.startsWith("/interactions/") || path.startsWith("/webhooks/");
+    const interactionEndpoint =
+      path.startsWith("/interactions/") || path.startsWith(`/webhooks/${this.applicationId}/`);
     const authorized = tokenless || auth === `Bot ${this.token}`;
-    const call: RestCall = { method, path, query: url.search, body, files, status: 0, at: Date.now(), hr, authorized };
+    const call: RestCall = {
+      method,
+      path,
+      query: url.search,
+      body,
+      files,
+      status: 0,
+      at: Date.now(),
+      hr,
+      authorized,
+      botToken: auth === `Bot ${this.token}`,
+    };
     const reply = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
       this.calls.push(call);
@@ -461,6 +488,25 @@ export class FakeDiscord extends EventEmitter {
       } else json(res, status, payload, headers);
     };
     if (!authorized) return reply(401, { message: "401: Unauthorized", code: 0 });
+
+    // The global limit: per bot token, every route but the interaction endpoints.
+    if (!interactionEndpoint && call.botToken) {
+      const now = Date.now();
+      if (now - this.globalWindow.startedAt >= 1_000) this.globalWindow = { startedAt: now, count: 0 };
+      if (++this.globalWindow.count > this.globalLimitPerSecond) {
+        this.globalLimited++;
+        const retryAfterSec = Math.max(0.001, (this.globalWindow.startedAt + 1_000 - now) / 1_000);
+        return reply(
+          429,
+          { message: "You are being rate limited.", retry_after: retryAfterSec, global: true },
+          {
+            "Retry-After": String(Math.ceil(retryAfterSec)),
+            "X-RateLimit-Global": "true",
+            "X-RateLimit-Scope": "global",
+          },
+        );
+      }
+    }
 
     const limited = this.rateLimits.find((r) => r.remaining > 0 && r.method === method && r.pattern.test(path));
     if (limited) {

@@ -12,6 +12,7 @@ import { Job } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, expect, inject, it } from "vitest";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { TAKEOVER_BOUND_MS } from "../../src/queue/takeover.ts";
 import { QueueWatchControl } from "../../src/watch/control.ts";
 import type { WatchJobData } from "../../src/watch/types.ts";
 import { node, pod, type RecordedPost, waitFor } from "./helpers.ts";
@@ -94,6 +95,12 @@ async function rig(): Promise<Rig> {
   };
 }
 
+/**
+ * How long a takeover may take here: the production bound (7 s) plus a new worker's start and
+ * resume on a loaded machine. Generous on purpose: bench/takeover.ts measures it.
+ */
+const TAKEOVER_WAIT_MS = TAKEOVER_BOUND_MS + 15_000;
+
 const crashAlerts = (r: Rig, podName: string) =>
   r.lines().filter((l) => l.text?.includes("*CrashLoopBackOff*") && l.text.includes(`Pod \`apps/${podName}\``));
 
@@ -136,9 +143,13 @@ it("a worker SIGKILLed mid-watch is replaced: the alert raised while no worker r
   r.sandbox.store.upsert(pod("web-1", { crash: true, restarts: 5 }));
 
   const second = r.startWorker();
-  // Taken over as stalled once the dead worker's 2 s lock lapses; B was only ever in the event
-  // stream, so only a watch resumed from the stored resourceVersion can report it.
-  const [b] = await waitFor("alert B", () => crashAlerts(r, "web-2").length > 0 && crashAlerts(r, "web-2"));
+  // Taken over as stalled once the dead worker's lock lapses (production settings); B was only
+  // ever in the event stream, so only a watch resumed from the stored resourceVersion can report it.
+  const [b] = await waitFor(
+    "alert B",
+    () => crashAlerts(r, "web-2").length > 0 && crashAlerts(r, "web-2"),
+    TAKEOVER_WAIT_MS,
+  );
   expect(b.by).toBe(String(second.pid));
   await waitFor("the second worker's watch session", () => hasMarker(r, "session", second));
 
@@ -165,7 +176,7 @@ it("a worker SIGKILLed mid-watch is replaced: the alert raised while no worker r
   await waitFor("the root message updated", () =>
     r.lines().find((l) => l.kind === "update" && l.id === roots[0].id && l.text?.includes("ended, 3 alerts")),
   );
-}, 40_000);
+}, 90_000);
 
 it("a worker shut down gracefully hands the watch back without spending an attempt; the next carries on", async () => {
   const r = await rig();
@@ -204,7 +215,7 @@ it("a worker shut down gracefully hands the watch back without spending an attem
   expect(crashAlerts(r, "web-2")).toHaveLength(1);
   expect(crashAlerts(r, "web-3")).toHaveLength(1);
   expect(r.lines().filter((l) => l.kind === "root" && l.text?.includes("Watching `sb`"))).toHaveLength(1);
-}, 30_000);
+}, 90_000);
 
 it("a worker killed right after its watch started leaves a resume point: nothing from before the takeover is missed", async () => {
   const r = await rig();
@@ -230,12 +241,16 @@ it("a worker killed right after its watch started leaves a resume point: nothing
   // it as the baseline and never alert.
   r.sandbox.store.upsert(pod("web-4", { crash: true, restarts: 3 }));
   const second = r.startWorker({ PERSIST_EVERY_MS: "600000" });
-  const [alert] = await waitFor("the alert", () => crashAlerts(r, "web-4").length > 0 && crashAlerts(r, "web-4"));
+  const [alert] = await waitFor(
+    "the alert",
+    () => crashAlerts(r, "web-4").length > 0 && crashAlerts(r, "web-4"),
+    TAKEOVER_WAIT_MS,
+  );
   expect(alert.by).toBe(String(second.pid));
   const summary = await stopAndSummary(r);
   expect(summary.text).toContain("CrashLoopBackOff: 1");
   expect(crashAlerts(r, "web-4")).toHaveLength(1);
-}, 30_000);
+}, 90_000);
 
 it("a worker killed while an alert's post is in flight does not lose it: the next worker posts it once", async () => {
   const r = await rig();
@@ -251,12 +266,17 @@ it("a worker killed while an alert's post is in flight does not lose it: the nex
   first.kill("SIGKILL");
   await waitFor("the first worker to die", () => first.signalCode === "SIGKILL");
 
-  // Its claim on alert B lapses before the takeover; the second worker replays B and posts it.
+  // Its claim on alert B (renewed while the post hung) lapses before the takeover; the second
+  // worker replays B and posts it.
   const second = r.startWorker();
-  const [b] = await waitFor("alert B", () => crashAlerts(r, "web-2").length > 0 && crashAlerts(r, "web-2"));
+  const [b] = await waitFor(
+    "alert B",
+    () => crashAlerts(r, "web-2").length > 0 && crashAlerts(r, "web-2"),
+    TAKEOVER_WAIT_MS,
+  );
   expect(b.by).toBe(String(second.pid));
   const summary = await stopAndSummary(r);
   expect(summary.by).toBe(String(second.pid));
   expect(crashAlerts(r, "web-1").map((l) => l.by)).toEqual([String(first.pid)]);
   expect(crashAlerts(r, "web-2").map((l) => l.by)).toEqual([String(second.pid)]);
-}, 40_000);
+}, 90_000);

@@ -43,12 +43,13 @@ const worker = startWatchWorker(
     redis,
     prefix,
     logger,
-    // The claim on an alert lapses before the 2 s takeover, as 20 s does before the real 45 s one.
+    // Production lock, stalled check and alert claim (src/queue/takeover.ts): the crash tests
+    // prove the real takeover, not a shortened one.
     tuning: {
       timeoutSeconds: 5,
       persistEveryMs: Number(process.env.PERSIST_EVERY_MS ?? 200),
-      pollMs: 100,
-      claimSeconds: Number(process.env.CLAIM_SECONDS ?? 1),
+      pollMs: Number(process.env.POLL_MS ?? 100),
+      claimMs: process.env.CLAIM_MS ? Number(process.env.CLAIM_MS) : undefined,
     },
     onSession: (session) => {
       session.connected().then(
@@ -57,8 +58,14 @@ const worker = startWatchWorker(
       );
     },
   },
-  // Short lock and stall check: a killed worker's watch is taken over within about 2.5 s.
-  { connection: blocking, prefix, concurrency: 5, lockDurationMs: 2_000, stalledIntervalMs: 500 },
+  // LOCK_MS / STALLED_MS: bench/takeover.ts compares the Redis load with BullMQ's old settings.
+  {
+    connection: blocking,
+    prefix,
+    concurrency: Number(process.env.CONCURRENCY ?? 5),
+    ...(process.env.LOCK_MS ? { lockDurationMs: Number(process.env.LOCK_MS) } : {}),
+    ...(process.env.STALLED_MS ? { stalledIntervalMs: Number(process.env.STALLED_MS) } : {}),
+  },
 );
 worker.on("ready", () => mark("ready"));
 
