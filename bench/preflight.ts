@@ -5,7 +5,6 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import { runPreflight } from "../src/checks/preflight.ts";
 import { DEFAULT_LIST_CONCURRENCY, readSnapshot } from "../src/checks/snapshot.ts";
@@ -137,8 +136,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       }),
     );
   } else if (process.argv[2] === "--write-fixture") {
-    const objects = syntheticCluster();
-    writeFileSync(process.argv[3], objects.map((o) => stringify(o)).join("---\n"));
+    // One JSON `kind: List` (the sandbox reads a JSON fixture with JSON.parse: seconds, not minutes).
+    const objects = syntheticCluster(Number(process.argv[4] ?? 1));
+    writeFileSync(process.argv[3], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
     console.log(objects.length);
   } else {
     console.log(JSON.stringify(await benchPreflight(), null, 2));
