@@ -2,6 +2,14 @@
 // transport and authentication (tokens, client certs, exec plugins, in-cluster config).
 // Lists return the API server's JSON as is: the generated model classes drop fields they do
 // not know and turn timestamps into Dates, and checks must see objects exactly as stored.
+//
+// Connections are kept alive across requests. client-node makes a new undici Agent, so a new TCP
+// (and TLS) connection, for every request whose kubeconfig names any TLS setting (a CA, a client
+// certificate, insecure-skip-tls-verify): a preflight read of 100 pages paid 100 handshakes. Here
+// the Agent is kept while the TLS material stays the same (tokens and headers are still fetched
+// per request, so exec plugins and token files refresh as before); new material, such as a
+// rotated client certificate from an exec plugin, gets a new Agent and the old one is closed.
+import type { RequestOptions } from "node:https";
 import { HttpMethod, IsomorphicFetchHttpLibrary, type KubeConfig, RequestContext } from "@kubernetes/client-node";
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import type { KubeObject, ResourceDef } from "./resources.ts";
@@ -31,6 +39,8 @@ export class ClusterClient {
   private readonly http = new IsomorphicFetchHttpLibrary();
   private readonly timeoutMs: number;
   readonly pageSize: number;
+  /** The kept-alive Agent and the TLS material it was made for (undefined: undici's global one). */
+  private transport?: { tls: string; dispatcher: Promise<ReturnType<RequestContext["getDispatcher"]>> };
 
   constructor(name: string, kc: KubeConfig, opts: ClusterClientOptions = {}) {
     this.name = name;
@@ -71,7 +81,7 @@ export class ClusterClient {
     let status: number;
     let body: string;
     try {
-      await this.kc.applySecurityAuthentication(ctx);
+      await this.authenticate(ctx);
       const response = await this.http.send(ctx).toPromise();
       status = response.httpStatusCode;
       body = await response.body.text();
@@ -97,6 +107,46 @@ export class ClusterClient {
     }
     const transient = status === 429 || status >= 500;
     throw new ClusterAccessError({ cluster: this.name, status, transient, attempted, detail });
+  }
+
+  /**
+   * Sets the request's auth headers (fresh each time) and a kept-alive dispatcher: what
+   * client-node's applySecurityAuthentication does, except that the dispatcher is made once per
+   * TLS material, and requests started together wait for the same one.
+   */
+  private async authenticate(ctx: RequestContext): Promise<void> {
+    const opts: RequestOptions = {};
+    await this.kc.applyToHTTPSOptions(opts);
+    const tls = tlsFingerprint(opts);
+    if (this.transport?.tls !== tls) {
+      // New TLS material (or the first request): client-node builds its dispatcher on a probe
+      // request. The one it replaces is not closed: a request started beside this one may still
+      // use it, and its idle connections end by themselves (undici's keep-alive timeout).
+      const probe = new RequestContext(this.server, HttpMethod.GET);
+      const transport: NonNullable<typeof this.transport> = {
+        tls,
+        dispatcher: this.kc.applySecurityAuthentication(probe).then(
+          () => probe.getDispatcher(),
+          (err: unknown) => {
+            if (this.transport === transport) this.transport = undefined; // the next request tries again
+            throw err;
+          },
+        ),
+      };
+      this.transport = transport;
+    }
+    const dispatcher = await this.transport.dispatcher;
+    // The headers applySecurityAuthentication sets: Basic auth, then the authenticator's.
+    if (opts.auth) ctx.setHeaderParam("Authorization", `Basic ${Buffer.from(opts.auth).toString("base64")}`);
+    for (const [key, value] of Object.entries(opts.headers ?? {})) ctx.setHeaderParam(key, `${value}`);
+    if (dispatcher) ctx.setDispatcher(dispatcher);
+  }
+
+  /** Closes kept-alive connections (a long-running process dropping a cluster). */
+  async close(): Promise<void> {
+    const dispatcher = await this.transport?.dispatcher.catch(() => undefined);
+    this.transport = undefined;
+    await dispatcher?.close();
   }
 
   /** The API server's version, e.g. "v1.31.4". */
@@ -150,6 +200,21 @@ export class ClusterClient {
     for await (const page of this.listPages(def, opts)) for (const o of page.items) all.push(o);
     return all;
   }
+}
+
+/** What a TLS connection is made with; equal strings can share one. */
+function tlsFingerprint(opts: RequestOptions): string {
+  const b = (v: unknown) =>
+    v === undefined || v === null ? null : Buffer.isBuffer(v) ? v.toString("base64") : JSON.stringify(v);
+  return JSON.stringify([
+    b(opts.ca),
+    b(opts.cert),
+    b(opts.key),
+    b(opts.pfx),
+    b(opts.passphrase),
+    opts.rejectUnauthorized ?? null,
+    opts.servername ?? null,
+  ]);
 }
 
 export function resourcePath(
