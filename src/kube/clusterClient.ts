@@ -1,16 +1,9 @@
-// Read access to one cluster (one kubeconfig context) through @kubernetes/client-node's
-// transport and authentication (tokens, client certs, exec plugins, in-cluster config).
-// Lists return the API server's JSON as is: the generated model classes drop fields they do
-// not know and turn timestamps into Dates, and checks must see objects exactly as stored.
-//
-// Connections are kept alive across requests. client-node makes a new undici Agent, so a new TCP
-// (and TLS) connection, for every request whose kubeconfig names any TLS setting (a CA, a client
-// certificate, insecure-skip-tls-verify): a preflight read of 100 pages paid 100 handshakes. Here
-// the Agent is kept while the TLS material stays the same (tokens and headers are still fetched
-// per request, so exec plugins and token files refresh as before); new material, such as a
-// rotated client certificate from an exec plugin, gets a new Agent and the old one is closed.
-import type { RequestOptions } from "node:https";
-import { HttpMethod, IsomorphicFetchHttpLibrary, type KubeConfig, RequestContext } from "@kubernetes/client-node";
+// Read access to one cluster (one kubeconfig context). Lists return the API server's JSON as is:
+// the generated model classes of client-node drop fields they do not know and turn timestamps
+// into Dates, and checks must see objects exactly as stored. How a request reaches the server is a
+// ClusterTransport: client-node's (every kubeconfig: exec plugins, auth providers, proxies,
+// in-cluster) in clientNodeTransport.ts, or node:https for a kubeconfig of static credentials
+// (httpsTransport.ts), which spares `upshift check` loading client-node's 900 modules.
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import type { KubeObject, ResourceDef } from "./resources.ts";
 
@@ -32,22 +25,25 @@ export interface ListPage {
   resourceVersion?: string;
 }
 
+/** One GET to the API server, authenticated; connections kept alive between requests. */
+export interface ClusterTransport {
+  /** The server URL without a trailing slash. */
+  readonly server: string;
+  get(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
 export class ClusterClient {
   readonly name: string;
   readonly server: string;
-  private readonly kc: KubeConfig;
-  private readonly http = new IsomorphicFetchHttpLibrary();
+  private readonly transport: ClusterTransport;
   private readonly timeoutMs: number;
   readonly pageSize: number;
-  /** The kept-alive Agent and the TLS material it was made for (undefined: undici's global one). */
-  private transport?: { tls: string; dispatcher: Promise<ReturnType<RequestContext["getDispatcher"]>> };
 
-  constructor(name: string, kc: KubeConfig, opts: ClusterClientOptions = {}) {
+  constructor(name: string, transport: ClusterTransport, opts: ClusterClientOptions = {}) {
     this.name = name;
-    this.kc = kc;
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error(`kubeconfig context ${name} has no cluster`);
-    this.server = cluster.server.replace(/\/+$/, "");
+    this.transport = transport;
+    this.server = transport.server;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.pageSize = opts.pageSize ?? 500;
   }
@@ -73,18 +69,16 @@ export class ClusterClient {
     attempted: string,
     accept = "*/*",
   ): Promise<string> {
-    const ctx = new RequestContext(this.server + path, HttpMethod.GET);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) ctx.setQueryParam(k, v);
-    ctx.setHeaderParam("Accept", accept);
-    ctx.setHeaderParam("User-Agent", "upshift");
-    ctx.setSignal(AbortSignal.timeout(this.timeoutMs));
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
     let status: number;
     let body: string;
     try {
-      await this.authenticate(ctx);
-      const response = await this.http.send(ctx).toPromise();
-      status = response.httpStatusCode;
-      body = await response.body.text();
+      ({ status, body } = await this.transport.get(
+        url,
+        { Accept: accept, "User-Agent": "upshift" },
+        AbortSignal.timeout(this.timeoutMs),
+      ));
     } catch (err) {
       const e = err as Error;
       const timedOut = e.name === "TimeoutError" || e.name === "AbortError";
@@ -109,44 +103,9 @@ export class ClusterClient {
     throw new ClusterAccessError({ cluster: this.name, status, transient, attempted, detail });
   }
 
-  /**
-   * Sets the request's auth headers (fresh each time) and a kept-alive dispatcher: what
-   * client-node's applySecurityAuthentication does, except that the dispatcher is made once per
-   * TLS material, and requests started together wait for the same one.
-   */
-  private async authenticate(ctx: RequestContext): Promise<void> {
-    const opts: RequestOptions = {};
-    await this.kc.applyToHTTPSOptions(opts);
-    const tls = tlsFingerprint(opts);
-    if (this.transport?.tls !== tls) {
-      // New TLS material (or the first request): client-node builds its dispatcher on a probe
-      // request. The one it replaces is not closed: a request started beside this one may still
-      // use it, and its idle connections end by themselves (undici's keep-alive timeout).
-      const probe = new RequestContext(this.server, HttpMethod.GET);
-      const transport: NonNullable<typeof this.transport> = {
-        tls,
-        dispatcher: this.kc.applySecurityAuthentication(probe).then(
-          () => probe.getDispatcher(),
-          (err: unknown) => {
-            if (this.transport === transport) this.transport = undefined; // the next request tries again
-            throw err;
-          },
-        ),
-      };
-      this.transport = transport;
-    }
-    const dispatcher = await this.transport.dispatcher;
-    // The headers applySecurityAuthentication sets: Basic auth, then the authenticator's.
-    if (opts.auth) ctx.setHeaderParam("Authorization", `Basic ${Buffer.from(opts.auth).toString("base64")}`);
-    for (const [key, value] of Object.entries(opts.headers ?? {})) ctx.setHeaderParam(key, `${value}`);
-    if (dispatcher) ctx.setDispatcher(dispatcher);
-  }
-
   /** Closes kept-alive connections (a long-running process dropping a cluster). */
   async close(): Promise<void> {
-    const dispatcher = await this.transport?.dispatcher.catch(() => undefined);
-    this.transport = undefined;
-    await dispatcher?.close();
+    await this.transport.close();
   }
 
   /** The API server's version, e.g. "v1.31.4". */
@@ -200,21 +159,6 @@ export class ClusterClient {
     for await (const page of this.listPages(def, opts)) for (const o of page.items) all.push(o);
     return all;
   }
-}
-
-/** What a TLS connection is made with; equal strings can share one. */
-function tlsFingerprint(opts: RequestOptions): string {
-  const b = (v: unknown) =>
-    v === undefined || v === null ? null : Buffer.isBuffer(v) ? v.toString("base64") : JSON.stringify(v);
-  return JSON.stringify([
-    b(opts.ca),
-    b(opts.cert),
-    b(opts.key),
-    b(opts.pfx),
-    b(opts.passphrase),
-    opts.rejectUnauthorized ?? null,
-    opts.servername ?? null,
-  ]);
 }
 
 export function resourcePath(

@@ -5,7 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LIST_CONCURRENCY, readSnapshot } from "../../src/checks/snapshot.ts";
 import { ClusterAccessError } from "../../src/errors/clusterAccessError.ts";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
+import { loadClusterSource } from "../../src/kube/staticKubeconfig.ts";
 import { type KubeObject, RESOURCES } from "../../src/kube/resources.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 
@@ -26,15 +30,25 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-function freshClient() {
-  // The kubeconfig skips TLS verification (plain http): the case client-node made an Agent for per request.
-  expect(sandbox.kubeconfig()).toContain("insecure-skip-tls-verify: true");
-  return ClusterDirectory.fromString(sandbox.kubeconfig(), { pageSize: PAGE }).client("sandbox");
-}
+// Both transports: client-node's (ClusterDirectory) and node:https for static kubeconfigs (`upshift check`).
+const TRANSPORTS = {
+  "client-node": async () => {
+    // The kubeconfig skips TLS verification (plain http): the case client-node made an Agent for per request.
+    expect(sandbox.kubeconfig()).toContain("insecure-skip-tls-verify: true");
+    return ClusterDirectory.fromString(sandbox.kubeconfig(), { pageSize: PAGE }).client("sandbox");
+  },
+  "node:https (static kubeconfig)": async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "upshift-keepalive-")), "config");
+    writeFileSync(file, sandbox.kubeconfig());
+    const source = await loadClusterSource(file, { pageSize: PAGE });
+    expect(source).not.toBeInstanceOf(ClusterDirectory);
+    return source.client("sandbox");
+  },
+};
 
-describe("kept-alive connections", () => {
+describe.each(Object.entries(TRANSPORTS))("kept-alive connections: %s", (_, freshClient) => {
   it("pages through a list over one connection", async () => {
-    const client = freshClient();
+    const client = await freshClient();
     const before = sandbox.connectionsAccepted;
     sandbox.clearRequests();
     try {
@@ -50,7 +64,7 @@ describe("kept-alive connections", () => {
   });
 
   it("a whole snapshot opens at most one connection per list in flight", async () => {
-    const client = freshClient();
+    const client = await freshClient();
     const before = sandbox.connectionsAccepted;
     sandbox.clearRequests();
     try {
@@ -66,7 +80,7 @@ describe("kept-alive connections", () => {
   });
 
   it("a dropped connection fails its own request; the next request gets a new connection", async () => {
-    const client = freshClient();
+    const client = await freshClient();
     const fault = sandbox.faults.add({ verb: "list", resource: "configmaps", every: 3, times: 1, drop: true });
     try {
       const before = sandbox.connectionsAccepted;
@@ -85,7 +99,7 @@ describe("kept-alive connections", () => {
   });
 
   it("a connection the server closed while idle is replaced without failing a request", async () => {
-    const client = freshClient();
+    const client = await freshClient();
     try {
       await client.listAll(RESOURCES.configmaps);
       const before = sandbox.connectionsAccepted;
