@@ -4,6 +4,7 @@
 import type { ClusterClient } from "../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES, type ResourceDef, type ResourceKey } from "../kube/resources.ts";
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
+import { projectForChecks } from "./projection.ts";
 import type { KubeletMetrics } from "./types.ts";
 
 /** Lists that are usually the largest start first, so the longest read never starts last. */
@@ -22,6 +23,8 @@ export interface SnapshotOptions {
   readMetrics?: boolean;
   /** Read kubelets' /metrics through the node proxy (needs nodes/proxy, an opt-in grant). */
   readNodeMetrics?: boolean;
+  /** Drop, as pages arrive, what no check reads (projection.ts); default true. */
+  project?: boolean;
 }
 
 export interface Snapshot {
@@ -49,6 +52,7 @@ export async function readSnapshot(
   const rank = (k: ResourceKey) => (LARGEST_FIRST.includes(k) ? LARGEST_FIRST.indexOf(k) : LARGEST_FIRST.length);
   const queue = [...wanted].sort((a, b) => rank(a) - rank(b));
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_LIST_CONCURRENCY);
+  const project = opts.project ?? true;
   const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
     for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
       const all: KubeObject[] = [];
@@ -56,7 +60,8 @@ export async function readSnapshot(
       try {
         for await (const page of client.listPages(def)) {
           requests++;
-          for (const o of page.items) all.push(o);
+          if (project) for (const o of page.items) all.push(projectForChecks(key, o));
+          else for (const o of page.items) all.push(o);
         }
       } catch (err) {
         // An optional resource this cluster does not serve (a GA version newer than the cluster,
