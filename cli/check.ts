@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import { runPreflight } from "../src/checks/preflight.ts";
 import { ignoreRulesFor, loadConfig } from "../src/config/load.ts";
-import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
+import { loadClusterSource } from "../src/kube/staticKubeconfig.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import {
   absoluteDocsUrl,
@@ -85,7 +85,8 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
   }
 
   const config = loadConfig();
-  const clusters = ClusterDirectory.load(values.kubeconfig ?? config.env.KUBECONFIG);
+  // Static credentials are read without client-node (its 900 modules cost more than the read).
+  const clusters = await loadClusterSource(values.kubeconfig ?? config.env.KUBECONFIG);
   const context = values.context ?? clusters.defaultName();
   if (!context)
     throw new UsageError(

@@ -12,6 +12,7 @@ import type { ClusterClient } from "../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES, type ResourceDef, type ResourceKey } from "../kube/resources.ts";
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import { requiredRefs } from "./ownership.ts";
+import { projectForChecks } from "./projection.ts";
 import type { KubeletMetrics, NotReadable, SecretAccess } from "./types.ts";
 
 /** Lists that are usually the largest start first, so the longest read never starts last. */
@@ -27,6 +28,8 @@ export interface SnapshotOptions {
   probeSecretRefs?: boolean;
   /** Read kubelets' /metrics through the node proxy (needs nodes/proxy, an opt-in grant). */
   readNodeMetrics?: boolean;
+  /** Drop, as pages arrive, what no check reads (projection.ts); default true. */
+  project?: boolean;
 }
 
 /** At most this many distinct Secret references are asked about; the rest are "not evaluated". */
@@ -53,12 +56,14 @@ export async function readSnapshot(
   const lists = new Map<ResourceKey, KubeObject[]>();
   const helmUnreadable: NotReadable[] = [];
   let requests = 0;
+  const project = opts.project ?? true;
   const listInto = async (key: ResourceKey, all: KubeObject[], namespace?: string) => {
     const def: ResourceDef = RESOURCES[key];
     try {
       for await (const page of client.listPages(def, { namespace })) {
         requests++;
-        for (const o of page.items) all.push(o);
+        if (project) for (const o of page.items) all.push(projectForChecks(key, o));
+        else for (const o of page.items) all.push(o);
       }
     } catch (err) {
       // An optional resource this cluster does not serve (a GA version newer than the cluster,
@@ -97,7 +102,8 @@ export async function readSnapshot(
         helmUnreadable.push({ namespace: job.namespace, reason: `HTTP ${err.status} listing its Secrets` });
         continue;
       }
-      lists.get(job.key)!.push(...got);
+      const into = lists.get(job.key)!;
+      for (const o of got) into.push(o); // no spread: a namespace may hold more objects than a call's arguments
     }
   });
   let apiServerMetrics: string | undefined;

@@ -1,8 +1,9 @@
-// Read access to one cluster (one kubeconfig context) through @kubernetes/client-node's
-// transport and authentication (tokens, client certs, exec plugins, in-cluster config).
-// Lists return the API server's JSON as is: the generated model classes drop fields they do
-// not know and turn timestamps into Dates, and checks must see objects exactly as stored.
-import { HttpMethod, IsomorphicFetchHttpLibrary, type KubeConfig, RequestContext } from "@kubernetes/client-node";
+// Read access to one cluster (one kubeconfig context). Lists return the API server's JSON as is:
+// the generated model classes of client-node drop fields they do not know and turn timestamps
+// into Dates, and checks must see objects exactly as stored. How a request reaches the server is a
+// ClusterTransport: client-node's (every kubeconfig: exec plugins, auth providers, proxies,
+// in-cluster) in clientNodeTransport.ts, or node:https for a kubeconfig of static credentials
+// (httpsTransport.ts), which spares `upshift check` loading client-node's 900 modules.
 import { CheckDeadlineError, type HungCall } from "../errors/checkDeadlineError.ts";
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import type { KubeObject, ResourceDef } from "./resources.ts";
@@ -32,11 +33,18 @@ export interface ListPage {
   resourceVersion?: string;
 }
 
+/** One GET to the API server, authenticated; connections kept alive between requests. */
+export interface ClusterTransport {
+  /** The server URL without a trailing slash. */
+  readonly server: string;
+  get(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
 export class ClusterClient {
   readonly name: string;
   readonly server: string;
-  private readonly kc: KubeConfig;
-  private readonly http = new IsomorphicFetchHttpLibrary();
+  private readonly transport: ClusterTransport;
   private readonly timeoutMs: number;
   readonly pageSize: number;
   private readonly deadline?: Deadline;
@@ -44,9 +52,10 @@ export class ClusterClient {
   private readonly waiting = new Set<{ attempted: string; since: number }>();
   private hungAtDeadline?: HungCall[];
 
-  constructor(name: string, kc: KubeConfig, opts: ClusterClientOptions & { deadline?: Deadline } = {}) {
+  constructor(name: string, transport: ClusterTransport, opts: ClusterClientOptions & { deadline?: Deadline } = {}) {
     this.name = name;
-    this.kc = kc;
+    this.transport = transport;
+    this.server = transport.server;
     this.deadline = opts.deadline;
     // Taken when the deadline fires, before the aborted calls leave `waiting`: every error then
     // names the same calls, whichever of them is reported.
@@ -59,16 +68,18 @@ export class ClusterClient {
         }))),
       { once: true },
     );
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error(`kubeconfig context ${name} has no cluster`);
-    this.server = cluster.server.replace(/\/+$/, "");
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.pageSize = opts.pageSize ?? 500;
   }
 
   /** The same cluster, with every request also bounded by `deadline` (one per check run). */
   withDeadline(deadline: Deadline): ClusterClient {
-    return new ClusterClient(this.name, this.kc, { timeoutMs: this.timeoutMs, pageSize: this.pageSize, deadline });
+    // Same transport (and its kept-alive connections); only the deadline is new.
+    return new ClusterClient(this.name, this.transport, {
+      timeoutMs: this.timeoutMs,
+      pageSize: this.pageSize,
+      deadline,
+    });
   }
 
   /** GET a path and parse JSON. `attempted` names the action for error messages. */
@@ -92,12 +103,10 @@ export class ClusterClient {
     attempted: string,
     accept = "*/*",
   ): Promise<string> {
-    const ctx = new RequestContext(this.server + path, HttpMethod.GET);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) ctx.setQueryParam(k, v);
-    ctx.setHeaderParam("Accept", accept);
-    ctx.setHeaderParam("User-Agent", "upshift");
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
     const perRequest = AbortSignal.timeout(this.timeoutMs);
-    ctx.setSignal(this.deadline ? AbortSignal.any([perRequest, this.deadline.signal]) : perRequest);
+    const signal = this.deadline ? AbortSignal.any([perRequest, this.deadline.signal]) : perRequest;
     let status: number;
     let body: string;
     const call = { attempted, since: Date.now() };
@@ -105,10 +114,7 @@ export class ClusterClient {
     try {
       // Already past (a retry or a taken-over job that began late): time ran out, nothing hung.
       if (this.deadline?.signal.aborted) throw this.deadlineError([]);
-      await this.kc.applySecurityAuthentication(ctx);
-      const response = await this.http.send(ctx).toPromise();
-      status = response.httpStatusCode;
-      body = await response.body.text();
+      ({ status, body } = await this.transport.get(url, { Accept: accept, "User-Agent": "upshift" }, signal));
     } catch (err) {
       if (err instanceof CheckDeadlineError) throw err;
       if (this.deadline?.signal.aborted)
@@ -140,6 +146,11 @@ export class ClusterClient {
 
   private deadlineError(hung: HungCall[]): CheckDeadlineError {
     return new CheckDeadlineError({ cluster: this.name, deadlineMs: this.deadline?.ms ?? 0, hung });
+  }
+
+  /** Closes kept-alive connections (a long-running process dropping a cluster). */
+  async close(): Promise<void> {
+    await this.transport.close();
   }
 
   /** The API server's version, e.g. "v1.31.4". */

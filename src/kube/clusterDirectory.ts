@@ -5,6 +5,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ConfigError } from "../errors/configError.ts";
+import { ClientNodeTransport } from "./clientNodeTransport.ts";
 import { ClusterClient, type ClusterClientOptions } from "./clusterClient.ts";
 
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -66,7 +67,7 @@ export class ClusterDirectory {
     let client = this.clients.get(name);
     if (!client) {
       if (!this.has(name)) throw new Error(`unknown cluster context "${name}"`);
-      client = new ClusterClient(name, this.kubeConfig(name), this.options);
+      client = new ClusterClient(name, new ClientNodeTransport(name, this.kubeConfig(name)), this.options);
       this.clients.set(name, client);
     }
     return client;

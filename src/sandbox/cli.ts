@@ -1,6 +1,6 @@
 // `upshift sandbox --fixture FILE_OR_DIR [--kube-version v1.31.4] [--port 0] [--kubeconfig-out PATH]
 // [--context NAME]`: serves a fixture until SIGINT/SIGTERM. Prints exactly one line on stdout.
-import { loadFixture, startSandbox } from "./index.ts";
+import { type Fixture, loadFixture, startSandbox } from "./index.ts";
 
 export const SANDBOX_USAGE =
   "usage: upshift sandbox --fixture FILE_OR_DIR [--fixture ...] [--kube-version v1.31.4] [--port 0] [--host 127.0.0.1] [--kubeconfig-out PATH] [--context NAME]";
@@ -89,16 +89,17 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     return 2;
   }
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  let fixture: Fixture;
   try {
     // Read first: a missing or broken fixture is bad input (2), a port that cannot be bound is not.
-    loadFixture(opts.fixtures);
+    fixture = loadFixture(opts.fixtures);
   } catch (err) {
     process.stderr.write(`upshift sandbox: ${(err as Error).message}\n`);
     return 2;
   }
   try {
     sandbox = await startSandbox({
-      fixture: opts.fixtures,
+      loadedFixture: fixture,
       serverVersion: opts.kubeVersion,
       port: opts.port,
       host: opts.host,

@@ -1,8 +1,12 @@
 // Fixture files: multi-document YAML of ordinary Kubernetes objects (any kind, status included),
 // `kind: List` documents flattened, plus an optional SandboxSettings document read as settings.
+// A file that is one JSON document (a `kind: List` of 150,000 objects, say) is read with
+// JSON.parse: YAML 1.2 is a superset of JSON, so the objects are the same, and it loads in a
+// second where the YAML parser takes half a minute. YAML is read one document at a time, so the
+// parser's syntax tree of a big file is never held whole (it costs many times the objects).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { Composer, parseAllDocuments, Parser } from "yaml";
 import type { KubeObject } from "../kube/resources.ts";
 import type { NodeProxyConfig } from "./nodeProxy.ts";
 
@@ -39,19 +43,58 @@ function fixtureFiles(path: string): Array<{ file: string; inDirectory: boolean 
     .sort((a, b) => a.file.localeCompare(b.file));
 }
 
+/** One document of a fixture file: its value, or the YAML error that stopped it. */
+interface FixtureDocument {
+  value?: unknown;
+  error?: string;
+}
+
+/** The documents of a file, each turned into plain values as soon as it is parsed. */
+function readDocuments(text: string): FixtureDocument[] {
+  const json = jsonDocument(text);
+  if (json) return [json];
+  const docs: FixtureDocument[] = [];
+  const composer = new Composer();
+  for (const doc of composer.compose(new Parser().parse(text))) {
+    if (doc.errors.length > 0) {
+      // The rare bad file is parsed again whole for the error with its line and context.
+      const pretty = parseAllDocuments(text)[docs.length];
+      const errors = pretty && "errors" in pretty ? pretty.errors : doc.errors;
+      docs.push({ error: (errors[0] ?? doc.errors[0]).message });
+      continue;
+    }
+    docs.push({ value: doc.toJS({ maxAliasCount: 1000 }) });
+  }
+  return docs;
+}
+
+/** A file holding exactly one JSON object (or array), parsed as JSON; undefined for anything else. */
+function jsonDocument(text: string): FixtureDocument | undefined {
+  const first = text.trimStart()[0];
+  if (first !== "{" && first !== "[") return undefined;
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined; // flow-style YAML, or broken: the YAML parser reads it or says where it breaks
+  }
+}
+
 /**
  * Why a YAML file in a fixture directory is not a fixture (undefined when it is one): a
  * document that is not a Kubernetes object, such as the upshift.yaml policy kept beside the
  * scenarios. Such files are skipped with that reason; a broken object in a real fixture still fails.
  */
 export function notAFixture(text: string): string | undefined {
-  const docs = parseAllDocuments(text);
-  for (const [i, doc] of docs.entries()) {
-    if (doc.errors.length > 0) return undefined; // parseFixture reports the YAML error itself
-    const value = doc.toJS({ maxAliasCount: 1000 });
+  return notFixtureDocuments(readDocuments(text));
+}
+
+function notFixtureDocuments(docs: FixtureDocument[]): string | undefined {
+  for (const [i, { value, error }] of docs.entries()) {
+    if (error !== undefined) return undefined; // parseFixture reports the YAML error itself
     if (value === null || value === undefined) continue;
+    const v = value as { apiVersion?: unknown; kind?: unknown };
     const isObject = typeof value === "object" && !Array.isArray(value);
-    if (!isObject || typeof value.apiVersion !== "string" || typeof value.kind !== "string")
+    if (!isObject || typeof v.apiVersion !== "string" || typeof v.kind !== "string")
       return `document ${i + 1} is not a Kubernetes object (no apiVersion and kind)`;
   }
   return undefined;
@@ -98,18 +141,22 @@ function readSettings(doc: KubeObject, where: string): SandboxSettings {
   return out;
 }
 
-/** Parses YAML text; `source` names it in error messages. */
+/** Parses YAML (or JSON) text; `source` names it in error messages. */
 export function parseFixture(text: string, source = "fixture"): Fixture {
+  return fixtureOf(readDocuments(text), source);
+}
+
+function fixtureOf(docs: FixtureDocument[], source: string): Fixture {
   const objects: KubeObject[] = [];
   let settings: SandboxSettings = {};
-  parseAllDocuments(text).forEach((doc, i) => {
+  docs.forEach(({ value, error }, i) => {
     const where = `${source} document ${i + 1}`;
-    if (doc.errors.length > 0) throw new Error(`${where}: invalid YAML: ${doc.errors[0].message}`);
-    const value = doc.toJS({ maxAliasCount: 1000 });
+    if (error !== undefined) throw new Error(`${where}: invalid YAML: ${error}`);
     if (value === null || value === undefined) return;
     if (typeof value !== "object" || Array.isArray(value))
       throw new Error(`${where}: expected a Kubernetes object (mapping)`);
-    const items: unknown[] = value.kind === "List" && Array.isArray(value.items) ? value.items : [value];
+    const doc = value as KubeObject;
+    const items: unknown[] = doc.kind === "List" && Array.isArray(doc.items) ? doc.items : [doc];
     for (const item of items) {
       const o = item as KubeObject;
       if (typeof o?.apiVersion !== "string" || typeof o.kind !== "string") {
@@ -135,14 +182,15 @@ export function loadFixture(pathOrPaths: string | string[]): Fixture {
   const skipped: Array<{ file: string; reason: string }> = [];
   let settings: SandboxSettings = {};
   for (const { file, inDirectory } of paths.flatMap(fixtureFiles)) {
-    const text = readFileSync(file, "utf8");
-    const reason = inDirectory ? notAFixture(text) : undefined;
+    const docs = readDocuments(readFileSync(file, "utf8"));
+    const reason = inDirectory ? notFixtureDocuments(docs) : undefined;
     if (reason) {
       skipped.push({ file, reason });
       continue;
     }
-    const f = parseFixture(text, file);
-    objects.push(...f.objects);
+    const f = fixtureOf(docs, file);
+    // One push per object: spreading 150,000 arguments overflows the call stack.
+    for (const o of f.objects) objects.push(o);
     settings = { ...settings, ...f.settings };
   }
   return { objects, settings, ...(skipped.length ? { skipped } : {}) };

@@ -1,8 +1,8 @@
 // Public entry of the sandbox API server: start one from objects and/or fixture files.
 import { randomUUID } from "node:crypto";
 import type { KubeObject } from "../kube/resources.ts";
-import { groupVersionOf } from "./builtinResources.ts";
-import { loadFixture, type SandboxSettings } from "./fixtures.ts";
+import { groupVersionOf, type ResourceInfo } from "./builtinResources.ts";
+import { type Fixture, loadFixture, type SandboxSettings } from "./fixtures.ts";
 import type { NodeProxyConfig } from "./nodeProxy.ts";
 import { DEFAULT_METRICS, SandboxServer } from "./server.ts";
 import { nowTimestamp, Store } from "./store.ts";
@@ -24,6 +24,12 @@ export interface StartSandboxOptions {
   objects?: KubeObject[];
   /** A YAML file, a directory of .yaml/.yml files, or several of those. */
   fixture?: string | string[];
+  /**
+   * A fixture already loaded with loadFixture (instead of `fixture`): its objects are stored as
+   * they are, not copied, so the caller must not use them afterwards. `upshift sandbox` reads its
+   * fixture once, to tell a bad fixture (exit 2) from a server that cannot start (exit 1).
+   */
+  loadedFixture?: Fixture;
   /** Overrides the fixture's SandboxSettings.serverVersion; default v1.31.4. */
   serverVersion?: string;
   /** 0 (default) picks a free port. */
@@ -40,16 +46,16 @@ export interface StartSandboxOptions {
 const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 export async function startSandbox(opts: StartSandboxOptions = {}): Promise<SandboxServer> {
-  let settings: SandboxSettings = {};
-  const objects: KubeObject[] = [];
-  let skipped: Array<{ file: string; reason: string }> = [];
-  if (opts.fixture !== undefined) {
-    const f = loadFixture(opts.fixture);
-    objects.push(...f.objects);
-    settings = f.settings;
-    skipped = f.skipped ?? [];
-  }
-  objects.push(...(opts.objects ?? []));
+  if (opts.fixture !== undefined && opts.loadedFixture !== undefined)
+    throw new Error("startSandbox: give fixture or loadedFixture, not both");
+  const fixture = opts.loadedFixture ?? (opts.fixture !== undefined ? loadFixture(opts.fixture) : undefined);
+  const settings: SandboxSettings = fixture?.settings ?? {};
+  const skipped = fixture?.skipped ?? [];
+  // Fixture objects were parsed for this sandbox alone and are stored as they are; the caller's
+  // objects are copied, so a test can go on using its own. (One push each: spreading 150,000
+  // arguments overflows the call stack.)
+  const objects: KubeObject[] = fixture?.objects ?? [];
+  for (const o of opts.objects ?? []) objects.push(structuredClone(o));
   const serverVersion = opts.serverVersion ?? settings.serverVersion ?? DEFAULT_SERVER_VERSION;
   if (!/^v\d+\.\d+\.\d+/.test(serverVersion)) {
     throw new Error(`serverVersion: expected a version like "v1.31.4", got "${serverVersion}"`);
@@ -75,16 +81,28 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
 
 /**
  * Loads objects without watch events (they predate every watch), CRDs first so their custom
- * resources resolve, and adds the Namespaces a real cluster would necessarily hold.
+ * resources resolve, and adds the Namespaces a real cluster would necessarily hold. The objects
+ * become the store's own (completed in place, not copied).
  */
 function seed(store: Store, objects: KubeObject[]): void {
   const isCrd = (o: KubeObject) => o.kind === "CustomResourceDefinition";
-  const ordered = [...objects.filter(isCrd), ...objects.filter((o) => !isCrd(o))];
+  const crds = objects.filter(isCrd);
+  const ordered = [...crds, ...objects.filter((o) => !isCrd(o))];
   const namespaces = new Set(SYSTEM_NAMESPACES);
   const declared = new Set<string>();
-  for (const raw of ordered) {
-    const obj = structuredClone(raw);
-    const info = store.registry.forObject(obj);
+  const created = nowTimestamp();
+  // The resource of each apiVersion and kind, looked up once: every CRD written makes the registry
+  // rebuild its index at the next look-up, which for thousands of CRDs is quadratic. Forgotten
+  // once the CRDs are in, so custom resources resolve against all of them.
+  let infoByKind = new Map<string, ResourceInfo>();
+  for (const [i, obj] of ordered.entries()) {
+    if (i === crds.length) infoByKind = new Map();
+    const kindKey = `${obj.apiVersion}\0${obj.kind}`;
+    let info = infoByKind.get(kindKey);
+    if (!info) {
+      info = store.registry.forObject(obj);
+      infoByKind.set(kindKey, info);
+    }
     const meta = { ...obj.metadata };
     if (info.namespaced) {
       meta.namespace ??= "default";
@@ -92,7 +110,7 @@ function seed(store: Store, objects: KubeObject[]): void {
     } else delete meta.namespace;
     if (info.group === "" && info.kind === "Namespace" && meta.name) declared.add(meta.name);
     meta.uid ??= randomUUID();
-    meta.creationTimestamp ??= nowTimestamp();
+    meta.creationTimestamp ??= created;
     obj.metadata = meta;
     obj.apiVersion ??= groupVersionOf(info);
     store.write(info, obj, { silent: true });

@@ -107,6 +107,8 @@ export class SandboxServer {
   readonly store: Store;
   readonly faults = new FaultInjector();
   readonly requests: RequestRecord[] = [];
+  /** TCP connections accepted since start: with `requests`, whether clients reuse connections. */
+  connectionsAccepted = 0;
   readonly serverVersion: string;
   /** The node proxy's authorization and kubelet answers; tests may change them at any time. */
   readonly nodeProxy: NodeProxyConfig;
@@ -138,6 +140,7 @@ export class SandboxServer {
     this.http.requestTimeout = 0;
     this.http.headersTimeout = 60_000;
     this.http.on("connection", (s: Socket) => {
+      this.connectionsAccepted++;
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
@@ -160,6 +163,11 @@ export class SandboxServer {
 
   clearRequests(): void {
     this.requests.length = 0;
+  }
+
+  /** Ends every kept-alive connection that has no request in flight (as a restarting API server would). */
+  closeIdleConnections(): void {
+    this.http.closeIdleConnections();
   }
 
   kubeconfig(contextName = "sandbox"): string {

@@ -2,8 +2,9 @@
 // upgrade (INCIDENTS case 2: Botkube's Kubernetes plugin panicked because the global
 // config.event.types was missing). Operators attach a JSON schema to the workload or ConfigMap
 // with annotations; we validate the ConfigMap data against it before the upgrade rolls pods.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import type { Ajv2020 } from "ajv/dist/2020.js";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../kube/resources.ts";
 import { describeRef, type Loose, podContainers } from "../ownership.ts";
@@ -17,8 +18,21 @@ const MAX_ERRORS_SHOWN = 3;
 
 // strict: false because operators' schemas carry keywords ajv does not know (x-kubernetes-*,
 // descriptions in odd places); allErrors so one run shows every missing field.
-const draft07 = new Ajv({ allErrors: true, strict: false });
-const draft2020 = new Ajv2020({ allErrors: true, strict: false });
+// Loaded at the first schema to compile (ajv is CommonJS, so synchronously): most clusters carry
+// no schema annotation, and `upshift check` need not load ajv's 86 modules for them.
+let validators: { draft07: Ajv; draft2020: Ajv2020 } | undefined;
+function ajvs(): { draft07: Ajv; draft2020: Ajv2020 } {
+  if (!validators) {
+    const require = createRequire(import.meta.url);
+    const { Ajv: Draft07 } = require("ajv") as typeof import("ajv");
+    const { Ajv2020: Draft2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+    validators = {
+      draft07: new Draft07({ allErrors: true, strict: false }),
+      draft2020: new Draft2020({ allErrors: true, strict: false }),
+    };
+  }
+  return validators;
+}
 const compiled = new Map<string, ValidateFunction | Error>();
 
 function compile(schemaText: string, schema: unknown): ValidateFunction | Error {
@@ -27,6 +41,7 @@ function compile(schemaText: string, schema: unknown): ValidateFunction | Error 
   let result: ValidateFunction | Error;
   try {
     const s = schema as { $schema?: unknown };
+    const { draft07, draft2020 } = ajvs();
     const ajv = typeof s.$schema === "string" && /2020-12|2019-09/.test(s.$schema) ? draft2020 : draft07;
     result = ajv.compile(schema as object);
   } catch (err) {
