@@ -9,7 +9,12 @@ import { describe, expect, it } from "vitest";
 import { commandSpecs } from "../../commands/index.ts";
 import { allChecks } from "../../src/checks/catalog/index.ts";
 import { createMetrics } from "../../src/metrics/metrics.ts";
+import { CHECK_USAGE } from "../../cli/check.ts";
+import { VERIFY_USAGE } from "../../cli/verify.ts";
+import { envSchema } from "../../src/config/schema.ts";
+import { CheckDeadlineError } from "../../src/errors/checkDeadlineError.ts";
 import { SANDBOX_USAGE } from "../../src/sandbox/cli.ts";
+import { parse as parseYaml } from "yaml";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
@@ -72,6 +77,74 @@ describe("README.md", () => {
     const license = read("LICENSE");
     expect(license).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
     expect(license).toContain("END OF TERMS AND CONDITIONS");
+  });
+});
+
+describe("configuration in README.md and .env.example", () => {
+  const variables = Object.keys(envSchema.shape);
+  const envExample = read(".env.example");
+  /** Variables .env.example assigns, set or commented out: `NAME=` at the start of a line. */
+  const assigned = [...envExample.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+
+  it("documents every variable of the schema once in .env.example, and nothing else", () => {
+    expect(variables.length).toBeGreaterThan(15);
+    expect([...assigned].sort()).toEqual([...variables].sort());
+  });
+
+  it("names every variable of the schema in README.md's Configuration", () => {
+    const readme = read("README.md");
+    const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("`upshift.yaml` holds policy"));
+    for (const name of variables) expect(section, name).toContain(`\`${name}\``);
+  });
+
+  it("quotes the deadline message the check produces", () => {
+    const message = new CheckDeadlineError({
+      cluster: "prod",
+      deadlineMs: 60_000,
+      hung: [{ attempted: "list pods (all namespaces), page 3", waitedMs: 58_000 }],
+    }).message.replace(/^cluster prod: /, "");
+    expect(read("README.md").replace(/\n/g, " ")).toContain(message);
+    expect(envExample.replace(/\n# /g, " ")).toContain(message);
+  });
+});
+
+describe("README.md: the terminal commands and the dependencies", () => {
+  const readme = read("README.md");
+
+  it.each([
+    ["upshift check", CHECK_USAGE],
+    ["upshift verify", VERIFY_USAGE],
+  ])("%s: the synopsis names every flag the usage has", (command, usage) => {
+    const start = readme.indexOf(`${command} `, readme.indexOf("```sh", readme.indexOf("## What it does")));
+    const synopsis = readme.slice(start, readme.indexOf("# exit 0", start));
+    // The usage's synopsis: the lines before the flags are explained one by one.
+    const usageSynopsis = usage.slice(0, usage.indexOf("\n  --"));
+    const flags = [...new Set(usageSynopsis.match(/--[a-z-]+/g))];
+    expect(flags.length).toBeGreaterThan(3);
+    for (const flag of flags) expect(synopsis, `${command} ${flag}`).toContain(flag);
+  });
+
+  it("says what every dependency and devDependency of package.json is for", () => {
+    const pkg = JSON.parse(read("package.json"));
+    const table = readme.slice(readme.indexOf("## Dependencies and what each is for"));
+    const firstCells = [...table.matchAll(/^\| ([^|]+) \|/gm)].map((m) => m[1]).join(" ");
+    const listed = new Set([...firstCells.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    const names = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)];
+    for (const name of names) {
+      const covered = listed.has(name) || (name.startsWith("@types/") && listed.has("@types/*"));
+      expect(covered, `${name} is in README.md's dependencies table`).toBe(true);
+    }
+    // And nothing listed that package.json does not have (a package still to come is a lie today).
+    for (const name of listed) if (name !== "@types/*") expect(names, name).toContain(name);
+  });
+});
+
+describe("deploy/README.md Helm values", () => {
+  it("documents every top-level value of the chart in the values table", () => {
+    const values = parseYaml(read("deploy/helm/upshift/values.yaml")) as Record<string, unknown>;
+    const text = read("deploy/README.md");
+    const table = text.slice(text.indexOf("| Values |"), text.indexOf("Object names are"));
+    for (const key of Object.keys(values)) expect(table, key).toMatch(new RegExp(`\`${key}(\\.[\\w*]+)*\``));
   });
 });
 
