@@ -139,6 +139,35 @@ describe("README.md: the terminal commands and the dependencies", () => {
   });
 });
 
+describe("Slack scopes and slash commands in both READMEs", () => {
+  const manifest = parseYaml(read("deploy/slack-app-manifest.yaml")) as {
+    oauth_config: { scopes: { bot: string[] } };
+  };
+  const scopes = manifest.oauth_config.scopes.bot;
+  const readme = read("README.md").replace(/\n/g, " ");
+  const deployReadme = read("deploy/README.md").replace(/\n/g, " ");
+  const quoted = (text: string) => new Set([...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+
+  it("README.md names exactly the manifest's bot scopes", () => {
+    const sentence = readme.slice(readme.indexOf("Scopes are exactly"), readme.indexOf("events `reaction_added`"));
+    expect([...quoted(sentence)].sort()).toEqual([...scopes].sort());
+  });
+
+  it("deploy/README.md names exactly the manifest's bot scopes", () => {
+    const sentence = deployReadme.slice(deployReadme.indexOf("Bot scopes, each for one thing"));
+    const list = sentence.slice(0, sentence.indexOf("Events:"));
+    expect([...quoted(list)].filter((q) => scopes.includes(q) || /^[a-z]+:[a-z]+$|^commands$/.test(q)).sort()).toEqual(
+      [...scopes].sort(),
+    );
+  });
+
+  it("deploy/README.md lists every slash command", () => {
+    const sentence = deployReadme.slice(deployReadme.indexOf("Slash commands: "));
+    const list = sentence.slice(0, sentence.indexOf(". "));
+    expect([...quoted(list)]).toEqual(commandSpecs().map((s) => `/${s.name}`));
+  });
+});
+
 describe("deploy/README.md Helm values", () => {
   it("documents every top-level value of the chart in the values table", () => {
     const values = parseYaml(read("deploy/helm/upshift/values.yaml")) as Record<string, unknown>;
