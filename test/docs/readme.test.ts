@@ -71,6 +71,19 @@ describe("README.md", () => {
     expect(readme).toContain("/upgrade-watch stop");
   });
 
+  it("counts the slash commands in the Architecture's folder list", () => {
+    const words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    expect(readme).toContain(`handlers of the ${words[commandSpecs().length]} slash commands`);
+  });
+
+  it("lists every folder of src/ in the Architecture's folder list", () => {
+    const start = readme.indexOf("\nsrc/ ");
+    const entry = readme.slice(start, readme.indexOf("\ncli/ ", start));
+    const folders = readdirSync(join(ROOT, "src"), { withFileTypes: true }).filter((d) => d.isDirectory());
+    expect(folders.length).toBeGreaterThan(10);
+    for (const folder of folders) expect(entry, folder.name).toMatch(new RegExp(`(^|\\s)${folder.name}/`));
+  });
+
   it("ships the licence package.json names", () => {
     const pkg = JSON.parse(read("package.json"));
     expect(pkg.license).toBe("Apache-2.0");
