@@ -181,6 +181,25 @@ describe("Slack scopes and slash commands in both READMEs", () => {
   });
 });
 
+describe("deploy/README.md: what is here", () => {
+  it("lists every file at the top of deploy/ and every component and overlay", () => {
+    const text = read("deploy/README.md");
+    const table = text.slice(text.indexOf("| Path | What it is |"), text.indexOf("Every process serves"));
+    const entries = [
+      ...readdirSync(join(ROOT, "deploy"), { withFileTypes: true })
+        .filter((d) => d.isFile() && d.name !== "README.md")
+        .map((d) => d.name),
+      ...["components", "overlays"].flatMap((kind) =>
+        readdirSync(join(ROOT, "deploy/kubernetes", kind)).map((name) => `kubernetes/${kind}/${name}`),
+      ),
+      "kubernetes/rbac.ts",
+      "helm/values-schema.ts",
+    ];
+    expect(entries.length).toBeGreaterThan(8);
+    for (const entry of entries) expect(table, entry).toMatch(new RegExp(`\`${entry.replace(/\./g, "\\.")}/?\``));
+  });
+});
+
 describe("deploy/README.md Helm values", () => {
   it("documents every top-level value of the chart in the values table", () => {
     const values = parseYaml(read("deploy/helm/upshift/values.yaml")) as Record<string, unknown>;
