@@ -79,7 +79,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       () => workerRedis.quit(),
     );
     const controls = createControls(redis, prefix, { file });
-    // The demo's upshift.yaml has one access rule: the console channel may use the demo cluster.
+    // The demo's upshift.yaml has one access rule: the console channel may use both demo clusters.
     const access = createAccessPolicy({ file, logger });
     cleanups.push(() => controls.close());
 

@@ -13,7 +13,7 @@ const waited = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 /**
  * The whole check ran out of time (UPSHIFT_CHECK_DEADLINE_SECONDS), not just one request. The
  * message names the call that had waited longest when it passed, so the thread says which call
- * hung ("list pods (all namespaces), page 3 did not answer in 59.8 s, when the check's 60 s
+ * hung ("list pods (all namespaces), page 3 did not answer in 58 s, when the check's 60 s
  * deadline passed"), and counts the others still in flight. Never retried: the deadline covers
  * every attempt.
  */

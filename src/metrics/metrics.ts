@@ -27,7 +27,7 @@ export type ApprovalDecision = "approved" | "rejected" | "expired" | "refused";
 
 export interface Metrics {
   readonly registry: Registry;
-  /** Jobs finished by a worker, by job type (check, cycle, watch, status) and outcome. */
+  /** Jobs finished by a worker, by the job's kind (check, fleet, verify, watch, cycle, …) and outcome. */
   readonly jobsTotal: Counter<"type" | "outcome">;
   readonly jobDurationSeconds: Histogram<"type">;
   /** Read from Redis on scrape; see setQueues. */
