@@ -20,7 +20,7 @@ const SERVICE_USAGE: Record<"all" | "bot" | "worker", string> = {
   all: "usage: upshift all\n  bot and worker in one process; configured by environment variables (see .env.example)",
   bot: "usage: upshift bot\n  chat adapters (Slack, Discord) that queue jobs; configured by environment variables (see .env.example)",
   worker:
-    "usage: upshift worker\n  runs queued check, cycle, watch and status jobs; configured by environment variables (see .env.example)",
+    "usage: upshift worker\n  runs queued check, verify, cycle, watch and status jobs; configured by environment variables (see .env.example)",
 };
 
 export const DEMO_USAGE =
