@@ -27,8 +27,9 @@ import type { ActionOutput, AddonBackup, AddonDriver, CyclePlan, DriverSet, Plan
 import { STEP_PHASES } from "./types.ts";
 import { plural } from "../render/english.ts";
 import { CLUSTER_LOCK_TTL_MS, STEP_LEASE_MS } from "../queue/takeover.ts";
+import { errorMessage, UpshiftError } from "../errors/upshiftError.ts";
 
-export class ClusterBusyError extends Error {
+export class ClusterBusyError extends UpshiftError {
   readonly holder: string;
   constructor(cluster: string, holder: string) {
     super(`${cluster} is held by cycle ${holder}; one cycle per cluster at a time`);
@@ -134,7 +135,7 @@ export class CycleEngine {
           await this.deps.onEvent?.({ type: "step-done", index: i, step, journal: j, backupJson });
         } catch (err) {
           if (err instanceof LostOwnershipError) throw err;
-          const message = (err as Error).message;
+          const message = errorMessage(err);
           j = await journal.get(i);
           const output = (err as { output?: ActionOutput }).output;
           if (output) j.outputs.push(output);

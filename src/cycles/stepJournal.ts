@@ -3,12 +3,18 @@
 // outputs, backup, child pid). Claims and writes are Lua scripts that check the owner, so two
 // workers can never both run a step: a writer that lost its lease is refused and stops.
 import type { Redis } from "ioredis";
+import { UpshiftError } from "../errors/upshiftError.ts";
 import { runScript } from "../redis/scripts.ts";
 import type { StepJournal } from "./types.ts";
 
 export type ClaimResult = { kind: "claimed" | "mine" | "takeover" | "busy" | "done" | "failed"; previousOwner: string };
 
-export class LostOwnershipError extends Error {}
+/** Another worker took the step over: this one must stop, and trying again cannot help. */
+export class LostOwnershipError extends UpshiftError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+  }
+}
 
 export class StepJournalStore {
   private readonly redis: Redis;
