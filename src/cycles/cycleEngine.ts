@@ -28,6 +28,7 @@ import { STEP_PHASES } from "./types.ts";
 import { plural } from "../render/english.ts";
 import { CLUSTER_LOCK_TTL_MS, STEP_LEASE_MS } from "../queue/takeover.ts";
 import { errorMessage, UpshiftError } from "../errors/upshiftError.ts";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
 
 export class ClusterBusyError extends UpshiftError {
   readonly holder: string;
@@ -268,7 +269,7 @@ export class CycleEngine {
     let file: string | undefined;
     if (this.deps.backupDir) {
       mkdirSync(this.deps.backupDir, { recursive: true });
-      file = join(this.deps.backupDir, `${safe(plan.cluster)}-${plan.id}-${safe(step.addon)}.json`);
+      file = join(this.deps.backupDir, `${safeKeyPart(plan.cluster)}-${plan.id}-${safeKeyPart(step.addon)}.json`);
       writeFileSync(file, json, { mode: 0o600 });
     }
     return { key, file };
@@ -321,10 +322,6 @@ function processAlive(pid: number): boolean {
   } catch {
     return true;
   }
-}
-
-function safe(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
 function sleep(ms: number): Promise<void> {
