@@ -10,9 +10,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# tsc emits JavaScript only; YAML shipped next to the code (sandbox scenarios) is copied alongside.
+# The build copies the files the code reads beside itself (Lua scripts, scenario YAML) into dist/.
 RUN npm run build \
- && find src -name '*.yaml' -exec cp --parents {} dist/ \; \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime

@@ -1,9 +1,7 @@
 // The `upshift` executable. bin/upshift.js checks the Node version first, then lands here.
 // Each command imports its own modules when it runs: `upshift check` must not load the bot, the
 // queue, the sandbox and the demo first (that was 2,100 modules and 0.4 s before any request).
-import { ConfigError } from "../src/errors/configError.ts";
-import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
-import { RedisServerMissingError } from "../src/redis/embeddedRedis.ts";
+import { errorMessage, UpshiftError } from "../src/errors/upshiftError.ts";
 import { UsageError } from "./usageError.ts";
 
 const USAGE = `usage: upshift <command>
@@ -86,19 +84,8 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     process.exitCode = await main(argv);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`upshift: ${err.message}\n`);
-      process.exitCode = 2;
-    } else if (err instanceof UsageError || err instanceof InvalidTargetError) {
-      // A target that does not parse or makes no sense is bad input like a bad flag.
-      process.stderr.write(`upshift: ${err.message}\n`);
-      process.exitCode = 2;
-    } else if (err instanceof RedisServerMissingError) {
-      process.stderr.write(`upshift: ${err.message}\n`);
-      process.exitCode = 1;
-    } else {
-      process.stderr.write(`upshift: ${(err as Error).message ?? String(err)}\n`);
-      process.exitCode = 1;
-    }
+    // Usage, bad target and config errors say exit 2 themselves (UpshiftError.exitCode); anything else is 1.
+    process.stderr.write(`upshift: ${errorMessage(err)}\n`);
+    process.exitCode = err instanceof UpshiftError ? (err.exitCode ?? 1) : 1;
   }
 }

@@ -1,7 +1,8 @@
+import { UpshiftError } from "../src/errors/upshiftError.ts";
+
 /** Bad command-line input: printed without a stack trace, exit 2. */
-export class UsageError extends Error {
+export class UsageError extends UpshiftError {
   constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
+    super(message, { exitCode: 2 });
   }
 }

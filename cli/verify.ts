@@ -13,6 +13,7 @@ import { worstSeverity } from "../src/verify/diff.ts";
 import { renderVerify, VERIFY_OUTPUT_FORMATS, type VerifyOutputFormat } from "../src/verify/render.ts";
 import { runVerify } from "../src/verify/verify.ts";
 import { UsageError } from "./usageError.ts";
+import { errorMessage, UpshiftError } from "../src/errors/upshiftError.ts";
 
 export const VERIFY_USAGE = `usage: upshift verify --baseline FILE [--kubeconfig PATH] [--context NAME]
                       [--output text|json|markdown] [--fail-on blocker|high|medium|low|none]
@@ -28,7 +29,7 @@ export const VERIFY_USAGE = `usage: upshift verify --baseline FILE [--kubeconfig
 const FAIL_ON = ["blocker", "high", "medium", "low", "none"] as const;
 
 /** Could not run: exit 1 with this message (not a usage error). */
-export class VerifyCannotRunError extends Error {}
+export class VerifyCannotRunError extends UpshiftError {}
 
 export async function runVerifyCli(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   let values: {
@@ -54,7 +55,7 @@ export async function runVerifyCli(argv: string[], out: NodeJS.WritableStream = 
       allowPositionals: false,
     }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${VERIFY_USAGE}`);
+    throw new UsageError(`${errorMessage(err)}\n${VERIFY_USAGE}`);
   }
   if (values.help) {
     out.write(`${VERIFY_USAGE}\n`);

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { ReplyAddress, Requester } from "../src/chat/types.ts";
 import { userText } from "../src/chat/userText.ts";
-import { safeKeyPart } from "../src/watch/stateStore.ts";
+import { safeKeyPart } from "../src/redis/safeKeyPart.ts";
 import { splitWords } from "./grammar.ts";
 import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";

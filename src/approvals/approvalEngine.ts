@@ -17,43 +17,11 @@ import { nothingToDo, planHash, planRich, renderPlan } from "../cycles/plan.ts";
 import { type CycleRootState, rootSubjectOf, updateCycleRoot } from "../cycles/rootMessage.ts";
 import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
 import type { CyclePlan, CycleRunJobData } from "../cycles/types.ts";
+import { errorMessage } from "../errors/upshiftError.ts";
+import { runScript } from "../redis/scripts.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
 import { AuditLog } from "./auditLog.ts";
 import { decisionOf, type ReactionDecision, seedEmoji } from "./emoji.ts";
-
-// KEYS: plan, votes, pending-zset. ARGV: op, user, now, planId, hash.
-// Returns {state, votes, outcome}.
-const VOTE_SCRIPT = `
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {'missing', 0, 'missing'} end
-if state ~= 'pending' then return {state, redis.call('HLEN', KEYS[2]), 'closed'} end
-if redis.call('HGET', KEYS[1], 'hash') ~= ARGV[5] then return {state, 0, 'stale'} end
-local now = tonumber(ARGV[3])
-if now >= tonumber(redis.call('HGET', KEYS[1], 'expiresAt')) then
-  redis.call('HSET', KEYS[1], 'state', 'expired')
-  redis.call('ZREM', KEYS[3], ARGV[4])
-  return {'expired', redis.call('HLEN', KEYS[2]), 'expired'}
-end
-local op = ARGV[1]
-if op == 'expire' then return {state, redis.call('HLEN', KEYS[2]), 'not-due'} end
-if op == 'cancel' then
-  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'decidedBy', ARGV[2])
-  redis.call('ZREM', KEYS[3], ARGV[4])
-  return {'cancelled', redis.call('HLEN', KEYS[2]), 'cancelled'}
-end
-if op == 'withdraw' then
-  local removed = redis.call('HDEL', KEYS[2], ARGV[2])
-  return {state, redis.call('HLEN', KEYS[2]), removed == 1 and 'withdrawn' or 'noop'}
-end
-local added = redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3])
-local n = redis.call('HLEN', KEYS[2])
-if n >= tonumber(redis.call('HGET', KEYS[1], 'required')) then
-  redis.call('HSET', KEYS[1], 'state', 'approved', 'approvedBy', cjson.encode(redis.call('HKEYS', KEYS[2])))
-  redis.call('ZREM', KEYS[3], ARGV[4])
-  return {'approved', n, 'approved'}
-end
-return {state, n, added == 1 and 'voted' or 'duplicate'}
-`;
 
 export interface ApprovalEngineDeps {
   redis: Redis;
@@ -204,9 +172,7 @@ export class ApprovalEngine {
         // Discord threads are channels of their own; Slack thread replies live in the channel.
         await poster
           .react(reply.platform === "discord" ? address.thread : reply.channel, messageId, seedEmoji(reply.platform, d))
-          .catch((err) =>
-            this.deps.logger?.warn({ err: (err as Error).message }, "could not seed the approval reactions"),
-          );
+          .catch((err) => this.deps.logger?.warn({ err: errorMessage(err) }, "could not seed the approval reactions"));
       }
     }
     return { planId: plan.id, hash, messageId, expiresAt };
@@ -284,8 +250,8 @@ export class ApprovalEngine {
     try {
       allowed = await this.approvers.isApprover(event, cfg);
     } catch (err) {
-      this.deps.logger?.warn({ err: (err as Error).message }, "approver lookup failed");
-      const why = `Could not check whether <@${event.userId}> is an approver (${(err as Error).message}); ${counted} not counted.`;
+      this.deps.logger?.warn({ err: errorMessage(err) }, "approver lookup failed");
+      const why = `Could not check whether <@${event.userId}> is an approver (${errorMessage(err)}); ${counted} not counted.`;
       if (via === "reaction") await this.say(stored, `⚠️ ${why} Remove and add it again.`);
       return { outcome: "not-approver", notice: `${why} Try again in a moment.` };
     }
@@ -403,7 +369,7 @@ export class ApprovalEngine {
   /** Starts a timer calling sweep(); returns its stop function. */
   startSweeper(intervalMs = 15_000): () => void {
     const timer = setInterval(() => {
-      this.sweep().catch((err) => this.deps.logger?.warn({ err: (err as Error).message }, "approval sweep failed"));
+      this.sweep().catch((err) => this.deps.logger?.warn({ err: errorMessage(err) }, "approval sweep failed"));
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
@@ -453,17 +419,11 @@ export class ApprovalEngine {
 
   private async vote(stored: StoredPlan, op: string, user: string): Promise<[string, number, string]> {
     const id = stored.plan.id;
-    return (await this.deps.redis.eval(
-      VOTE_SCRIPT,
-      3,
-      this.keys.plan(id),
-      this.keys.votes(id, stored.hash),
-      this.keys.pending,
-      op,
-      user,
-      String(this.now()),
-      id,
-      stored.hash,
+    return (await runScript(
+      this.deps.redis,
+      "approvalVote",
+      [this.keys.plan(id), this.keys.votes(id, stored.hash), this.keys.pending],
+      [op, user, String(this.now()), id, stored.hash],
     )) as [string, number, string];
   }
 
@@ -482,10 +442,7 @@ export class ApprovalEngine {
     try {
       await updateCycleRoot(this.poster(reply.platform), reply, rootSubjectOf(plan), state);
     } catch (err) {
-      this.deps.logger?.warn(
-        { err: (err as Error).message, plan: plan.id },
-        "could not update the cycle's root message",
-      );
+      this.deps.logger?.warn({ err: errorMessage(err), plan: plan.id }, "could not update the cycle's root message");
     }
   }
 
@@ -504,7 +461,7 @@ export class ApprovalEngine {
         rich: planRich(stored.plan, [outcome]),
       });
     } catch (err) {
-      this.deps.logger?.warn({ err: (err as Error).message, plan: stored.plan.id }, "could not close the plan message");
+      this.deps.logger?.warn({ err: errorMessage(err), plan: stored.plan.id }, "could not close the plan message");
     }
   }
 

@@ -1,6 +1,7 @@
 // Who may approve on which cluster. Slack: user ids, or user-group ids resolved through an
 // injected lookup (usergroups.users.list on the Slack side), cached (GroupMembership) so a burst
 // of reactions does not hit Slack's rate limits. Discord: user ids, or role ids that come with the reaction event.
+import { withTimeout } from "../async/withTimeout.ts";
 import type { ApprovalsConfig } from "../config/schema.ts";
 import type { ReactionEvent } from "../chat/reactions.ts";
 
@@ -34,20 +35,15 @@ export class GroupMembership {
     const hit = this.cache.get(group);
     if (hit && hit.until > Date.now()) return hit.members;
     if (!this.lookup) return new Set();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`group lookup of ${group} took longer than ${this.timeoutMs} ms`)),
+    const members = new Set(
+      await withTimeout(
+        this.lookup(group),
         this.timeoutMs,
-      );
-    });
-    try {
-      const members = new Set(await Promise.race([this.lookup(group), timeout]));
-      this.cache.set(group, { members, until: Date.now() + this.ttlMs });
-      return members;
-    } finally {
-      clearTimeout(timer);
-    }
+        `group lookup of ${group} took longer than ${this.timeoutMs} ms`,
+      ),
+    );
+    this.cache.set(group, { members, until: Date.now() + this.ttlMs });
+    return members;
   }
 }
 

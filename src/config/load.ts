@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors/configError.ts";
+import { errorMessage } from "../errors/upshiftError.ts";
 import {
   type ApprovalsConfig,
   crossFieldProblems,
@@ -33,7 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): UpshiftConfig 
     try {
       raw = parseYaml(readFileSync(path, "utf8")) ?? {};
     } catch (err) {
-      problems.push(`UPSHIFT_CONFIG (${path}): cannot read it as YAML: ${(err as Error).message}`);
+      problems.push(`UPSHIFT_CONFIG (${path}): cannot read it as YAML: ${errorMessage(err)}`);
     }
     if (raw !== undefined) {
       const fileResult = fileConfigSchema.safeParse(raw);

@@ -4,9 +4,7 @@
 // (CLUSTER_LOCK_TTL_MS in src/queue/takeover.ts, 20 s) outlasts the takeover of a dead worker's
 // cycle, so the cycle resumed elsewhere still holds it; the engine renews it with the step lease.
 import type { Redis } from "ioredis";
-
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+import { runScript } from "../redis/scripts.ts";
 
 export type LockResult = { acquired: true } | { acquired: false; holder: string };
 
@@ -24,7 +22,7 @@ export class ClusterLock {
   async acquire(cycleId: string): Promise<LockResult> {
     const set = await this.redis.set(this.key, cycleId, "PX", this.ttlMs, "NX");
     if (set === "OK") return { acquired: true };
-    if ((await this.redis.eval(RENEW, 1, this.key, cycleId, String(this.ttlMs))) === 1) return { acquired: true };
+    if (await this.renew(cycleId)) return { acquired: true };
     const holder = await this.redis.get(this.key);
     // Expired between the two calls: try once more rather than report a phantom holder.
     if (holder === null) return this.acquire(cycleId);
@@ -32,11 +30,11 @@ export class ClusterLock {
   }
 
   async renew(cycleId: string): Promise<boolean> {
-    return (await this.redis.eval(RENEW, 1, this.key, cycleId, String(this.ttlMs))) === 1;
+    return (await runScript(this.redis, "lockRenew", [this.key], [cycleId, String(this.ttlMs)])) === 1;
   }
 
   async release(cycleId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key, cycleId);
+    await runScript(this.redis, "lockRelease", [this.key], [cycleId]);
   }
 
   async holder(): Promise<string | null> {

@@ -27,8 +27,10 @@ import type { ActionOutput, AddonBackup, AddonDriver, CyclePlan, DriverSet, Plan
 import { STEP_PHASES } from "./types.ts";
 import { plural } from "../render/english.ts";
 import { CLUSTER_LOCK_TTL_MS, STEP_LEASE_MS } from "../queue/takeover.ts";
+import { errorMessage, UpshiftError } from "../errors/upshiftError.ts";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
 
-export class ClusterBusyError extends Error {
+export class ClusterBusyError extends UpshiftError {
   readonly holder: string;
   constructor(cluster: string, holder: string) {
     super(`${cluster} is held by cycle ${holder}; one cycle per cluster at a time`);
@@ -134,7 +136,7 @@ export class CycleEngine {
           await this.deps.onEvent?.({ type: "step-done", index: i, step, journal: j, backupJson });
         } catch (err) {
           if (err instanceof LostOwnershipError) throw err;
-          const message = (err as Error).message;
+          const message = errorMessage(err);
           j = await journal.get(i);
           const output = (err as { output?: ActionOutput }).output;
           if (output) j.outputs.push(output);
@@ -267,7 +269,7 @@ export class CycleEngine {
     let file: string | undefined;
     if (this.deps.backupDir) {
       mkdirSync(this.deps.backupDir, { recursive: true });
-      file = join(this.deps.backupDir, `${safe(plan.cluster)}-${plan.id}-${safe(step.addon)}.json`);
+      file = join(this.deps.backupDir, `${safeKeyPart(plan.cluster)}-${plan.id}-${safeKeyPart(step.addon)}.json`);
       writeFileSync(file, json, { mode: 0o600 });
     }
     return { key, file };
@@ -320,10 +322,6 @@ function processAlive(pid: number): boolean {
   } catch {
     return true;
   }
-}
-
-function safe(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,6 +6,7 @@ import type { Requester } from "../chat/types.ts";
 import type { AddonConfig, FileConfig } from "../config/schema.ts";
 import type { RichMessage } from "../render/richMessage.ts";
 import type { AddonCategory, AddonState, CyclePlan, DriverName, DriverSet, PlanStep } from "./types.ts";
+import { UpshiftError } from "../errors/upshiftError.ts";
 
 const CATEGORY_BY_NAME: Array<[RegExp, AddonCategory]> = [
   [/^(calico|cilium|flannel|kube-ovn|multus|canal|weave)$/, "cni"],
@@ -76,7 +77,7 @@ export interface PlanRequest {
   drivers: DriverSet;
 }
 
-export class PlanError extends Error {}
+export class PlanError extends UpshiftError {}
 
 /** Reads every driver's status and orders the steps. Throws PlanError on unknown add-on names. */
 export async function buildPlan(req: PlanRequest): Promise<CyclePlan> {

@@ -2,6 +2,7 @@
 // the plan JSON, its hash, state, expiry and where its thread is.
 import type { Redis } from "ioredis";
 import type { ReplyAddress } from "../chat/types.ts";
+import { runScript } from "../redis/scripts.ts";
 import type { CycleKeys } from "./keys.ts";
 import type { CyclePlan } from "./types.ts";
 
@@ -78,15 +79,7 @@ export class PlanStore {
   /** Moves state only from `from`: the transitions that start or end a run happen once. */
   async transition(planId: string, from: PlanState | PlanState[], to: PlanState): Promise<boolean> {
     const allowed = Array.isArray(from) ? from : [from];
-    const result = await this.redis.eval(
-      `local s = redis.call('HGET', KEYS[1], 'state')
-       for i = 2, #ARGV do if s == ARGV[i] then redis.call('HSET', KEYS[1], 'state', ARGV[1]) return 1 end end
-       return 0`,
-      1,
-      this.keys.plan(planId),
-      to,
-      ...allowed,
-    );
+    const result = await runScript(this.redis, "planTransition", [this.keys.plan(planId)], [to, ...allowed]);
     return result === 1;
   }
 

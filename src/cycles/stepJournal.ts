@@ -3,48 +3,18 @@
 // outputs, backup, child pid). Claims and writes are Lua scripts that check the owner, so two
 // workers can never both run a step: a writer that lost its lease is refused and stops.
 import type { Redis } from "ioredis";
+import { UpshiftError } from "../errors/upshiftError.ts";
+import { runScript } from "../redis/scripts.ts";
 import type { StepJournal } from "./types.ts";
-
-// KEYS[1] journal. ARGV: step, owner, now, leaseMs.
-const CLAIM = `
-local s = ARGV[1]
-local st = redis.call('HGET', KEYS[1], s .. ':state') or 'pending'
-if st == 'done' or st == 'failed' then return {st, ''} end
-local now = tonumber(ARGV[3])
-local lease = now + tonumber(ARGV[4])
-if st == 'running' then
-  local owner = redis.call('HGET', KEYS[1], s .. ':owner') or ''
-  if owner == ARGV[2] then
-    redis.call('HSET', KEYS[1], s .. ':lease', lease)
-    return {'mine', owner}
-  end
-  if tonumber(redis.call('HGET', KEYS[1], s .. ':lease') or '0') > now then return {'busy', owner} end
-  redis.call('HSET', KEYS[1], s .. ':owner', ARGV[2], s .. ':lease', lease)
-  return {'takeover', owner}
-end
-redis.call('HSET', KEYS[1], s .. ':state', 'running', s .. ':owner', ARGV[2], s .. ':lease', lease)
-return {'claimed', ''}
-`;
-
-// KEYS[1] journal. ARGV: step, owner, body, newState ('' keeps it), leaseUntil ('' keeps it).
-const WRITE = `
-local s = ARGV[1]
-if redis.call('HGET', KEYS[1], s .. ':owner') ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], s .. ':body', ARGV[3])
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], s .. ':state', ARGV[4]) end
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], s .. ':lease', ARGV[5]) end
-return 1
-`;
-
-const RENEW = `
-if redis.call('HGET', KEYS[1], ARGV[1] .. ':owner') ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1] .. ':lease', ARGV[3])
-return 1
-`;
 
 export type ClaimResult = { kind: "claimed" | "mine" | "takeover" | "busy" | "done" | "failed"; previousOwner: string };
 
-export class LostOwnershipError extends Error {}
+/** Another worker took the step over: this one must stop, and trying again cannot help. */
+export class LostOwnershipError extends UpshiftError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+  }
+}
 
 export class StepJournalStore {
   private readonly redis: Redis;
@@ -79,14 +49,11 @@ export class StepJournalStore {
   }
 
   async claim(step: number, owner: string, leaseMs: number): Promise<ClaimResult> {
-    const [kind, previousOwner] = (await this.redis.eval(
-      CLAIM,
-      1,
-      this.key,
-      String(step),
-      owner,
-      String(Date.now()),
-      String(leaseMs),
+    const [kind, previousOwner] = (await runScript(
+      this.redis,
+      "stepClaim",
+      [this.key],
+      [String(step), owner, String(Date.now()), String(leaseMs)],
     )) as [string, string];
     return { kind: kind as ClaimResult["kind"], previousOwner };
   }
@@ -100,22 +67,23 @@ export class StepJournalStore {
     leaseUntil?: number,
   ): Promise<void> {
     const { owner: _o, leaseUntil: _l, ...rest } = body;
-    const ok = await this.redis.eval(
-      WRITE,
-      1,
-      this.key,
-      String(step),
-      owner,
-      JSON.stringify(rest),
-      state ?? "",
-      leaseUntil ? String(leaseUntil) : "",
+    const ok = await runScript(
+      this.redis,
+      "stepWrite",
+      [this.key],
+      [String(step), owner, JSON.stringify(rest), state ?? "", leaseUntil ? String(leaseUntil) : ""],
     );
     if (ok !== 1) throw new LostOwnershipError(`step ${step + 1} is now owned by another worker`);
   }
 
   /** Extends the lease only (never the body, so it cannot race the owner's own writes). */
   async renew(step: number, owner: string, leaseMs: number): Promise<boolean> {
-    const ok = await this.redis.eval(RENEW, 1, this.key, String(step), owner, String(Date.now() + leaseMs));
+    const ok = await runScript(
+      this.redis,
+      "stepRenew",
+      [this.key],
+      [String(step), owner, String(Date.now() + leaseMs)],
+    );
     return ok === 1;
   }
 }

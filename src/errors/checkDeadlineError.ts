@@ -1,3 +1,5 @@
+import { UpshiftError } from "./upshiftError.ts";
+
 /** A call to the API server that had not answered when the check's deadline passed. */
 export interface HungCall {
   /** As in error messages: "list pods (all namespaces), page 3". */
@@ -17,7 +19,7 @@ const waited = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
  * deadline passed"), and counts the others still in flight. Never retried: the deadline covers
  * every attempt.
  */
-export class CheckDeadlineError extends Error {
+export class CheckDeadlineError extends UpshiftError {
   readonly hung: HungCall[];
   constructor(opts: { cluster: string; deadlineMs: number; hung: HungCall[] }) {
     const hung = [...opts.hung].sort((a, b) => b.waitedMs - a.waitedMs);
@@ -28,8 +30,8 @@ export class CheckDeadlineError extends Error {
       first
         ? `cluster ${opts.cluster}: ${first.attempted} did not answer in ${waited(first.waitedMs)}, when ${deadline}${more}`
         : `cluster ${opts.cluster}: ${deadline} before the check finished`,
+      { retryable: false },
     );
-    this.name = "CheckDeadlineError";
     this.hung = hung;
   }
 }

@@ -1,9 +1,11 @@
+import { UpshiftError } from "./upshiftError.ts";
+
 /**
  * A cluster request that failed. `transient` errors (timeouts, connection errors, 5xx, 429) are
  * worth retrying with backoff; the rest (401, 403, 404 on discovery...) are not, and their
  * message says what was refused so the operator can fix the RBAC or credentials.
  */
-export class ClusterAccessError extends Error {
+export class ClusterAccessError extends UpshiftError {
   readonly cluster: string;
   readonly status?: number;
   readonly transient: boolean;
@@ -11,8 +13,7 @@ export class ClusterAccessError extends Error {
   readonly attempted: string;
 
   constructor(opts: { cluster: string; status?: number; transient: boolean; attempted: string; detail: string }) {
-    super(ClusterAccessError.describe(opts));
-    this.name = "ClusterAccessError";
+    super(ClusterAccessError.describe(opts), { retryable: opts.transient });
     this.cluster = opts.cluster;
     this.status = opts.status;
     this.transient = opts.transient;

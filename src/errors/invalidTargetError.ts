@@ -1,7 +1,11 @@
-/** A target version that cannot be parsed or makes no sense for the cluster; never retried. */
-export class InvalidTargetError extends Error {
+import { UpshiftError } from "./upshiftError.ts";
+
+/**
+ * A target version that cannot be parsed or makes no sense for the cluster; never retried. Bad
+ * input like a bad flag: the CLI exits 2.
+ */
+export class InvalidTargetError extends UpshiftError {
   constructor(message: string) {
-    super(message);
-    this.name = "InvalidTargetError";
+    super(message, { retryable: false, exitCode: 2 });
   }
 }

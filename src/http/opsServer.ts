@@ -11,6 +11,9 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import type { Queue } from "bullmq";
 import express from "express";
+import { withTimeout } from "../async/withTimeout.ts";
+import type { TimeoutError } from "../errors/timeoutError.ts";
+import { errorMessage } from "../errors/upshiftError.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 
@@ -126,18 +129,14 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer>
 }
 
 async function readinessWithin(readiness: () => Promise<Readiness>, ms: number): Promise<Readiness> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<Readiness>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, detail: `readiness check timed out after ${ms} ms` }), ms);
-  });
-  try {
-    return await Promise.race([
-      readiness().catch((err: unknown) => ({ ok: false, detail: `readiness check failed: ${(err as Error).message}` })),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const answer = readiness().catch((err: unknown) => ({
+    ok: false,
+    detail: `readiness check failed: ${errorMessage(err)}`,
+  }));
+  return withTimeout(answer, ms, `readiness check timed out after ${ms} ms`).catch((err: TimeoutError) => ({
+    ok: false,
+    detail: err.message,
+  }));
 }
 
 function send(res: ServerResponse, status: number, body: string, contentType = "text/plain; charset=utf-8"): void {

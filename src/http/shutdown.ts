@@ -1,6 +1,8 @@
 // Graceful shutdown: on the first SIGTERM/SIGINT run the steps in order (stop taking jobs and
 // let the running one finish, close chat gateways, close Redis), each bounded by its own
 // timeout so one stuck step cannot eat the whole terminationGracePeriodSeconds, then exit.
+import { withTimeout } from "../async/withTimeout.ts";
+import { errorMessage } from "../errors/upshiftError.ts";
 import type { Logger } from "../log.ts";
 
 export interface ShutdownStep {
@@ -29,20 +31,12 @@ export async function runShutdownSteps(
   let code = 0;
   for (const step of steps) {
     const started = Date.now();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        step.run(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${step.timeoutMs} ms`)), step.timeoutMs);
-        }),
-      ]);
+      await withTimeout(step.run(), step.timeoutMs, `timed out after ${step.timeoutMs} ms`);
       logger.info({ step: step.name, ms: Date.now() - started }, "shutdown step done");
     } catch (err) {
       code = 1;
-      logger.error({ step: step.name, err: (err as Error).message }, "shutdown step failed; continuing with the next");
-    } finally {
-      clearTimeout(timer);
+      logger.error({ step: step.name, err: errorMessage(err) }, "shutdown step failed; continuing with the next");
     }
   }
   return code;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ConfigError } from "../errors/configError.ts";
 import { ClientNodeTransport } from "./clientNodeTransport.ts";
+import { errorMessage } from "../errors/upshiftError.ts";
 import { ClusterClient, type ClusterClientOptions } from "./clusterClient.ts";
 
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -35,7 +36,7 @@ export class ClusterDirectory {
         throw new Error("no kubeconfig found (set KUBECONFIG) and not running in a pod");
       }
     } catch (err) {
-      throw new ConfigError([`KUBECONFIG: cannot load it: ${(err as Error).message}`]);
+      throw new ConfigError([`KUBECONFIG: cannot load it: ${errorMessage(err)}`]);
     }
     if (kc.getContexts().length === 0) throw new ConfigError(["KUBECONFIG: expected at least one context"]);
     return new ClusterDirectory(kc, options);

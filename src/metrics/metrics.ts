@@ -3,6 +3,7 @@
 // Queue depth is not counted by Upshift: it is read from Redis (BullMQ getJobCounts) on each
 // scrape, so every bot and worker replica reports the same truth instead of its own guess.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { withTimeout } from "../async/withTimeout.ts";
 
 /** The part of a BullMQ Queue the depth gauge needs; a real `Queue` satisfies it. */
 export interface CountableQueue {
@@ -93,7 +94,11 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     await Promise.all(
       queues.map(async (q) => {
         try {
-          const counts = await withTimeout(q.getJobCounts(...QUEUE_STATES), timeoutMs, `getJobCounts(${q.name})`);
+          const counts = await withTimeout(
+            q.getJobCounts(...QUEUE_STATES),
+            timeoutMs,
+            `getJobCounts(${q.name}) timed out after ${timeoutMs} ms`,
+          );
           for (const state of QUEUE_STATES) gauge.set({ queue: q.name, state }, counts[state] ?? 0);
         } catch {
           queueDepthErrorsTotal.inc({ queue: q.name });
@@ -174,12 +179,4 @@ export async function observeJob<T>(metrics: Metrics, type: string, run: () => P
   } finally {
     end();
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

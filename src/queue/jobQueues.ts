@@ -27,6 +27,7 @@ import {
   type VerifyJobData,
   verifyJobId,
 } from "./jobs.ts";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import { asRedis, duplicateConnection, type RedisConnection } from "./redisConnection.ts";
 import { type ChatRequest, RequestGate, type RequestState } from "./requestGate.ts";
 
@@ -38,7 +39,7 @@ export type EnqueueResult =
 
 /** Job id of the job a chat request creates: the same request always names the same job. */
 export function requestJobId(request: ChatRequest): string {
-  return `req.${request.id.replace(/[^A-Za-z0-9._-]/g, "_")}`;
+  return `req.${safeKeyPart(request.id)}`;
 }
 
 /** Retries for transient cluster errors: 5 attempts, 2 s, 4 s, 8 s, 16 s. */

@@ -1,5 +1,6 @@
 // Job payloads on the Redis queue. Everything a worker needs to do the job and to answer in
 // the right thread is in the job data, never in the memory of the bot that enqueued it.
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import type { ReplyAddress, Requester } from "../chat/types.ts";
 import type { ChatRequest } from "./requestGate.ts";
 
@@ -73,12 +74,10 @@ export type CheckQueueJobData = CheckJobData | FleetJobData | FleetSummaryJobDat
 /** Job id that makes duplicates visible: one running check per cluster and target. */
 export function checkJobId(cluster: string, target: string | undefined): string {
   // BullMQ ids must not contain ':'; contexts such as arn:aws:eks:... do.
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
-  return `check.${safe(cluster)}.${safe(target ?? "next")}`;
+  return `check.${safeKeyPart(cluster)}.${safeKeyPart(target ?? "next")}`;
 }
 
 /** One verify of a cluster per place it posts to at a time. */
 export function verifyJobId(cluster: string, where: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
-  return `verify.${safe(cluster)}.${safe(where)}`;
+  return `verify.${safeKeyPart(cluster)}.${safeKeyPart(where)}`;
 }

@@ -18,6 +18,7 @@
 // Clocks: `acceptBy` is the bot's clock and the scripts compare it with Redis's TIME; hosts kept
 // in sync by NTP differ by milliseconds, well inside the margin the adapters leave.
 import type { Redis } from "ioredis";
+import { runScript } from "../redis/scripts.ts";
 
 /** Slack rejects signed requests older than 5 minutes; a replay within them must be recognised. */
 export const REQUEST_WINDOW_MS = 5 * 60_000;
@@ -33,22 +34,7 @@ export interface ChatRequest {
 /** `earlier`: decided before this call (by another replica, a replay, or the worker). */
 export type RequestState = ({ state: "accepted"; jobId: string } | { state: "abandoned" }) & { earlier: boolean };
 
-// KEYS[1] request key; ARGV: value to set, acceptBy ms, ttl ms, "accept" | "settle" | "abandon".
-// "accept" (bot): accepted if before acceptBy, else abandoned. "settle" (worker): abandoned,
-// but only past acceptBy; before it returns "" so the worker waits for the bot's accept.
-// "abandon" (bot, after its accept got no answer): abandoned unless already decided.
-const DECIDE = `
-local current = redis.call('GET', KEYS[1])
-if current then return '=' .. current end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local late = now > tonumber(ARGV[2]) or ARGV[4] == 'abandon'
-if ARGV[4] == 'settle' and not late then return '' end
-local value = ARGV[1]
-if late then value = 'abandoned' end
-redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
-return value
-`;
+// The decision is one script, src/redis/scripts/requestDecide-1.lua (its header says each op).
 
 function parse(raw: string): RequestState {
   const earlier = raw.startsWith("=");
@@ -67,6 +53,15 @@ export class RequestGate {
     this.prefix = prefix;
   }
 
+  private decide(request: ChatRequest, value: string, op: "accept" | "settle" | "abandon"): Promise<unknown> {
+    return runScript(
+      this.redis,
+      "requestDecide",
+      [this.key(request.id)],
+      [value, String(request.acceptBy), String(REQUEST_WINDOW_MS), op],
+    );
+  }
+
   private key(id: string): string {
     return `${this.prefix}:upshift:request:${id}`;
   }
@@ -79,29 +74,13 @@ export class RequestGate {
 
   /** The bot, after adding the job: accepted, unless it is too late (then abandoned) or already decided. */
   async accept(request: ChatRequest, jobId: string): Promise<RequestState> {
-    const raw = (await this.redis.eval(
-      DECIDE,
-      1,
-      this.key(request.id),
-      `accepted:${jobId}`,
-      String(request.acceptBy),
-      String(REQUEST_WINDOW_MS),
-      "accept",
-    )) as string;
+    const raw = (await this.decide(request, `accepted:${jobId}`, "accept")) as string;
     return parse(raw);
   }
 
   /** A worker: the decision, settling a request nobody accepted in time as abandoned; undefined = not yet decided. */
   async settle(request: ChatRequest): Promise<RequestState | undefined> {
-    const raw = (await this.redis.eval(
-      DECIDE,
-      1,
-      this.key(request.id),
-      "abandoned",
-      String(request.acceptBy),
-      String(REQUEST_WINDOW_MS),
-      "settle",
-    )) as string;
+    const raw = (await this.decide(request, "abandoned", "settle")) as string;
     return raw ? parse(raw) : undefined;
   }
 
@@ -120,15 +99,7 @@ export class RequestGate {
     const until = Date.now() + withinMs;
     for (;;) {
       try {
-        const raw = (await this.redis.eval(
-          DECIDE,
-          1,
-          this.key(request.id),
-          `accepted:${jobId}`,
-          String(request.acceptBy),
-          String(REQUEST_WINDOW_MS),
-          "abandon",
-        )) as string;
+        const raw = (await this.decide(request, `accepted:${jobId}`, "abandon")) as string;
         return parse(raw);
       } catch (err) {
         if (Date.now() + retryMs > until) throw err;

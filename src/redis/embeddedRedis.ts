@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UpshiftError } from "../errors/upshiftError.ts";
 
 export interface EmbeddedRedis {
   url: string;
@@ -13,13 +14,13 @@ export interface EmbeddedRedis {
   stop(): Promise<void>;
 }
 
-export class RedisServerMissingError extends Error {
+export class RedisServerMissingError extends UpshiftError {
   constructor() {
     super(
       "redis-server was not found on PATH. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; " +
         "macOS: brew install redis) or set REDIS_URL to a running Redis.",
+      { retryable: false, exitCode: 1 },
     );
-    this.name = "RedisServerMissingError";
   }
 }
 

@@ -3,6 +3,7 @@
 // URL parser cannot read "host1:26379,host2:26379" (it takes everything after the first ':' as
 // the port), so the authority is split here, and every error names the part that is wrong
 // without ever repeating the password.
+import { UpshiftError } from "../errors/upshiftError.ts";
 
 export interface RedisHost {
   host: string;
@@ -28,10 +29,9 @@ export type RedisTarget =
     } & Credentials)
   | ({ kind: "cluster"; nodes: RedisHost[] } & Credentials);
 
-export class RedisUrlError extends Error {
+export class RedisUrlError extends UpshiftError {
   constructor(message: string) {
-    super(message);
-    this.name = "RedisUrlError";
+    super(message, { retryable: false });
   }
 }
 

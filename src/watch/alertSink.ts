@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
 import { ALERT_CLAIM_MS } from "../queue/takeover.ts";
 import { checkDocsLink, type RichMessage, SEVERITY_TONE } from "../render/richMessage.ts";
-import { safeKeyPart } from "./stateStore.ts";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import { type AlertDraft, describeSubject, subjectKey } from "./types.ts";
 
 export interface AlertSinkOptions {

@@ -6,7 +6,8 @@ import { Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ReplyAddress } from "../chat/types.ts";
 import { QUEUE_NAMES } from "../queue/jobs.ts";
-import { safeKeyPart, stopFlagKey } from "./stateStore.ts";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
+import { stopFlagKey } from "./stateStore.ts";
 import type { WatchJobData, WatchOrigin } from "./types.ts";
 
 export type WatchStartResult =

@@ -2,13 +2,10 @@
 // resourceVersion of each stream, the rules' timers, the counts by reason for the final summary,
 // and the stop flag. Keys live under the BullMQ prefix and expire a day after the last write.
 import type { Redis } from "ioredis";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import type { WatchedKey } from "./types.ts";
 
 const DAY_S = 24 * 3600;
-
-export function safeKeyPart(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]/g, "_");
-}
 
 export class WatchStateStore {
   private readonly redis: Redis;

@@ -9,12 +9,12 @@ import type { ActionContext, ActionOutput, AddonBackup, AddonDriver, AddonState,
 import { type ExecResult, runCommand } from "./exec.ts";
 import { stripServerFields } from "./manifestsDriver.ts";
 import { verifyNamespace } from "./verify.ts";
+import { errorMessage, UpshiftError } from "../../errors/upshiftError.ts";
 
-export class DriverActionError extends Error {
+export class DriverActionError extends UpshiftError {
   readonly output: ActionOutput;
   constructor(message: string, output: ActionOutput) {
     super(message);
-    this.name = "DriverActionError";
     this.output = output;
   }
 }
@@ -127,7 +127,7 @@ export class Microk8sDriver implements AddonDriver {
     try {
       doc = (parseYaml(r.output) ?? {}) as StatusYaml;
     } catch (err) {
-      throw new Error(`microk8s status --format yaml did not print YAML: ${(err as Error).message}`);
+      throw new Error(`microk8s status --format yaml did not print YAML: ${errorMessage(err)}`);
     }
     if (doc.microk8s?.running === false) throw new Error("microk8s is not running (microk8s.running: false)");
     return doc;
