@@ -1,6 +1,7 @@
 // Public entry of the sandbox API server: start one from objects and/or fixture files.
 import { randomUUID } from "node:crypto";
 import type { KubeObject } from "../kube/resources.ts";
+import { createSecurity } from "./auth.ts";
 import { groupVersionOf } from "./builtinResources.ts";
 import { loadFixture, type SandboxSettings } from "./fixtures.ts";
 import { DEFAULT_METRICS, SandboxServer } from "./server.ts";
@@ -9,10 +10,11 @@ import { nowTimestamp, Store } from "./store.ts";
 export type { FaultHandle, FaultSpec, RequestVerb } from "./faults.ts";
 export { loadFixture, parseFixture } from "./fixtures.ts";
 export type { Fixture, SandboxSettings } from "./fixtures.ts";
-export { type KubeconfigEntry, kubeconfigFor, SANDBOX_TOKEN } from "./kubeconfig.ts";
+export type { SandboxSecurity, SandboxUser } from "./auth.ts";
+export { execPluginScript, type KubeconfigEntry, kubeconfigFor, SANDBOX_TOKEN } from "./kubeconfig.ts";
 export { ROLLOUT_ANNOTATION } from "./rollout.ts";
 export { runSandboxCli } from "./cli.ts";
-export type { RequestRecord } from "./server.ts";
+export type { KubeconfigAuth, KubeconfigOptions, RequestRecord } from "./server.ts";
 export { SandboxServer } from "./server.ts";
 export type { Store } from "./store.ts";
 
@@ -31,6 +33,12 @@ export interface StartSandboxOptions {
   watchWindow?: number;
   metrics?: string;
   rolloutDelayMs?: number;
+  /**
+   * HTTPS with a CA made at start, bearer tokens, client certificates and exec plugins, as a real
+   * cluster (`anonymous: false` answers 401 to requests without credentials, as
+   * --anonymous-auth=false). Off by default for tests; `upshift sandbox` turns it on.
+   */
+  tls?: boolean | { anonymous?: boolean };
 }
 
 const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -57,6 +65,12 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
     watchWindow: opts.watchWindow ?? 10_000,
     host: opts.host ?? "127.0.0.1",
     port: opts.port ?? 0,
+    security: opts.tls
+      ? createSecurity({
+          hosts: [opts.host ?? "127.0.0.1"],
+          anonymous: typeof opts.tls === "object" ? opts.tls.anonymous : undefined,
+        })
+      : undefined,
   });
   await server.listen();
   return server;

@@ -1,15 +1,18 @@
 // The sandbox API server: node:http on 127.0.0.1 speaking the Kubernetes REST protocol closely
 // enough that @kubernetes/client-node and kubectl cannot tell it from a cluster.
 import { randomBytes, randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import { dirname, join } from "node:path";
 import type { Socket } from "node:net";
 import { parse as parseYaml } from "yaml";
+import { authenticate, authorize, type SandboxSecurity } from "./auth.ts";
 import type { KubeObject } from "../kube/resources.ts";
 import { groupVersionOf, type ResourceInfo, splitApiVersion } from "./builtinResources.ts";
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
 import { FaultInjector, type RequestVerb } from "./faults.ts";
-import { type KubeconfigEntry, kubeconfigFor } from "./kubeconfig.ts";
+import { execPluginScript, type KubeconfigEntry, kubeconfigFor } from "./kubeconfig.ts";
 import { openApiV2, openApiV3Doc, openApiV3Root } from "./openapi.ts";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.ts";
 import { RolloutSimulator } from "./rollout.ts";
@@ -48,6 +51,17 @@ export interface SandboxConfig {
   watchWindow: number;
   host: string;
   port: number;
+  /** HTTPS with the sandbox's own CA and authentication, as a real cluster; absent: plain HTTP, no authentication. */
+  security?: SandboxSecurity;
+}
+
+/** How a kubeconfig for an HTTPS sandbox authenticates. */
+export type KubeconfigAuth = "token" | "client-cert" | "exec";
+
+export interface KubeconfigOptions {
+  auth?: KubeconfigAuth;
+  /** For auth "exec": the plugin's path (see writeExecPlugin). */
+  execCommand?: string;
 }
 
 export const DEFAULT_METRICS = `# HELP apiserver_request_total Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.
@@ -82,7 +96,7 @@ export class SandboxServer {
   url = "";
   port = 0;
   private readonly config: SandboxConfig;
-  private readonly http: Server;
+  private readonly http: Server | HttpsServer;
   private readonly watches: WatchHub;
   private readonly rollouts: RolloutSimulator;
   private readonly sockets = new Set<Socket>();
@@ -95,9 +109,24 @@ export class SandboxServer {
     this.watches = new WatchHub(store);
     this.faults.attachWatchCutter((filter) => this.watches.cut(filter));
     this.rollouts = new RolloutSimulator(store, config.rolloutDelayMs);
-    this.http = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err) => this.sendError(res, err));
-    });
+    };
+    const sec = config.security;
+    // requestCert without rejectUnauthorized: a client certificate is one way to authenticate,
+    // not a condition of connecting (token and anonymous clients connect too).
+    this.http = sec
+      ? createHttpsServer(
+          {
+            cert: sec.pki.server.certPem,
+            key: sec.pki.server.keyPem,
+            ca: sec.pki.ca.certPem,
+            requestCert: true,
+            rejectUnauthorized: false,
+          },
+          onRequest,
+        )
+      : createServer(onRequest);
     // Watches are long-lived; node's default request timeouts would cut them.
     this.http.requestTimeout = 0;
     this.http.headersTimeout = 60_000;
@@ -119,19 +148,58 @@ export class SandboxServer {
     if (!addr || typeof addr === "string") throw new Error("sandbox: server has no TCP address");
     this.port = addr.port;
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
-    this.url = `http://${host}:${this.port}`;
+    this.url = `${this.config.security ? "https" : "http"}://${host}:${this.port}`;
   }
 
   clearRequests(): void {
     this.requests.length = 0;
   }
 
-  kubeconfig(contextName = "sandbox"): string {
-    return kubeconfigFor([{ name: contextName, url: this.url }]);
+  /** The security an HTTPS sandbox runs with (CA, tokens, admin certificate); undefined for plain HTTP. */
+  get security(): SandboxSecurity | undefined {
+    return this.config.security;
   }
 
-  writeKubeconfig(path: string, contextName = "sandbox"): void {
-    writeFileSync(path, this.kubeconfig(contextName), { mode: 0o600 });
+  /** A kubeconfig for this sandbox; an HTTPS one carries the CA and authenticates as `opts.auth` says (token by default). */
+  kubeconfig(contextName = "sandbox", opts: KubeconfigOptions = {}): string {
+    return kubeconfigFor([this.kubeconfigEntry(contextName, opts)]);
+  }
+
+  kubeconfigEntry(contextName = "sandbox", opts: KubeconfigOptions = {}): KubeconfigEntry {
+    const sec = this.config.security;
+    if (!sec) {
+      if (opts.auth && opts.auth !== "token") throw new Error(`kubeconfig: auth "${opts.auth}" needs an HTTPS sandbox`);
+      return { name: contextName, url: this.url };
+    }
+    const base = { name: contextName, url: this.url, caPem: sec.pki.ca.certPem };
+    switch (opts.auth ?? "token") {
+      case "client-cert":
+        return { ...base, clientCertPem: sec.adminCert.certPem, clientKeyPem: sec.adminCert.keyPem };
+      case "exec":
+        if (!opts.execCommand) throw new Error('kubeconfig: auth "exec" needs execCommand (see writeExecPlugin)');
+        return { ...base, exec: { command: opts.execCommand } };
+      default:
+        return { ...base, token: sec.adminToken };
+    }
+  }
+
+  /** Writes the exec credential plugin (a shell script printing an ExecCredential) and returns its path. */
+  writeExecPlugin(path: string): string {
+    const sec = this.config.security;
+    if (!sec) throw new Error("writeExecPlugin: a plain-HTTP sandbox has no credentials to hand out");
+    writeFileSync(path, execPluginScript(sec.execToken), { mode: 0o700 });
+    chmodSync(path, 0o700);
+    return path;
+  }
+
+  /** Writes a kubeconfig; for auth "exec" the plugin goes beside it (`<name>.exec-credential.sh`). */
+  writeKubeconfig(path: string, contextName = "sandbox", opts: KubeconfigOptions = {}): void {
+    let o = opts;
+    if (opts.auth === "exec" && !opts.execCommand) {
+      const plugin = join(dirname(path), `${path.split("/").pop()}.exec-credential.sh`);
+      o = { ...opts, execCommand: this.writeExecPlugin(plugin) };
+    }
+    writeFileSync(path, this.kubeconfig(contextName, o), { mode: 0o600 });
   }
 
   static kubeconfigFor(entries: KubeconfigEntry[], current?: string): string {
@@ -192,6 +260,12 @@ export class SandboxServer {
         }
       : { verb, group: "", version: "", resource: "", path, method, nonResource: true };
     this.requests.push(record);
+
+    const security = this.config.security;
+    if (security) {
+      const user = authenticate(req, security.auth);
+      authorize(user, { path, verb, info: route?.info, namespace: route?.namespace, name: route?.name });
+    }
 
     const action = this.faults.decide({
       method,

@@ -192,7 +192,7 @@ describe("upshift sandbox CLI", () => {
     return { child, exited, out: () => stdout, err: () => stderr };
   }
 
-  it("serves a fixture, writes the kubeconfig, and exits 0 on SIGTERM", async () => {
+  it("serves a fixture over plain HTTP with --plain-http, writes the kubeconfig, and exits 0 on SIGTERM", async () => {
     const dir = mkdtempSync(join(tmpdir(), "upshift-sandbox-cli-"));
     try {
       const kubeconfig = join(dir, "kc.yaml");
@@ -205,6 +205,7 @@ describe("upshift sandbox CLI", () => {
         kubeconfig,
         "--context",
         "lab",
+        "--plain-http",
       ]);
       while (!p.out().includes("\n")) await new Promise((r) => setTimeout(r, 20));
       const m = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(p.out());
@@ -230,12 +231,19 @@ describe("upshift sandbox CLI", () => {
         [["--fixture", FIXTURES, "--port", "http"], '--port: expected a port number 0-65535, got "http"'],
         [[], "--fixture: required"],
         [["--fixture", dir], "bad.yaml document 1: Pod needs metadata.name"],
+        [["--fixture", FIXTURES, "--auth", "basic"], '--auth: expected one of token, client-cert, exec, got "basic"'],
+        [["--fixture", FIXTURES, "--auth", "exec", "--plain-http"], "--auth exec: needs HTTPS (drop --plain-http)"],
+        [["--fixture", FIXTURES, "--anonymous-auth", "no"], '--anonymous-auth: expected true or false, got "no"'],
+        [
+          ["--fixture", FIXTURES, "--rollout-delay-ms", "1s"],
+          '--rollout-delay-ms: expected a whole number of milliseconds, got "1s"',
+        ],
       ];
       const runs = cases.map(([args]) => run(args));
       const codes = await Promise.all(runs.map((r) => r.exited));
-      expect(codes).toEqual([2, 2, 2, 2]);
+      expect(codes).toEqual(cases.map(() => 2));
       for (const [i, [, message]] of cases.entries()) expect(runs[i].err()).toContain(message);
-      expect(runs.map((r) => r.out())).toEqual(["", "", "", ""]);
+      expect(runs.map((r) => r.out())).toEqual(cases.map(() => ""));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
