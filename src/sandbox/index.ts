@@ -12,7 +12,7 @@ export { loadFixture, parseFixture } from "./fixtures.ts";
 export type { Fixture, SandboxSettings } from "./fixtures.ts";
 export type { SandboxSecurity, SandboxUser } from "./auth.ts";
 export { execPluginScript, type KubeconfigEntry, kubeconfigFor, SANDBOX_TOKEN } from "./kubeconfig.ts";
-export { ROLLOUT_ANNOTATION } from "./rollout.ts";
+export { ROLLOUT_ANNOTATION } from "./controllers/common.ts";
 export { runSandboxCli } from "./cli.ts";
 export type { KubeconfigAuth, KubeconfigOptions, RequestRecord } from "./server.ts";
 export { SandboxServer } from "./server.ts";

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import type { Socket } from "node:net";
 import { parse as parseYaml } from "yaml";
 import { authenticate, authorize, type SandboxSecurity } from "./auth.ts";
+import { ControllerManager } from "./controllers/manager.ts";
 import type { KubeObject } from "../kube/resources.ts";
 import { groupVersionOf, type ResourceInfo, splitApiVersion } from "./builtinResources.ts";
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
@@ -15,7 +16,6 @@ import { FaultInjector, type RequestVerb } from "./faults.ts";
 import { execPluginScript, type KubeconfigEntry, kubeconfigFor } from "./kubeconfig.ts";
 import { openApiV2, openApiV3Doc, openApiV3Root } from "./openapi.ts";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.ts";
-import { RolloutSimulator } from "./rollout.ts";
 import { type Matcher, parseFieldSelector, parseLabelSelector, SelectorError } from "./selectors.ts";
 import {
   alreadyExists,
@@ -98,7 +98,7 @@ export class SandboxServer {
   private readonly config: SandboxConfig;
   private readonly http: Server | HttpsServer;
   private readonly watches: WatchHub;
-  private readonly rollouts: RolloutSimulator;
+  private readonly controllers: ControllerManager;
   private readonly sockets = new Set<Socket>();
   private closed = false;
 
@@ -108,7 +108,7 @@ export class SandboxServer {
     this.serverVersion = config.serverVersion;
     this.watches = new WatchHub(store);
     this.faults.attachWatchCutter((filter) => this.watches.cut(filter));
-    this.rollouts = new RolloutSimulator(store, config.rolloutDelayMs);
+    this.controllers = new ControllerManager(store, config.rolloutDelayMs);
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err) => this.sendError(res, err));
     };
@@ -206,11 +206,11 @@ export class SandboxServer {
     return kubeconfigFor(entries, current);
   }
 
-  /** Ends open watches, stops the rollout timers and closes every socket. */
+  /** Ends open watches, stops the controllers' timers and closes every socket. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.rollouts.close();
+    this.controllers.close();
     this.watches.closeAll();
     const done = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeIdleConnections();
@@ -585,7 +585,7 @@ export class SandboxServer {
     const created = this.prepareNew(info, obj, meta, namespace);
     if (q.get("dryRun") === "All") return sendJson(res, 201, created);
     const entry = this.store.write(info, created);
-    this.rollouts.onApiWrite(info, entry, undefined);
+    this.controllers.onApiWrite(info, entry, undefined);
     sendText(res, 201, this.encodeEntry(info, entry), "application/json");
   }
 
@@ -666,7 +666,7 @@ export class SandboxServer {
       );
     }
     const entry = this.store.write(info, merged);
-    if (route.subresource !== "status") this.rollouts.onApiWrite(info, entry, existing);
+    if (route.subresource !== "status") this.controllers.onApiWrite(info, entry, existing);
     sendText(res, code, this.encodeEntry(info, entry), "application/json");
   }
 
@@ -750,6 +750,7 @@ export class SandboxServer {
       throw statusError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed");
     const existing = this.mustGet(route);
     const deleted = this.store.delete(route.info, existing.namespace, existing.name);
+    if (deleted) this.controllers.onApiDelete(route.info, deleted);
     sendText(res, 200, this.encodeEntry(route.info, deleted ?? existing), "application/json");
   }
 
@@ -761,7 +762,11 @@ export class SandboxServer {
       if (match(e.obj)) victims.push(e);
       return true;
     });
-    const items = victims.map((v) => this.store.delete(info, v.namespace, v.name) ?? v);
+    const items = victims.map((v) => {
+      const deleted = this.store.delete(info, v.namespace, v.name);
+      if (deleted) this.controllers.onApiDelete(info, deleted);
+      return deleted ?? v;
+    });
     const gv = groupVersionOf(info);
     const body = `{"kind":"${info.kind}List","apiVersion":"${gv}","metadata":{"resourceVersion":"${this.store.currentRv}"},"items":[${items
       .map((e) => this.encodeEntry(info, e))
