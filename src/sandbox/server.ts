@@ -9,6 +9,7 @@ import type { Socket } from "node:net";
 import { parse as parseYaml } from "yaml";
 import { authenticate, authorize, type SandboxSecurity } from "./auth.ts";
 import { ControllerManager } from "./controllers/manager.ts";
+import { applyDefaults } from "./defaults.ts";
 import type { KubeObject } from "../kube/resources.ts";
 import { groupVersionOf, type ResourceInfo, splitApiVersion } from "./builtinResources.ts";
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
@@ -604,6 +605,7 @@ export class SandboxServer {
     };
     if (info.namespaced) out.metadata!.namespace = namespace;
     else delete out.metadata!.namespace;
+    applyDefaults(info, out);
     return out;
   }
 
@@ -650,6 +652,7 @@ export class SandboxServer {
       };
       if (info.namespaced) merged.metadata.namespace = existing.namespace;
       else delete merged.metadata.namespace;
+      applyDefaults(info, merged);
     }
     merged.apiVersion = old.apiVersion ?? groupVersionOf(info);
     merged.kind = info.kind;

@@ -216,15 +216,14 @@ export function reconcileDeployment(ctx: ControllerContext, namespace: string, n
 }
 
 /**
- * spec.progressDeadlineSeconds (default 600 s). A rollout the sandbox knows can never finish
- * (`sandbox.upshift.dev/rollout: never`) without an explicit deadline reaches it after the
- * sandbox's ready delay instead: simulated time, so a test of a stuck rollout need not wait ten minutes.
+ * spec.progressDeadlineSeconds (the API server defaults it to 600 s). A rollout the sandbox knows
+ * can never finish (`sandbox.upshift.dev/rollout: never`) reaches its deadline after the sandbox's
+ * ready delay instead: simulated time, so a test of a stuck rollout need not wait ten minutes.
  */
 function progressDeadlineMs(ctx: ControllerContext, d: KubeObject, rs: KubeObject): number {
-  const explicit = (d.spec as Loose)?.progressDeadlineSeconds;
-  if (typeof explicit === "number") return explicit * 1000;
   if (neverReady(d, (rs.spec as Loose)?.template)) return ctx.readyDelayMs;
-  return DEFAULT_PROGRESS_DEADLINE_S * 1000;
+  const s = (d.spec as Loose)?.progressDeadlineSeconds;
+  return (typeof s === "number" ? s : DEFAULT_PROGRESS_DEADLINE_S) * 1000;
 }
 
 function scale(ctx: ControllerContext, rs: KubeObject, replicas: number): void {
