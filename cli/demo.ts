@@ -39,7 +39,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
 
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const sandbox = await startSandbox({ fixture: opts.scenario ?? DEMO_SCENARIO });
+    // HTTPS with its own CA and a bearer token, as a real cluster: the demo exercises the same TLS path.
+    const sandbox = await startSandbox({ fixture: opts.scenario ?? DEMO_SCENARIO, tls: true });
     cleanups.push(() => sandbox.close());
     say(
       `Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of INCIDENTS.md.`,
