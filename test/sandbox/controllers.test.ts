@@ -388,3 +388,29 @@ describe("StatefulSet, DaemonSet and Job controllers", () => {
     expect(pods[0].metadata?.labels?.["batch.kubernetes.io/job-name"]).toBe("migrate");
   });
 });
+
+describe("kubelet", () => {
+  it("runs pods created through the API on their own: Ready, Succeeded when they run to completion, or never Ready", async () => {
+    const pod = (name: string, restartPolicy?: string, annotations?: Record<string, string>) =>
+      core.createNamespacedPod({
+        namespace: NS,
+        body: {
+          metadata: { name, annotations },
+          spec: { restartPolicy, containers: [{ name: "c", image: "busybox" }] },
+        },
+      });
+    await pod("solo");
+    await pod("once", "Never");
+    await pod("hang", undefined, { "sandbox.upshift.dev/rollout": "never" });
+    const get = (name: string) => sandbox.store.get("v1", "Pod", NS, name)!;
+    expect(get("solo").status?.phase ?? "Pending").toBe("Pending");
+    await waitFor("pods started", () =>
+      ["solo", "once", "hang"].every((n) => (get(n).status?.phase ?? "Pending") !== "Pending"),
+    );
+    expect(get("solo").status?.phase).toBe("Running");
+    expect(ready(get("solo"))).toBe(true);
+    expect(get("once").status?.phase).toBe("Succeeded");
+    expect(get("hang").status?.phase).toBe("Running");
+    expect(ready(get("hang"))).toBe(false);
+  });
+});

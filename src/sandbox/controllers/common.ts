@@ -213,15 +213,14 @@ export function createPod(ctx: ControllerContext, p: NewPod): KubeObject {
 /**
  * The kubelet's part: `readyDelayMs` after creation the pod runs; it is Ready unless `never`, and a
  * run-to-completion pod (restartPolicy Never/OnFailure, as Job pods are) then Succeeds. Whoever
- * owns the pod is re-queued, as the pod informer would.
+ * owns the pod is re-queued, as the pod informer would. A pod that already has a phase is left alone.
  */
 export function startPod(
   ctx: ControllerContext,
   namespace: string,
   name: string,
   never: boolean,
-  ownerKind: WorkloadKind,
-  ownerName: string,
+  owner?: { kind: WorkloadKind; name: string },
 ) {
   ctx.later(`pod/${namespace}/${name}`, ctx.readyDelayMs, () => {
     const pod = get(ctx, "Pod", namespace, name);
@@ -262,7 +261,7 @@ export function startPod(
       qosClass: "BestEffort",
     };
     save(ctx, "Pod", pod);
-    ctx.enqueue(ownerKind, namespace, ownerName);
+    if (owner) ctx.enqueue(owner.kind, namespace, owner.name);
   });
 }
 

@@ -53,7 +53,7 @@ export function reconcileDaemonSet(ctx: ControllerContext, namespace: string, na
         labels: { "controller-revision-hash": revision, "pod-template-generation": generation },
       }),
     );
-    startPod(ctx, namespace, podName, never, "DaemonSet", name);
+    startPod(ctx, namespace, podName, never, { kind: "DaemonSet", name });
   }
   const isUpdated = (p: KubeObject) => p.metadata?.labels?.["controller-revision-hash"] === revision;
   const outdated = pods.filter((p) => !isUpdated(p));

@@ -56,7 +56,7 @@ export function reconcileJob(ctx: ControllerContext, namespace: string, name: st
       extraSpec: { restartPolicy: spec.template?.spec?.restartPolicy ?? "Never" },
     });
     active = [...active, pod];
-    startPod(ctx, namespace, podName, never, "Job", name);
+    startPod(ctx, namespace, podName, never, { kind: "Job", name });
   }
   const done = succeeded >= completions;
   const now = nowTimestamp();

@@ -1,5 +1,6 @@
 // The sandbox's controller-manager: the Deployment, ReplicaSet, StatefulSet, DaemonSet and Job
-// controllers, a kubelet that makes their pods Ready after `readyDelayMs`, and the garbage
+// controllers, a kubelet that makes their pods (and pods created through the API on their own)
+// Ready after `readyDelayMs`, and the garbage
 // collector's cascade on delete. Level-triggered like the real ones: a work queue of objects whose
 // controllers read the store as it is now and write only what differs, through Store.write, so
 // every change is a watch event. Only what the API creates or changes after start is reconciled
@@ -7,7 +8,7 @@
 // are left exactly as loaded.
 import type { ResourceInfo } from "../builtinResources.ts";
 import type { Store, StoredEntry } from "../store.ts";
-import { type ControllerContext, controllerOf, isOwnedBy, type WorkloadKind } from "./common.ts";
+import { type ControllerContext, controllerOf, isOwnedBy, neverReady, startPod, type WorkloadKind } from "./common.ts";
 import { reconcileDaemonSet } from "./daemonset.ts";
 import { reconcileDeployment, type RolloutClock } from "./deployment.ts";
 import { reconcileJob } from "./job.ts";
@@ -74,6 +75,13 @@ export class ControllerManager {
 
   /** Called after every API write of a main resource (not /status). */
   onApiWrite(info: ResourceInfo, entry: StoredEntry, previous: StoredEntry | undefined): void {
+    if (info.group === "" && info.kind === "Pod") {
+      // A pod created through the API on its own (kubectl run, a Helm test hook): the kubelet runs it.
+      if (!previous && !controllerOf(entry.obj)) {
+        startPod(this.ctx, entry.namespace, entry.name, neverReady(entry.obj));
+      }
+      return;
+    }
     const kind = WORKLOADS[`${info.group}/${info.kind}`];
     if (!kind) return;
     if (previous && previous.obj.metadata?.generation === entry.obj.metadata?.generation) return;

@@ -32,7 +32,7 @@ export function reconcileReplicaSet(ctx: ControllerContext, namespace: string, n
     let podName = `${name}-${randomSuffix()}`;
     while (ctx.store.getEntry(ctx.info("Pod"), namespace, podName)) podName = `${name}-${randomSuffix()}`;
     pods.push(createPod(ctx, { namespace, name: podName, template, owner: ownerOf(rs), nodeName: pickNode(ctx, i) }));
-    startPod(ctx, namespace, podName, never, "ReplicaSet", name);
+    startPod(ctx, namespace, podName, never, { kind: "ReplicaSet", name });
   }
   if (pods.length > want) {
     const ranked = [...pods].sort(

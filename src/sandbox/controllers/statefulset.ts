@@ -67,7 +67,7 @@ export function reconcileStatefulSet(ctx: ControllerContext, namespace: string, 
       extraSpec: { hostname: podName, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) },
     });
     byOrdinal.set(i, pod);
-    startPod(ctx, namespace, podName, never, "StatefulSet", name);
+    startPod(ctx, namespace, podName, never, { kind: "StatefulSet", name });
     if (!parallel) break;
   }
   pods = [...byOrdinal.values()];
