@@ -7,7 +7,9 @@
 // Sources: kubernetes.io/docs/concepts/workloads/controllers/deployment/ ("Deployment status",
 // "Progress Deadline Seconds"); kubernetes/kubernetes pkg/controller/deployment/sync.go
 // (calculateStatus) and util/deployment_util.go (condition reasons and messages).
+import { randomUUID } from "node:crypto";
 import type { KubeObject } from "../../kube/resources.ts";
+import { nowTimestamp } from "../store.ts";
 import {
   canonicalJson,
   type ControllerContext,
@@ -55,6 +57,16 @@ function maxUnavailable(d: KubeObject, replicas: number): number {
   return m ? Math.floor((Number(m[1]) * replicas) / 100) : 0;
 }
 
+/** maxSurge as a count (default 25%, rounded up; 0 for Recreate). */
+function maxSurge(d: KubeObject, replicas: number): number {
+  const spec = d.spec as Loose;
+  if (spec?.strategy?.type === "Recreate") return 0;
+  const v = spec?.strategy?.rollingUpdate?.maxSurge ?? "25%";
+  if (typeof v === "number") return v;
+  const m = /^(\d+)%$/.exec(String(v));
+  return m ? Math.ceil((Number(m[1]) * replicas) / 100) : 0;
+}
+
 export function reconcileDeployment(ctx: ControllerContext, namespace: string, name: string, clock: RolloutClock) {
   const d = get(ctx, "Deployment", namespace, name);
   if (!d) return;
@@ -82,15 +94,13 @@ export function reconcileDeployment(ctx: ControllerContext, namespace: string, n
       metadata: {
         name: `${name}-${hash}`,
         namespace,
-        uid: crypto.randomUUID(),
-        creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+        uid: randomUUID(),
+        creationTimestamp: nowTimestamp(),
         generation: 1,
         labels: { ...(spec.template?.metadata?.labels ?? {}), [HASH_LABEL]: hash },
         annotations: {
           "deployment.kubernetes.io/desired-replicas": String(replicas),
-          "deployment.kubernetes.io/max-replicas": String(
-            replicas + (spec.strategy?.type === "Recreate" ? 0 : replicas),
-          ),
+          "deployment.kubernetes.io/max-replicas": String(replicas + maxSurge(d, replicas)),
           [REVISION_ANNOTATION]: String(maxRevision + 1),
         },
         ownerReferences: [controllerRef(ownerOf(d))],
