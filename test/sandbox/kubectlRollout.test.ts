@@ -171,3 +171,26 @@ describe("unauthenticated and wrongly authenticated requests", () => {
     expect((await get("/api/v1/namespaces/default/pods", {}, sandbox.security!.adminCert)).code).toBe(200);
   });
 });
+
+describe("anonymous auth off (kube-apiserver --anonymous-auth=false)", () => {
+  it("answers 401 to every request without credentials, /healthz included", async () => {
+    const strict = await startSandbox({ tls: { anonymous: false } });
+    try {
+      const { request } = await import("node:https");
+      const code = (path: string, headers: Record<string, string> = {}) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(`${strict.url}${path}`, { ca: strict.security!.pki.ca.certPem, headers }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on("error", reject);
+          req.end();
+        });
+      expect(await code("/healthz")).toBe(401);
+      expect(await code("/version")).toBe(401);
+      expect(await code("/version", { Authorization: `Bearer ${strict.security!.adminToken}` })).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+});
