@@ -1,7 +1,7 @@
 // Sandbox scenarios that change over time, seen through a real watch worker (BullMQ on the test
 // redis-server, client-node watches against the sandbox API server) and a recording chat poster.
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "bullmq";
@@ -53,10 +53,8 @@ async function rig(
       }),
     ],
   });
-  const execCommand =
-    opts.auth === "exec"
-      ? sandbox.writeExecPlugin(join(mkdtempSync(join(tmpdir(), "upshift-watch-exec-")), "plugin.sh"))
-      : undefined;
+  const pluginDir = opts.auth === "exec" ? mkdtempSync(join(tmpdir(), "upshift-watch-exec-")) : undefined;
+  const execCommand = pluginDir ? sandbox.writeExecPlugin(join(pluginDir, "plugin.sh")) : undefined;
   const clusters = ClusterDirectory.fromString(sandbox.kubeconfig("sb", { auth: opts.auth, execCommand }), {
     timeoutMs: 5_000,
   });
@@ -87,6 +85,7 @@ async function rig(
     await r.worker.close();
     await r.control.close();
     await sandbox.close();
+    if (pluginDir) rmSync(pluginDir, { recursive: true, force: true });
     blocking.disconnect();
     redis.disconnect();
   };
