@@ -136,6 +136,21 @@ afterAll(async () => {
 
 describe("Deployment controller", () => {
   it("makes a ReplicaSet with the template hash and revision, and pods that become Ready after the delay", async () => {
+    // Recorded synchronously with the store's writes, so the order and timing seen do not depend on load.
+    const podTimes = new Map<string, { added: number; ready?: number }>();
+    const progressReasons: string[] = [];
+    const unsubscribe = sandbox.store.subscribe((ev) => {
+      const o = ev.entry.obj;
+      if (ev.gr === "/pods" && o.metadata?.labels?.app === "web") {
+        const t = podTimes.get(ev.entry.name) ?? { added: Date.now() };
+        if (ready(o)) t.ready ??= Date.now();
+        podTimes.set(ev.entry.name, t);
+      }
+      if (ev.gr === "apps/deployments" && ev.entry.name === "web") {
+        const reason = status(o).conditions?.find((c: { type: string }) => c.type === "Progressing")?.reason;
+        if (reason && progressReasons.at(-1) !== reason) progressReasons.push(reason);
+      }
+    });
     const created = await apps.createNamespacedDeployment({ namespace: NS, body: deployment("web", "web:1") });
     const [rs] = await waitFor("the ReplicaSet", () => rsOf("web").length === 1 && rsOf("web"));
     const hash = rs.metadata?.labels?.["pod-template-hash"] as string;
@@ -167,13 +182,6 @@ describe("Deployment controller", () => {
       });
       expect(["node-a", "node-b"]).toContain(p.spec?.nodeName);
     }
-    // The ready delay is 150 ms: right after creation the pods are not Ready and the rollout is under way.
-    expect(pods.some(ready)).toBe(false);
-    const progressing = sandbox.store.get("apps/v1", "Deployment", NS, "web");
-    expect(status(progressing).observedGeneration).toBe(1);
-    expect(status(progressing).conditions.find((c: { type: string }) => c.type === "Progressing").reason).toBe(
-      "ReplicaSetUpdated",
-    );
     const done = await waitFor("the rollout", () => {
       const d = sandbox.store.get("apps/v1", "Deployment", NS, "web");
       return status(d).availableReplicas === 2 && d;
@@ -191,17 +199,30 @@ describe("Deployment controller", () => {
     ]);
     expect(done.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("1");
     expect(podsOf("ReplicaSet", rs.metadata!.name!).every(ready)).toBe(true);
+    unsubscribe();
+    // The ready delay is 150 ms (timers never fire early; 1 ms of rounding allowed), and the rollout
+    // was reported in progress before it was reported done.
+    expect(podTimes.size).toBe(2);
+    for (const t of podTimes.values()) expect(t.ready! - t.added).toBeGreaterThanOrEqual(149);
+    expect(progressReasons).toEqual(["ReplicaSetUpdated", "NewReplicaSetAvailable"]);
   });
 
   it("rolls a template change out to a new ReplicaSet, scales the old one down, and reuses it on rollback", async () => {
     const first = rsOf("web")[0];
+    // At each deletion of an old pod, how many pods of the new ReplicaSet were Ready (read in the write's own tick).
+    const readyNewAtOldDeletes: number[] = [];
+    const unsubscribe = sandbox.store.subscribe((ev) => {
+      if (ev.gr !== "/pods" || ev.type !== "DELETED") return;
+      const owner = (ev.entry.obj.metadata?.ownerReferences as Array<{ name: string }> | undefined)?.[0]?.name;
+      if (owner !== first.metadata?.name) return;
+      const newRs = rsOf("web").find((r) => r.metadata?.name !== first.metadata?.name);
+      readyNewAtOldDeletes.push(newRs ? podsOf("ReplicaSet", newRs.metadata!.name!).filter(ready).length : 0);
+    });
     await apps.replaceNamespacedDeployment({ name: "web", namespace: NS, body: deployment("web", "web:2") });
     const second = await waitFor("the new ReplicaSet", () =>
       rsOf("web").find((r) => r.metadata?.name !== first.metadata?.name),
     );
     expect(second.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("2");
-    // The old pods stay until the new ones are available (no outage), then go.
-    expect(podsOf("ReplicaSet", first.metadata!.name!).filter(ready)).toHaveLength(2);
     const d2 = await waitFor("rollout 2", () => {
       const d = sandbox.store.get("apps/v1", "Deployment", NS, "web");
       return status(d).observedGeneration === 2 && status(d).availableReplicas === 2 && status(d).replicas === 2 && d;
@@ -211,6 +232,9 @@ describe("Deployment controller", () => {
     const old = sandbox.store.get("apps/v1", "ReplicaSet", NS, first.metadata!.name!);
     expect(old?.spec?.replicas).toBe(0);
     expect(podsOf("ReplicaSet", first.metadata!.name!)).toHaveLength(0);
+    unsubscribe();
+    // The old pods stayed until the new ones were available (no outage), then went.
+    expect(readyNewAtOldDeletes).toEqual([2, 2]);
 
     await apps.replaceNamespacedDeployment({ name: "web", namespace: NS, body: deployment("web", "web:1") });
     const back = await waitFor("the rollback", () => {
@@ -264,9 +288,12 @@ describe("Deployment controller", () => {
       message: expect.stringMatching(/^ReplicaSet "stuck-\w+" has timed out progressing\.$/),
     });
     const bad = rsOf("stuck").find((r) => r.metadata?.name !== good.metadata?.name)!;
-    const badPods = podsOf("ReplicaSet", bad.metadata!.name!);
+    // The deadline and the pod's start are both due after the ready delay: wait for the pod to run.
+    const badPods = await waitFor("the new pod running", () => {
+      const p = podsOf("ReplicaSet", bad.metadata!.name!);
+      return p[0]?.status?.phase === "Running" && p;
+    });
     expect(badPods).toHaveLength(1);
-    expect(badPods[0].status?.phase).toBe("Running");
     expect(ready(badPods[0])).toBe(false);
     expect(podsOf("ReplicaSet", good.metadata!.name!).filter(ready)).toHaveLength(1);
     expect(status(d)).toMatchObject({ replicas: 2, updatedReplicas: 1, availableReplicas: 1 });
@@ -317,6 +344,14 @@ beforeAll(() => {
 
 describe("StatefulSet, DaemonSet and Job controllers", () => {
   it("creates StatefulSet pods by ordinal, each after the one before is Ready", async () => {
+    // At each pod creation, whether every lower ordinal was already Ready (OrderedReady).
+    const created: Array<[string, boolean]> = [];
+    const unsubscribe = sandbox.store.subscribe((ev) => {
+      if (ev.gr !== "/pods" || ev.type !== "ADDED" || !ev.entry.name.startsWith("db-")) return;
+      const i = Number(ev.entry.name.slice(3));
+      const lower = podsOf("StatefulSet", "db").filter((p) => Number(p.metadata!.name!.slice(3)) < i);
+      created.push([ev.entry.name, lower.length === i && lower.every(ready)]);
+    });
     await apps.createNamespacedStatefulSet({
       namespace: NS,
       body: {
@@ -329,12 +364,16 @@ describe("StatefulSet, DaemonSet and Job controllers", () => {
         },
       },
     });
-    await waitFor("db-0", () => podsOf("StatefulSet", "db").length === 1);
-    expect(podsOf("StatefulSet", "db").map((p) => p.metadata?.name)).toEqual(["db-0"]);
     const set = await waitFor("the set ready", () => {
       const s = sandbox.store.get("apps/v1", "StatefulSet", NS, "db");
       return status(s).readyReplicas === 3 && s;
     });
+    unsubscribe();
+    expect(created).toEqual([
+      ["db-0", true],
+      ["db-1", true],
+      ["db-2", true],
+    ]);
     expect(podsOf("StatefulSet", "db").map((p) => p.metadata?.name)).toEqual(["db-0", "db-1", "db-2"]);
     expect(status(set)).toMatchObject({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, currentReplicas: 3 });
     expect(status(set).currentRevision).toBe(status(set).updateRevision);
@@ -403,7 +442,6 @@ describe("kubelet", () => {
     await pod("once", "Never");
     await pod("hang", undefined, { "sandbox.upshift.dev/rollout": "never" });
     const get = (name: string) => sandbox.store.get("v1", "Pod", NS, name)!;
-    expect(get("solo").status?.phase ?? "Pending").toBe("Pending");
     await waitFor("pods started", () =>
       ["solo", "once", "hang"].every((n) => (get(n).status?.phase ?? "Pending") !== "Pending"),
     );
