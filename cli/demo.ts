@@ -14,7 +14,7 @@ import { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
-import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
+import { producerConnection, type RedisConnection, workerConnection } from "../src/queue/redisConnection.ts";
 import { type EmbeddedRedis, startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { describeRedisTarget, parseRedisUrl } from "../src/redis/redisUrl.ts";
 import { remakeReleasesWithHelm } from "../src/sandbox/helmReplay.ts";
@@ -46,7 +46,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
 
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const sandbox = await startSandbox({ fixture: opts.scenario ?? DEMO_SCENARIO });
+    // HTTPS with its own CA and a bearer token, as a real cluster: the demo exercises the same TLS path.
+    const sandbox = await startSandbox({ fixture: opts.scenario ?? DEMO_SCENARIO, tls: true });
     cleanups.push(() => sandbox.close());
     say(
       `Sandbox cluster "demo" (Kubernetes ${sandbox.serverVersion}) at ${sandbox.url}, seeded with the five incidents of docs/incidents.md.`,
@@ -78,6 +79,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       () => redis.quit(),
       () => workerRedis.quit(),
     );
+    // Producers keep no offline queue (src/queue/redisConnection.ts): a command typed before the
+    // connection is up would fail ("Stream isn't writeable"), so the chat is made
+    // (and starts reading input) only once it is.
+    await readyWithin(redis, 10_000);
     const controls = createControls(redis, prefix, { file });
     // The demo's upshift.yaml has one access rule: the console channel may use both demo clusters.
     const access = createAccessPolicy({ file, logger });
@@ -155,6 +160,22 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+}
+
+/** Resolves once `connection` is ready; rejects after `timeoutMs` saying so. */
+async function readyWithin(connection: RedisConnection, timeoutMs: number): Promise<void> {
+  if (connection.status === "ready") return;
+  await new Promise<void>((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      connection.off("ready", onReady);
+      reject(new Error(`Redis was not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    connection.once("ready", onReady);
+  });
 }
 
 /** One kubeconfig holding every context of the given ones; the first one's current context stays current. */

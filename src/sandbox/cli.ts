@@ -1,9 +1,13 @@
-// `upshift sandbox --fixture FILE_OR_DIR [--kube-version v1.31.4] [--port 0] [--kubeconfig-out PATH]
-// [--context NAME]`: serves a fixture until SIGINT/SIGTERM. Prints exactly one line on stdout.
+// `upshift sandbox --fixture FILE_OR_DIR ...`: serves a fixture until SIGINT/SIGTERM, over HTTPS
+// with a CA made at start and authentication, like a real cluster (--plain-http for none of it).
+// Prints exactly one line on stdout.
 import { type Fixture, loadFixture, startSandbox } from "./index.ts";
+import type { KubeconfigAuth } from "./server.ts";
 
 export const SANDBOX_USAGE =
-  "usage: upshift sandbox --fixture FILE_OR_DIR [--fixture ...] [--kube-version v1.31.4] [--port 0] [--host 127.0.0.1] [--kubeconfig-out PATH] [--context NAME]";
+  "usage: upshift sandbox --fixture FILE_OR_DIR [--fixture ...] [--kube-version v1.31.4] [--port 0] [--host 127.0.0.1] [--kubeconfig-out PATH] [--context NAME] [--auth token|client-cert|exec] [--anonymous-auth true|false] [--plain-http] [--rollout-delay-ms 0]";
+
+const AUTH_MODES: readonly KubeconfigAuth[] = ["token", "client-cert", "exec"];
 
 export interface SandboxCliOptions {
   fixtures: string[];
@@ -12,12 +16,26 @@ export interface SandboxCliOptions {
   host: string;
   kubeconfigOut?: string;
   context: string;
+  /** How the written kubeconfig authenticates (HTTPS only). */
+  auth: KubeconfigAuth;
+  anonymousAuth: boolean;
+  plainHttp: boolean;
+  rolloutDelayMs?: number;
 }
 
 export class CliUsageError extends Error {}
 
 export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
-  const opts: SandboxCliOptions = { fixtures: [], port: 0, host: "127.0.0.1", context: "sandbox" };
+  const opts: SandboxCliOptions = {
+    fixtures: [],
+    port: 0,
+    host: "127.0.0.1",
+    context: "sandbox",
+    auth: "token",
+    anonymousAuth: true,
+    plainHttp: false,
+  };
+  let authGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf("=");
@@ -59,6 +77,32 @@ export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
         opts.context = v;
         break;
       }
+      case "--auth": {
+        const v = takeValue();
+        if (!AUTH_MODES.includes(v as KubeconfigAuth))
+          throw new CliUsageError(`--auth: expected one of ${AUTH_MODES.join(", ")}, got "${v}"`);
+        opts.auth = v as KubeconfigAuth;
+        authGiven = true;
+        break;
+      }
+      case "--anonymous-auth": {
+        const v = takeValue();
+        if (v !== "true" && v !== "false")
+          throw new CliUsageError(`--anonymous-auth: expected true or false, got "${v}"`);
+        opts.anonymousAuth = v === "true";
+        break;
+      }
+      case "--plain-http":
+        if (eq > 0) throw new CliUsageError("--plain-http: takes no value");
+        opts.plainHttp = true;
+        break;
+      case "--rollout-delay-ms": {
+        const v = takeValue();
+        if (!/^\d+$/.test(v))
+          throw new CliUsageError(`--rollout-delay-ms: expected a whole number of milliseconds, got "${v}"`);
+        opts.rolloutDelayMs = Number(v);
+        break;
+      }
       case "-h":
       case "--help":
         throw new CliUsageError(SANDBOX_USAGE);
@@ -67,6 +111,8 @@ export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
     }
   }
   if (opts.fixtures.length === 0) throw new CliUsageError("--fixture: required (a YAML file or a directory of them)");
+  if (opts.plainHttp && authGiven && opts.auth !== "token")
+    throw new CliUsageError(`--auth ${opts.auth}: needs HTTPS (drop --plain-http)`);
   return opts;
 }
 
@@ -103,8 +149,10 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
       serverVersion: opts.kubeVersion,
       port: opts.port,
       host: opts.host,
+      rolloutDelayMs: opts.rolloutDelayMs,
+      tls: opts.plainHttp ? false : { anonymous: opts.anonymousAuth },
     });
-    if (opts.kubeconfigOut) sandbox.writeKubeconfig(opts.kubeconfigOut, opts.context);
+    if (opts.kubeconfigOut) sandbox.writeKubeconfig(opts.kubeconfigOut, opts.context, { auth: opts.auth });
   } catch (err) {
     process.stderr.write(`upshift sandbox: ${(err as Error).message}\n`);
     return 1;

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { groupReleases, HELM_RELEASE_TYPE, type ReleaseGroup, releaseFromSecret } from "../helm/release.ts";
 import type { KubeObject } from "../kube/resources.ts";
-import { ROLLOUT_ANNOTATION } from "./rollout.ts";
+import { ROLLOUT_ANNOTATION } from "./controllers/common.ts";
 import type { SandboxServer } from "./server.ts";
 
 export interface ReplayResult {

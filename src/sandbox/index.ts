@@ -1,6 +1,7 @@
 // Public entry of the sandbox API server: start one from objects and/or fixture files.
 import { randomUUID } from "node:crypto";
 import type { KubeObject } from "../kube/resources.ts";
+import { createSecurity } from "./auth.ts";
 import { groupVersionOf, type ResourceInfo } from "./builtinResources.ts";
 import { type Fixture, loadFixture, type SandboxSettings } from "./fixtures.ts";
 import type { NodeProxyConfig } from "./nodeProxy.ts";
@@ -10,10 +11,11 @@ import { nowTimestamp, Store } from "./store.ts";
 export type { FaultHandle, FaultSpec, RequestVerb } from "./faults.ts";
 export { loadFixture, parseFixture } from "./fixtures.ts";
 export type { Fixture, SandboxSettings } from "./fixtures.ts";
-export { type KubeconfigEntry, kubeconfigFor, SANDBOX_TOKEN } from "./kubeconfig.ts";
-export { ROLLOUT_ANNOTATION } from "./rollout.ts";
+export type { SandboxSecurity, SandboxUser } from "./auth.ts";
+export { execPluginScript, type KubeconfigEntry, kubeconfigFor, SANDBOX_TOKEN } from "./kubeconfig.ts";
+export { ROLLOUT_ANNOTATION } from "./controllers/common.ts";
 export { runSandboxCli } from "./cli.ts";
-export type { RequestRecord } from "./server.ts";
+export type { KubeconfigAuth, KubeconfigOptions, RequestRecord } from "./server.ts";
 export { SandboxServer } from "./server.ts";
 export type { Store } from "./store.ts";
 export { type NodeProxyConfig, SANDBOX_USER } from "./nodeProxy.ts";
@@ -41,6 +43,12 @@ export interface StartSandboxOptions {
   rolloutDelayMs?: number;
   /** Node proxy authorization and kubelet /metrics by node (default: nodes/proxy forbidden). */
   nodeProxy?: Partial<NodeProxyConfig>;
+  /**
+   * HTTPS with a CA made at start, bearer tokens, client certificates and exec plugins, as a real
+   * cluster (`anonymous: false` answers 401 to requests without credentials, as
+   * --anonymous-auth=false). Off by default for tests; `upshift sandbox` turns it on.
+   */
+  tls?: boolean | { anonymous?: boolean };
 }
 
 const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -73,6 +81,12 @@ export async function startSandbox(opts: StartSandboxOptions = {}): Promise<Sand
       allowed: opts.nodeProxy?.allowed ?? settings.nodeProxy?.allowed ?? false,
       kubeletMetrics: { ...settings.nodeProxy?.kubeletMetrics, ...opts.nodeProxy?.kubeletMetrics },
     },
+    security: opts.tls
+      ? createSecurity({
+          hosts: [opts.host ?? "127.0.0.1"],
+          anonymous: typeof opts.tls === "object" ? opts.tls.anonymous : undefined,
+        })
+      : undefined,
   });
   server.skippedFixtures = skipped;
   await server.listen();

@@ -1,20 +1,24 @@
 // The sandbox API server: node:http on 127.0.0.1 speaking the Kubernetes REST protocol closely
 // enough that @kubernetes/client-node and kubectl cannot tell it from a cluster.
 import { randomBytes, randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import { dirname, join } from "node:path";
 import type { Socket } from "node:net";
 import { parse as parseYaml } from "yaml";
+import { authenticate, authorize, type SandboxSecurity } from "./auth.ts";
+import { ControllerManager } from "./controllers/manager.ts";
+import { applyDefaults } from "./defaults.ts";
 import type { KubeObject } from "../kube/resources.ts";
 import { groupVersionOf, type ResourceInfo, splitApiVersion } from "./builtinResources.ts";
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
 import { FaultInjector, type RequestVerb } from "./faults.ts";
-import { type KubeconfigEntry, kubeconfigFor } from "./kubeconfig.ts";
+import { execPluginScript, type KubeconfigEntry, kubeconfigFor } from "./kubeconfig.ts";
 import { type NodeProxyConfig, nodeProxyAnswer } from "./nodeProxy.ts";
 import { openApiV2, openApiV3Doc, openApiV3Root } from "./openapi.ts";
 import { decodeProtobufBody } from "./protobuf.ts";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.ts";
-import { RolloutSimulator } from "./rollout.ts";
 import { crdStatusAfterWrite } from "./crdStatus.ts";
 import { ServiceAllocator } from "./services.ts";
 import { type Matcher, parseFieldSelector, parseLabelSelector, SelectorError } from "./selectors.ts";
@@ -60,6 +64,17 @@ export interface SandboxConfig {
   host: string;
   port: number;
   nodeProxy?: NodeProxyConfig;
+  /** HTTPS with the sandbox's own CA and authentication, as a real cluster; absent: plain HTTP, no authentication. */
+  security?: SandboxSecurity;
+}
+
+/** How a kubeconfig for an HTTPS sandbox authenticates. */
+export type KubeconfigAuth = "token" | "client-cert" | "exec";
+
+export interface KubeconfigOptions {
+  auth?: KubeconfigAuth;
+  /** For auth "exec": the plugin's path (see writeExecPlugin). */
+  execCommand?: string;
 }
 
 export const DEFAULT_METRICS = `# HELP apiserver_request_total Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.
@@ -117,9 +132,9 @@ export class SandboxServer {
   url = "";
   port = 0;
   private readonly config: SandboxConfig;
-  private readonly http: Server;
+  private readonly http: Server | HttpsServer;
   private readonly watches: WatchHub;
-  private readonly rollouts: RolloutSimulator;
+  private readonly controllers: ControllerManager;
   private readonly services: ServiceAllocator;
   private readonly sockets = new Set<Socket>();
   private closed = false;
@@ -131,11 +146,26 @@ export class SandboxServer {
     this.nodeProxy = config.nodeProxy ?? { allowed: false, kubeletMetrics: {} };
     this.watches = new WatchHub(store);
     this.faults.attachWatchCutter((filter) => this.watches.cut(filter));
-    this.rollouts = new RolloutSimulator(store, config.rolloutDelayMs);
+    this.controllers = new ControllerManager(store, config.rolloutDelayMs);
     this.services = new ServiceAllocator(store);
-    this.http = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err) => this.sendError(res, err));
-    });
+    };
+    const sec = config.security;
+    // requestCert without rejectUnauthorized: a client certificate is one way to authenticate,
+    // not a condition of connecting (token and anonymous clients connect too).
+    this.http = sec
+      ? createHttpsServer(
+          {
+            cert: sec.pki.server.certPem,
+            key: sec.pki.server.keyPem,
+            ca: sec.pki.ca.certPem,
+            requestCert: true,
+            rejectUnauthorized: false,
+          },
+          onRequest,
+        )
+      : createServer(onRequest);
     // Watches are long-lived; node's default request timeouts would cut them.
     this.http.requestTimeout = 0;
     this.http.headersTimeout = 60_000;
@@ -158,7 +188,7 @@ export class SandboxServer {
     if (!addr || typeof addr === "string") throw new Error("sandbox: server has no TCP address");
     this.port = addr.port;
     const host = this.config.host.includes(":") ? `[${this.config.host}]` : this.config.host;
-    this.url = `http://${host}:${this.port}`;
+    this.url = `${this.config.security ? "https" : "http"}://${host}:${this.port}`;
   }
 
   clearRequests(): void {
@@ -170,23 +200,62 @@ export class SandboxServer {
     this.http.closeIdleConnections();
   }
 
-  kubeconfig(contextName = "sandbox"): string {
-    return kubeconfigFor([{ name: contextName, url: this.url }]);
+  /** The security an HTTPS sandbox runs with (CA, tokens, admin certificate); undefined for plain HTTP. */
+  get security(): SandboxSecurity | undefined {
+    return this.config.security;
   }
 
-  writeKubeconfig(path: string, contextName = "sandbox"): void {
-    writeFileSync(path, this.kubeconfig(contextName), { mode: 0o600 });
+  /** A kubeconfig for this sandbox; an HTTPS one carries the CA and authenticates as `opts.auth` says (token by default). */
+  kubeconfig(contextName = "sandbox", opts: KubeconfigOptions = {}): string {
+    return kubeconfigFor([this.kubeconfigEntry(contextName, opts)]);
+  }
+
+  kubeconfigEntry(contextName = "sandbox", opts: KubeconfigOptions = {}): KubeconfigEntry {
+    const sec = this.config.security;
+    if (!sec) {
+      if (opts.auth && opts.auth !== "token") throw new Error(`kubeconfig: auth "${opts.auth}" needs an HTTPS sandbox`);
+      return { name: contextName, url: this.url };
+    }
+    const base = { name: contextName, url: this.url, caPem: sec.pki.ca.certPem };
+    switch (opts.auth ?? "token") {
+      case "client-cert":
+        return { ...base, clientCertPem: sec.adminCert.certPem, clientKeyPem: sec.adminCert.keyPem };
+      case "exec":
+        if (!opts.execCommand) throw new Error('kubeconfig: auth "exec" needs execCommand (see writeExecPlugin)');
+        return { ...base, exec: { command: opts.execCommand } };
+      default:
+        return { ...base, token: sec.adminToken };
+    }
+  }
+
+  /** Writes the exec credential plugin (a shell script printing an ExecCredential) and returns its path. */
+  writeExecPlugin(path: string): string {
+    const sec = this.config.security;
+    if (!sec) throw new Error("writeExecPlugin: a plain-HTTP sandbox has no credentials to hand out");
+    writeFileSync(path, execPluginScript(sec.execToken), { mode: 0o700 });
+    chmodSync(path, 0o700);
+    return path;
+  }
+
+  /** Writes a kubeconfig; for auth "exec" the plugin goes beside it (`<name>.exec-credential.sh`). */
+  writeKubeconfig(path: string, contextName = "sandbox", opts: KubeconfigOptions = {}): void {
+    let o = opts;
+    if (opts.auth === "exec" && !opts.execCommand) {
+      const plugin = join(dirname(path), `${path.split("/").pop()}.exec-credential.sh`);
+      o = { ...opts, execCommand: this.writeExecPlugin(plugin) };
+    }
+    writeFileSync(path, this.kubeconfig(contextName, o), { mode: 0o600 });
   }
 
   static kubeconfigFor(entries: KubeconfigEntry[], current?: string): string {
     return kubeconfigFor(entries, current);
   }
 
-  /** Ends open watches, stops the rollout timers and closes every socket. */
+  /** Ends open watches, stops the controllers' timers and closes every socket. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.rollouts.close();
+    this.controllers.close();
     this.watches.closeAll();
     const done = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeIdleConnections();
@@ -244,6 +313,12 @@ export class SandboxServer {
     const contentType = req.headers["content-type"];
     if (contentType) record.contentType = contentType.split(";")[0].trim();
     this.requests.push(record);
+
+    const security = this.config.security;
+    if (security) {
+      const user = authenticate(req, security.auth);
+      authorize(user, { path, verb, info: route?.info, namespace: route?.namespace, name: route?.name });
+    }
 
     const action = this.faults.decide({
       method,
@@ -617,7 +692,7 @@ export class SandboxServer {
     const created = this.prepareNew(info, obj, meta, namespace);
     if (q.get("dryRun") === "All") return sendJson(res, 201, created);
     const entry = this.store.write(info, created);
-    this.rollouts.onApiWrite(info, entry, undefined);
+    this.controllers.onApiWrite(info, entry, undefined);
     sendText(res, 201, this.encodeEntry(info, entry), "application/json");
   }
 
@@ -645,6 +720,7 @@ export class SandboxServer {
     }
     if (isService(info)) this.services.onCreate(out);
     if (isCrd(info)) out.status = crdStatusAfterWrite(out, undefined);
+    applyDefaults(info, out);
     return out;
   }
 
@@ -693,6 +769,7 @@ export class SandboxServer {
       else delete merged.metadata.namespace;
       if (isService(info)) this.services.onUpdate(merged, old);
       if (isCrd(info)) merged.status = crdStatusAfterWrite(merged, old.status);
+      applyDefaults(info, merged);
     }
     merged.apiVersion = old.apiVersion ?? groupVersionOf(info);
     merged.kind = info.kind;
@@ -709,7 +786,7 @@ export class SandboxServer {
       );
     }
     const entry = this.store.write(info, merged);
-    if (route.subresource !== "status") this.rollouts.onApiWrite(info, entry, existing);
+    if (route.subresource !== "status") this.controllers.onApiWrite(info, entry, existing);
     sendText(res, code, this.encodeEntry(info, entry), "application/json");
   }
 
@@ -813,6 +890,7 @@ export class SandboxServer {
     }
     const deleted = this.store.delete(route.info, existing.namespace, existing.name);
     if (isService(route.info)) this.services.onDelete(existing.obj);
+    if (deleted) this.controllers.onApiDelete(route.info, deleted);
     sendText(res, 200, this.encodeEntry(route.info, deleted ?? existing), "application/json");
   }
 
@@ -826,7 +904,9 @@ export class SandboxServer {
     });
     const items = victims.map((v) => {
       if (isService(info)) this.services.onDelete(v.obj);
-      return this.store.delete(info, v.namespace, v.name) ?? v;
+      const deleted = this.store.delete(info, v.namespace, v.name);
+      if (deleted) this.controllers.onApiDelete(info, deleted);
+      return deleted ?? v;
     });
     const gv = groupVersionOf(info);
     const body = `{"kind":"${info.kind}List","apiVersion":"${gv}","metadata":{"resourceVersion":"${this.store.currentRv}"},"items":[${items

@@ -226,7 +226,7 @@ describe("real Helm against `upshift sandbox`", () => {
       child.stdout.on("data", (d) => (out += d));
       const deadline = Date.now() + 30_000;
       while (!out.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(out).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+      expect(out).toMatch(/^listening on https:\/\/127\.0\.0\.1:\d+\n$/);
       const cliHome: HelmHome = { ...home, kubeconfig, env: { ...home.env, KUBECONFIG: kubeconfig } };
       expect(
         await helmOk(cliHome, ["install", "cli", TINY_CHART, "-n", "default", "--wait", "--timeout", "30s"]),

@@ -289,8 +289,11 @@ describe("simulated rollouts", () => {
     });
     const d = await waitFor(async () => {
       const got = await apps.readNamespacedDeployment({ name: "stuck", namespace: "shop" });
-      return got.status?.observedGeneration ? got : undefined;
+      // The controller observes the generation at once and reports the deadline later, as a real one does.
+      const progressing = got.status?.conditions?.find((c) => c.type === "Progressing");
+      return progressing?.reason === "ProgressDeadlineExceeded" ? got : undefined;
     }, "failed rollout");
+    expect(d.status?.observedGeneration).toBe(d.metadata?.generation);
     expect(d.status?.availableReplicas ?? 0).toBe(0);
     const progressing = d.status?.conditions?.find((c) => c.type === "Progressing");
     expect(progressing).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });

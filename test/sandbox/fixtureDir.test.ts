@@ -36,13 +36,17 @@ describe("--fixture DIR", () => {
     }
   });
 
-  it("upshift sandbox --fixture src/sandbox/scenarios serves it and says what it skipped", async () => {
+  it("upshift sandbox --fixture src/sandbox/scenarios serves it and says what it skipped (plain HTTP: TLS is tested in parts.test.ts)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "upshift-sandbox-dir-"));
     const kubeconfig = join(dir, "kubeconfig");
-    const child = spawn(process.execPath, [BIN, "sandbox", "--fixture", SCENARIOS, "--kubeconfig-out", kubeconfig], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, "sandbox", "--fixture", SCENARIOS, "--kubeconfig-out", kubeconfig, "--plain-http"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

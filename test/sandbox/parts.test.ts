@@ -1,6 +1,8 @@
 // The sandbox's parts on their own (selectors, patches, fixtures, kubeconfig), a 20,000-object
 // paginated list over HTTP, and the CLI as a child process.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { get as httpsGet } from "node:https";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +12,9 @@ import { parse } from "yaml";
 import type { KubeObject } from "../../src/kube/resources.ts";
 import { kubeconfigFor, loadFixture, parseFixture, startSandbox } from "../../src/sandbox/index.ts";
 import { jsonPatch, mergePatch, strategicMergePatch } from "../../src/sandbox/patch.ts";
+import { canonicalJson, templateHash } from "../../src/sandbox/controllers/common.ts";
 import { parseFieldSelector, parseLabelSelector, SelectorError } from "../../src/sandbox/selectors.ts";
+import { createSandboxPki, identityFromCertificate } from "../../src/sandbox/tls.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
 const CLI = new URL("../../src/sandbox/cli.ts", import.meta.url).pathname;
@@ -192,7 +196,7 @@ describe("upshift sandbox CLI", () => {
     return { child, exited, out: () => stdout, err: () => stderr };
   }
 
-  it("serves a fixture, writes the kubeconfig, and exits 0 on SIGTERM", async () => {
+  it("serves a fixture over plain HTTP with --plain-http, writes the kubeconfig, and exits 0 on SIGTERM", async () => {
     const dir = mkdtempSync(join(tmpdir(), "upshift-sandbox-cli-"));
     try {
       const kubeconfig = join(dir, "kc.yaml");
@@ -205,6 +209,7 @@ describe("upshift sandbox CLI", () => {
         kubeconfig,
         "--context",
         "lab",
+        "--plain-http",
       ]);
       while (!p.out().includes("\n")) await new Promise((r) => setTimeout(r, 20));
       const m = /^listening on (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(p.out());
@@ -221,6 +226,44 @@ describe("upshift sandbox CLI", () => {
     }
   });
 
+  it("serves HTTPS by default with its own CA, and writes a kubeconfig for the chosen authentication", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "upshift-sandbox-tls-"));
+    try {
+      const kubeconfig = join(dir, "kc.yaml");
+      const p = run(["--fixture", FIXTURES, "--kubeconfig-out", kubeconfig, "--auth", "exec"]);
+      while (!p.out().includes("\n")) await new Promise((r) => setTimeout(r, 20));
+      const m = /^listening on (https:\/\/127\.0\.0\.1:(\d+))\n$/.exec(p.out());
+      expect(m).not.toBeNull();
+      const kc = parse(readFileSync(kubeconfig, "utf8"));
+      const ca = Buffer.from(kc.clusters[0].cluster["certificate-authority-data"], "base64").toString();
+      expect(new X509Certificate(ca).ca).toBe(true);
+      expect(kc.clusters[0].cluster["insecure-skip-tls-verify"]).toBeUndefined();
+      expect(kc.users[0].user.exec).toMatchObject({
+        apiVersion: "client.authentication.k8s.io/v1",
+        command: `${kubeconfig}.exec-credential.sh`,
+        interactiveMode: "Never",
+      });
+      // The plugin is what kubectl or client-node runs: it prints an ExecCredential with the token.
+      const credential = JSON.parse(execFileSync(kc.users[0].user.exec.command, { encoding: "utf8" }));
+      expect(credential).toMatchObject({ kind: "ExecCredential", status: { token: expect.any(String) } });
+      const get = (path: string, token?: string) =>
+        new Promise<number>((resolve, reject) => {
+          const headers = token ? { Authorization: `Bearer ${token}` } : undefined;
+          httpsGet(`${m![1]}${path}`, { ca, headers }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          }).on("error", reject);
+        });
+      expect(await get("/version")).toBe(200);
+      expect(await get("/api/v1/pods")).toBe(403);
+      expect(await get("/api/v1/pods", credential.status.token)).toBe(200);
+      p.child.kill("SIGTERM");
+      expect(await p.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 with a specific message on bad flags", async () => {
     const dir = mkdtempSync(join(tmpdir(), "upshift-sandbox-bad-"));
     writeFileSync(join(dir, "bad.yaml"), "apiVersion: v1\nkind: Pod\n");
@@ -230,14 +273,51 @@ describe("upshift sandbox CLI", () => {
         [["--fixture", FIXTURES, "--port", "http"], '--port: expected a port number 0-65535, got "http"'],
         [[], "--fixture: required"],
         [["--fixture", dir], "bad.yaml document 1: Pod needs metadata.name"],
+        [["--fixture", FIXTURES, "--auth", "basic"], '--auth: expected one of token, client-cert, exec, got "basic"'],
+        [["--fixture", FIXTURES, "--auth", "exec", "--plain-http"], "--auth exec: needs HTTPS (drop --plain-http)"],
+        [["--fixture", FIXTURES, "--anonymous-auth", "no"], '--anonymous-auth: expected true or false, got "no"'],
+        [
+          ["--fixture", FIXTURES, "--rollout-delay-ms", "1s"],
+          '--rollout-delay-ms: expected a whole number of milliseconds, got "1s"',
+        ],
       ];
       const runs = cases.map(([args]) => run(args));
       const codes = await Promise.all(runs.map((r) => r.exited));
-      expect(codes).toEqual([2, 2, 2, 2]);
+      expect(codes).toEqual(cases.map(() => 2));
       for (const [i, [, message]] of cases.entries()) expect(runs[i].err()).toContain(message);
-      expect(runs.map((r) => r.out())).toEqual(["", "", "", ""]);
+      expect(runs.map((r) => r.out())).toEqual(cases.map(() => ""));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("PKI", () => {
+  it("makes a CA, a server certificate for the loopback names, and client certificates naming user and groups", () => {
+    const pki = createSandboxPki();
+    const ca = new X509Certificate(pki.ca.certPem);
+    const server = new X509Certificate(pki.server.certPem);
+    expect(ca.ca).toBe(true);
+    expect(server.ca).toBe(false);
+    expect(server.verify(ca.publicKey)).toBe(true);
+    expect(server.checkHost("localhost")).toBe("localhost");
+    expect(server.checkIP("127.0.0.1")).toBe("127.0.0.1");
+    expect(server.checkIP("::1")).toBe("::1");
+    expect(server.checkHost("example.com")).toBeUndefined();
+    const client = new X509Certificate(pki.issueClient("jane", ["dev", "ops"]).certPem);
+    expect(client.verify(ca.publicKey)).toBe(true);
+    expect(identityFromCertificate(client.raw)).toEqual({ user: "jane", groups: ["dev", "ops"] });
+  });
+});
+
+describe("pod-template-hash", () => {
+  it("depends on the template's content, not its key order", () => {
+    const a = { metadata: { labels: { app: "x" } }, spec: { containers: [{ name: "c", image: "x:1" }] } };
+    const b = { spec: { containers: [{ image: "x:1", name: "c" }] }, metadata: { labels: { app: "x" } } };
+    expect(canonicalJson(a)).toBe(canonicalJson(b));
+    expect(templateHash(a)).toBe(templateHash(b));
+    expect(templateHash(a)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{6,10}$/);
+    expect(templateHash({ ...a, spec: { containers: [{ name: "c", image: "x:2" }] } })).not.toBe(templateHash(a));
+    expect(templateHash(a, 1)).not.toBe(templateHash(a));
   });
 });

@@ -54,7 +54,8 @@ function bigCluster(): KubeObject[] {
 }
 
 function startCli(fixture: string): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
-  const child = spawn(process.execPath, [BIN, "sandbox", "--fixture", fixture], {
+  // Plain HTTP: the test reads with bare fetch (HTTPS and its authentication are tested in tlsPaths.test.ts).
+  const child = spawn(process.execPath, [BIN, "sandbox", "--fixture", fixture, "--plain-http"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

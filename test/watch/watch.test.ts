@@ -1,6 +1,9 @@
 // Sandbox scenarios that change over time, seen through a real watch worker (BullMQ on the test
 // redis-server, client-node watches against the sandbox API server) and a recording chat poster.
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -8,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { helmReleaseSecret } from "../../src/helm/release.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { type KubeconfigAuth, type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import type { AlertSink } from "../../src/watch/alertSink.ts";
 import { QueueWatchControl } from "../../src/watch/control.ts";
 import type { WatchSession } from "../../src/watch/session.ts";
@@ -29,10 +32,17 @@ interface Rig {
 }
 
 async function rig(
-  opts: { watchWindow?: number; floodWindowMs?: number; objects?: object[]; helmNamespaces?: string[] } = {},
+  opts: {
+    watchWindow?: number;
+    floodWindowMs?: number;
+    objects?: object[];
+    helmNamespaces?: string[];
+    auth?: KubeconfigAuth;
+  } = {},
 ): Promise<Rig> {
   const prefix = `t-watch-${randomUUID().slice(0, 8)}`;
   const sandbox = await startSandbox({
+    tls: opts.auth !== undefined,
     watchWindow: opts.watchWindow,
     objects: (opts.objects as never) ?? [
       node("node-a", true),
@@ -49,7 +59,11 @@ async function rig(
       }),
     ],
   });
-  const clusters = ClusterDirectory.fromString(sandbox.kubeconfig("sb"), { timeoutMs: 5_000 });
+  const pluginDir = opts.auth === "exec" ? mkdtempSync(join(tmpdir(), "upshift-watch-exec-")) : undefined;
+  const execCommand = pluginDir ? sandbox.writeExecPlugin(join(pluginDir, "plugin.sh")) : undefined;
+  const clusters = ClusterDirectory.fromString(sandbox.kubeconfig("sb", { auth: opts.auth, execCommand }), {
+    timeoutMs: 5_000,
+  });
   const url = inject("redisUrl");
   const redis = new Redis(url);
   const blocking = new Redis(url, { maxRetriesPerRequest: null });
@@ -78,6 +92,7 @@ async function rig(
     await r.worker.close();
     await r.control.close();
     await sandbox.close();
+    if (pluginDir) rmSync(pluginDir, { recursive: true, force: true });
     blocking.disconnect();
     redis.disconnect();
   };
@@ -374,5 +389,26 @@ describe("a watch's baseline and grouping", () => {
     } finally {
       await r.close();
     }
+  });
+});
+
+describe.each(["token", "client-cert", "exec"] as const)("watches over HTTPS with %s authentication", (auth) => {
+  let r: Rig;
+  beforeAll(async () => {
+    r = await rig({ auth });
+  });
+  afterAll(async () => {
+    await r?.close();
+  });
+
+  it("streams changes to the watch worker and alerts on them", async () => {
+    expect(r.sandbox.url).toMatch(/^https:/);
+    r.sandbox.store.upsert(pod("web-2", { crash: true, restarts: 6 }));
+    const [alert] = await waitFor(
+      "crash-loop alert",
+      () => alerts(r.poster, "CrashLoopBackOff").length === 1 && alerts(r.poster, "CrashLoopBackOff"),
+    );
+    expect(alert.text).toContain("Pod `apps/web-2`");
+    expect(r.sandbox.requests.some((q) => q.verb === "watch" && q.resource === "pods")).toBe(true);
   });
 });
