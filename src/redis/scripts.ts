@@ -1,9 +1,10 @@
 // Upshift's own Lua scripts, the BullMQ way: one file per script in ./scripts, named
 // `<name>-<numberOfKeys>.lua` with a header listing its KEYS and ARGV, read once when this
-// module loads. `runScript` defines them on a connection with ioredis `defineCommand`, which
-// sends EVALSHA and falls back to EVAL when Redis answers NOSCRIPT (a restarted or failed-over
-// server, SCRIPT FLUSH). ioredis `Cluster` has the same `defineCommand` and routes each call
-// by its keys' slot, so one loader serves both.
+// module loads. `runScript` sends EVALSHA and falls back to EVAL when Redis answers NOSCRIPT (a
+// restarted or failed-over server, SCRIPT FLUSH). ioredis `Cluster` routes EVALSHA/EVAL by the
+// keys' slot, so one loader serves both. Not ioredis `defineCommand`: on the bot's auto-pipelined
+// add connection (no offline queue), concurrent defined commands stalled until the ack deadline.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Cluster, Redis } from "ioredis";
 
@@ -36,20 +37,15 @@ export const SCRIPTS: ReadonlyMap<ScriptName, string> = new Map(
   ]),
 );
 
-// The command names carry a prefix so they can never shadow a Redis command ioredis knows.
-const commandName = (name: ScriptName) => `upshift_${name}`;
-const defined = new WeakSet<ScriptConnection>();
+/** SHA-1 of each script, as Redis names a loaded script. */
+const SHAS: ReadonlyMap<ScriptName, string> = new Map(
+  [...SCRIPTS].map(([name, lua]) => [name, createHash("sha1").update(lua).digest("hex")]),
+);
 
-/** Defines every script on `connection` (once per connection object). */
-export function defineScripts(connection: ScriptConnection): void {
-  if (defined.has(connection)) return;
-  for (const [name, lua] of SCRIPTS) {
-    connection.defineCommand(commandName(name), { lua, numberOfKeys: SCRIPT_KEYS[name] });
-  }
-  defined.add(connection);
-}
-
-type ScriptCall = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+type Evaluating = {
+  evalsha(sha: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
+};
 
 /** Runs one script by EVALSHA (EVAL on NOSCRIPT); `keys` must number as the file name says. */
 export async function runScript(
@@ -61,7 +57,13 @@ export async function runScript(
   if (keys.length !== SCRIPT_KEYS[name]) {
     throw new Error(`script ${name} takes ${SCRIPT_KEYS[name]} keys, got ${keys.length}`);
   }
-  defineScripts(connection);
-  const call = (connection as unknown as Record<string, ScriptCall>)[commandName(name)];
-  return call.call(connection, ...keys, ...args);
+  const redis = connection as unknown as Evaluating;
+  const numKeys = SCRIPT_KEYS[name];
+  try {
+    return await redis.evalsha(SHAS.get(name)!, numKeys, ...keys, ...args);
+  } catch (err) {
+    // Not loaded on this server (yet, or any more): EVAL sends the source and loads it.
+    if (!/NOSCRIPT/.test((err as Error)?.message ?? "")) throw err;
+    return redis.eval(SCRIPTS.get(name)!, numKeys, ...keys, ...args);
+  }
 }

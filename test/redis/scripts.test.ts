@@ -47,10 +47,10 @@ describe("script files", () => {
     for (const i of argvInBody) expect(argvInHeader, `ARGV[${i}] documented`).toContain(i);
   });
 
-  it("no TypeScript under src/ embeds Lua or calls EVAL itself", () => {
-    const offenders = globSync("src/**/*.ts", { cwd: ROOT }).filter((f) =>
-      /redis\.call\(|\.eval\(|\.evalsha\(/.test(readFileSync(`${ROOT}${f}`, "utf8")),
-    );
+  it("no TypeScript under src/ but the loader embeds Lua or calls EVAL itself", () => {
+    const offenders = globSync("src/**/*.ts", { cwd: ROOT })
+      .filter((f) => f !== "src/redis/scripts.ts")
+      .filter((f) => /redis\.call\(|\.eval\(|\.evalsha\(/.test(readFileSync(`${ROOT}${f}`, "utf8")));
     expect(offenders).toEqual([]);
   });
 

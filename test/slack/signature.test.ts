@@ -11,7 +11,7 @@ describe("Slack request signatures", () => {
   let fake: FakeSlackApi;
   let h: SlackHarness;
   // The kubeconfig only names contexts here: nothing in this file talks to a cluster.
-  const contexts = ClusterDirectory.fromString(kubeconfigFor([{ name: "prod-eu", url: "https://127.0.0.1:1" }]));
+  const contexts = ClusterDirectory.fromString(kubeconfigFor([{ name: "prod-eu", url: "http://127.0.0.1:1" }]));
 
   beforeAll(async () => {
     fake = await FakeSlackApi.start();

@@ -11,7 +11,7 @@ import { FakeSlackApi, waitFor } from "../fakes/fakeSlackApi.ts";
 import { postSigned, reactionEventBody, slashCommandBody } from "../fakes/slackSigning.ts";
 import { quietLogger, SIGNING_SECRET, type SlackHarness, startSlackHarness } from "./harness.ts";
 
-const contexts = ClusterDirectory.fromString(kubeconfigFor([{ name: "prod-eu", url: "https://127.0.0.1:1" }]));
+const contexts = ClusterDirectory.fromString(kubeconfigFor([{ name: "prod-eu", url: "http://127.0.0.1:1" }]));
 
 describe("Slack app", () => {
   let fake: FakeSlackApi;
