@@ -7,32 +7,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
+import { UPSHIFT_BIN as BIN, runUpshift } from "../tools/upshiftProcess.ts";
 
-const BIN = new URL("../../bin/upshift.js", import.meta.url).pathname;
 const HEALTHY = new URL("../../src/sandbox/scenarios/healthy.yaml", import.meta.url).pathname;
 const CURRENT_UPGRADE = new URL("../../src/sandbox/scenarios/current-upgrade.yaml", import.meta.url).pathname;
 
-function run(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "warn", ...opts.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`upshift ${args.join(" ")} did not exit in time\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 60_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? "");
-  });
-}
+const run = runUpshift;
 
 let sandbox: SandboxServer;
 let kubeconfig: string;

@@ -1,35 +1,14 @@
 // `upshift check --save-baseline` before, `upshift verify --baseline` after, as CI runs them:
 // child processes of bin/upshift.js against two sandboxes on the same context name.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { BEFORE, CLEAN_UPGRADE, CRASH_LOOP_OLD_ADDON, clusterObjects } from "../fixtures/verify/clusters.ts";
+import { runUpshift } from "../tools/upshiftProcess.ts";
 
-const BIN = new URL("../../bin/upshift.js", import.meta.url).pathname;
-
-function run(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`upshift ${args.join(" ")} did not exit in time\n${stdout}\n${stderr}`));
-    }, 60_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runUpshift(args);
 
 const dir = mkdtempSync(join(tmpdir(), "upshift-verify-cli-"));
 const sandboxes: SandboxServer[] = [];

@@ -3,7 +3,6 @@
 // client-node, including the API server's /metrics for API-03) as a child process, and an add-on
 // cycle's manifests driver applying and verifying a new version (the sandbox's controllers roll it out).
 // Watches over TLS are in test/watch/watch.test.ts.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +13,8 @@ import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { type KubeconfigAuth, type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { FIXTURES } from "../cycles/harness.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
+import { runUpshift } from "../tools/upshiftProcess.ts";
 
-const BIN = new URL("../../bin/upshift.js", import.meta.url).pathname;
 const MODES: KubeconfigAuth[] = ["token", "client-cert", "exec"];
 
 // A deprecated API removed in 1.32 that a client still calls: API-03 finds it only if /metrics was read.
@@ -27,26 +26,7 @@ apiserver_requested_deprecated_apis{group="flowcontrol.apiserver.k8s.io",removed
 let dir: string;
 let sandbox: SandboxServer;
 
-function upshift(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: dir, LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`upshift ${args.join(" ")} did not exit in time\n${stdout}\n${stderr}`));
-    }, 60_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const upshift = (args: string[]) => runUpshift(args, { env: { HOME: dir } });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "upshift-tls-paths-"));
