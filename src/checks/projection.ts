@@ -9,10 +9,10 @@
 // the Helm checks to decode lazily. Other Secrets are only asked for by name, metadata only (REF-01).
 // Annotations stay (API-02 reads last-applied-configuration, CFG-01 its schema annotations, the
 // runner its ignore annotation), and so do ConfigMap values (CFG-01, kubeadm-config, kube-proxy).
-import type { KubeObject, ResourceKey } from "../kube/resources.ts";
+import type { KubeObject } from "../kube/resources.ts";
 
-/** `key` is the list the object came in; no rule depends on it today, every list is treated alike. */
-export function projectForChecks(_key: ResourceKey, o: KubeObject): KubeObject {
+/** Every list is treated alike: no rule depends on which list an object came in. */
+export function projectForChecks(o: KubeObject): KubeObject {
   const meta = o.metadata;
   if (meta && meta.managedFields !== undefined) delete meta.managedFields;
   return o;

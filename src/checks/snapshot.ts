@@ -62,7 +62,7 @@ export async function readSnapshot(
     try {
       for await (const page of client.listPages(def, { namespace })) {
         requests++;
-        if (project) for (const o of page.items) all.push(projectForChecks(key, o));
+        if (project) for (const o of page.items) all.push(projectForChecks(o));
         else for (const o of page.items) all.push(o);
       }
     } catch (err) {

@@ -81,14 +81,14 @@ describe("projection", () => {
       metadata: { name: "sh.helm.release.v1.a.v1", labels: { owner: "helm" } },
       data: { release: "SDRzSQ==" },
     };
-    expect(projectForChecks("helmReleases", structuredClone(helm))).toEqual(helm);
-    const managed = projectForChecks("helmReleases", {
+    expect(projectForChecks(structuredClone(helm))).toEqual(helm);
+    const managed = projectForChecks({
       ...structuredClone(helm),
       metadata: { ...helm.metadata, managedFields },
     });
     expect(managed).toEqual(helm);
     // A ConfigMap's values are read by checks (CFG-01, kubeadm-config): kept.
-    const cm = projectForChecks("configmaps", { kind: "ConfigMap", metadata: { name: "c" }, data: { k: "v" } });
+    const cm = projectForChecks({ kind: "ConfigMap", metadata: { name: "c" }, data: { k: "v" } });
     expect(cm.data).toEqual({ k: "v" });
   });
 });
