@@ -5,7 +5,6 @@ import { parseArgs } from "node:util";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import { runPreflight } from "../src/checks/preflight.ts";
 import { ignoreRulesFor, loadConfig } from "../src/config/load.ts";
-import { loadClusterSource } from "../src/kube/staticKubeconfig.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import {
   absoluteDocsUrl,
@@ -14,8 +13,9 @@ import {
   reachesFailOn,
   renderReport,
 } from "../src/render/reportFormats.ts";
-import { parseTargetVersion } from "../src/versions/kube.ts";
 import { preflightWithBaseline } from "../src/verify/verify.ts";
+import { parseTargetVersion } from "../src/versions/kube.ts";
+import { chosenCluster, parseFailOn } from "./clusterChoice.ts";
 import { UsageError } from "./usageError.ts";
 
 export const CHECK_USAGE = `usage: upshift check [--kubeconfig PATH] [--context NAME] [--target 1.32]
@@ -30,8 +30,6 @@ export const CHECK_USAGE = `usage: upshift check [--kubeconfig PATH] [--context 
   --docs-url URL      absolute URL of docs/checks.md for SARIF helpUri (default $UPSHIFT_DOCS_URL)
   --save-baseline FILE  also write the cluster's baseline (JSON) for a later \`upshift verify --baseline FILE\`
   Exit codes: 0 nothing at or above --fail-on, 3 something is, 2 bad flags, 1 the check could not run.`;
-
-const FAIL_ON = ["blocker", "high", "medium", "low", "none"] as const;
 
 export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   let values: {
@@ -70,9 +68,7 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
   const format = values.output as OutputFormat;
   if (!OUTPUT_FORMATS.includes(format))
     throw new UsageError(`--output: expected one of ${OUTPUT_FORMATS.join(", ")}, got "${values.output}"`);
-  const failOn = values["fail-on"] as (typeof FAIL_ON)[number];
-  if (!FAIL_ON.includes(failOn))
-    throw new UsageError(`--fail-on: expected blocker, high, medium, low or none, got "${values["fail-on"]}"`);
+  const failOn = parseFailOn(values["fail-on"]);
   if (values["save-baseline"] === "") throw new UsageError("--save-baseline: expected a file path");
   if (values["docs-url"] !== undefined && !absoluteDocsUrl(values["docs-url"]))
     throw new UsageError(`--docs-url: expected an absolute http(s) URL, got "${values["docs-url"]}"`);
@@ -85,15 +81,7 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
   }
 
   const config = loadConfig();
-  // Static credentials are read without client-node (its 900 modules cost more than the read).
-  const clusters = await loadClusterSource(values.kubeconfig ?? config.env.KUBECONFIG);
-  const context = values.context ?? clusters.defaultName();
-  if (!context)
-    throw new UsageError(
-      `--context: the kubeconfig has several contexts and no current one; name one of: ${clusters.names().join(", ")}`,
-    );
-  if (!clusters.has(context))
-    throw new UsageError(`--context: unknown context "${context}"; valid: ${clusters.names().join(", ")}`);
+  const { context, client } = await chosenCluster(values.kubeconfig ?? config.env.KUBECONFIG, values.context);
 
   let report: Awaited<ReturnType<typeof runPreflight>>;
   try {
@@ -105,10 +93,10 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
     };
     const saveTo = values["save-baseline"];
     if (saveTo !== undefined) {
-      const run = await preflightWithBaseline(clusters.client(context), preflight);
+      const run = await preflightWithBaseline(client, preflight);
       report = run.report;
       writeFileSync(saveTo, `${JSON.stringify(run.baseline, null, 2)}\n`);
-    } else report = await runPreflight(clusters.client(context), preflight);
+    } else report = await runPreflight(client, preflight);
   } catch (err) {
     // A target the cluster cannot go to is the user's input; anything else could not run (1).
     if (err instanceof InvalidTargetError && values.target !== undefined)

@@ -1,9 +1,9 @@
 // Wiring shared by `upshift all|bot|worker` and the demo: the queue controls the bot needs, the
 // approval engine both sides need, and the four workers. Kept in one place so the demo runs the
 // same system as production, not a look-alike.
-import { dirname } from "node:path";
+
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Queue, type Worker } from "bullmq";
 import type { Logger } from "pino";
 import { parse as parseYaml } from "yaml";
@@ -12,10 +12,10 @@ import type { StatusJobData } from "../commands/upgradeStatus.ts";
 import { AccessPolicy } from "../src/access/policy.ts";
 import { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import { ApproverResolver, type GroupMembersLookup } from "../src/approvals/approvers.ts";
-import { allChecks } from "../src/checks/catalog/index.ts";
-import type { CheckReport } from "../src/checks/preflight.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
+import { allChecks } from "../src/checks/catalog/index.ts";
+import type { CheckReport } from "../src/checks/preflight.ts";
 import { approvalsFor } from "../src/config/load.ts";
 import type { FileConfig } from "../src/config/schema.ts";
 import { CycleControl } from "../src/cycles/cycleControl.ts";

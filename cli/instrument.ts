@@ -2,7 +2,7 @@
 // posters, approval decisions where reactions are counted and plans expire, alerts where a
 // watch posts one. Kept here, where processes are wired, so the core never learns about
 // Prometheus and the adapters never learn about metrics.
-import { RESTEvents, type REST } from "@discordjs/rest";
+import { type REST, RESTEvents } from "@discordjs/rest";
 import type { WebClient } from "@slack/web-api";
 import { WebClientEvent } from "@slack/web-api";
 import type { Logger } from "pino";

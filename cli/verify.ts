@@ -5,15 +5,16 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { allChecks } from "../src/checks/catalog/index.ts";
-import { SEVERITY_RANK, type Severity } from "../src/checks/types.ts";
+import type { Severity } from "../src/checks/types.ts";
 import { ignoreRulesFor, loadConfig } from "../src/config/load.ts";
-import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
+import { errorMessage, UpshiftError } from "../src/errors/upshiftError.ts";
+import { reachesFailOn } from "../src/render/reportFormats.ts";
 import { parseBaseline } from "../src/verify/baseline.ts";
 import { worstSeverity } from "../src/verify/diff.ts";
 import { renderVerify, VERIFY_OUTPUT_FORMATS, type VerifyOutputFormat } from "../src/verify/render.ts";
 import { runVerify } from "../src/verify/verify.ts";
+import { chosenCluster, parseFailOn } from "./clusterChoice.ts";
 import { UsageError } from "./usageError.ts";
-import { errorMessage, UpshiftError } from "../src/errors/upshiftError.ts";
 
 export const VERIFY_USAGE = `usage: upshift verify --baseline FILE [--kubeconfig PATH] [--context NAME]
                       [--output text|json|markdown] [--fail-on blocker|high|medium|low|none]
@@ -25,8 +26,6 @@ export const VERIFY_USAGE = `usage: upshift verify --baseline FILE [--kubeconfig
   --fail-on SEVERITY  exit 3 when something got worse at or above it (default high); none: never
   Exit codes: 0 healthy or nothing worse at or above --fail-on, 3 degraded at or above it, 2 bad flags,
   1 could not run (cluster unreachable, baseline file missing or unreadable).`;
-
-const FAIL_ON = ["blocker", "high", "medium", "low", "none"] as const;
 
 /** Could not run: exit 1 with this message (not a usage error). */
 export class VerifyCannotRunError extends UpshiftError {}
@@ -66,9 +65,7 @@ export async function runVerifyCli(argv: string[], out: NodeJS.WritableStream = 
   const format = values.output as VerifyOutputFormat;
   if (!VERIFY_OUTPUT_FORMATS.includes(format))
     throw new UsageError(`--output: expected one of ${VERIFY_OUTPUT_FORMATS.join(", ")}, got "${values.output}"`);
-  const failOn = values["fail-on"] as (typeof FAIL_ON)[number];
-  if (!FAIL_ON.includes(failOn))
-    throw new UsageError(`--fail-on: expected blocker, high, medium, low or none, got "${values["fail-on"]}"`);
+  const failOn = parseFailOn(values["fail-on"]);
 
   let raw: string;
   try {
@@ -88,21 +85,14 @@ export async function runVerifyCli(argv: string[], out: NodeJS.WritableStream = 
   if (!parsed.ok) throw new VerifyCannotRunError(`--baseline ${values.baseline}: ${parsed.error}`);
 
   const config = loadConfig();
-  const clusters = ClusterDirectory.load(values.kubeconfig ?? config.env.KUBECONFIG);
-  const context = values.context ?? clusters.defaultName();
-  if (!context)
-    throw new UsageError(
-      `--context: the kubeconfig has several contexts and no current one; name one of: ${clusters.names().join(", ")}`,
-    );
-  if (!clusters.has(context))
-    throw new UsageError(`--context: unknown context "${context}"; valid: ${clusters.names().join(", ")}`);
+  const { context, client } = await chosenCluster(values.kubeconfig ?? config.env.KUBECONFIG, values.context);
 
-  const { result } = await runVerify(clusters.client(context), parsed.baseline, {
+  const { result } = await runVerify(client, parsed.baseline, {
     checks: allChecks,
     ignoreRules: ignoreRulesFor(config.file, context),
     helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
   });
   out.write(renderVerify(result, format));
   const worst = worstSeverity(result);
-  return failOn !== "none" && worst && SEVERITY_RANK[worst as Severity] >= SEVERITY_RANK[failOn] ? 3 : 0;
+  return worst && reachesFailOn(worst as Severity, failOn) ? 3 : 0;
 }
