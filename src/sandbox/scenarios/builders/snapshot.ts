@@ -1,5 +1,6 @@
 // What every builder shares: the moment the scenarios are a snapshot of, and stable generated
 // names (pod suffixes, hashes, uids) so that regenerating writes the same bytes.
+import { ALPHANUMS } from "../../controllers/common.ts";
 
 /** Snapshot time: statuses are written as seen at about this moment. */
 const T0 = Date.parse("2026-03-01T11:00:00Z");
@@ -9,15 +10,16 @@ export const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString
 // biome-ignore lint/suspicious/noExplicitAny: builders write free-form Kubernetes JSON
 export type Json = Record<string, any>;
 
-/** The characters Kubernetes draws generated name suffixes from (k8s.io/apimachinery/pkg/util/rand: no vowels, no 0, 1, 3). */
-const HASH_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
-/** A stable made-up hash of `s` (FNV-1a), for names and uids that must not change between runs. */
+/**
+ * A stable made-up hash of `s` (FNV-1a) in the alphabet of generated names, for names and uids
+ * that must not change between runs (the sandbox's controllers draw theirs at random).
+ */
 export function hashOf(s: string, length = 10): string {
   let h = 2166136261;
   let out = "";
   for (let i = 0; i < length; i++) {
     for (const c of `${s}:${i}`) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-    out += HASH_ALPHABET[h % HASH_ALPHABET.length];
+    out += ALPHANUMS[h % ALPHANUMS.length];
   }
   return out;
 }
