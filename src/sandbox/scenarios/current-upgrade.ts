@@ -2,6 +2,7 @@
 // once, as a cluster upgraded today meets it (not one of the five incidents).
 import { helmReleaseSecret } from "../../helm/release.ts";
 import type { KubeObject } from "../../kube/resources.ts";
+import { coreDns } from "./builders/addons.ts";
 import { namespace, node, settings, WORKERS } from "./builders/cluster.ts";
 import { configMap } from "./builders/config.ts";
 import { helm } from "./builders/helm.ts";
@@ -133,19 +134,7 @@ export function currentUpgradeObjects(): KubeObject[] {
         },
       ],
     }),
-    ...workload({
-      namespace: "kube-system",
-      name: "coredns",
-      replicas: 2,
-      spread: true,
-      nodes: WORKERS,
-      containers: [
-        {
-          ...app("coredns", "registry.k8s.io/coredns/coredns:v1.12.1", 8080),
-          args: ["-conf", "/etc/coredns/Corefile"],
-        },
-      ],
-    }),
+    ...coreDns("registry.k8s.io/coredns/coredns:v1.12.1"),
     namespace("ingress-nginx"),
     ...workload({
       namespace: "ingress-nginx",

@@ -2,6 +2,7 @@
 // uses its add-ons and apps as filler around the incidents.
 
 import type { KubeObject } from "../../kube/resources.ts";
+import { coreDns } from "./builders/addons.ts";
 import { clusterNodes, namespace, settings, WORKERS } from "./builders/cluster.ts";
 import { configMap, secret } from "./builders/config.ts";
 import { crd } from "./builders/crd.ts";
@@ -18,19 +19,7 @@ export const healthy: Scenario = {
 
 export function healthyAddons(): KubeObject[] {
   return [
-    ...workload({
-      namespace: "kube-system",
-      name: "coredns",
-      replicas: 2,
-      spread: true,
-      nodes: WORKERS,
-      containers: [
-        {
-          ...app("coredns", "registry.k8s.io/coredns/coredns:v1.11.3", 8080),
-          args: ["-conf", "/etc/coredns/Corefile"],
-        },
-      ],
-    }),
+    ...coreDns("registry.k8s.io/coredns/coredns:v1.11.3"),
     ...workload({
       namespace: "kube-system",
       name: "metrics-server",

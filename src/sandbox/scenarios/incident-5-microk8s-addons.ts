@@ -1,6 +1,7 @@
 // INCIDENTS case 5 (docs/incidents.md): MicroK8s add-ons left behind by a core upgrade.
 
 import type { KubeObject } from "../../kube/resources.ts";
+import { coreDns } from "./builders/addons.ts";
 import { microk8sNodes, namespace, settings, WORKERS } from "./builders/cluster.ts";
 import { app, workload } from "./builders/workload.ts";
 import type { Scenario } from "./types.ts";
@@ -37,14 +38,7 @@ export function microk8sIngressAddon(): KubeObject[] {
   ];
 }
 
+/** CoreDNS as MicroK8s 1.28 enabled it, still there after the core went to 1.30. */
 export function staleCoreDns(): KubeObject[] {
-  return workload({
-    namespace: "kube-system",
-    name: "coredns",
-    replicas: 2,
-    spread: true,
-    nodes: WORKERS,
-    labels: { "k8s-app": "kube-dns" },
-    containers: [{ ...app("coredns", "coredns/coredns:1.10.1", 8080), args: ["-conf", "/etc/coredns/Corefile"] }],
-  });
+  return coreDns("coredns/coredns:1.10.1", { "k8s-app": "kube-dns" });
 }
