@@ -114,7 +114,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     cleanups.push(() => workers.close());
 
     for (const warning of access.startupWarnings(clusters.names())) logger.warn(warning);
-    const router = createBotRouter(clusters, controls, access);
+    const router = createBotRouter(clusters, controls, access, logger);
     const chat = new ConsoleChat({
       router,
       channel: DEMO_CHANNEL,

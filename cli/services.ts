@@ -89,7 +89,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
   if (runsBot) {
     // Without access rules every channel may use every cluster: said once, at start.
     for (const warning of access.startupWarnings(clusters.names())) logger.warn(warning);
-    const router = createBotRouter(clusters, controls, access);
+    const router = createBotRouter(clusters, controls, access, logger);
     const onReaction = async (event: ReactionEvent) => {
       const outcome = await approvals.onReaction(event);
       countApprovalOutcome(metrics, outcome);

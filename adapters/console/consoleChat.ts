@@ -55,24 +55,25 @@ export class ConsoleChat {
       }
       const [command, ...rest] = trimmed.split(/\s+/);
       const name = command.slice(1);
-      try {
-        const extra = this.opts.extra?.[name];
-        if (extra) {
-          this.say(await extra(rest.join(" ")));
-          continue;
-        }
-        const reply = await this.opts.router.handle({
-          platform: "console",
-          name,
-          text: rest.join(" "),
-          requester: { platform: "console", userId: this.opts.user, name: this.opts.user },
-          channel: this.opts.channel,
-        });
-        // A terminal has no markup to escape: markup is rendered by name, user text shown as typed.
-        this.say(`(only visible to you) ${renderUserText(reply.text, renderConsoleMarkup, (user) => user)}`);
-      } catch (err) {
-        this.say(`(only visible to you) Upshift could not take that command: ${(err as Error).message}`);
+      const extra = this.opts.extra?.[name];
+      if (extra) {
+        this.say(
+          await extra(rest.join(" ")).catch(
+            (err: Error) => `(only visible to you) Upshift could not take that command: ${err.message}`,
+          ),
+        );
+        continue;
       }
+      // A failed command is answered (and logged) by the router like any other reply.
+      const reply = await this.opts.router.handle({
+        platform: "console",
+        name,
+        text: rest.join(" "),
+        requester: { platform: "console", userId: this.opts.user, name: this.opts.user },
+        channel: this.opts.channel,
+      });
+      // A terminal has no markup to escape: markup is rendered by name, user text shown as typed.
+      this.say(`(only visible to you) ${renderUserText(reply.text, renderConsoleMarkup, (user) => user)}`);
     }
   }
 

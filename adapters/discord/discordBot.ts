@@ -13,8 +13,8 @@ import {
   type Interaction,
   type MessageReaction,
   type PartialMessageReaction,
-  type PartialUser,
   Partials,
+  type PartialUser,
   type User,
 } from "discord.js";
 import type { CommandRouter } from "../../commands/router.ts";
@@ -205,19 +205,13 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
     // Discord allows 3 s for the first response; the router may talk to Redis, so defer first.
     await responder.defer(interaction);
     const invocation = invocationFrom(interaction, specFor(interaction.commandName));
-    let text: string;
-    try {
-      const reply = await opts.router.handle(invocation);
-      text = reply.text;
-      log.info(
-        { command: invocation.name, guild, user: invocation.requester.userId, refused: reply.refused },
-        "command handled",
-      );
-    } catch (err) {
-      log.error({ err: errorText(err), command: invocation.name }, "command failed");
-      text = `Upshift could not take /${invocation.name}: ${errorText(err)}. Try again in a moment.`;
-    }
-    await responder.editOriginal(interaction, truncateMessage(toDiscordMarkdown(text), DISCORD_MAX_CHARS));
+    // A failed command is answered (and logged) by the router like any other reply.
+    const reply = await opts.router.handle(invocation);
+    log.info(
+      { command: invocation.name, guild, user: invocation.requester.userId, refused: reply.refused },
+      "command handled",
+    );
+    await responder.editOriginal(interaction, truncateMessage(toDiscordMarkdown(reply.text), DISCORD_MAX_CHARS));
   }
 
   async function forwardReaction(

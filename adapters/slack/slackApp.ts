@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { App, type CustomRoute, HTTPReceiver, type RespondFn, type SlashCommand } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
-import type { CommandRouter } from "../../commands/router.ts";
+import { type CommandRouter, QUEUE_UNAVAILABLE_TEXT } from "../../commands/router.ts";
 import type { CommandInvocation, CommandReply } from "../../commands/types.ts";
 import type { ButtonAnswer, ButtonClick } from "../../src/chat/buttons.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
@@ -20,9 +20,6 @@ export const SLACK_EVENTS_PATH = "/slack/events";
 
 /** Slack's limit is 3 s from its side; 2.5 s leaves room for the network and Bolt. */
 export const DEFAULT_ACK_DEADLINE_MS = 2_500;
-
-export const QUEUE_UNAVAILABLE_TEXT =
-  "Upshift could not queue this right now (queue unavailable); nothing was queued, try again in a minute.";
 
 const READINESS_TIMEOUT_MS = 2_000;
 
@@ -107,13 +104,11 @@ export interface SlackAppHandle {
   requestListener?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-type Outcome = { kind: "reply"; reply: CommandReply } | { kind: "error"; error: Error } | { kind: "timeout" };
+type Outcome = { kind: "reply"; reply: CommandReply } | { kind: "timeout" };
 
+/** The router's reply, or "timeout" once `ms` pass first; `late` is the reply whenever it comes. */
 function withDeadline(work: Promise<CommandReply>, ms: number): { outcome: Promise<Outcome>; late: Promise<Outcome> } {
-  const late: Promise<Outcome> = work.then(
-    (reply) => ({ kind: "reply", reply }),
-    (error: unknown) => ({ kind: "error", error: error instanceof Error ? error : new Error(String(error)) }),
-  );
+  const late: Promise<Outcome> = work.then((reply) => ({ kind: "reply", reply }));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<Outcome>((resolve) => {
     timer = setTimeout(() => resolve({ kind: "timeout" }), ms);
@@ -251,13 +246,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     if (result.kind === "reply") {
       text = toMrkdwn(result.reply.text);
     } else {
+      // A failed command is the router's to log and answer; a slow one is Slack's deadline, so ours.
       text = QUEUE_UNAVAILABLE_TEXT;
-      if (result.kind === "error")
-        clog.error({ err: result.error.message }, "command failed; acked as queue unavailable");
-      else {
-        clog.error({ deadlineMs }, "command not answered in time; acked as queue unavailable");
-        void late.then((after) => correctLateReply(after, respond, clog));
-      }
+      clog.error({ deadlineMs }, "command not answered in time; acked as queue unavailable");
+      void late.then((after) => correctLateReply(after, respond, clog));
     }
     try {
       await ack({ response_type: "ephemeral", text });

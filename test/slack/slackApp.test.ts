@@ -1,8 +1,8 @@
 // The Bolt app's own duties, over HTTP: health and readiness routes, reaction events forwarded,
 // auth.test at start, and the 3 s ack kept even when the queue behind the router is down.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { CommandRouter } from "../../commands/router.ts";
-import { createSlackApp, QUEUE_UNAVAILABLE_TEXT, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
+import { createSlackApp, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
+import { CommandRouter, QUEUE_UNAVAILABLE_TEXT } from "../../commands/router.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { freePort } from "../../src/redis/embeddedRedis.ts";
