@@ -19,6 +19,7 @@ import {
 } from "discord.js";
 import type { CommandRouter } from "../../commands/router.ts";
 import type { CommandInvocation, CommandSpec } from "../../commands/types.ts";
+import type { ChatAdapter } from "../../src/chat/adapter.ts";
 import type { ButtonAnswer, ButtonClick } from "../../src/chat/buttons.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import type { Logger } from "../../src/log.ts";
@@ -53,12 +54,9 @@ export interface DiscordBotOptions {
   readyTimeoutMs?: number;
 }
 
-export interface DiscordBot {
+/** start() logs in and resolves once the gateway says READY (and guilds have arrived). */
+export interface DiscordBot extends ChatAdapter {
   client: Client;
-  /** Logs in and resolves once the gateway says READY (and guilds have arrived). */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  isReady(): boolean;
 }
 
 /** Discord allows at most 25 autocomplete choices, each name/value at most 100 characters. */
@@ -245,6 +243,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   }
 
   return {
+    name: "discord",
     client,
     async start() {
       const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(opts.readyTimeoutMs ?? 30_000) });
@@ -268,7 +267,8 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       await client.destroy();
       responder.destroy();
     },
-    isReady() {
+    // The gateway's READY, lost while the shard reconnects.
+    ready() {
       return client.isReady();
     },
   };

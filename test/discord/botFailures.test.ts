@@ -52,7 +52,7 @@ describe("Discord bot failure paths", () => {
     expect(err?.message).toMatch(/token/i);
     expect(err?.message).not.toContain(wrong);
     expect(fake.calls.find((c) => c.path === "/gateway/bot")?.status).toBe(401);
-    expect(bot.isReady()).toBe(false);
+    expect(bot.ready()).toBe(false);
     expect(log.text()).not.toContain(wrong);
   });
 
