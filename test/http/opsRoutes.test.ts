@@ -145,6 +145,27 @@ describe("ops routes, whatever Slack's receiver", () => {
     });
     expect(ack.payload).toEqual({ response_type: "ephemeral", text: "Queued upgrade check of prod." });
 
+    // Slack recycles the socket, and the new URL is a second in coming (apps.connections.open is
+    // rate limited once): not ready meanwhile, ready again after the new `hello`.
+    api.failNext("apps.connections.open", 1, { status: 429, retryAfterSeconds: 1 });
+    socket.requestRefresh();
+    const reconnecting = await waitFor(
+      async () => {
+        const r = await fetch(`${base}/readyz`);
+        return r.status === 503 && (await r.text());
+      },
+      5_000,
+      "not ready while the socket reconnects",
+    );
+    expect(reconnecting).toBe("not ready: slack: not connected\n");
+    expect((await fetch(`${base}/metrics`)).status).toBe(200);
+    await waitFor(
+      async () => (await fetch(`${base}/readyz`)).status === 200,
+      10_000,
+      "ready again after the new hello",
+    );
+    expect(socket.connectionCount()).toBe(2);
+
     // The socket closed: /readyz says so, and the other routes keep answering.
     await slack.stop();
     await waitFor(() => socket.openConnections() === 0, 5_000, "socket closed");
