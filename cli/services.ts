@@ -109,7 +109,6 @@ export async function runServices(mode: ServiceMode): Promise<number> {
         signingSecret: env.SLACK_SIGNING_SECRET,
         appToken: env.SLACK_APP_TOKEN,
         slackApiUrl: env.SLACK_API_URL,
-        port: env.PORT,
         router,
         logger,
         onReaction,
