@@ -16,14 +16,14 @@
 import { once } from "node:events";
 import { Agent, request } from "node:http";
 import { isMainThread, parentPort, Worker as Thread, workerData } from "node:worker_threads";
-import { pino } from "pino";
 import type { Worker } from "bullmq";
-import { CommandRouter } from "../commands/router.ts";
-import { upgradeCheckCommand } from "../commands/upgradeCheck.ts";
+import { pino } from "pino";
 import { createSlackApp } from "../adapters/slack/slackApp.ts";
 import { SlackPoster } from "../adapters/slack/slackPoster.ts";
-import { allChecks } from "../src/checks/catalog/index.ts";
+import { CommandRouter } from "../commands/router.ts";
+import { upgradeCheckCommand } from "../commands/upgradeCheck.ts";
 import { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import { allChecks } from "../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../src/config/schema.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { JobQueues } from "../src/queue/jobQueues.ts";
@@ -273,7 +273,8 @@ async function loadThread(job: LoadJob): Promise<LoadSample[]> {
   });
   try {
     for (const body of job.warmup) await send(body, signed(body));
-    // Open the burst's connections beforehand: unsigned health checks, so nothing is queued.
+    // Open the burst's connections beforehand: unsigned GETs (Bolt answers 404, keeping the
+    // connection), so nothing is queued.
     await Promise.all(
       job.bodies.map(
         () =>

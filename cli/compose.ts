@@ -91,6 +91,7 @@ export function createBotRouter(
   clusters: Pick<ClusterDirectory, "names" | "defaultName">,
   controls: Controls,
   access?: AccessPolicy,
+  logger?: Logger,
 ) {
   return createRouter({
     clusters,
@@ -100,6 +101,7 @@ export function createBotRouter(
     watch: controls.watch,
     cycles: controls.cycles,
     access,
+    logger,
   });
 }
 
