@@ -33,6 +33,18 @@ function controllerRef(o: KubeObject) {
  * A pod with no owner is its own workload.
  */
 export function createOwnerResolver(replicaSets: readonly KubeObject[] = []): OwnerResolver {
+  let resolver = resolvers.get(replicaSets);
+  if (!resolver) {
+    resolver = resolverUncached(replicaSets);
+    resolvers.set(replicaSets, resolver);
+  }
+  return resolver;
+}
+
+// Seven checks resolve owners against the same snapshot list of ReplicaSets; its index is built once.
+const resolvers = new WeakMap<readonly KubeObject[], OwnerResolver>();
+
+function resolverUncached(replicaSets: readonly KubeObject[]): OwnerResolver {
   const rsByKey = new Map<string, KubeObject>();
   for (const rs of replicaSets) {
     const name = rs?.metadata?.name;
