@@ -12,6 +12,7 @@ import {
 import type { AddonConfig } from "../config/schema.ts";
 import { groupReleases } from "../helm/release.ts";
 import type { KubeObject } from "../kube/resources.ts";
+import { compareText } from "../order.ts";
 import type { LastCheck } from "../queue/lastCheckStore.ts";
 import { formatMinor, parseKubeVersion } from "../versions/kube.ts";
 
@@ -93,7 +94,7 @@ export function groupNodes(nodes: readonly KubeObject[]): NodeGroup[] {
     g.count++;
     if (g.examples.length < 5 && n.metadata?.name) g.examples.push(n.metadata.name);
   }
-  return [...groups.values()].sort((a, b) => a.version.localeCompare(b.version) || Number(b.ready) - Number(a.ready));
+  return [...groups.values()].sort((a, b) => compareText(a.version, b.version) || Number(b.ready) - Number(a.ready));
 }
 
 function imageAddons(workloads: readonly KubeObject[], minor: ReturnType<typeof parseKubeVersion>): AddonStatus[] {
