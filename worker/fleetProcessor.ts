@@ -5,15 +5,16 @@ import { type FlowProducer, Job, type Queue } from "bullmq";
 import type { Logger } from "pino";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { Tone } from "../src/chat/richMessage.ts";
 import type { ChatMessage } from "../src/chat/types.ts";
-import { dayOf, type Tone } from "../src/render/richMessage.ts";
+import { userText } from "../src/chat/userText.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
-import { plural } from "../src/render/english.ts";
 import { type FleetRow, renderFleetTable } from "../src/render/fleetTable.ts";
+import { dayOf } from "../src/render/messageParts.ts";
+import { plural } from "../src/text/english.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
 import { ensureRoot, postOnce, threadOf } from "./posting.ts";
-import { userText } from "../src/chat/userText.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;

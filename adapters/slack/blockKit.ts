@@ -5,10 +5,9 @@
 // section), never sent for Slack to refuse. The message's `text` stays the fallback Slack shows
 // in notifications and where blocks cannot be shown.
 import type { types } from "@slack/bolt";
-
+import type { ChatAction, RichItem, RichMessage } from "../../src/chat/richMessage.ts";
 import type { ChatMessage } from "../../src/chat/types.ts";
 import { plainUserText } from "../../src/chat/userText.ts";
-import type { ChatAction, RichItem, RichMessage } from "../../src/render/richMessage.ts";
 import { escapeMrkdwn, toMrkdwn } from "./mrkdwn.ts";
 
 type KnownBlock = types.KnownBlock;

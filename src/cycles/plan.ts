@@ -2,11 +2,11 @@
 // Ingress, then Storage, then the rest (config cycleOrder), one add-on at a time. The hash is
 // over what the approvers saw (cluster, steps, versions), so a re-made plan needs new votes.
 import { createHash, randomUUID } from "node:crypto";
+import type { RichMessage } from "../chat/richMessage.ts";
 import type { Requester } from "../chat/types.ts";
 import type { AddonConfig, FileConfig } from "../config/schema.ts";
-import type { RichMessage } from "../render/richMessage.ts";
-import type { AddonCategory, AddonState, CyclePlan, DriverName, DriverSet, PlanStep } from "./types.ts";
 import { UpshiftError } from "../errors/upshiftError.ts";
+import type { AddonCategory, AddonState, CyclePlan, DriverName, DriverSet, PlanStep } from "./types.ts";
 
 const CATEGORY_BY_NAME: Array<[RegExp, AddonCategory]> = [
   [/^(calico|cilium|flannel|kube-ovn|multus|canal|weave)$/, "cni"],

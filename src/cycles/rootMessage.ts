@@ -4,8 +4,9 @@
 // approval engine (votes, ❌, expiry), the abort command or the run job. Before, the root kept
 // saying "planning" after a dry run, an abort or a ❌.
 import { mention } from "../chat/mention.ts";
+import type { Tone } from "../chat/richMessage.ts";
 import type { ChatMessage, ChatPoster, ReplyAddress, Requester } from "../chat/types.ts";
-import { dayOf, type Tone } from "../render/richMessage.ts";
+import { dayOf } from "../render/messageParts.ts";
 import type { CyclePlan } from "./types.ts";
 
 export type CycleRootState =

@@ -1,13 +1,15 @@
 // Turns a check report into chat messages: a root headline that is edited as the run goes, and
 // thread replies grouped by severity. Long groups are folded: the first items inline, the full
 // list as a file, so a 500-finding cluster does not become 500 messages.
-import type { CheckReport } from "../checks/preflight.ts";
+
+import type { RichMessage, Tone } from "../chat/richMessage.ts";
 import type { ChatMessage } from "../chat/types.ts";
 import { userText } from "../chat/userText.ts";
+import type { CheckReport } from "../checks/preflight.ts";
 import { type Finding, SEVERITIES, type Severity } from "../checks/types.ts";
-import { plural } from "./english.ts";
+import { plural } from "../text/english.ts";
 import { formatFindingLine, formatFindingText } from "./findingText.ts";
-import { checkDocsLink, dayOf, type RichMessage, SEVERITY_TONE, type Tone, VERDICT_TONE } from "./richMessage.ts";
+import { checkDocsLink, dayOf, SEVERITY_TONE, VERDICT_TONE } from "./messageParts.ts";
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   blocker: "🛑 Blockers",

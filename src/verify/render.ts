@@ -2,7 +2,7 @@
 // folded into a file like check reports) and as text, JSON or Markdown for `upshift verify`.
 // Platform-neutral markup only (*bold*, `code`); adapters/ convert it.
 import type { ChatMessage } from "../chat/types.ts";
-import { plural } from "../render/english.ts";
+import { plural } from "../text/english.ts";
 import type { LeftItem, VerifyResult, WorseItem } from "./diff.ts";
 
 export const VERIFY_OUTPUT_FORMATS = ["text", "json", "markdown"] as const;

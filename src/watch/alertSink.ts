@@ -6,10 +6,11 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { RichMessage } from "../chat/richMessage.ts";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
 import { ALERT_CLAIM_MS } from "../queue/takeover.ts";
-import { checkDocsLink, type RichMessage, SEVERITY_TONE } from "../render/richMessage.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
+import { checkDocsLink, SEVERITY_TONE } from "../render/messageParts.ts";
 import { type AlertDraft, describeSubject, subjectKey } from "./types.ts";
 
 export interface AlertSinkOptions {
