@@ -6,7 +6,16 @@ import type { CheckReport } from "../../src/checks/preflight.ts";
 import { countBySeverity, verdictOf } from "../../src/checks/runner.ts";
 import type { Finding } from "../../src/checks/types.ts";
 import {
+  CHECK_CHECKING,
+  checkFailureNote,
+  checkRunningState,
+  couldNotCheckState,
   findingMessages,
+  fleetCheckingState,
+  fleetChildLine,
+  fleetDoneState,
+  fleetRoot,
+  fleetSummaryText,
   headline,
   horizonLine,
   ignoredNote,
@@ -14,7 +23,7 @@ import {
   structuredHeadline,
   verdictState,
   withReportStructure,
-} from "../../src/render/chatReport.ts";
+} from "../../src/render/checks.ts";
 import { renderFleetTable } from "../../src/render/fleetTable.ts";
 
 const finding = (i: number, severity: Finding["severity"], evidence?: string): Finding => ({
@@ -59,6 +68,12 @@ const input = {
   requestedAt: "2026-12-01T09:30:00Z",
 };
 
+const fleetRows = [
+  { cluster: "staging-eu", versions: "v1.31.4 → 1.32", verdict: "warnings", counts: countBySeverity(mixed) },
+  { cluster: "prod", versions: "v1.31.2 → 1.32", verdict: "ready", counts: countBySeverity([]) },
+  { cluster: "edge", failure: "could not reach the API server" },
+];
+
 describe("check text", () => {
   it("headline through its states", () => {
     expect(headline(input, "checking…")).toMatchSnapshot();
@@ -98,12 +113,29 @@ describe("check text", () => {
   });
 
   it("the fleet table", () => {
-    expect(
-      renderFleetTable([
-        { cluster: "staging-eu", versions: "v1.31.4 → 1.32", verdict: "warnings", counts: countBySeverity(mixed) },
-        { cluster: "prod", versions: "v1.31.2 → 1.32", verdict: "ready", counts: countBySeverity([]) },
-        { cluster: "edge", failure: "could not reach the API server" },
-      ]),
-    ).toMatchSnapshot();
+    expect(renderFleetTable(fleetRows)).toMatchSnapshot();
+  });
+
+  it("the root's states while the check runs, and when it cannot run", () => {
+    expect([CHECK_CHECKING, checkRunningState(false), checkRunningState(true)]).toMatchSnapshot();
+    expect(couldNotCheckState('unknown cluster context "nope"')).toMatchSnapshot();
+    expect(checkFailureNote("the API server refused the connection")).toMatchSnapshot();
+    expect(checkFailureNote("the API server refused the connection", "edge")).toMatchSnapshot();
+  });
+
+  it("a fleet check: its root through its states, each child's first reply, the summary", () => {
+    const fleet = {
+      clusters: ["prod", "staging-eu", "edge"],
+      requester: { platform: "slack" as const, userId: "U1" },
+      requestedAt: "2026-12-01T09:30:00Z",
+    };
+    expect(fleetRoot(fleet, fleetCheckingState(fleet.clusters))).toMatchSnapshot();
+    expect(fleetRoot({ ...fleet, target: "1.32 *now*" }, "checking prod")).toMatchSnapshot();
+    expect(fleetChildLine(report(mixed))).toMatchSnapshot();
+    expect(fleetSummaryText(fleetRows, 3, 3)).toMatchSnapshot();
+    const blocked = fleetDoneState([{ verdict: "ready" }, { verdict: "blocked" }], 1);
+    expect(fleetRoot(fleet, blocked.state, blocked.tone)).toMatchSnapshot();
+    expect(fleetDoneState([{ verdict: "ready" }, { verdict: "warnings" }], 0)).toMatchSnapshot();
+    expect(fleetDoneState([{ verdict: "ready" }], 0)).toMatchSnapshot();
   });
 });
