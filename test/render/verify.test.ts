@@ -1,15 +1,20 @@
 // Snapshots of /upgrade-verify: the root through its states, the thread under it, the one-message
 // summary after a watch or a cycle (short, and folded into a file), and `upshift verify` output.
 import { describe, expect, it } from "vitest";
-import type { VerifyResult } from "../../src/verify/diff.ts";
 import {
+  couldNotVerifyState,
+  NO_BASELINE_STATE,
+  noBaselineMessage,
   noBaselineText,
   renderVerify,
+  verifyFailureNote,
   verifyHeadline,
+  verifyingState,
   verifyMessages,
   verifyState,
   verifySummary,
-} from "../../src/verify/render.ts";
+} from "../../src/render/verify.ts";
+import type { VerifyResult } from "../../src/verify/diff.ts";
 
 const degraded: VerifyResult = {
   cluster: "prod",
@@ -51,6 +56,14 @@ describe("verify text", () => {
     ).toMatchSnapshot();
     expect(noBaselineText("prod")).toMatchSnapshot();
     expect(noBaselineText("prod", "the baseline is from an older Upshift")).toMatchSnapshot();
+  });
+
+  it("the root's states and notes when there is nothing to compare", () => {
+    expect([verifyingState(false), verifyingState(true), NO_BASELINE_STATE]).toMatchSnapshot();
+    expect(couldNotVerifyState("the API server refused the connection")).toMatchSnapshot();
+    expect(verifyFailureNote("prod", "the API server refused the connection")).toMatchSnapshot();
+    expect(noBaselineMessage("prod", undefined, false)).toMatchSnapshot();
+    expect(noBaselineMessage("prod", "unreadable baseline", true)).toMatchSnapshot();
   });
 
   it("the thread under the root", () => {
