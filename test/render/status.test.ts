@@ -1,8 +1,8 @@
 // Snapshots of /upgrade-status in chat: a busy cluster (grouped nodes, outdated add-ons, releases
 // not deployed, jobs, a last check) and a quiet one, and the reply when the status cannot be read.
 import { describe, expect, it } from "vitest";
+import { renderStatus, statusFailureMessage } from "../../src/render/status.ts";
 import type { ClusterStatus } from "../../src/status/buildStatus.ts";
-import { renderStatus } from "../../src/status/renderStatus.ts";
 
 const busy: ClusterStatus = {
   cluster: "prod",
@@ -55,6 +55,10 @@ const quiet: ClusterStatus = {
 describe("status text", () => {
   it("a busy cluster", () => {
     expect(renderStatus(busy).text).toMatchSnapshot();
+  });
+
+  it("the status could not be read", () => {
+    expect(statusFailureMessage("prod", "connect ECONNREFUSED 127.0.0.1:6443")).toMatchSnapshot();
   });
 
   it("a quiet cluster read in narrow Secrets mode, never checked", () => {
