@@ -9,21 +9,39 @@ import type { Logger } from "pino";
 import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatPoster, ReplyAddress } from "../src/chat/types.ts";
-import type { WatchControl } from "../src/watch/control.ts";
-import { ensureRoot } from "./posting.ts";
 import type { FileConfig } from "../src/config/schema.ts";
-import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import {
   ClusterBusyError,
-  type CycleEvent,
   CycleEngine,
+  type CycleEvent,
   type CycleResult,
   rollbackPlanFor,
 } from "../src/cycles/cycleEngine.ts";
 import { cycleKeys } from "../src/cycles/keys.ts";
 import { buildPlan, nothingToDo, planHash } from "../src/cycles/plan.ts";
-import { type CycleRootState, cycleRootMessage } from "../src/cycles/rootMessage.ts";
-import type { CycleJobData, CyclePlan, CyclePlanJobData, CycleRunJobData, DriverSet } from "../src/cycles/types.ts";
+import type {
+  CycleJobData,
+  CyclePlan,
+  CyclePlanJobData,
+  CycleRootState,
+  CycleRunJobData,
+  DriverSet,
+} from "../src/cycles/types.ts";
+import {
+  clusterBusyNote,
+  clusterBusyState,
+  couldNotPlanNote,
+  cycleAbortedNote,
+  cycleFailedAlert,
+  cycleFinishedNote,
+  cycleRootMessage,
+  nothingToDoNote,
+  ROLLBACK_OFFERED_NOTE,
+  SUPERSEDED_NOTE,
+  stepEventMessage,
+} from "../src/render/cycles.ts";
+import type { WatchControl } from "../src/watch/control.ts";
+import { ensureRoot } from "./posting.ts";
 
 export interface CycleProcessorDeps {
   redis: Redis;
@@ -51,8 +69,6 @@ export type CycleJobResult =
   | { status: "nothing-to-do"; planId: string }
   | CycleResult
   | { status: "superseded"; newPlanId: string };
-
-const OUTPUT_IN_THREAD = 1_500;
 
 export function createCycleProcessor(deps: CycleProcessorDeps) {
   const keys = cycleKeys(deps.prefix);
@@ -86,10 +102,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
       });
     } catch (err) {
       const msg = (err as Error).message;
-      await poster.postInThread(
-        { channel: reply.channel, thread: reply.thread! },
-        { text: `⚠️ Could not plan the cycle: ${msg}` },
-      );
+      await poster.postInThread({ channel: reply.channel, thread: reply.thread! }, { text: couldNotPlanNote(msg) });
       if (reply.rootMessage)
         await poster.update(
           reply.channel,
@@ -103,10 +116,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
     }
     if (p.steps.length === 0) {
       // Nothing to cycle is not a plan: no votes asked, no state that status or abort would report.
-      await poster.postInThread(
-        { channel: reply.channel, thread: reply.thread! },
-        { text: `✅ Nothing to do on ${p.cluster}: ${nothingToDo(p)}. No plan was made.` },
-      );
+      await poster.postInThread({ channel: reply.channel, thread: reply.thread! }, { text: nothingToDoNote(p) });
       await deps.approvals.setRoot(p, reply, { state: "nothing-to-do", why: nothingToDo(p) });
       return { status: "nothing-to-do", planId: p.id };
     }
@@ -152,9 +162,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
             who: "upshift",
             detail: planHash(fresh),
           });
-          await say(
-            "⚠️ The cluster changed since this plan was approved (add-on versions or states differ). The approval does not carry over: here is the new plan.",
-          );
+          await say(SUPERSEDED_NOTE);
           const req = await deps.approvals.requestApproval(fresh, data.reply);
           return { status: "superseded", newPlanId: req.planId };
         }
@@ -186,30 +194,9 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
       lockTtlMs: deps.lockTtlMs,
       logger: log,
       onEvent: async (e: CycleEvent) => {
-        const label = `Step ${e.index + 1}/${n}: *${e.step.addon}*`;
-        if (e.type === "step-started") {
-          await root({ state: "running", step: e.index + 1, of: n, addon: e.step.addon });
-          await say(
-            `▶️ ${label} ${e.resumed ? "resuming after a worker restart" : "starting"}: backup → disable → ${e.step.restoreFrom ? "restore" : "enable"} → verify`,
-          );
-        } else if (e.type === "takeover") {
-          await say(`↪️ ${label} taken over from a stopped worker: ${e.decision}.`);
-        } else if (e.type === "step-done") {
-          const outputs = e.journal.outputs.map((o) => `• ${o.action}: ${trimOutput(o.output, 300)}`).join("\n");
-          const file = e.backupJson
-            ? { name: `backup-${p.cluster}-${e.step.addon}.json`, content: e.backupJson }
-            : undefined;
-          await say(
-            trimOutput(
-              `✅ ${label} done (${e.step.currentVersion ?? "?"} → ${e.step.expectedVersion ?? "current"}).\n${outputs}`,
-              OUTPUT_IN_THREAD,
-            ),
-            file,
-          );
-        } else {
-          const outputs = e.journal.outputs.map((o) => `• ${o.action}: ${trimOutput(o.output, 400)}`).join("\n");
-          await say(trimOutput(`❌ ${label} failed: ${e.error}\n${outputs}`, OUTPUT_IN_THREAD));
-        }
+        if (e.type === "step-started") await root({ state: "running", step: e.index + 1, of: n, addon: e.step.addon });
+        const m = stepEventMessage(e, n, p.cluster);
+        await say(m.text, m.file);
       },
     });
 
@@ -237,9 +224,9 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
       result = await engine.run(p);
     } catch (err) {
       if (err instanceof ClusterBusyError) {
-        await say(`⛔ ${p.cluster} is busy: cycle ${err.holder} holds it. This plan did not run.`);
+        await say(clusterBusyNote(p.cluster, err.holder));
         await deps.approvals.plans.transition(p.id, "running", "failed");
-        await root({ state: "failed", step: 1, of: n, addon: `${p.cluster} busy with cycle ${err.holder}` });
+        await root(clusterBusyState(p.cluster, err.holder, n));
         throw new UnrecoverableError(err.message);
       }
       throw err;
@@ -261,29 +248,27 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
     if (result.status === "done") {
       await deps.approvals.plans.transition(p.id, "running", "done");
       await audit("finished", `${result.stepsDone} step(s)`);
-      await say(
-        `🏁 ${p.kind === "rollback" ? "Rollback" : "Cycle"} on ${p.cluster} finished: ${result.stepsDone} of ${n} step(s) done.`,
-      );
+      await say(cycleFinishedNote(p, result.stepsDone));
       await root({ state: "done", steps: result.stepsDone });
     } else if (result.status === "aborted") {
       await deps.redis.del(keys.abort(p.cluster));
       await deps.approvals.plans.transition(p.id, "running", "aborted");
       await audit("aborted", `after ${result.stepsDone} step(s)`);
-      await say(`⏹️ Aborted on request after ${result.stepsDone} of ${n} step(s); nothing further was changed.`);
+      await say(cycleAbortedNote(result.stepsDone, n));
       await root({ state: "aborted", after: result.stepsDone, of: n });
     } else {
       await deps.approvals.plans.transition(p.id, "running", "failed");
       await audit("failed", result.error);
       const step = p.steps[result.failedStep ?? 0];
       await root({ state: "failed", step: (result.failedStep ?? 0) + 1, of: n, addon: step.addon });
-      const link = data.reply.rootMessage ? " See the thread for its output." : "";
-      await poster.postRoot(data.reply.channel, {
-        text: `🚨 Add-on ${p.kind} on *${p.cluster}* failed at step ${(result.failedStep ?? 0) + 1} (${step.addon}): ${trimOutput(result.error ?? "unknown error", 300)}. The cycle stopped; later steps did not run.${link}`,
-      });
+      await poster.postRoot(
+        data.reply.channel,
+        cycleFailedAlert(p, result.failedStep ?? 0, result.error, Boolean(data.reply.rootMessage)),
+      );
       if (p.kind === "cycle") {
         const rollback = await rollbackPlanFor(deps.redis, deps.prefix, p, p.requester);
         if (rollback) {
-          await say("A rollback to the backups taken during this cycle is offered below; it needs its own approval.");
+          await say(ROLLBACK_OFFERED_NOTE);
           await deps.approvals.requestApproval(rollback, data.reply);
         }
       }

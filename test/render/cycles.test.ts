@@ -2,9 +2,24 @@
 // dry run and a rollback, and the plan as text and as structure.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Requester } from "../../src/chat/types.ts";
-import { planRich, renderPlan } from "../../src/cycles/plan.ts";
-import { type CycleRootState, cycleRootMessage, describeCycleState } from "../../src/cycles/rootMessage.ts";
-import type { CyclePlan, PlanStep } from "../../src/cycles/types.ts";
+import type { CycleEvent } from "../../src/cycles/cycleEngine.ts";
+import type { CyclePlan, CycleRootState, PlanStep } from "../../src/cycles/types.ts";
+import {
+  clusterBusyNote,
+  clusterBusyState,
+  couldNotPlanNote,
+  cycleAbortedNote,
+  cycleFailedAlert,
+  cycleFinishedNote,
+  cycleRootMessage,
+  describeCycleState,
+  nothingToDoNote,
+  planRich,
+  ROLLBACK_OFFERED_NOTE,
+  renderPlan,
+  SUPERSEDED_NOTE,
+  stepEventMessage,
+} from "../../src/render/cycles.ts";
 
 const alice: Requester = { platform: "slack", userId: "U1", name: "alice" };
 
@@ -117,5 +132,45 @@ describe("cycle text", () => {
     expect(planRich(rollback, [])).toMatchSnapshot();
     expect(renderPlan({ ...plan, steps: [] })).toMatchSnapshot();
     expect(renderPlan({ ...plan, steps: [], upToDate: undefined })).toMatchSnapshot();
+  });
+
+  it("the plan job's notes", () => {
+    expect(couldNotPlanNote('unknown add-on "foo" on edge; known: dns, ingress')).toMatchSnapshot();
+    expect(nothingToDoNote({ ...plan, steps: [] })).toMatchSnapshot();
+    expect(nothingToDoNote({ ...plan, steps: [], upToDate: undefined })).toMatchSnapshot();
+  });
+
+  it("each step's replies: started, resumed, taken over, done with its backup, failed", () => {
+    const journal = {
+      state: "done" as const,
+      phasesDone: [],
+      attempts: {},
+      outputs: [
+        { action: "backup dns", output: "12 objects saved to /var/lib/upshift/backup.json" },
+        { action: "microk8s disable dns", output: "Disabling DNS\n".repeat(60) },
+      ],
+    };
+    const events: CycleEvent[] = [
+      { type: "step-started", index: 0, step: plan.steps[0], resumed: false },
+      { type: "step-started", index: 0, step: rollback.steps[0], resumed: true },
+      { type: "takeover", index: 1, step: plan.steps[1], decision: "the phase had finished; going on with enable" },
+      { type: "step-done", index: 0, step: plan.steps[0], journal, backupJson: '{"objects":[]}' },
+      { type: "step-done", index: 1, step: plan.steps[1], journal: { ...journal, outputs: [] } },
+      { type: "step-failed", index: 1, step: plan.steps[1], journal, error: "verify: 0/1 pods ready after 45 s" },
+    ];
+    for (const e of events) expect(stepEventMessage(e, 2, "edge")).toMatchSnapshot(e.type);
+    expect(stepEventMessage(events[5], 2, "edge").text.length).toBeLessThanOrEqual(1_600);
+  });
+
+  it("the run job's notes: superseded, busy, finished, aborted, failed, rollback offered", () => {
+    expect(SUPERSEDED_NOTE).toMatchSnapshot();
+    expect(clusterBusyNote("edge", "0f1e2d3c")).toMatchSnapshot();
+    expect(describeCycleState(clusterBusyState("edge", "0f1e2d3c", 2))).toMatchSnapshot();
+    expect(cycleFinishedNote(plan, 2)).toMatchSnapshot();
+    expect(cycleFinishedNote(rollback, 1)).toMatchSnapshot();
+    expect(cycleAbortedNote(1, 2)).toMatchSnapshot();
+    expect(cycleFailedAlert(plan, 1, "verify: 0/1 pods ready after 45 s", true)).toMatchSnapshot();
+    expect(cycleFailedAlert(rollback, 0, undefined, false)).toMatchSnapshot();
+    expect(ROLLBACK_OFFERED_NOTE).toMatchSnapshot();
   });
 });
