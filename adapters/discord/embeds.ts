@@ -1,4 +1,4 @@
-// A ChatMessage's structure (src/render/richMessage.ts) as Discord embeds coloured by its tone
+// A ChatMessage's structure (src/chat/richMessage.ts) as Discord embeds coloured by its tone
 // (green ready/done, yellow warnings, red blocked/failed), and its buttons as a component row.
 // The items are packed into embed descriptions in order; what would pass Discord's limits is
 // counted in a closing line instead of being sent for Discord to refuse (a long report's full

@@ -1,4 +1,4 @@
-// A ChatMessage's structure (src/render/richMessage.ts) as Slack Block Kit: a header, one section
+// A ChatMessage's structure (src/chat/richMessage.ts) as Slack Block Kit: a header, one section
 // per item, the sections' notes and the context lines as context blocks, and the buttons as an
 // actions block. Every limit below is Slack's documented one; a message that would pass one is
 // cut here (text shortened at a line or word, items past the block budget counted in a last
