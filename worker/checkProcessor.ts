@@ -10,28 +10,33 @@
 // request) is bounded by a deadline; when it passes, the thread names the calls that hung.
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
-import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
-import type { Check } from "../src/checks/types.ts";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { Tone } from "../src/chat/richMessage.ts";
 import type { ChatMessage, ChatPoster } from "../src/chat/types.ts";
-import type { FileConfig } from "../src/config/schema.ts";
+import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
+import type { Check } from "../src/checks/types.ts";
 import { ignoreRulesFor } from "../src/config/load.ts";
+import type { FileConfig } from "../src/config/schema.ts";
 import { CheckDeadlineError } from "../src/errors/checkDeadlineError.ts";
 import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { KubeObject, ResourceKey } from "../src/kube/resources.ts";
-import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
+import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import {
+  CHECK_CHECKING,
+  checkFailureNote,
+  checkRunningState,
+  couldNotCheckState,
+  fleetChildLine,
   reportMessages,
   structuredHeadline,
   verdictState,
   verdictTone,
   withReportStructure,
-} from "../src/render/chatReport.ts";
-import type { Tone } from "../src/render/richMessage.ts";
+} from "../src/render/checks.ts";
 import { BASELINE_READS, buildBaseline } from "../src/verify/baseline.ts";
 import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
@@ -109,7 +114,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
       if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
       // Seen at once, before the first request to a cluster that may never answer.
       if (!data.fleet && !job.data.reply.rootMessage)
-        await ensureRoot(job, poster, head("checking…"), `${job.id}:root`);
+        await ensureRoot(job, poster, head(CHECK_CHECKING), `${job.id}:root`);
       if (job.data.startedAt === undefined) await job.updateData({ ...job.data, startedAt: Date.now() });
       deadlineAt = job.data.startedAt! + deadlineMs;
       const deadline = { signal: AbortSignal.timeout(Math.max(0, deadlineAt - Date.now())), ms: deadlineMs };
@@ -131,7 +136,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
           await job.updateData({ ...job.data, serverVersion, resolvedTarget: targetFull });
           // A fleet child posts into the fleet's thread; the fleet summary edits the root.
           if (!data.fleet)
-            await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"), `${job.id}:root`);
+            await ensureRoot(job, poster, head(checkRunningState(job.attemptsMade > 0)), `${job.id}:root`);
         },
       });
       log.info({ verdict: report.verdict, findings: report.findings.length, ms: report.durationMs }, "check finished");
@@ -141,10 +146,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform), docsUrl: deps.docsUrl }),
         report,
       );
-      if (data.fleet)
-        messages.unshift({
-          text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}`,
-        });
+      if (data.fleet) messages.unshift(fleetChildLine(report));
       const address = threadOf(job.data.reply);
       for (let i = job.data.posted ?? 0; i < messages.length; i++) {
         const key = `${job.id}:reply:${i}`;
@@ -222,7 +224,7 @@ async function reportFailure(
   head: (s: string, tone?: Tone) => ChatMessage,
   reason: string,
 ) {
-  const state = `*could not check*: ${reason}`;
+  const state = couldNotCheckState(reason);
   const key = `${job.id}:failure`;
   // The failure note is keyed too: a worker that dies after posting it leaves the job to be retried.
   const postNote = async (text: string) => {
@@ -235,9 +237,9 @@ async function reportFailure(
   };
   if (job.data.fleet) {
     // The fleet summary lists this cluster as "could not check"; say why in the thread now.
-    await postNote(`⚠️ *${job.data.cluster}*: the check could not run: ${reason}`);
+    await postNote(checkFailureNote(reason, job.data.cluster));
     return;
   }
   await ensureRoot(job, poster, head(state, "danger"), `${job.id}:root`);
-  await postNote(`⚠️ The check could not run: ${reason}`);
+  await postNote(checkFailureNote(reason));
 }

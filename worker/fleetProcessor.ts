@@ -3,17 +3,13 @@
 // that failed, which the summary lists as "could not check" while the rest still report.
 import { type FlowProducer, Job, type Queue } from "bullmq";
 import type { Logger } from "pino";
-import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
-import type { ChatMessage } from "../src/chat/types.ts";
-import { dayOf, type Tone } from "../src/render/richMessage.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
-import { plural } from "../src/render/english.ts";
-import { type FleetRow, renderFleetTable } from "../src/render/fleetTable.ts";
+import { fleetCheckingState, fleetDoneState, fleetRoot, fleetSummaryText } from "../src/render/checks.ts";
+import type { FleetRow } from "../src/render/fleetTable.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
 import { ensureRoot, postOnce, threadOf } from "./posting.ts";
-import { userText } from "../src/chat/userText.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;
@@ -26,36 +22,10 @@ export interface FleetProcessorDeps {
   logger: Logger;
 }
 
-function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string): { text: string } {
-  return {
-    text: `*Fleet upgrade check:* ${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
-  };
-}
-
-/** The fleet headline with its structure: the verdict in the header, and a thread name that says what it is. */
-function fleetRoot(data: FleetJobData | FleetSummaryJobData, state: string, tone: Tone = "progress"): ChatMessage {
-  const what = `${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}`;
-  return {
-    ...fleetHeadline(data, state),
-    rich: {
-      tone,
-      title: `Fleet upgrade check · ${what}: ${state}`,
-      sections: [],
-      context: [`requested by ${mention(data.requester)}`],
-    },
-    threadName: `Fleet upgrade check · ${what} · ${dayOf(data.requestedAt)}`,
-  };
-}
-
 export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorDeps): Promise<{ children: number }> {
   const poster = deps.posters.get(job.data.reply.platform);
   if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
-  await ensureRoot(
-    job,
-    poster,
-    fleetRoot(job.data, `checking ${job.data.clusters.join(", ")}`),
-    `${job.id}:fleet-root`,
-  );
+  await ensureRoot(job, poster, fleetRoot(job.data, fleetCheckingState(job.data.clusters)), `${job.id}:fleet-root`);
   if (job.data.flowAdded) return { children: job.data.clusters.length };
   const { clusters, target, requester, reply, requestedAt } = job.data;
   const summary: FleetSummaryJobData = { kind: "fleet-summary", clusters, target, requester, reply, requestedAt };
@@ -103,33 +73,16 @@ export async function processFleetSummary(
     done.add(cluster);
     rows.push({ cluster, failure: String(reason).slice(0, 120) });
   }
-  const table = renderFleetTable(rows);
   // Keyed (see postOnce): a worker that dies after the summary post must not post it twice. No
   // progress write follows; the marker is left for a retry to look for, and the job then ends.
   const address = threadOf(job.data.reply);
   const key = `${job.id}:summary`;
-  const text = `*Fleet summary* (${done.size} of ${plural(job.data.clusters.length, "cluster")})\n${table}`;
+  const text = fleetSummaryText(rows, done.size, job.data.clusters.length);
   await postOnce(job, poster, address, key, async () => ({
     id: await poster.postInThread(address, { text }, { key }),
     thread: address.thread,
   }));
-  const results = Object.values(values);
-  const state = [
-    `${results.filter((r) => r.verdict === "ready").length} ready`,
-    `${results.filter((r) => r.verdict === "warnings").length} with warnings`,
-    `${results.filter((r) => r.verdict === "blocked").length} blocked`,
-    `${Object.keys(failures).length} could not be checked`,
-  ].join(", ");
-  const tone: Tone =
-    Object.keys(failures).length || results.some((r) => r.verdict === "blocked")
-      ? "danger"
-      : results.some((r) => r.verdict === "warnings")
-        ? "warning"
-        : "good";
-  await poster.update(
-    job.data.reply.channel,
-    job.data.reply.rootMessage!,
-    fleetRoot(job.data, `*done*: ${state}`, tone),
-  );
+  const { state, tone } = fleetDoneState(Object.values(values), Object.keys(failures).length);
+  await poster.update(job.data.reply.channel, job.data.reply.rootMessage!, fleetRoot(job.data, state, tone));
   return { clusters: done.size };
 }

@@ -1,6 +1,6 @@
 // The platform-neutral face of a chat platform, as the worker and the command handlers see it.
 // Slack, Discord and the console each implement ChatPoster in adapters/; src/ only knows this.
-import type { ChatAction, RichMessage } from "../render/richMessage.ts";
+import type { ChatAction, RichMessage } from "./richMessage.ts";
 
 export type Platform = "slack" | "discord" | "console";
 

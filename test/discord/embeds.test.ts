@@ -5,7 +5,7 @@ import { customIdFor, parseCustomId, TONE_COLOUR, toComponents, toEmbeds } from 
 import { render } from "../../adapters/discord/discordPoster.ts";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import type { Finding, Severity } from "../../src/checks/types.ts";
-import { reportMessages, structuredHeadline, withReportStructure } from "../../src/render/chatReport.ts";
+import { reportMessages, structuredHeadline, withReportStructure } from "../../src/render/checks.ts";
 import { embedViolations } from "../fakes/fakeDiscord.ts";
 
 function finding(i: number, severity: Severity): Finding {

@@ -3,7 +3,7 @@
 // support"), so drains stall on it exactly as on a budget with no room.
 import { type KubeObject, objectRef } from "../../kube/resources.ts";
 import { compareText } from "../../order.ts";
-import { listSome, plural } from "../../render/english.ts";
+import { listSome, plural } from "../../text/english.ts";
 import { createOwnerResolver, describeRef, groupByOwner, selectorMatches } from "../ownership.ts";
 import type { Check, CheckContext } from "../types.ts";
 
