@@ -3,7 +3,7 @@
 // lesson of INCIDENTS case 2, applied to Upshift itself.
 import type { IgnoreRule } from "../config/schema.ts";
 import type { KubeObject, ResourceKey } from "../kube/resources.ts";
-import { compareText } from "../order.ts";
+import { compareText } from "../text/order.ts";
 import { type Check, type CheckContext, type Finding, SEVERITY_RANK, type Severity } from "./types.ts";
 
 export const IGNORE_ANNOTATION = "upshift.dev/ignore";

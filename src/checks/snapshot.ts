@@ -12,7 +12,7 @@
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import type { ClusterClient } from "../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES, type ResourceDef, type ResourceKey } from "../kube/resources.ts";
-import { compareText } from "../order.ts";
+import { compareText } from "../text/order.ts";
 import { requiredRefs } from "./ownership.ts";
 import { projectForChecks } from "./projection.ts";
 import type { KubeletMetrics, NotReadable, SecretAccess } from "./types.ts";

@@ -5,7 +5,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../kube/resources.ts";
-import { compareText } from "../order.ts";
+import { compareText } from "../text/order.ts";
 
 export const HELM_RELEASE_TYPE = "helm.sh/release.v1";
 /** A release JSON larger than this is refused: a hostile Secret must not exhaust memory. */

@@ -14,7 +14,7 @@ import type { CheckReport } from "../checks/preflight.ts";
 import { SEVERITIES } from "../checks/types.ts";
 import { groupReleases, releaseFromSecret } from "../helm/release.ts";
 import type { KubeObject, ResourceKey } from "../kube/resources.ts";
-import { compareText } from "../order.ts";
+import { compareText } from "../text/order.ts";
 import { imageTag } from "../versions/chartVersion.ts";
 
 export const BASELINE_VERSION = 1;

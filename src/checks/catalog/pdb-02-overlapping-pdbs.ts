@@ -2,8 +2,8 @@
 // ("This pod has more than one PodDisruptionBudget, which the eviction subresource does not
 // support"), so drains stall on it exactly as on a budget with no room.
 import { type KubeObject, objectRef } from "../../kube/resources.ts";
-import { compareText } from "../../order.ts";
 import { listSome, plural } from "../../text/english.ts";
+import { compareText } from "../../text/order.ts";
 import { createOwnerResolver, describeRef, groupByOwner, selectorMatches } from "../ownership.ts";
 import type { Check, CheckContext } from "../types.ts";
 
