@@ -19,7 +19,7 @@ import { upgradeCheckCommand } from "../commands/upgradeCheck.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
 import { JobQueues } from "../src/queue/jobQueues.ts";
-import { producerConnection } from "../src/queue/redisConnection.ts";
+import { producerConnection } from "../src/redis/connection.ts";
 import { startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { kubeconfigFor } from "../src/sandbox/index.ts";
 import { FakeDiscord } from "../test/fakes/fakeDiscord.ts";

@@ -10,19 +10,18 @@
 // request) is bounded by a deadline; when it passes, the thread names the calls that hung.
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
-import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
-import type { Check } from "../src/checks/types.ts";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatMessage, ChatPoster } from "../src/chat/types.ts";
-import type { FileConfig } from "../src/config/schema.ts";
+import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
+import type { Check } from "../src/checks/types.ts";
 import { ignoreRulesFor } from "../src/config/load.ts";
+import type { FileConfig } from "../src/config/schema.ts";
 import { CheckDeadlineError } from "../src/errors/checkDeadlineError.ts";
 import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { KubeObject, ResourceKey } from "../src/kube/resources.ts";
-import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
 import {
   reportMessages,
@@ -32,6 +31,7 @@ import {
   withReportStructure,
 } from "../src/render/chatReport.ts";
 import type { Tone } from "../src/render/richMessage.ts";
+import type { LastCheckStore } from "../src/status/lastCheckStore.ts";
 import { BASELINE_READS, buildBaseline } from "../src/verify/baseline.ts";
 import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";

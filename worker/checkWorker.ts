@@ -3,6 +3,8 @@
 import { FlowProducer, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { CHECK_JOB_OPTIONS } from "../src/queue/jobQueues.ts";
 import { type CheckQueueJobData, type FleetJobData, type FleetSummaryJobData, QUEUE_NAMES } from "../src/queue/jobs.ts";
+import { asRedis, type RedisConnection } from "../src/redis/connection.ts";
+import { RequestGate } from "../src/redis/requestGate.ts";
 import {
   type CheckJobProgress,
   type CheckJobResult,
@@ -11,8 +13,6 @@ import {
 } from "./checkProcessor.ts";
 import { processFleet, processFleetSummary } from "./fleetProcessor.ts";
 import { createVerifyProcessor, type VerifyJobProgress } from "./verifyProcessor.ts";
-import { asRedis, type RedisConnection } from "../src/queue/redisConnection.ts";
-import { RequestGate } from "../src/queue/requestGate.ts";
 
 export interface CheckWorkerOptions {
   connection: RedisConnection;
@@ -43,7 +43,7 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
   const requests = new RequestGate(asRedis(opts.connection), opts.prefix);
   // One queue, four job kinds: a check, a fleet fan-out, a fleet's summary, and a verify.
   const processor = async (job: Job<CheckQueueJobData>): Promise<unknown> => {
-    // A job from a chat request runs only if the bot told the user it was queued (requestGate.ts).
+    // A job from a chat request runs only if the bot told the user it was queued (src/redis/requestGate.ts).
     const request = job.data.kind !== "fleet-summary" ? job.data.request : undefined;
     if (request) {
       const decided = await requests.decided(request);

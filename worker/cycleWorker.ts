@@ -5,8 +5,8 @@ import { Worker } from "bullmq";
 import type { CycleJobData } from "../src/cycles/types.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { LONG_JOB_LOCK } from "../src/queue/takeover.ts";
+import type { RedisConnection } from "../src/redis/connection.ts";
 import { type CycleJobResult, type CycleProcessorDeps, createCycleProcessor } from "./cycleProcessor.ts";
-import type { RedisConnection } from "../src/queue/redisConnection.ts";
 
 export interface CycleWorkerOptions {
   connection: RedisConnection;

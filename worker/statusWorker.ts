@@ -4,9 +4,9 @@ import type { Logger } from "pino";
 import type { StatusJobData } from "../commands/upgradeStatus.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import type { RedisConnection } from "../src/redis/connection.ts";
 import { collectStatus, type StatusSources } from "../src/status/collectStatus.ts";
 import { renderStatus } from "../src/status/renderStatus.ts";
-import type { RedisConnection } from "../src/queue/redisConnection.ts";
 
 export interface StatusWorkerDeps {
   clusters: { has(name: string): boolean };

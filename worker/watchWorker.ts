@@ -5,9 +5,9 @@
 import { Worker } from "bullmq";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { LONG_JOB_LOCK } from "../src/queue/takeover.ts";
+import type { RedisConnection } from "../src/redis/connection.ts";
 import type { WatchJobData } from "../src/watch/types.ts";
 import { createWatchProcessor, type WatchJobResult, type WatchProcessorDeps } from "./watchProcessor.ts";
-import type { RedisConnection } from "../src/queue/redisConnection.ts";
 
 export interface WatchWorkerOptions {
   /** Blocking connection for BullMQ (maxRetriesPerRequest: null). */

@@ -12,12 +12,15 @@
 // reconnect: while Redis is down an add fails at once, and a command the user was told was not
 // queued is never written later. A job that belongs to a chat request (Slack trigger_id, Discord
 // interaction id) has a job id derived from it and runs only once its request key says so (see
-// requestGate.ts): a retried or replayed request finds the first instead of starting a second.
+// src/redis/requestGate.ts): a retried or replayed request finds the first instead of starting a second.
 import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
 import { NotQueuedError } from "../errors/notQueuedError.ts";
+import { asRedis, duplicateConnection, type RedisConnection } from "../redis/connection.ts";
+import { type ChatRequest, RequestGate, type RequestState } from "../redis/requestGate.ts";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import {
   type CheckJobData,
   type CheckQueueJobData,
@@ -27,9 +30,6 @@ import {
   type VerifyJobData,
   verifyJobId,
 } from "./jobs.ts";
-import { safeKeyPart } from "../redis/safeKeyPart.ts";
-import { asRedis, duplicateConnection, type RedisConnection } from "./redisConnection.ts";
-import { type ChatRequest, RequestGate, type RequestState } from "./requestGate.ts";
 
 export type EnqueueResult =
   | { status: "queued"; jobId: string }

@@ -1,8 +1,9 @@
 // Job payloads on the Redis queue. Everything a worker needs to do the job and to answer in
 // the right thread is in the job data, never in the memory of the bot that enqueued it.
-import { safeKeyPart } from "../redis/safeKeyPart.ts";
+
 import type { ReplyAddress, Requester } from "../chat/types.ts";
-import type { ChatRequest } from "./requestGate.ts";
+import type { ChatRequest } from "../redis/requestGate.ts";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
 
 /** One queue per kind of work so each can be scaled and monitored on its own. */
 export const QUEUE_NAMES = {
@@ -24,7 +25,7 @@ export interface CheckJobData {
   requestedAt: string;
   /** Fleet runs (/upgrade-check all): the child posts into the fleet's thread, not a root of its own. */
   fleet?: boolean;
-  /** The chat request that asked for it: the job runs only once that request was accepted (requestGate.ts). */
+  /** The chat request that asked for it: the job runs only once that request was accepted (src/redis/requestGate.ts). */
   request?: ChatRequest;
 }
 
@@ -65,7 +66,7 @@ export interface VerifyJobData {
   requestedAt: string;
   /** What asked for it: the command, or the end of a watch or cycle. */
   origin: "command" | "watch" | "cycle";
-  /** The chat request that asked for it (commands only): runs only once accepted (requestGate.ts). */
+  /** The chat request that asked for it (commands only): runs only once accepted (src/redis/requestGate.ts). */
   request?: ChatRequest;
 }
 

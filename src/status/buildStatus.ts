@@ -12,8 +12,8 @@ import {
 import type { AddonConfig } from "../config/schema.ts";
 import { groupReleases } from "../helm/release.ts";
 import type { KubeObject } from "../kube/resources.ts";
-import type { LastCheck } from "../queue/lastCheckStore.ts";
 import { formatMinor, parseKubeVersion } from "../versions/kube.ts";
+import type { LastCheck } from "./lastCheckStore.ts";
 
 export interface MicroK8sAddon {
   name: string;

@@ -4,13 +4,13 @@ import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { ConsoleChat } from "../../adapters/console/consoleChat.ts";
-import { DEMO_CHANNEL, DEMO_CONFIG } from "../../cli/demo.ts";
 import { createAccessPolicy, createControls } from "../../cli/compose.ts";
+import { DEMO_CHANNEL, DEMO_CONFIG } from "../../cli/demo.ts";
 import { createRouter } from "../../commands/index.ts";
 import { NO_ACCESS_RULES_WARNING } from "../../src/access/policy.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
-import { producerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection } from "../../src/redis/connection.ts";
 import { countJobs } from "../slack/harness.ts";
 
 const cleanups: Array<() => Promise<void>> = [];

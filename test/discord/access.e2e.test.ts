@@ -13,7 +13,7 @@ import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import type { CyclePlan } from "../../src/cycles/types.ts";
 import { createLogger } from "../../src/log.ts";
-import { producerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection } from "../../src/redis/connection.ts";
 import { FakeDiscord, type RestCall } from "../fakes/fakeDiscord.ts";
 import { countJobs } from "../slack/harness.ts";
 
@@ -316,9 +316,7 @@ describe("user text in Discord replies", () => {
   it("escapes markdown, defuses mentions and links, and pings nobody", async () => {
     const s = await stack();
     const edit = await s.command("upgrade-status", [{ name: "context", value: "@everyone" }]);
-    expect(edit.body.content).toBe(
-      'unknown cluster context "@\u200beveryone". Valid contexts: `staging`, `dev`.',
-    );
+    expect(edit.body.content).toBe('unknown cluster context "@\u200beveryone". Valid contexts: `staging`, `dev`.');
     expect(edit.body.allowed_mentions).toEqual({ parse: [] });
     const md = await s.command("upgrade-cycle", [{ name: "context", value: "**bold**_x_" }]);
     expect(md.body.content).toContain('"\\*\\*bold\\*\\*\\_x\\_" is not an add-on name');

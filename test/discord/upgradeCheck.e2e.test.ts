@@ -8,13 +8,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { createDiscordBot, type DiscordBot, DiscordPoster } from "../../adapters/discord/index.ts";
 import { CommandRouter } from "../../commands/router.ts";
 import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
-import { allChecks } from "../../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { allChecks } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { producerConnection, workerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection, type RedisConnection, workerConnection } from "../../src/redis/connection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { FakeDiscord, type FakeMessage, type RestCall, shownText } from "../fakes/fakeDiscord.ts";

@@ -4,21 +4,16 @@
 // verdict in the last-check store. Only the Redis topology differs between the tests using it.
 import { PassThrough } from "node:stream";
 import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
-import { checksById } from "../../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { checksById } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
 import type { CheckJobData } from "../../src/queue/jobs.ts";
-import { LastCheckStore } from "../../src/queue/lastCheckStore.ts";
-import {
-  asRedis,
-  producerConnection,
-  type RedisConnection,
-  workerConnection,
-} from "../../src/queue/redisConnection.ts";
+import { asRedis, producerConnection, type RedisConnection, workerConnection } from "../../src/redis/connection.ts";
 import { startSandbox } from "../../src/sandbox/index.ts";
+import { LastCheckStore } from "../../src/status/lastCheckStore.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
 

@@ -6,7 +6,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { cycleKeys } from "../../src/cycles/keys.ts";
 import { ConfigError } from "../../src/errors/configError.ts";
 import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
-import type { RedisConnection } from "../../src/queue/redisConnection.ts";
+import type { RedisConnection } from "../../src/redis/connection.ts";
 import { stopFlagKey } from "../../src/watch/stateStore.ts";
 import { runCheckThrough } from "./checkEndToEnd.ts";
 import { startClusterTopology } from "./topology.ts";

@@ -9,11 +9,11 @@ import { createSlackApp, FOREIGN_WORKSPACE_TEXT } from "../../adapters/slack/sla
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import { createAccessPolicy, createApprovals, createControls } from "../../cli/compose.ts";
 import { createRouter } from "../../commands/index.ts";
-import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import type { CyclePlan } from "../../src/cycles/types.ts";
-import { producerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection } from "../../src/redis/connection.ts";
 import { FakeSlackApi, type FakeSlackApiOptions, waitFor } from "../fakes/fakeSlackApi.ts";
 import { postSigned, reactionEventBody, type SlashCommandFields, slashCommandBody } from "../fakes/slackSigning.ts";
 import { countJobs, quietLogger, SIGNING_SECRET } from "./harness.ts";

@@ -3,12 +3,12 @@
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { pino } from "pino";
+import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
 import { CommandRouter } from "../../commands/router.ts";
 import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
-import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
 import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
-import { producerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection, type RedisConnection } from "../../src/redis/connection.ts";
 import type { FakeSlackApi } from "../fakes/fakeSlackApi.ts";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";

@@ -6,7 +6,7 @@ import { ConsoleChat } from "../../adapters/console/consoleChat.ts";
 import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
 import { createBotRouter } from "../../cli/compose.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { producerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection } from "../../src/redis/connection.ts";
 import { waitFor } from "../fakes/fakeSlackApi.ts";
 import { BEFORE, CLEAN_UPGRADE } from "../fixtures/verify/clusters.ts";
 import { startVerifyStack, UpgradableCluster } from "./harness.ts";

@@ -5,15 +5,15 @@ import { PassThrough } from "node:stream";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
-import { checksById } from "../../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { checksById } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
 import type { CheckJobData } from "../../src/queue/jobs.ts";
-import { LastCheckStore } from "../../src/queue/lastCheckStore.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { LastCheckStore } from "../../src/status/lastCheckStore.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
 

@@ -18,7 +18,7 @@
 // Clocks: `acceptBy` is the bot's clock and the scripts compare it with Redis's TIME; hosts kept
 // in sync by NTP differ by milliseconds, well inside the margin the adapters leave.
 import type { Redis } from "ioredis";
-import { runScript } from "../redis/scripts.ts";
+import { runScript } from "./scripts.ts";
 
 /** Slack rejects signed requests older than 5 minutes; a replay within them must be recognised. */
 export const REQUEST_WINDOW_MS = 5 * 60_000;

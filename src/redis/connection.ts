@@ -4,7 +4,7 @@
 // the bot should fail fast instead, so a Redis outage turns into a clear "try again" rather than
 // a hung ack.
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import { parseRedisUrl, type RedisTarget } from "../redis/redisUrl.ts";
+import { parseRedisUrl, type RedisTarget } from "./redisUrl.ts";
 
 /** What BullMQ and Upshift's stores accept: one server (also behind Sentinel) or a cluster. */
 export type RedisConnection = Redis | Cluster;
