@@ -26,7 +26,7 @@ import type { DriverSet } from "../src/cycles/types.ts";
 import type { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { JobQueues } from "../src/queue/jobQueues.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
-import { asRedis, type RedisConnection } from "../src/redis/connection.ts";
+import type { RedisConnection } from "../src/redis/connection.ts";
 import { LastCheckStore } from "../src/status/lastCheckStore.ts";
 import { BaselineStore } from "../src/verify/baselineStore.ts";
 import { QueueWatchControl } from "../src/watch/control.ts";
@@ -61,7 +61,7 @@ export interface ApproverRules {
 export function createControls(redis: RedisConnection, prefix: string, approvers?: ApproverRules): Controls {
   const queues = new JobQueues(redis, prefix);
   const resolver = approvers ? new ApproverResolver({ groupMembers: approvers.groupMembers }) : undefined;
-  const cycles = new CycleControl(asRedis(redis), prefix, {
+  const cycles = new CycleControl(redis, prefix, {
     isApprover:
       approvers && resolver
         ? (cluster, actor) =>
@@ -71,15 +71,15 @@ export function createControls(redis: RedisConnection, prefix: string, approvers
             )
         : undefined,
   });
-  const watch = new QueueWatchControl(asRedis(redis), prefix);
+  const watch = new QueueWatchControl(redis, prefix);
   const statusQueue = new Queue<StatusJobData>(QUEUE_NAMES.status, { connection: redis, prefix });
   return {
     queues,
     cycles,
     watch,
     statusQueue,
-    lastChecks: new LastCheckStore(asRedis(redis), prefix),
-    baselines: new BaselineStore(asRedis(redis), prefix),
+    lastChecks: new LastCheckStore(redis, prefix),
+    baselines: new BaselineStore(redis, prefix),
     all: () => [queues.check, cycles.queue, watch.queue, statusQueue] as Queue[],
     async close() {
       await Promise.all([queues.close(), cycles.close(), watch.queue.close(), statusQueue.close()]);
@@ -124,7 +124,7 @@ export function createApprovals(opts: {
   logger: Logger;
 }): ApprovalEngine {
   const engine = new ApprovalEngine({
-    redis: asRedis(opts.redis),
+    redis: opts.redis,
     prefix: opts.prefix,
     posters: opts.posters,
     file: opts.file,
@@ -198,7 +198,7 @@ export function startWorkers(opts: {
       origin,
     });
   };
-  const connection = asRedis(opts.workerRedis);
+  const connection = opts.workerRedis;
   const check = startCheckWorker(
     {
       clusters,
@@ -234,7 +234,7 @@ export function startWorkers(opts: {
   });
   const cycle = startCycleWorker(
     {
-      redis: asRedis(opts.redis),
+      redis: opts.redis,
       prefix,
       posters,
       file,
@@ -251,7 +251,7 @@ export function startWorkers(opts: {
     {
       clusters,
       posters,
-      redis: asRedis(opts.redis),
+      redis: opts.redis,
       prefix,
       logger,
       tuning: opts.docsUrl ? { docsBase: opts.docsUrl } : undefined,

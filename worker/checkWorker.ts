@@ -3,7 +3,7 @@
 import { FlowProducer, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { CHECK_JOB_OPTIONS } from "../src/queue/jobQueues.ts";
 import { type CheckQueueJobData, type FleetJobData, type FleetSummaryJobData, QUEUE_NAMES } from "../src/queue/jobs.ts";
-import { asRedis, type RedisConnection } from "../src/redis/connection.ts";
+import type { RedisConnection } from "../src/redis/connection.ts";
 import { RequestGate } from "../src/redis/requestGate.ts";
 import {
   type CheckJobProgress,
@@ -40,7 +40,7 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
     checkJobOptions: opts.checkJobOptions ?? CHECK_JOB_OPTIONS,
     logger: deps.logger,
   };
-  const requests = new RequestGate(asRedis(opts.connection), opts.prefix);
+  const requests = new RequestGate(opts.connection, opts.prefix);
   // One queue, four job kinds: a check, a fleet fan-out, a fleet's summary, and a verify.
   const processor = async (job: Job<CheckQueueJobData>): Promise<unknown> => {
     // A job from a chat request runs only if the bot told the user it was queued (src/redis/requestGate.ts).

@@ -4,29 +4,29 @@
 // channel and offer a rollback plan that needs its own approval. A run job handed on after a
 // worker died resumes from the step journal (see src/cycles/cycleEngine.ts for the rule).
 import { type Job, UnrecoverableError } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatPoster, ReplyAddress } from "../src/chat/types.ts";
-import type { WatchControl } from "../src/watch/control.ts";
-import { ensureRoot } from "./posting.ts";
 import type { FileConfig } from "../src/config/schema.ts";
-import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import {
   ClusterBusyError,
-  type CycleEvent,
   CycleEngine,
+  type CycleEvent,
   type CycleResult,
   rollbackPlanFor,
 } from "../src/cycles/cycleEngine.ts";
+import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import { cycleKeys } from "../src/cycles/keys.ts";
 import { buildPlan, nothingToDo, planHash } from "../src/cycles/plan.ts";
 import { type CycleRootState, cycleRootMessage } from "../src/cycles/rootMessage.ts";
 import type { CycleJobData, CyclePlan, CyclePlanJobData, CycleRunJobData, DriverSet } from "../src/cycles/types.ts";
+import type { RedisCommands } from "../src/redis/commands.ts";
+import type { WatchControl } from "../src/watch/control.ts";
+import { ensureRoot } from "./posting.ts";
 
 export interface CycleProcessorDeps {
-  redis: Redis;
+  redis: RedisCommands;
   prefix: string;
   posters: PosterRegistry;
   file: FileConfig;

@@ -2,25 +2,26 @@
 // stop request, then a summary of what it saw (counts by reason) in the root's thread. Everything
 // needed to carry on lives in Redis (resourceVersions, timers, counts, dedupe keys, threads), so a
 // worker that picks the job up after a stall continues where the dead one left off.
-import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Redis } from "ioredis";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { RedisCommands } from "../src/redis/commands.ts";
 import { AlertSink } from "../src/watch/alertSink.ts";
 import { WatchSession } from "../src/watch/session.ts";
 import { WatchStateStore } from "../src/watch/stateStore.ts";
-import { ALL_WATCHED } from "../src/watch/watchedResources.ts";
 import type { RuleOptions, WatchJobData } from "../src/watch/types.ts";
+import { ALL_WATCHED } from "../src/watch/watchedResources.ts";
 
 export interface WatchProcessorDeps {
   clusters: { client(name: string): ClusterClient; kubeConfig(name: string): KubeConfig; has(name: string): boolean };
   posters: PosterRegistry;
   /** Redis for watch state (not the worker's blocking connection). */
-  redis: Redis;
+  redis: RedisCommands;
   prefix: string;
   logger: Logger;
   ruleOptions?: Partial<RuleOptions>;

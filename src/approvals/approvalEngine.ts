@@ -3,28 +3,29 @@
 // checked against the cluster's approvers, and counted by one Lua script, so two reactions
 // arriving at once on two bot replicas can neither double-count nor start the run twice: the
 // script is the only place the plan moves from "pending" to "approved", and it does so once.
-import type { Redis } from "ioredis";
+
 import type { Logger } from "pino";
 import type { AccessPolicy } from "../access/policy.ts";
+import type { ButtonClick } from "../chat/buttons.ts";
 import { mention } from "../chat/mention.ts";
 import type { PosterRegistry } from "../chat/posterRegistry.ts";
-import type { ButtonClick } from "../chat/buttons.ts";
 import type { ChatPoster, ReplyAddress } from "../chat/types.ts";
 import { approvalsFor } from "../config/load.ts";
 import type { FileConfig } from "../config/schema.ts";
-import { cycleKeys, type CycleKeys } from "../cycles/keys.ts";
+import { type CycleKeys, cycleKeys } from "../cycles/keys.ts";
 import { nothingToDo, planHash, planRich, renderPlan } from "../cycles/plan.ts";
-import { type CycleRootState, rootSubjectOf, updateCycleRoot } from "../cycles/rootMessage.ts";
 import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
+import { type CycleRootState, rootSubjectOf, updateCycleRoot } from "../cycles/rootMessage.ts";
 import type { CyclePlan, CycleRunJobData } from "../cycles/types.ts";
 import { errorMessage } from "../errors/upshiftError.ts";
+import type { RedisCommands } from "../redis/commands.ts";
 import { runScript } from "../redis/scripts.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
 import { AuditLog } from "./auditLog.ts";
 import { decisionOf, type ReactionDecision, seedEmoji } from "./emoji.ts";
 
 export interface ApprovalEngineDeps {
-  redis: Redis;
+  redis: RedisCommands;
   prefix: string;
   posters: PosterRegistry;
   file: FileConfig;

@@ -1,12 +1,13 @@
 // The producer side of cycles, for the command handlers and the approval engine: queue a plan,
 // queue an approved run (once: the job id is the plan id), report status, request an abort.
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { mention } from "../chat/mention.ts";
 import type { Requester } from "../chat/types.ts";
 import { QUEUE_NAMES } from "../queue/jobs.ts";
+import type { RedisCommands } from "../redis/commands.ts";
+import type { RedisConnection } from "../redis/connection.ts";
 import { ClusterLock } from "./clusterLock.ts";
-import { cycleKeys, type CycleKeys } from "./keys.ts";
+import { type CycleKeys, cycleKeys } from "./keys.ts";
 import { PlanStore } from "./planStore.ts";
 import type { CycleNotifier, CycleRootState } from "./rootMessage.ts";
 import { StepJournalStore } from "./stepJournal.ts";
@@ -42,12 +43,12 @@ export class CycleControl {
   /** Where abort requests are told (the approval engine, which has the posters); see setNotifier. */
   private notifier?: CycleNotifier;
   readonly queue: Queue<CycleJobData>;
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly keys: CycleKeys;
   readonly plans: PlanStore;
   private readonly isApprover?: CycleControlOptions["isApprover"];
 
-  constructor(connection: Redis, prefix: string, opts: CycleControlOptions = {}) {
+  constructor(connection: RedisConnection, prefix: string, opts: CycleControlOptions = {}) {
     this.redis = connection;
     this.isApprover = opts.isApprover;
     this.keys = cycleKeys(prefix);

@@ -18,7 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
 import { NotQueuedError } from "../errors/notQueuedError.ts";
-import { asRedis, duplicateConnection, type RedisConnection } from "../redis/connection.ts";
+import { duplicateConnection, type RedisConnection } from "../redis/connection.ts";
 import { type ChatRequest, RequestGate, type RequestState } from "../redis/requestGate.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import {
@@ -82,7 +82,7 @@ export class JobQueues {
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
     });
-    this.requests = new RequestGate(asRedis(this.addConnection), prefix);
+    this.requests = new RequestGate(this.addConnection, prefix);
     // Its errors reach whoever listens on the caller's connection and queue (a Redis outage is
     // logged there); with no listener they are dropped here rather than crash the process.
     this.addConnection.on("error", (err: Error) => {

@@ -17,7 +17,7 @@
 // timestamp is older), so a replayed request finds it and starts no second run, on any replica.
 // Clocks: `acceptBy` is the bot's clock and the scripts compare it with Redis's TIME; hosts kept
 // in sync by NTP differ by milliseconds, well inside the margin the adapters leave.
-import type { Redis } from "ioredis";
+import type { RedisCommands } from "./commands.ts";
 import { runScript } from "./scripts.ts";
 
 /** Slack rejects signed requests older than 5 minutes; a replay within them must be recognised. */
@@ -45,10 +45,10 @@ function parse(raw: string): RequestState {
 }
 
 export class RequestGate {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisCommands, prefix: string) {
     this.redis = redis;
     this.prefix = prefix;
   }

@@ -1,8 +1,9 @@
 // The last check's verdict per cluster, for /upgrade-status. A small Redis hash, not the job
 // history: completed jobs are trimmed, the last verdict must not be.
-import type { Redis } from "ioredis";
+
 import type { Verdict } from "../checks/runner.ts";
 import type { Severity } from "../checks/types.ts";
+import type { RedisCommands } from "../redis/commands.ts";
 
 export interface LastCheck {
   cluster: string;
@@ -14,10 +15,10 @@ export interface LastCheck {
 }
 
 export class LastCheckStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly key: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisCommands, prefix: string) {
     this.redis = redis;
     this.key = `${prefix}:last-check`;
   }

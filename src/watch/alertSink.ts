@@ -4,16 +4,16 @@
 // under its first alert, and no flood: past `floodLimit` alerts in a window the rest are counted
 // and posted as one summary when the window closes.
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
 import { ALERT_CLAIM_MS } from "../queue/takeover.ts";
-import { checkDocsLink, type RichMessage, SEVERITY_TONE } from "../render/richMessage.ts";
+import type { RedisCommands } from "../redis/commands.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
+import { checkDocsLink, type RichMessage, SEVERITY_TONE } from "../render/richMessage.ts";
 import { type AlertDraft, describeSubject, subjectKey } from "./types.ts";
 
 export interface AlertSinkOptions {
-  redis: Redis;
+  redis: RedisCommands;
   prefix: string;
   cluster: string;
   poster: ChatPoster;

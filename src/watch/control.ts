@@ -3,9 +3,10 @@
 // Redis flag the running job polls (a queued job that has not started is simply removed).
 import { randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { ReplyAddress } from "../chat/types.ts";
 import { QUEUE_NAMES } from "../queue/jobs.ts";
+import type { RedisCommands } from "../redis/commands.ts";
+import type { RedisConnection } from "../redis/connection.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import { stopFlagKey } from "./stateStore.ts";
 import type { WatchJobData, WatchOrigin } from "./types.ts";
@@ -38,10 +39,10 @@ export const WATCH_JOB_OPTIONS = {
 
 export class QueueWatchControl implements WatchControl {
   readonly queue: Queue<WatchJobData>;
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly prefix: string;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: RedisConnection, prefix: string) {
     this.redis = connection;
     this.prefix = prefix;
     this.queue = new Queue<WatchJobData>(QUEUE_NAMES.watch, { connection, prefix });

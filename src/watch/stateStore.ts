@@ -1,19 +1,19 @@
 // What a watch keeps in Redis so another worker can carry on after a takeover: the
 // resourceVersion of each stream, the rules' timers, the counts by reason for the final summary,
 // and the stop flag. Keys live under the BullMQ prefix and expire a day after the last write.
-import type { Redis } from "ioredis";
+import type { RedisCommands } from "../redis/commands.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import type { WatchedKey } from "./types.ts";
 
 const DAY_S = 24 * 3600;
 
 export class WatchStateStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly base: string;
   private readonly stopKey: string;
 
   /** `watchId` names one watch (the job id): a new watch of the same cluster starts clean. */
-  constructor(redis: Redis, prefix: string, cluster: string, watchId: string) {
+  constructor(redis: RedisCommands, prefix: string, cluster: string, watchId: string) {
     this.redis = redis;
     this.base = `${prefix}:watch:${safeKeyPart(cluster)}:${safeKeyPart(watchId)}`;
     this.stopKey = stopFlagKey(prefix, cluster);

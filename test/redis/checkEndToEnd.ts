@@ -11,7 +11,7 @@ import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
 import type { CheckJobData } from "../../src/queue/jobs.ts";
-import { asRedis, producerConnection, type RedisConnection, workerConnection } from "../../src/redis/connection.ts";
+import { producerConnection, type RedisConnection, workerConnection } from "../../src/redis/connection.ts";
 import { startSandbox } from "../../src/sandbox/index.ts";
 import { LastCheckStore } from "../../src/status/lastCheckStore.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
@@ -44,7 +44,7 @@ export async function runCheckThrough(
     const poster = new ConsolePoster(new PassThrough().resume());
     const queues = new JobQueues(producer, prefix, { backoffDelayMs: 50 });
     cleanups.push(() => queues.close());
-    const lastChecks = new LastCheckStore(asRedis(producer), prefix);
+    const lastChecks = new LastCheckStore(producer, prefix);
     const worker = startCheckWorker(
       {
         clusters,
@@ -54,7 +54,7 @@ export async function runCheckThrough(
         lastChecks,
         logger: createLogger("silent"),
       },
-      { connection: asRedis(workerRedis), prefix, concurrency: 2 },
+      { connection: workerRedis, prefix, concurrency: 2 },
     );
     cleanups.push(() => worker.close());
 

@@ -12,7 +12,7 @@ import { allChecks } from "../../src/checks/catalog/index.ts";
 import { cycleKeys } from "../../src/cycles/keys.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { asRedis, producerConnection, workerConnection } from "../../src/redis/connection.ts";
+import { producerConnection, workerConnection } from "../../src/redis/connection.ts";
 import { startSandbox } from "../../src/sandbox/index.ts";
 import { BaselineStore } from "../../src/verify/baselineStore.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
@@ -54,7 +54,7 @@ describe("automatic verify", () => {
       {
         clusters: cluster,
         posters: new PosterRegistry([out]),
-        redis: asRedis(state),
+        redis: state,
         prefix: stack.prefix,
         logger: quietLogger(),
         tuning: { pollMs: 50 },
@@ -118,7 +118,7 @@ describe("automatic verify", () => {
         checks: allChecks,
         posters: stack.posters,
         file: fileConfig(),
-        baselines: new BaselineStore(asRedis(producer), stack.prefix),
+        baselines: new BaselineStore(producer, stack.prefix),
         logger: quietLogger(),
       },
       { connection, prefix: stack.prefix },
