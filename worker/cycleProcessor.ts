@@ -17,11 +17,11 @@ import {
   rollbackPlanFor,
 } from "../src/cycles/cycleEngine.ts";
 import { trimOutput } from "../src/cycles/drivers/exec.ts";
-import { cycleKeys } from "../src/cycles/keys.ts";
 import { buildPlan, nothingToDo, planHash } from "../src/cycles/plan.ts";
 import { type CycleRootState, cycleRootMessage } from "../src/cycles/rootMessage.ts";
 import type { CycleJobData, CyclePlan, CyclePlanJobData, CycleRunJobData, DriverSet } from "../src/cycles/types.ts";
 import type { RedisCommands } from "../src/redis/commands.ts";
+import { cycleKeys } from "../src/redis/keys.ts";
 import type { WatchControl } from "../src/watch/control.ts";
 import { ensureRoot } from "./posting.ts";
 

@@ -3,8 +3,8 @@
 
 import type { ReplyAddress } from "../chat/types.ts";
 import type { RedisCommands } from "../redis/commands.ts";
+import type { CycleKeys } from "../redis/keys.ts";
 import { runScript } from "../redis/scripts.ts";
-import type { CycleKeys } from "./keys.ts";
 import type { CyclePlan } from "./types.ts";
 
 export type PlanState =

@@ -18,6 +18,7 @@
 // Clocks: `acceptBy` is the bot's clock and the scripts compare it with Redis's TIME; hosts kept
 // in sync by NTP differ by milliseconds, well inside the margin the adapters leave.
 import type { RedisCommands } from "./commands.ts";
+import { requestKey } from "./keys.ts";
 import { runScript } from "./scripts.ts";
 
 /** Slack rejects signed requests older than 5 minutes; a replay within them must be recognised. */
@@ -63,7 +64,7 @@ export class RequestGate {
   }
 
   private key(id: string): string {
-    return `${this.prefix}:upshift:request:${id}`;
+    return requestKey(this.prefix, id);
   }
 
   /** The decision already taken for this request, if any (a replay finds it). */

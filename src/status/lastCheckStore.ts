@@ -4,6 +4,7 @@
 import type { Verdict } from "../checks/runner.ts";
 import type { Severity } from "../checks/types.ts";
 import type { RedisCommands } from "../redis/commands.ts";
+import { lastCheckKey } from "../redis/keys.ts";
 
 export interface LastCheck {
   cluster: string;
@@ -20,7 +21,7 @@ export class LastCheckStore {
 
   constructor(redis: RedisCommands, prefix: string) {
     this.redis = redis;
-    this.key = `${prefix}:last-check`;
+    this.key = lastCheckKey(prefix);
   }
 
   async save(c: LastCheck): Promise<void> {

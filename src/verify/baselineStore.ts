@@ -2,6 +2,7 @@
 // abandoned cluster's baseline expires on its own, and a bounded value (boundBaseline) so a big
 // cluster cannot fill Redis. Written by every preflight (chat check, fleet child), read by verify.
 import type { RedisCommands } from "../redis/commands.ts";
+import { baselineKey } from "../redis/keys.ts";
 import {
   BASELINE_MAX_BYTES,
   type BaselineParse,
@@ -24,8 +25,7 @@ export class BaselineStore {
   }
 
   key(cluster: string): string {
-    // Encoded, not squashed: contexts "a:b" and "a_b" are two clusters.
-    return `${this.prefix}:baseline:${encodeURIComponent(cluster)}`;
+    return baselineKey(this.prefix, cluster);
   }
 
   async save(b: ClusterBaseline): Promise<void> {

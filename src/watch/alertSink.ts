@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
 import { ALERT_CLAIM_MS } from "../queue/takeover.ts";
 import type { RedisCommands } from "../redis/commands.ts";
-import { safeKeyPart } from "../redis/safeKeyPart.ts";
+import { type WatchKeys, watchKeys } from "../redis/keys.ts";
 import { checkDocsLink, type RichMessage, SEVERITY_TONE } from "../render/richMessage.ts";
 import { type AlertDraft, describeSubject, subjectKey } from "./types.ts";
 
@@ -82,7 +82,7 @@ export function renderAlert(draft: AlertDraft, cluster: string, docsBase?: strin
 
 export class AlertSink {
   private readonly o: AlertSinkOptions;
-  private readonly cluster: string;
+  private readonly keys: WatchKeys;
   private summaryTimer?: NodeJS.Timeout;
   private readonly floodKey: string;
   private readonly suppressedKey: string;
@@ -91,13 +91,13 @@ export class AlertSink {
 
   constructor(o: AlertSinkOptions) {
     this.o = o;
-    this.cluster = safeKeyPart(o.cluster);
-    this.floodKey = `${o.prefix}:watch-flood:${this.cluster}`;
-    this.suppressedKey = `${o.prefix}:watch-flood-suppressed:${this.cluster}`;
+    this.keys = watchKeys(o.prefix, o.cluster);
+    this.floodKey = this.keys.flood;
+    this.suppressedKey = this.keys.floodSuppressed;
   }
 
   private dedupeKey(d: AlertDraft): string {
-    return `${this.o.prefix}:watch-dedupe:${this.cluster}:${subjectKey(d.subject)}:${d.reason}`;
+    return this.keys.dedupe(subjectKey(d.subject), d.reason);
   }
 
   async deliver(draft: AlertDraft): Promise<DeliveryOutcome> {

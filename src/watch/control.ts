@@ -7,8 +7,8 @@ import type { ReplyAddress } from "../chat/types.ts";
 import { QUEUE_NAMES } from "../queue/jobs.ts";
 import type { RedisCommands } from "../redis/commands.ts";
 import type { RedisConnection } from "../redis/connection.ts";
+import { watchKeys } from "../redis/keys.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
-import { stopFlagKey } from "./stateStore.ts";
 import type { WatchJobData, WatchOrigin } from "./types.ts";
 
 export type WatchStartResult =
@@ -61,7 +61,7 @@ export class QueueWatchControl implements WatchControl {
     const jobId = randomUUID();
     const data: WatchJobData = { kind: "watch", cluster, reply, until, origin, requestedAt: new Date().toISOString() };
     // A stop aimed at an earlier watch must not end this one.
-    await this.redis.del(stopFlagKey(this.prefix, cluster));
+    await this.redis.del(watchKeys(this.prefix, cluster).stop);
     const job = await this.queue.add("watch", data, {
       ...WATCH_JOB_OPTIONS,
       jobId,
@@ -83,7 +83,7 @@ export class QueueWatchControl implements WatchControl {
       return { status: "removed", jobId: job.id };
     }
     if (state !== "active") return { status: "not-running" };
-    await this.redis.set(stopFlagKey(this.prefix, cluster), job.id ?? "1", "EX", 24 * 3600);
+    await this.redis.set(watchKeys(this.prefix, cluster).stop, job.id ?? "1", "EX", 24 * 3600);
     return { status: "stopping", jobId: job.id };
   }
 
