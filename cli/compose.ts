@@ -8,7 +8,6 @@ import { Queue, type Worker } from "bullmq";
 import type { Logger } from "pino";
 import { parse as parseYaml } from "yaml";
 import { createRouter } from "../commands/index.ts";
-import type { StatusJobData } from "../commands/upgradeStatus.ts";
 import { AccessPolicy } from "../src/access/policy.ts";
 import { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import { ApproverResolver, type GroupMembersLookup } from "../src/approvals/approvers.ts";
@@ -25,7 +24,8 @@ import { Microk8sDriver } from "../src/cycles/drivers/microk8sDriver.ts";
 import type { DriverSet } from "../src/cycles/types.ts";
 import type { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { JobQueues } from "../src/queue/jobQueues.ts";
-import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import type { StatusJobData } from "../src/queue/jobs.ts";
+import { QUEUES } from "../src/queue/queues.ts";
 import type { RedisConnection } from "../src/redis/connection.ts";
 import { LastCheckStore } from "../src/status/lastCheckStore.ts";
 import { BaselineStore } from "../src/verify/baselineStore.ts";
@@ -72,7 +72,7 @@ export function createControls(redis: RedisConnection, prefix: string, approvers
         : undefined,
   });
   const watch = new QueueWatchControl(redis, prefix);
-  const statusQueue = new Queue<StatusJobData>(QUEUE_NAMES.status, { connection: redis, prefix });
+  const statusQueue = new Queue<StatusJobData>(QUEUES.status.name, { connection: redis, prefix });
   return {
     queues,
     cycles,

@@ -1,8 +1,8 @@
 // The BullMQ worker for check jobs. lockDuration is short enough that a killed worker's job is
 // noticed as stalled and handed to another worker within ~30 s, long enough for a slow list.
 import { FlowProducer, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
-import { CHECK_JOB_OPTIONS } from "../src/queue/jobQueues.ts";
-import { type CheckQueueJobData, type FleetJobData, type FleetSummaryJobData, QUEUE_NAMES } from "../src/queue/jobs.ts";
+import type { CheckQueueJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
+import { QUEUES } from "../src/queue/queues.ts";
 import type { RedisConnection } from "../src/redis/connection.ts";
 import { RequestGate } from "../src/redis/requestGate.ts";
 import {
@@ -20,7 +20,7 @@ export interface CheckWorkerOptions {
   concurrency?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** Options for the checks a fleet job fans out (defaults: CHECK_JOB_OPTIONS). */
+  /** Options for the checks a fleet job fans out (default: the check queue's job options). */
   checkJobOptions?: object;
 }
 
@@ -31,13 +31,13 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
   const baselines = deps.baselines;
   const processVerify = baselines ? createVerifyProcessor({ ...deps, baselines }) : undefined;
   const flows = new FlowProducer({ connection: opts.connection, prefix: opts.prefix });
-  const queue = new Queue(QUEUE_NAMES.check, { connection: opts.connection, prefix: opts.prefix });
+  const queue = new Queue(QUEUES.check.name, { connection: opts.connection, prefix: opts.prefix });
   const fleetDeps = {
     posters: deps.posters,
     flows,
     queue,
     prefix: opts.prefix,
-    checkJobOptions: opts.checkJobOptions ?? CHECK_JOB_OPTIONS,
+    checkJobOptions: opts.checkJobOptions ?? QUEUES.check.jobOptions,
     logger: deps.logger,
   };
   const requests = new RequestGate(opts.connection, opts.prefix);
@@ -64,7 +64,7 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
         return processCheck(job as Job<CheckJobProgress>) satisfies Promise<CheckJobResult>;
     }
   };
-  const worker = new Worker<CheckQueueJobData, unknown>(QUEUE_NAMES.check, processor, {
+  const worker = new Worker<CheckQueueJobData, unknown>(QUEUES.check.name, processor, {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 4,

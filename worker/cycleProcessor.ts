@@ -19,7 +19,8 @@ import {
 import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import { buildPlan, nothingToDo, planHash } from "../src/cycles/plan.ts";
 import { type CycleRootState, cycleRootMessage } from "../src/cycles/rootMessage.ts";
-import type { CycleJobData, CyclePlan, CyclePlanJobData, CycleRunJobData, DriverSet } from "../src/cycles/types.ts";
+import type { CyclePlan, DriverSet } from "../src/cycles/types.ts";
+import type { CycleJobData, CyclePlanJobData, CycleRunJobData } from "../src/queue/jobs.ts";
 import type { RedisCommands } from "../src/redis/commands.ts";
 import { cycleKeys } from "../src/redis/keys.ts";
 import type { WatchControl } from "../src/watch/control.ts";

@@ -2,8 +2,8 @@
 // lapses and handed to another worker within 7 s (src/queue/takeover.ts), which resumes from the
 // step journal.
 import { Worker } from "bullmq";
-import type { CycleJobData } from "../src/cycles/types.ts";
-import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import type { CycleJobData } from "../src/queue/jobs.ts";
+import { QUEUES } from "../src/queue/queues.ts";
 import { LONG_JOB_LOCK } from "../src/queue/takeover.ts";
 import type { RedisConnection } from "../src/redis/connection.ts";
 import { type CycleJobResult, type CycleProcessorDeps, createCycleProcessor } from "./cycleProcessor.ts";
@@ -20,7 +20,7 @@ export function startCycleWorker(
   deps: CycleProcessorDeps,
   opts: CycleWorkerOptions,
 ): Worker<CycleJobData, CycleJobResult> {
-  const worker = new Worker<CycleJobData, CycleJobResult>(QUEUE_NAMES.cycle, createCycleProcessor(deps), {
+  const worker = new Worker<CycleJobData, CycleJobResult>(QUEUES.cycle.name, createCycleProcessor(deps), {
     connection: opts.connection,
     prefix: opts.prefix,
     // Cycles on different clusters may run side by side; the cluster lock keeps one per cluster.

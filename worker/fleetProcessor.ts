@@ -6,14 +6,14 @@ import type { Logger } from "pino";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatMessage } from "../src/chat/types.ts";
-import { dayOf, type Tone } from "../src/render/richMessage.ts";
+import { userText } from "../src/chat/userText.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
-import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import { QUEUES } from "../src/queue/queues.ts";
 import { plural } from "../src/render/english.ts";
 import { type FleetRow, renderFleetTable } from "../src/render/fleetTable.ts";
+import { dayOf, type Tone } from "../src/render/richMessage.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
 import { ensureRoot, postOnce, threadOf } from "./posting.ts";
-import { userText } from "../src/chat/userText.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;
@@ -61,12 +61,12 @@ export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorD
   const summary: FleetSummaryJobData = { kind: "fleet-summary", clusters, target, requester, reply, requestedAt };
   await deps.flows.add({
     name: "fleet-summary",
-    queueName: QUEUE_NAMES.check,
+    queueName: QUEUES.check.name,
     prefix: deps.prefix,
     data: summary,
     children: clusters.map((cluster) => ({
       name: "check",
-      queueName: QUEUE_NAMES.check,
+      queueName: QUEUES.check.name,
       prefix: deps.prefix,
       data: { kind: "check", cluster, target, requester, reply, requestedAt, fleet: true } satisfies CheckJobData,
       // A failing cluster must not hold the summary back: its failure is recorded for the parent.

@@ -1,9 +1,9 @@
 // The worker for /upgrade-status jobs: collect, render, post one message in the channel.
 import { UnrecoverableError, Worker } from "bullmq";
 import type { Logger } from "pino";
-import type { StatusJobData } from "../commands/upgradeStatus.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
-import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import type { StatusJobData } from "../src/queue/jobs.ts";
+import { QUEUES } from "../src/queue/queues.ts";
 import type { RedisConnection } from "../src/redis/connection.ts";
 import { collectStatus, type StatusSources } from "../src/status/collectStatus.ts";
 import { renderStatus } from "../src/status/renderStatus.ts";
@@ -20,7 +20,7 @@ export function startStatusWorker(
   opts: { connection: RedisConnection; prefix: string; concurrency?: number },
 ): Worker<StatusJobData> {
   const worker = new Worker<StatusJobData>(
-    QUEUE_NAMES.status,
+    QUEUES.status.name,
     async (job) => {
       const poster = deps.posters.get(job.data.reply.platform);
       if (!poster)

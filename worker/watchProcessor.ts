@@ -10,11 +10,12 @@ import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { WatchJobData } from "../src/queue/jobs.ts";
 import type { RedisCommands } from "../src/redis/commands.ts";
 import { AlertSink } from "../src/watch/alertSink.ts";
 import { WatchSession } from "../src/watch/session.ts";
 import { WatchStateStore } from "../src/watch/stateStore.ts";
-import type { RuleOptions, WatchJobData } from "../src/watch/types.ts";
+import type { RuleOptions } from "../src/watch/types.ts";
 import { ALL_WATCHED } from "../src/watch/watchedResources.ts";
 
 export interface WatchProcessorDeps {

@@ -3,10 +3,10 @@
 // taken over by another within 7 s; maxStalledCount is high because, unlike a check, a watch that
 // outlives several worker restarts is the normal case during an upgrade.
 import { Worker } from "bullmq";
-import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import type { WatchJobData } from "../src/queue/jobs.ts";
+import { QUEUES } from "../src/queue/queues.ts";
 import { LONG_JOB_LOCK } from "../src/queue/takeover.ts";
 import type { RedisConnection } from "../src/redis/connection.ts";
-import type { WatchJobData } from "../src/watch/types.ts";
 import { createWatchProcessor, type WatchJobResult, type WatchProcessorDeps } from "./watchProcessor.ts";
 
 export interface WatchWorkerOptions {
@@ -22,7 +22,7 @@ export function startWatchWorker(
   deps: WatchProcessorDeps,
   opts: WatchWorkerOptions,
 ): Worker<WatchJobData, WatchJobResult> {
-  const worker = new Worker<WatchJobData, WatchJobResult>(QUEUE_NAMES.watch, createWatchProcessor(deps), {
+  const worker = new Worker<WatchJobData, WatchJobResult>(QUEUES.watch.name, createWatchProcessor(deps), {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 20,

@@ -26,10 +26,10 @@ import {
   type CheckQueueJobData,
   checkJobId,
   type FleetJobData,
-  QUEUE_NAMES,
   type VerifyJobData,
   verifyJobId,
 } from "./jobs.ts";
+import { QUEUES } from "./queues.ts";
 
 export type EnqueueResult =
   | { status: "queued"; jobId: string }
@@ -41,14 +41,6 @@ export type EnqueueResult =
 export function requestJobId(request: ChatRequest): string {
   return `req.${safeKeyPart(request.id)}`;
 }
-
-/** Retries for transient cluster errors: 5 attempts, 2 s, 4 s, 8 s, 16 s. */
-export const CHECK_JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: "exponential", delay: 2_000 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
-  removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
-} as const;
 
 export interface JobQueuesOptions {
   /** First retry delay; doubles each attempt. Tests shorten it. */
@@ -71,11 +63,11 @@ export class JobQueues {
   /** The same queue on the auto-pipelined connection: adds only. */
   private readonly adder: Queue<CheckQueueJobData>;
   private readonly addConnection: RedisConnection;
-  private readonly jobOptions: typeof CHECK_JOB_OPTIONS;
+  private readonly jobOptions: typeof QUEUES.check.jobOptions;
   readonly requests: RequestGate;
 
   constructor(connection: RedisConnection, prefix: string, opts: JobQueuesOptions = {}) {
-    this.check = new Queue<CheckQueueJobData>(QUEUE_NAMES.check, { connection, prefix });
+    this.check = new Queue<CheckQueueJobData>(QUEUES.check.name, { connection, prefix });
     // Same options as the caller's connection (timeouts, retries, offline queue), plus pipelining.
     this.addConnection = duplicateConnection(connection, {
       enableAutoPipelining: true,
@@ -88,14 +80,14 @@ export class JobQueues {
     this.addConnection.on("error", (err: Error) => {
       if (connection.listenerCount("error") > 0) connection.emit("error", err);
     });
-    this.adder = new Queue<CheckQueueJobData>(QUEUE_NAMES.check, { connection: this.addConnection, prefix });
+    this.adder = new Queue<CheckQueueJobData>(QUEUES.check.name, { connection: this.addConnection, prefix });
     this.adder.on("error", (err: Error) => {
       if (this.check.listenerCount("error") > 0) this.check.emit("error", err);
     });
     this.jobOptions = {
-      ...CHECK_JOB_OPTIONS,
-      backoff: { type: "exponential", delay: opts.backoffDelayMs ?? CHECK_JOB_OPTIONS.backoff.delay },
-    } as typeof CHECK_JOB_OPTIONS;
+      ...QUEUES.check.jobOptions,
+      backoff: { type: "exponential", delay: opts.backoffDelayMs ?? QUEUES.check.jobOptions.backoff.delay },
+    } as typeof QUEUES.check.jobOptions;
   }
 
   async enqueueCheck(data: CheckJobData): Promise<EnqueueResult> {

@@ -4,12 +4,12 @@
 import { randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
-import { QUEUE_NAMES } from "../queue/jobs.ts";
+import type { WatchJobData, WatchOrigin } from "../queue/jobs.ts";
+import { QUEUES } from "../queue/queues.ts";
 import type { RedisCommands } from "../redis/commands.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import { watchKeys } from "../redis/keys.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
-import type { WatchJobData, WatchOrigin } from "./types.ts";
 
 export type WatchStartResult =
   | { status: "started"; jobId: string; until: string }
@@ -29,14 +29,6 @@ export function watchDedupeId(cluster: string): string {
   return `watch.${safeKeyPart(cluster)}`;
 }
 
-export const WATCH_JOB_OPTIONS = {
-  // A watch that failed to reach its cluster three times is reported rather than retried forever.
-  attempts: 3,
-  backoff: { type: "exponential", delay: 5_000 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 500 },
-  removeOnFail: { age: 7 * 24 * 3600, count: 500 },
-} as const;
-
 export class QueueWatchControl implements WatchControl {
   readonly queue: Queue<WatchJobData>;
   private readonly redis: RedisCommands;
@@ -45,7 +37,7 @@ export class QueueWatchControl implements WatchControl {
   constructor(connection: RedisConnection, prefix: string) {
     this.redis = connection;
     this.prefix = prefix;
-    this.queue = new Queue<WatchJobData>(QUEUE_NAMES.watch, { connection, prefix });
+    this.queue = new Queue<WatchJobData>(QUEUES.watch.name, { connection, prefix });
   }
 
   async start(
@@ -63,7 +55,7 @@ export class QueueWatchControl implements WatchControl {
     // A stop aimed at an earlier watch must not end this one.
     await this.redis.del(watchKeys(this.prefix, cluster).stop);
     const job = await this.queue.add("watch", data, {
-      ...WATCH_JOB_OPTIONS,
+      ...QUEUES.watch.jobOptions,
       jobId,
       deduplication: { id: watchDedupeId(cluster) },
     });

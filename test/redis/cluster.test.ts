@@ -4,7 +4,7 @@ import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { ConfigError } from "../../src/errors/configError.ts";
-import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
+import { QUEUES } from "../../src/queue/queues.ts";
 import type { RedisConnection } from "../../src/redis/connection.ts";
 import { baselineKey, cycleKeys, lastCheckKey, requestKey, watchKeys } from "../../src/redis/keys.ts";
 import { runCheckThrough } from "./checkEndToEnd.ts";
@@ -64,7 +64,7 @@ describe("Redis Cluster", () => {
     const withKeys = keysByNode.filter((keys) => keys.length > 0);
     expect(withKeys).toHaveLength(1);
     expect(withKeys[0]).toEqual(
-      expect.arrayContaining([`${prefix}:${QUEUE_NAMES.check}:meta`, `${prefix}:last-check`]),
+      expect.arrayContaining([`${prefix}:${QUEUES.check.name}:meta`, `${prefix}:last-check`]),
     );
     expect(new Set(slots).size).toBe(1);
   });

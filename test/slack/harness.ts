@@ -7,7 +7,7 @@ import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from "../..
 import { CommandRouter } from "../../commands/router.ts";
 import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
+import { QUEUES } from "../../src/queue/queues.ts";
 import { producerConnection, type RedisConnection } from "../../src/redis/connection.ts";
 import type { FakeSlackApi } from "../fakes/fakeSlackApi.ts";
 
@@ -91,5 +91,5 @@ export async function countJobs(queue: Queue): Promise<number> {
 }
 
 export function checkQueue(connection: RedisConnection, prefix: string): Queue {
-  return new Queue(QUEUE_NAMES.check, { connection, prefix });
+  return new Queue(QUEUES.check.name, { connection, prefix });
 }
