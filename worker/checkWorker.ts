@@ -1,9 +1,9 @@
-// The BullMQ worker for check jobs. lockDuration is short enough that a killed worker's job is
-// noticed as stalled and handed to another worker within ~30 s, long enough for a slow list.
-import { FlowProducer, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+// The BullMQ worker for the check queue: checks, fleet fan-outs and summaries, verifies. Its lock
+// and retries are the check row of src/queue/queues.ts.
+import { FlowProducer, type Job, Queue, UnrecoverableError, type Worker } from "bullmq";
 import type { CheckQueueJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUES } from "../src/queue/queues.ts";
-import type { RedisConnection } from "../src/redis/connection.ts";
+import { type QueueWorkerOptions, startQueueWorker } from "../src/queue/queueWorker.ts";
 import { RequestGate } from "../src/redis/requestGate.ts";
 import {
   type CheckJobProgress,
@@ -14,12 +14,7 @@ import {
 import { processFleet, processFleetSummary } from "./fleetProcessor.ts";
 import { createVerifyProcessor, type VerifyJobProgress } from "./verifyProcessor.ts";
 
-export interface CheckWorkerOptions {
-  connection: RedisConnection;
-  prefix: string;
-  concurrency?: number;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
+export interface CheckWorkerOptions extends QueueWorkerOptions {
   /** Options for the checks a fleet job fans out (default: the check queue's job options). */
   checkJobOptions?: object;
 }
@@ -64,22 +59,15 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
         return processCheck(job as Job<CheckJobProgress>) satisfies Promise<CheckJobResult>;
     }
   };
-  const worker = new Worker<CheckQueueJobData, unknown>(QUEUES.check.name, processor, {
-    connection: opts.connection,
-    prefix: opts.prefix,
-    concurrency: opts.concurrency ?? 4,
-    lockDuration: opts.lockDurationMs ?? 30_000,
-    stalledInterval: opts.stalledIntervalMs ?? 15_000,
-    // A job whose worker died twice mid-run is failed rather than retried forever.
-    maxStalledCount: 2,
-  });
-  worker.on("error", (err) => deps.logger.error({ err: err.message }, "check worker error"));
   // A Redis outage is logged once by the worker; these would otherwise print it as unhandled.
   flows.on("error", () => {});
   queue.on("error", () => {});
-  worker.on("closed", () => {
-    void flows.close();
-    void queue.close();
+  return startQueueWorker("check", processor, {
+    ...opts,
+    logger: deps.logger,
+    onClosed: () => {
+      void flows.close();
+      void queue.close();
+    },
   });
-  return worker;
 }
