@@ -23,7 +23,7 @@ import { ManifestsDriver } from "../src/cycles/drivers/manifestsDriver.ts";
 import { Microk8sDriver } from "../src/cycles/drivers/microk8sDriver.ts";
 import type { DriverSet } from "../src/cycles/types.ts";
 import type { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
-import { JobQueues } from "../src/queue/jobQueues.ts";
+import { JobSubmitter } from "../src/queue/jobSubmitter.ts";
 import type { StatusJobData } from "../src/queue/jobs.ts";
 import { QUEUES } from "../src/queue/queues.ts";
 import type { RedisConnection } from "../src/redis/connection.ts";
@@ -36,7 +36,8 @@ import { startStatusWorker } from "../worker/statusWorker.ts";
 import { startWatchWorker } from "../worker/watchWorker.ts";
 
 export interface Controls {
-  queues: JobQueues;
+  /** Checks, fleet checks and verifies: adds them to the check queue (with the request gate). */
+  jobs: JobSubmitter;
   cycles: CycleControl;
   watch: QueueWatchControl;
   statusQueue: Queue<StatusJobData>;
@@ -59,7 +60,7 @@ export interface ApproverRules {
 
 /** The producer side of every queue, on one non-blocking connection. */
 export function createControls(redis: RedisConnection, prefix: string, approvers?: ApproverRules): Controls {
-  const queues = new JobQueues(redis, prefix);
+  const jobs = new JobSubmitter(redis, prefix);
   const resolver = approvers ? new ApproverResolver({ groupMembers: approvers.groupMembers }) : undefined;
   const cycles = new CycleControl(redis, prefix, {
     isApprover:
@@ -74,15 +75,15 @@ export function createControls(redis: RedisConnection, prefix: string, approvers
   const watch = new QueueWatchControl(redis, prefix);
   const statusQueue = new Queue<StatusJobData>(QUEUES.status.name, { connection: redis, prefix });
   return {
-    queues,
+    jobs,
     cycles,
     watch,
     statusQueue,
     lastChecks: new LastCheckStore(redis, prefix),
     baselines: new BaselineStore(redis, prefix),
-    all: () => [queues.check, cycles.queue, watch.queue, statusQueue] as Queue[],
+    all: () => [jobs.check, cycles.queue, watch.queue, statusQueue] as Queue[],
     async close() {
-      await Promise.all([queues.close(), cycles.close(), watch.queue.close(), statusQueue.close()]);
+      await Promise.all([jobs.close(), cycles.close(), watch.queue.close(), statusQueue.close()]);
     },
   };
 }
@@ -94,8 +95,8 @@ export function createBotRouter(
 ) {
   return createRouter({
     clusters,
-    jobs: controls.queues,
-    verify: controls.queues,
+    jobs: controls.jobs,
+    verify: controls.jobs,
     statusQueue: controls.statusQueue,
     watch: controls.watch,
     cycles: controls.cycles,
@@ -190,7 +191,7 @@ export function startWorkers(opts: {
   const { clusters, posters, file, logger, prefix } = opts;
   // The end of a watch or an add-on cycle queues a verify that posts its summary in that thread.
   const verifyAfter = (origin: "watch" | "cycle") => async (cluster: string, reply: ReplyAddress) => {
-    await opts.controls.queues.enqueueVerify({
+    await opts.controls.jobs.enqueueVerify({
       kind: "verify",
       cluster,
       reply,
@@ -269,7 +270,7 @@ export function startWorkers(opts: {
       sources: (cluster) => ({
         client: clusters.client(cluster),
         queues: {
-          check: opts.controls.queues.check,
+          check: opts.controls.jobs.check,
           cycle: opts.controls.cycles.queue,
           watch: opts.controls.watch.queue,
         },

@@ -199,7 +199,7 @@ async function helmReleasesLine(sandbox: SandboxServer): Promise<string> {
 async function drain(controls: ReturnType<typeof createControls>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   // Watches run until stopped; only checks, status reads and cycles are waited for.
-  const queues = [controls.queues.check, controls.cycles.queue, controls.statusQueue];
+  const queues = [controls.jobs.check, controls.cycles.queue, controls.statusQueue];
   while (Date.now() < deadline) {
     const counts = await Promise.all(
       queues.map((q) => q.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children")),

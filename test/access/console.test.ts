@@ -29,7 +29,7 @@ async function chat(channel: string, lines: string[], contexts: string[]) {
   });
   const router = createRouter({
     clusters: { names: () => contexts, defaultName: () => contexts[0] },
-    jobs: controls.queues,
+    jobs: controls.jobs,
     statusQueue: controls.statusQueue,
     watch: controls.watch,
     cycles: controls.cycles,

@@ -13,7 +13,7 @@ import { allChecks } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
 import { producerConnection, type RedisConnection, workerConnection } from "../../src/redis/connection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
@@ -27,7 +27,7 @@ const OTHER_GUILD = "999999999999999999";
 interface Harness {
   fake: FakeDiscord;
   bot: DiscordBot;
-  queues: JobQueues;
+  queues: JobSubmitter;
 }
 
 describe("/upgrade-check over Discord", () => {
@@ -52,7 +52,7 @@ describe("/upgrade-check over Discord", () => {
     const fake = await FakeDiscord.start({ heartbeatIntervalMs: 2_000 });
     cleanups.push(() => fake.close());
     const producer = producerConnection(inject("redisUrl"));
-    const queues = new JobQueues(producer, prefix);
+    const queues = new JobSubmitter(producer, prefix);
     cleanups.push(async () => {
       await queues.close();
       producer.disconnect();

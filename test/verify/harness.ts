@@ -87,7 +87,7 @@ export async function startVerifyStack(opts: {
     },
     { connection, prefix, concurrency: 2 },
   );
-  await Promise.all([connected(redis), controls.queues.ready()]);
+  await Promise.all([connected(redis), controls.jobs.ready()]);
   return {
     controls,
     prefix,

@@ -1,4 +1,5 @@
-// The producer side of the queue: what the command handlers call to turn a request into a job.
+// The producer side of the check queue: what the command handlers call to turn a request into a
+// check, fleet check or verify job, and whether Redis takes adds (ready).
 // The same check for the same cluster and target while one is queued or running is not queued
 // again: BullMQ deduplication by id answers with the existing job, whose thread we point to.
 //
@@ -12,7 +13,8 @@
 // reconnect: while Redis is down an add fails at once, and a command the user was told was not
 // queued is never written later. A job that belongs to a chat request (Slack trigger_id, Discord
 // interaction id) has a job id derived from it and runs only once its request key says so (see
-// src/redis/requestGate.ts): a retried or replayed request finds the first instead of starting a second.
+// src/redis/requestGate.ts): a retried or replayed request finds the first instead of starting a
+// second.
 import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue } from "bullmq";
@@ -42,7 +44,7 @@ export function requestJobId(request: ChatRequest): string {
   return `req.${safeKeyPart(request.id)}`;
 }
 
-export interface JobQueuesOptions {
+export interface JobSubmitterOptions {
   /** First retry delay; doubles each attempt. Tests shorten it. */
   backoffDelayMs?: number;
 }
@@ -58,7 +60,8 @@ function clusterSetKey(clusters: readonly string[]): string {
 /** How long a command waits for a connection that is still connecting before it is refused. */
 const CONNECT_WAIT_MS = 1_000;
 
-export class JobQueues {
+/** Adds check-queue jobs for chat requests, once each, and tells the caller what became of them. */
+export class JobSubmitter {
   readonly check: Queue<CheckQueueJobData>;
   /** The same queue on the auto-pipelined connection: adds only. */
   private readonly adder: Queue<CheckQueueJobData>;
@@ -66,7 +69,7 @@ export class JobQueues {
   private readonly jobOptions: typeof QUEUES.check.jobOptions;
   readonly requests: RequestGate;
 
-  constructor(connection: RedisConnection, prefix: string, opts: JobQueuesOptions = {}) {
+  constructor(connection: RedisConnection, prefix: string, opts: JobSubmitterOptions = {}) {
     this.check = new Queue<CheckQueueJobData>(QUEUES.check.name, { connection, prefix });
     // Same options as the caller's connection (timeouts, retries, offline queue), plus pipelining.
     this.addConnection = duplicateConnection(connection, {
