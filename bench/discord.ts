@@ -18,8 +18,8 @@ import { CommandRouter } from "../commands/router.ts";
 import { upgradeCheckCommand } from "../commands/upgradeCheck.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
-import { JobQueues } from "../src/queue/jobQueues.ts";
-import { producerConnection } from "../src/queue/redisConnection.ts";
+import { JobSubmitter } from "../src/queue/jobSubmitter.ts";
+import { producerConnection } from "../src/redis/connection.ts";
 import { startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { kubeconfigFor } from "../src/sandbox/index.ts";
 import { FakeDiscord } from "../test/fakes/fakeDiscord.ts";
@@ -73,7 +73,7 @@ export async function benchDiscord(): Promise<Record<string, unknown>> {
     }
   };
   const producer = producerConnection(redis.url);
-  const queues = new JobQueues(producer, `bench-discord-${process.pid}`);
+  const queues = new JobSubmitter(producer, `bench-discord-${process.pid}`);
   // The contexts only need to exist in the kubeconfig: no worker reads the clusters here.
   const contexts = Array.from({ length: CONTEXTS }, (_, i) => `ctx-${i}`);
   const clusters = ClusterDirectory.fromString(

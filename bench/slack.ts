@@ -26,8 +26,8 @@ import { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../src/config/schema.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
-import { JobQueues } from "../src/queue/jobQueues.ts";
-import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
+import { JobSubmitter } from "../src/queue/jobSubmitter.ts";
+import { producerConnection, workerConnection } from "../src/redis/connection.ts";
 import { startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { kubeconfigFor, startSandbox } from "../src/sandbox/index.ts";
 import { FakeSlackApi, waitFor } from "../test/fakes/fakeSlackApi.ts";
@@ -61,7 +61,7 @@ export async function benchSlack(): Promise<Record<string, unknown>> {
   const prefix = `bench-slack-${Date.now()}`;
   const producer = producerConnection(redis.url);
   producer.on("error", () => {});
-  const queues = new JobQueues(producer, prefix);
+  const queues = new JobSubmitter(producer, prefix);
   const slack = createSlackApp({
     botToken: fake.botToken,
     signingSecret: SIGNING_SECRET,

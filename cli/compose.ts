@@ -8,7 +8,6 @@ import { Queue, type Worker } from "bullmq";
 import type { Logger } from "pino";
 import { parse as parseYaml } from "yaml";
 import { createRouter } from "../commands/index.ts";
-import type { StatusJobData } from "../commands/upgradeStatus.ts";
 import { AccessPolicy } from "../src/access/policy.ts";
 import { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import { ApproverResolver, type GroupMembersLookup } from "../src/approvals/approvers.ts";
@@ -24,10 +23,11 @@ import { ManifestsDriver } from "../src/cycles/drivers/manifestsDriver.ts";
 import { Microk8sDriver } from "../src/cycles/drivers/microk8sDriver.ts";
 import type { DriverSet } from "../src/cycles/types.ts";
 import type { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
-import { JobQueues } from "../src/queue/jobQueues.ts";
-import { QUEUE_NAMES } from "../src/queue/jobs.ts";
-import { LastCheckStore } from "../src/queue/lastCheckStore.ts";
-import { asRedis, type RedisConnection } from "../src/queue/redisConnection.ts";
+import { JobSubmitter } from "../src/queue/jobSubmitter.ts";
+import type { StatusJobData } from "../src/queue/jobs.ts";
+import { QUEUES } from "../src/queue/queues.ts";
+import type { RedisConnection } from "../src/redis/connection.ts";
+import { LastCheckStore } from "../src/status/lastCheckStore.ts";
 import { BaselineStore } from "../src/verify/baselineStore.ts";
 import { QueueWatchControl } from "../src/watch/control.ts";
 import { startCheckWorker } from "../worker/checkWorker.ts";
@@ -36,7 +36,8 @@ import { startStatusWorker } from "../worker/statusWorker.ts";
 import { startWatchWorker } from "../worker/watchWorker.ts";
 
 export interface Controls {
-  queues: JobQueues;
+  /** Checks, fleet checks and verifies: adds them to the check queue (with the request gate). */
+  jobs: JobSubmitter;
   cycles: CycleControl;
   watch: QueueWatchControl;
   statusQueue: Queue<StatusJobData>;
@@ -59,9 +60,9 @@ export interface ApproverRules {
 
 /** The producer side of every queue, on one non-blocking connection. */
 export function createControls(redis: RedisConnection, prefix: string, approvers?: ApproverRules): Controls {
-  const queues = new JobQueues(redis, prefix);
+  const jobs = new JobSubmitter(redis, prefix);
   const resolver = approvers ? new ApproverResolver({ groupMembers: approvers.groupMembers }) : undefined;
-  const cycles = new CycleControl(asRedis(redis), prefix, {
+  const cycles = new CycleControl(redis, prefix, {
     isApprover:
       approvers && resolver
         ? (cluster, actor) =>
@@ -71,18 +72,18 @@ export function createControls(redis: RedisConnection, prefix: string, approvers
             )
         : undefined,
   });
-  const watch = new QueueWatchControl(asRedis(redis), prefix);
-  const statusQueue = new Queue<StatusJobData>(QUEUE_NAMES.status, { connection: redis, prefix });
+  const watch = new QueueWatchControl(redis, prefix);
+  const statusQueue = new Queue<StatusJobData>(QUEUES.status.name, { connection: redis, prefix });
   return {
-    queues,
+    jobs,
     cycles,
     watch,
     statusQueue,
-    lastChecks: new LastCheckStore(asRedis(redis), prefix),
-    baselines: new BaselineStore(asRedis(redis), prefix),
-    all: () => [queues.check, cycles.queue, watch.queue, statusQueue] as Queue[],
+    lastChecks: new LastCheckStore(redis, prefix),
+    baselines: new BaselineStore(redis, prefix),
+    all: () => [jobs.check, cycles.queue, watch.queue, statusQueue] as Queue[],
     async close() {
-      await Promise.all([queues.close(), cycles.close(), watch.queue.close(), statusQueue.close()]);
+      await Promise.all([jobs.close(), cycles.close(), watch.queue.close(), statusQueue.close()]);
     },
   };
 }
@@ -95,8 +96,8 @@ export function createBotRouter(
 ) {
   return createRouter({
     clusters,
-    jobs: controls.queues,
-    verify: controls.queues,
+    jobs: controls.jobs,
+    verify: controls.jobs,
     statusQueue: controls.statusQueue,
     watch: controls.watch,
     cycles: controls.cycles,
@@ -126,7 +127,7 @@ export function createApprovals(opts: {
   logger: Logger;
 }): ApprovalEngine {
   const engine = new ApprovalEngine({
-    redis: asRedis(opts.redis),
+    redis: opts.redis,
     prefix: opts.prefix,
     posters: opts.posters,
     file: opts.file,
@@ -192,7 +193,7 @@ export function startWorkers(opts: {
   const { clusters, posters, file, logger, prefix } = opts;
   // The end of a watch or an add-on cycle queues a verify that posts its summary in that thread.
   const verifyAfter = (origin: "watch" | "cycle") => async (cluster: string, reply: ReplyAddress) => {
-    await opts.controls.queues.enqueueVerify({
+    await opts.controls.jobs.enqueueVerify({
       kind: "verify",
       cluster,
       reply,
@@ -200,7 +201,7 @@ export function startWorkers(opts: {
       origin,
     });
   };
-  const connection = asRedis(opts.workerRedis);
+  const connection = opts.workerRedis;
   const check = startCheckWorker(
     {
       clusters,
@@ -236,7 +237,7 @@ export function startWorkers(opts: {
   });
   const cycle = startCycleWorker(
     {
-      redis: asRedis(opts.redis),
+      redis: opts.redis,
       prefix,
       posters,
       file,
@@ -253,7 +254,7 @@ export function startWorkers(opts: {
     {
       clusters,
       posters,
-      redis: asRedis(opts.redis),
+      redis: opts.redis,
       prefix,
       logger,
       tuning: opts.docsUrl ? { docsBase: opts.docsUrl } : undefined,
@@ -271,7 +272,7 @@ export function startWorkers(opts: {
       sources: (cluster) => ({
         client: clusters.client(cluster),
         queues: {
-          check: opts.controls.queues.check,
+          check: opts.controls.jobs.check,
           cycle: opts.controls.cycles.queue,
           watch: opts.controls.watch.queue,
         },

@@ -14,7 +14,7 @@ import { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
-import { producerConnection, type RedisConnection, workerConnection } from "../src/queue/redisConnection.ts";
+import { producerConnection, type RedisConnection, workerConnection } from "../src/redis/connection.ts";
 import { type EmbeddedRedis, startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { describeRedisTarget, parseRedisUrl } from "../src/redis/redisUrl.ts";
 import { remakeReleasesWithHelm } from "../src/sandbox/helmReplay.ts";
@@ -79,7 +79,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
       () => redis.quit(),
       () => workerRedis.quit(),
     );
-    // Producers keep no offline queue (src/queue/redisConnection.ts): a command typed before the
+    // Producers keep no offline queue (src/redis/connection.ts): a command typed before the
     // connection is up would fail ("Stream isn't writeable"), so the chat is made
     // (and starts reading input) only once it is.
     await readyWithin(redis, 10_000);
@@ -185,7 +185,7 @@ async function helmReleasesLine(sandbox: SandboxServer): Promise<string> {
 async function drain(controls: ReturnType<typeof createControls>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   // Watches run until stopped; only checks, status reads and cycles are waited for.
-  const queues = [controls.queues.check, controls.cycles.queue, controls.statusQueue];
+  const queues = [controls.jobs.check, controls.cycles.queue, controls.statusQueue];
   while (Date.now() < deadline) {
     const counts = await Promise.all(
       queues.map((q) => q.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children")),

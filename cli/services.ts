@@ -18,7 +18,7 @@ import { onShutdown, type ShutdownStep } from "../src/http/shutdown.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { createLogger } from "../src/log.ts";
 import { createMetrics } from "../src/metrics/metrics.ts";
-import { producerConnection, workerConnection } from "../src/queue/redisConnection.ts";
+import { producerConnection, workerConnection } from "../src/redis/connection.ts";
 import { createAccessPolicy, createApprovals, createBotRouter, createControls, startWorkers } from "./compose.ts";
 import {
   alertCounter,

@@ -18,7 +18,7 @@ export interface RouterDeps extends UpgradeCheckDeps {
   statusQueue?: UpgradeStatusDeps["statusQueue"];
   watch?: UpgradeWatchDeps["watch"];
   cycles?: UpgradeCycleDeps["cycles"];
-  /** Verify jobs; usually the same JobQueues as `jobs`. */
+  /** Verify jobs; usually the same JobSubmitter as `jobs`. */
   verify?: UpgradeVerifyDeps["jobs"];
   /** Where failed commands are logged (CommandRouter.handle). */
   logger?: CommandRouterOptions["logger"];

@@ -17,7 +17,7 @@ export interface CommandInvocation {
   /**
    * The platform's id of this one request (Slack trigger_id, Discord interaction id) and the
    * moment (epoch ms) after which it must not be queued because the user will have been told it
-   * was not. Jobs it creates carry it (src/queue/requestGate.ts); absent for the console.
+   * was not. Jobs it creates carry it (src/redis/requestGate.ts); absent for the console.
    */
   request?: { id: string; acceptBy: number };
   /** Discord: the invoking member's role ids (access rules and approvers may name roles). */

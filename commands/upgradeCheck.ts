@@ -3,7 +3,7 @@
 // so a typo costs the user one ephemeral message and the cluster nothing.
 import type { ReplyAddress } from "../src/chat/types.ts";
 import { userText } from "../src/chat/userText.ts";
-import type { EnqueueResult } from "../src/queue/jobQueues.ts";
+import type { EnqueueResult } from "../src/queue/jobSubmitter.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
 import { parseCheckArgs } from "./grammar.ts";
 import { type CommandHandler, clusterCommand, openScope } from "./router.ts";

@@ -2,8 +2,8 @@
 // add-ons, posts the ordered plan in a thread and asks for approval (not for --dry-run).
 // A cluster already held by a cycle is refused here, naming the cycle.
 import { userText } from "../src/chat/userText.ts";
-import type { CyclePlanJobData } from "../src/cycles/types.ts";
 import type { CycleActor, PlanRequestResult } from "../src/cycles/cycleControl.ts";
+import type { CyclePlanJobData } from "../src/queue/jobs.ts";
 import { splitWords } from "./grammar.ts";
 import { type CommandHandler, type CommandScope, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";

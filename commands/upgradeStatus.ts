@@ -1,28 +1,20 @@
-// /upgrade-status [context]. Decision: status runs as a job (QUEUE_NAMES.status) whose worker
+// /upgrade-status [context]. Decision: status runs as a job (QUEUES.status) whose worker
 // posts one message in the channel, not inline in the bot. The bot must ack within 3 s, and a
 // status needs several list calls (nodes, workloads, Helm Secrets, which are large) plus Redis
 // reads: on a big or slow cluster that exceeds 3 s, and an unreachable one would only fail after
 // the client timeout. The worker also already owns the platform posting APIs and retries.
 import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
-import type { ReplyAddress, Requester } from "../src/chat/types.ts";
 import { userText } from "../src/chat/userText.ts";
+import type { StatusJobData } from "../src/queue/jobs.ts";
+import { QUEUES } from "../src/queue/queues.ts";
 import { safeKeyPart } from "../src/redis/safeKeyPart.ts";
 import { splitWords } from "./grammar.ts";
 import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
-
-export interface StatusJobData {
-  kind: "status";
-  cluster: string;
-  requester: Requester;
-  reply: ReplyAddress;
-  requestedAt: string;
-}
-
 export interface UpgradeStatusDeps {
   clusters: { names(): string[]; defaultName(): string | undefined };
-  /** The QUEUE_NAMES.status queue. */
+  /** The QUEUES.status queue. */
   statusQueue: Pick<Queue<StatusJobData>, "add">;
 }
 
@@ -59,10 +51,8 @@ export function upgradeStatusCommand(deps: UpgradeStatusDeps): CommandHandler {
           requestedAt: new Date().toISOString(),
         };
         await deps.statusQueue.add("status", data, {
+          ...QUEUES.status.jobOptions,
           jobId: randomUUID(),
-          attempts: 2,
-          removeOnComplete: { count: 100 },
-          removeOnFail: { count: 100 },
           deduplication: { id: `status.${safeKeyPart(cluster)}.${safeKeyPart(inv.channel)}` },
         });
         return { refused: false, text: `Gathering the status of ${cluster}; it will post in this channel.` };

@@ -1,13 +1,14 @@
 // /upgrade-verify [context]: after an upgrade, compare the cluster with its last baseline (taken
 // by every preflight). Validated here, queued on the check queue, posted by the worker as a root
 // whose headline is the verdict (healthy / degraded / incomplete) with the comparison threaded.
-import type { VerifyJobData } from "../src/queue/jobs.ts";
-import type { EnqueueResult } from "../src/queue/jobQueues.ts";
+
 import { userText } from "../src/chat/userText.ts";
+import type { EnqueueResult } from "../src/queue/jobSubmitter.ts";
+import type { VerifyJobData } from "../src/queue/jobs.ts";
 import { splitWords } from "./grammar.ts";
 import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
-import { threadHint } from "./upgradeCheck.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
+import { threadHint } from "./upgradeCheck.ts";
 
 export interface UpgradeVerifyDeps {
   clusters: { names(): string[]; defaultName(): string | undefined };

@@ -24,7 +24,6 @@ import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { KubeObject, ResourceKey } from "../src/kube/resources.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
-import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import {
   CHECK_CHECKING,
   checkFailureNote,
@@ -37,6 +36,7 @@ import {
   verdictTone,
   withReportStructure,
 } from "../src/render/checks.ts";
+import type { LastCheckStore } from "../src/status/lastCheckStore.ts";
 import { BASELINE_READS, buildBaseline } from "../src/verify/baseline.ts";
 import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";

@@ -10,7 +10,6 @@
 // result (plan state, audit, thread, root, the channel alert and rollback offer on failure), and
 // queue the verify. The words are src/render/cycles.ts's.
 import { type Job, UnrecoverableError } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
@@ -23,17 +22,13 @@ import {
   type CycleResult,
   rollbackPlanFor,
 } from "../src/cycles/cycleEngine.ts";
-import { cycleKeys } from "../src/cycles/keys.ts";
+import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import { buildPlan, nothingToDo, planHash } from "../src/cycles/plan.ts";
 import type { StoredPlan } from "../src/cycles/planStore.ts";
-import type {
-  CycleJobData,
-  CyclePlan,
-  CyclePlanJobData,
-  CycleRootState,
-  CycleRunJobData,
-  DriverSet,
-} from "../src/cycles/types.ts";
+import type { CyclePlan, CycleRootState, DriverSet } from "../src/cycles/types.ts";
+import type { CycleJobData, CyclePlanJobData, CycleRunJobData } from "../src/queue/jobs.ts";
+import type { RedisCommands } from "../src/redis/commands.ts";
+import { cycleKeys } from "../src/redis/keys.ts";
 import {
   clusterBusyNote,
   clusterBusyState,
@@ -51,7 +46,7 @@ import type { WatchControl } from "../src/watch/control.ts";
 import { ensureRoot } from "./posting.ts";
 
 export interface CycleProcessorDeps {
-  redis: Redis;
+  redis: RedisCommands;
   prefix: string;
   posters: PosterRegistry;
   file: FileConfig;

@@ -5,7 +5,7 @@ import { type FlowProducer, Job, type Queue } from "bullmq";
 import type { Logger } from "pino";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
-import { QUEUE_NAMES } from "../src/queue/jobs.ts";
+import { QUEUES } from "../src/queue/queues.ts";
 import { fleetCheckingState, fleetDoneState, fleetRoot, fleetSummaryText } from "../src/render/checks.ts";
 import type { FleetRow } from "../src/render/fleetTable.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
@@ -31,12 +31,12 @@ export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorD
   const summary: FleetSummaryJobData = { kind: "fleet-summary", clusters, target, requester, reply, requestedAt };
   await deps.flows.add({
     name: "fleet-summary",
-    queueName: QUEUE_NAMES.check,
+    queueName: QUEUES.check.name,
     prefix: deps.prefix,
     data: summary,
     children: clusters.map((cluster) => ({
       name: "check",
-      queueName: QUEUE_NAMES.check,
+      queueName: QUEUES.check.name,
       prefix: deps.prefix,
       data: { kind: "check", cluster, target, requester, reply, requestedAt, fleet: true } satisfies CheckJobData,
       // A failing cluster must not hold the summary back: its failure is recorded for the parent.

@@ -5,11 +5,12 @@
 
 import type { KubeConfig } from "@kubernetes/client-node";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { WatchJobData } from "../src/queue/jobs.ts";
+import type { RedisCommands } from "../src/redis/commands.ts";
 import {
   watchAlertTexts,
   watchEndedState,
@@ -20,14 +21,14 @@ import {
 import { AlertSink } from "../src/watch/alertSink.ts";
 import { WatchSession } from "../src/watch/session.ts";
 import { WatchStateStore } from "../src/watch/stateStore.ts";
-import type { RuleOptions, WatchJobData } from "../src/watch/types.ts";
+import type { RuleOptions } from "../src/watch/types.ts";
 import { ALL_WATCHED } from "../src/watch/watchedResources.ts";
 
 export interface WatchProcessorDeps {
   clusters: { client(name: string): ClusterClient; kubeConfig(name: string): KubeConfig; has(name: string): boolean };
   posters: PosterRegistry;
   /** Redis for watch state (not the worker's blocking connection). */
-  redis: Redis;
+  redis: RedisCommands;
   prefix: string;
   logger: Logger;
   ruleOptions?: Partial<RuleOptions>;

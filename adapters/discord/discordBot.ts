@@ -276,7 +276,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
 
 /**
  * A deferred reply has no 3 s deadline, so a request may be accepted for this long; past it the
- * request key refuses it (src/queue/requestGate.ts) and the reply that follows says so.
+ * request key refuses it (src/redis/requestGate.ts) and the reply that follows says so.
  */
 export const DISCORD_ACCEPT_WINDOW_MS = 10_000;
 

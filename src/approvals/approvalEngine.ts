@@ -3,7 +3,7 @@
 // checked against the cluster's approvers, and counted by one Lua script, so two reactions
 // arriving at once on two bot replicas can neither double-count nor start the run twice: the
 // script is the only place the plan moves from "pending" to "approved", and it does so once.
-import type { Redis } from "ioredis";
+
 import type { Logger } from "pino";
 import type { AccessPolicy } from "../access/policy.ts";
 import type { ButtonClick } from "../chat/buttons.ts";
@@ -12,11 +12,13 @@ import type { PosterRegistry } from "../chat/posterRegistry.ts";
 import type { ChatPoster, ReplyAddress } from "../chat/types.ts";
 import { approvalsFor } from "../config/load.ts";
 import type { FileConfig } from "../config/schema.ts";
-import { type CycleKeys, cycleKeys } from "../cycles/keys.ts";
 import { nothingToDo, planHash } from "../cycles/plan.ts";
 import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
-import type { CyclePlan, CycleRootState, CycleRunJobData } from "../cycles/types.ts";
+import type { CyclePlan, CycleRootState } from "../cycles/types.ts";
 import { errorMessage } from "../errors/upshiftError.ts";
+import type { CycleRunJobData } from "../queue/jobs.ts";
+import type { RedisCommands } from "../redis/commands.ts";
+import { type CycleKeys, cycleKeys } from "../redis/keys.ts";
 import { runScript } from "../redis/scripts.ts";
 import { cycleRootMessage, planRich, renderPlan, rootSubjectOf } from "../render/cycles.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
@@ -24,7 +26,7 @@ import { AuditLog } from "./auditLog.ts";
 import { decisionOf, type ReactionDecision, seedEmoji } from "./emoji.ts";
 
 export interface ApprovalEngineDeps {
-  redis: Redis;
+  redis: RedisCommands;
   prefix: string;
   posters: PosterRegistry;
   file: FileConfig;

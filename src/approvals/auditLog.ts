@@ -1,6 +1,6 @@
 // Every approval decision, appended to a Redis stream: who, what, when, which plan (hash).
 // A stream rather than a list because it is append-only, time-ordered and trimmable.
-import type { Redis } from "ioredis";
+import type { RedisCommands } from "../redis/commands.ts";
 
 export interface AuditEntry {
   planId: string;
@@ -15,10 +15,10 @@ export interface AuditEntry {
 }
 
 export class AuditLog {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   readonly key: string;
 
-  constructor(redis: Redis, key: string) {
+  constructor(redis: RedisCommands, key: string) {
     this.redis = redis;
     this.key = key;
   }

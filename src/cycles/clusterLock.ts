@@ -3,17 +3,17 @@
 // cycle is told who holds it. Expiry means a dead worker's lock frees itself. Its TTL
 // (CLUSTER_LOCK_TTL_MS in src/queue/takeover.ts, 20 s) outlasts the takeover of a dead worker's
 // cycle, so the cycle resumed elsewhere still holds it; the engine renews it with the step lease.
-import type { Redis } from "ioredis";
+import type { RedisCommands } from "../redis/commands.ts";
 import { runScript } from "../redis/scripts.ts";
 
 export type LockResult = { acquired: true } | { acquired: false; holder: string };
 
 export class ClusterLock {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly key: string;
   readonly ttlMs: number;
 
-  constructor(redis: Redis, key: string, ttlMs: number) {
+  constructor(redis: RedisCommands, key: string, ttlMs: number) {
     this.redis = redis;
     this.key = key;
     this.ttlMs = ttlMs;

@@ -1,23 +1,17 @@
 // The producer side of cycles, for the command handlers and the approval engine: queue a plan,
 // queue an approved run (once: the job id is the plan id), report status, request an abort.
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { mention } from "../chat/mention.ts";
 import type { Requester } from "../chat/types.ts";
-import { QUEUE_NAMES } from "../queue/jobs.ts";
+import type { CycleJobData, CyclePlanJobData, CycleRunJobData } from "../queue/jobs.ts";
+import { QUEUES } from "../queue/queues.ts";
+import type { RedisCommands } from "../redis/commands.ts";
+import type { RedisConnection } from "../redis/connection.ts";
+import { type CycleKeys, cycleKeys } from "../redis/keys.ts";
 import { ClusterLock } from "./clusterLock.ts";
-import { type CycleKeys, cycleKeys } from "./keys.ts";
 import { PlanStore } from "./planStore.ts";
 import { StepJournalStore } from "./stepJournal.ts";
-import type { CycleJobData, CycleNotifier, CyclePlanJobData, CycleRootState, CycleRunJobData } from "./types.ts";
-
-export const CYCLE_JOB_OPTIONS = {
-  // A cycle changes the cluster: it is never retried blindly. A crashed worker's job is handed on
-  // as a stalled job and resumes from the journal instead.
-  attempts: 1,
-  removeOnComplete: { age: 30 * 24 * 3600, count: 1000 },
-  removeOnFail: { age: 30 * 24 * 3600, count: 1000 },
-} as const;
+import type { CycleNotifier, CycleRootState } from "./types.ts";
 
 export type PlanRequestResult =
   | { status: "queued"; jobId: string }
@@ -41,16 +35,16 @@ export class CycleControl {
   /** Where abort requests are told (the approval engine, which has the posters); see setNotifier. */
   private notifier?: CycleNotifier;
   readonly queue: Queue<CycleJobData>;
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly keys: CycleKeys;
   readonly plans: PlanStore;
   private readonly isApprover?: CycleControlOptions["isApprover"];
 
-  constructor(connection: Redis, prefix: string, opts: CycleControlOptions = {}) {
+  constructor(connection: RedisConnection, prefix: string, opts: CycleControlOptions = {}) {
     this.redis = connection;
     this.isApprover = opts.isApprover;
     this.keys = cycleKeys(prefix);
-    this.queue = new Queue<CycleJobData>(QUEUE_NAMES.cycle, { connection, prefix });
+    this.queue = new Queue<CycleJobData>(QUEUES.cycle.name, { connection, prefix });
     this.plans = new PlanStore(connection, this.keys);
   }
 
@@ -67,13 +61,13 @@ export class CycleControl {
   async requestPlan(data: CyclePlanJobData): Promise<PlanRequestResult> {
     const holder = await new ClusterLock(this.redis, this.keys.lock(data.cluster), 1).holder();
     if (holder && !data.dryRun) return { status: "busy", holder, cluster: data.cluster };
-    const job = await this.queue.add("cycle-plan", data, CYCLE_JOB_OPTIONS);
+    const job = await this.queue.add("cycle-plan", data, QUEUES.cycle.jobOptions);
     return { status: "queued", jobId: job.id ?? "" };
   }
 
   /** The approval engine's hook. Idempotent: a second call for the same plan adds nothing. */
   async enqueueRun(data: CycleRunJobData): Promise<void> {
-    await this.queue.add("cycle-run", data, { ...CYCLE_JOB_OPTIONS, jobId: `run.${data.planId}` });
+    await this.queue.add("cycle-run", data, { ...QUEUES.cycle.jobOptions, jobId: `run.${data.planId}` });
   }
 
   async status(cluster: string): Promise<string> {

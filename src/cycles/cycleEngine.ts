@@ -18,14 +18,14 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { errorMessage, UpshiftError } from "../errors/upshiftError.ts";
 import { CLUSTER_LOCK_TTL_MS, STEP_LEASE_MS } from "../queue/takeover.ts";
+import type { RedisCommands } from "../redis/commands.ts";
+import { type CycleKeys, cycleKeys } from "../redis/keys.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import { plural } from "../text/english.ts";
 import { ClusterLock } from "./clusterLock.ts";
-import { type CycleKeys, cycleKeys } from "./keys.ts";
 import { LostOwnershipError, StepJournalStore } from "./stepJournal.ts";
 import type { ActionOutput, AddonBackup, AddonDriver, CyclePlan, DriverSet, PlanStep, StepJournal } from "./types.ts";
 import { STEP_PHASES } from "./types.ts";
@@ -52,7 +52,7 @@ export interface CycleResult {
 }
 
 export interface CycleEngineDeps {
-  redis: Redis;
+  redis: RedisCommands;
   prefix: string;
   drivers: DriverSet;
   /** Where backups are written as files (also kept in Redis). */
@@ -278,7 +278,7 @@ export class CycleEngine {
 
 /** A rollback plan: restore every step that started, from its backup, in reverse order. */
 export async function rollbackPlanFor(
-  redis: Redis,
+  redis: RedisCommands,
   prefix: string,
   failed: CyclePlan,
   requester: CyclePlan["requester"],

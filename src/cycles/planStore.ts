@@ -1,9 +1,10 @@
 // Plans and their state in Redis, so bot and worker restarts lose nothing. One hash per plan:
 // the plan JSON, its hash, state, expiry and where its thread is.
-import type { Redis } from "ioredis";
+
 import type { ReplyAddress } from "../chat/types.ts";
+import type { RedisCommands } from "../redis/commands.ts";
+import type { CycleKeys } from "../redis/keys.ts";
 import { runScript } from "../redis/scripts.ts";
-import type { CycleKeys } from "./keys.ts";
 import type { CyclePlan } from "./types.ts";
 
 export type PlanState =
@@ -32,10 +33,10 @@ export interface StoredPlan {
 }
 
 export class PlanStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly keys: CycleKeys;
 
-  constructor(redis: Redis, keys: CycleKeys) {
+  constructor(redis: RedisCommands, keys: CycleKeys) {
     this.redis = redis;
     this.keys = keys;
   }

@@ -2,8 +2,9 @@
 // failed), the owner token of the worker running it with a lease, and a JSON body (phases done,
 // outputs, backup, child pid). Claims and writes are Lua scripts that check the owner, so two
 // workers can never both run a step: a writer that lost its lease is refused and stops.
-import type { Redis } from "ioredis";
+
 import { UpshiftError } from "../errors/upshiftError.ts";
+import type { RedisCommands } from "../redis/commands.ts";
 import { runScript } from "../redis/scripts.ts";
 import type { StepJournal } from "./types.ts";
 
@@ -17,10 +18,10 @@ export class LostOwnershipError extends UpshiftError {
 }
 
 export class StepJournalStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly key: string;
 
-  constructor(redis: Redis, key: string) {
+  constructor(redis: RedisCommands, key: string) {
     this.redis = redis;
     this.key = key;
   }

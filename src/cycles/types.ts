@@ -1,7 +1,7 @@
 // The contracts of add-on cycles: what a driver does to one add-on, what a plan says, and what
 // the journal remembers. The cycle engine only knows AddonDriver, so a Helm driver can be added
 // without touching the engine.
-import type { ReplyAddress, Requester } from "../chat/types.ts";
+import type { Requester } from "../chat/types.ts";
 import type { KubeObject } from "../kube/resources.ts";
 
 export type AddonCategory = "cni" | "dns" | "ingress" | "storage" | "other";
@@ -125,34 +125,6 @@ export interface StepJournal {
   startedAt?: string;
   finishedAt?: string;
 }
-
-/** Job payloads of the cycle queue. */
-export interface CyclePlanJobData {
-  kind: "cycle-plan";
-  cluster: string;
-  /** Add-on names; empty means all. */
-  addons: string[];
-  dryRun: boolean;
-  requester: Requester;
-  reply: ReplyAddress;
-  requestedAt: string;
-  /** Rollback plans: the failed cycle whose backups to restore. */
-  rollbackOf?: string;
-}
-
-export interface CycleRunJobData {
-  kind: "cycle-run";
-  planId: string;
-  planHash: string;
-  cluster: string;
-  reply: ReplyAddress;
-  requester: Requester;
-  approvedBy: string[];
-  /** Set once this run started a watch of its cluster, so a resumed run knows the watch is its own. */
-  watchStarted?: boolean;
-}
-
-export type CycleJobData = CyclePlanJobData | CycleRunJobData;
 
 /**
  * Where a cycle is, as its thread's root says (src/render/cycles.ts has the words). Whoever makes

@@ -1,5 +1,5 @@
 // A request that was not queued, and never will be: the request key says "abandoned"
-// (src/queue/requestGate.ts), so no worker runs a job for it even if its add reached Redis.
+// (src/redis/requestGate.ts), so no worker runs a job for it even if its add reached Redis.
 import { UpshiftError } from "./upshiftError.ts";
 
 export class NotQueuedError extends UpshiftError {

@@ -6,7 +6,7 @@
 // add connection (no offline queue), concurrent defined commands stalled until the ack deadline.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Cluster, Redis } from "ioredis";
+import type { RedisCommands } from "./commands.ts";
 
 /** Every script and its number of KEYS: the file is `scripts/<name>-<keys>.lua`. */
 export const SCRIPT_KEYS = {
@@ -21,9 +21,6 @@ export const SCRIPT_KEYS = {
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_KEYS;
-
-/** A connection the scripts can be defined on (a single node, Sentinel or Cluster). */
-export type ScriptConnection = Redis | Cluster;
 
 export function scriptFileName(name: ScriptName): string {
   return `${name}-${SCRIPT_KEYS[name]}.lua`;
@@ -42,14 +39,9 @@ const SHAS: ReadonlyMap<ScriptName, string> = new Map(
   [...SCRIPTS].map(([name, lua]) => [name, createHash("sha1").update(lua).digest("hex")]),
 );
 
-type Evaluating = {
-  evalsha(sha: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
-};
-
 /** Runs one script by EVALSHA (EVAL on NOSCRIPT); `keys` must number as the file name says. */
 export async function runScript(
-  connection: ScriptConnection,
+  redis: RedisCommands,
   name: ScriptName,
   keys: readonly string[],
   args: readonly (string | number)[],
@@ -57,7 +49,6 @@ export async function runScript(
   if (keys.length !== SCRIPT_KEYS[name]) {
     throw new Error(`script ${name} takes ${SCRIPT_KEYS[name]} keys, got ${keys.length}`);
   }
-  const redis = connection as unknown as Evaluating;
   const numKeys = SCRIPT_KEYS[name];
   try {
     return await redis.evalsha(SHAS.get(name)!, numKeys, ...keys, ...args);

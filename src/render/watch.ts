@@ -5,7 +5,8 @@ import { mention } from "../chat/mention.ts";
 import type { RichMessage } from "../chat/richMessage.ts";
 import type { ChatMessage } from "../chat/types.ts";
 import type { AlertFlood, AlertTexts } from "../watch/alertSink.ts";
-import { type AlertDraft, describeSubject, type WatchOrigin } from "../watch/types.ts";
+import type { WatchOrigin } from "../queue/jobs.ts";
+import { type AlertDraft, describeSubject } from "../watch/types.ts";
 import { checkDocsLink, SEVERITY_TONE } from "./messageParts.ts";
 
 const SEVERITY_ICON: Record<string, string> = { blocker: "⛔", high: "🔴", medium: "🟠", low: "🟡", info: "ℹ️" };

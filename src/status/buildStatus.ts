@@ -12,9 +12,9 @@ import {
 import type { AddonConfig } from "../config/schema.ts";
 import { groupReleases } from "../helm/release.ts";
 import type { KubeObject } from "../kube/resources.ts";
-import type { LastCheck } from "../queue/lastCheckStore.ts";
 import { compareText } from "../text/order.ts";
 import { formatMinor, parseKubeVersion } from "../versions/kube.ts";
+import type { LastCheck } from "./lastCheckStore.ts";
 
 export interface MicroK8sAddon {
   name: string;

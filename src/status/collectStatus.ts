@@ -6,8 +6,8 @@ import type { AddonConfig } from "../config/schema.ts";
 import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import type { ClusterClient } from "../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES } from "../kube/resources.ts";
-import type { LastCheckStore } from "../queue/lastCheckStore.ts";
 import { buildStatus, type ClusterStatus, type MicroK8sAddon, type StatusJob } from "./buildStatus.ts";
+import type { LastCheckStore } from "./lastCheckStore.ts";
 
 export interface StatusSources {
   client: ClusterClient;

@@ -1,7 +1,8 @@
 // The last baseline of each cluster, in Redis: one key per context with a 30-day TTL, so an
 // abandoned cluster's baseline expires on its own, and a bounded value (boundBaseline) so a big
 // cluster cannot fill Redis. Written by every preflight (chat check, fleet child), read by verify.
-import type { Redis } from "ioredis";
+import type { RedisCommands } from "../redis/commands.ts";
+import { baselineKey } from "../redis/keys.ts";
 import {
   BASELINE_MAX_BYTES,
   type BaselineParse,
@@ -13,19 +14,18 @@ import {
 export const BASELINE_TTL_SECONDS = 30 * 24 * 3600;
 
 export class BaselineStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly prefix: string;
   private readonly ttlSeconds: number;
 
-  constructor(redis: Redis, prefix: string, opts: { ttlSeconds?: number } = {}) {
+  constructor(redis: RedisCommands, prefix: string, opts: { ttlSeconds?: number } = {}) {
     this.redis = redis;
     this.prefix = prefix;
     this.ttlSeconds = opts.ttlSeconds ?? BASELINE_TTL_SECONDS;
   }
 
   key(cluster: string): string {
-    // Encoded, not squashed: contexts "a:b" and "a_b" are two clusters.
-    return `${this.prefix}:baseline:${encodeURIComponent(cluster)}`;
+    return baselineKey(this.prefix, cluster);
   }
 
   async save(b: ClusterBaseline): Promise<void> {

@@ -4,15 +4,15 @@
 // under its first alert, and no flood: past `floodLimit` alerts in a window the rest are counted
 // and posted as one summary when the window closes.
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
 import { ALERT_CLAIM_MS } from "../queue/takeover.ts";
-import { safeKeyPart } from "../redis/safeKeyPart.ts";
+import type { RedisCommands } from "../redis/commands.ts";
+import { type WatchKeys, watchKeys } from "../redis/keys.ts";
 import { type AlertDraft, subjectKey } from "./types.ts";
 
 export interface AlertSinkOptions {
-  redis: Redis;
+  redis: RedisCommands;
   prefix: string;
   cluster: string;
   poster: ChatPoster;
@@ -56,7 +56,7 @@ export interface AlertFlood {
 
 export class AlertSink {
   private readonly o: AlertSinkOptions;
-  private readonly cluster: string;
+  private readonly keys: WatchKeys;
   private summaryTimer?: NodeJS.Timeout;
   private readonly floodKey: string;
   private readonly suppressedKey: string;
@@ -65,13 +65,13 @@ export class AlertSink {
 
   constructor(o: AlertSinkOptions) {
     this.o = o;
-    this.cluster = safeKeyPart(o.cluster);
-    this.floodKey = `${o.prefix}:watch-flood:${this.cluster}`;
-    this.suppressedKey = `${o.prefix}:watch-flood-suppressed:${this.cluster}`;
+    this.keys = watchKeys(o.prefix, o.cluster);
+    this.floodKey = this.keys.flood;
+    this.suppressedKey = this.keys.floodSuppressed;
   }
 
   private dedupeKey(d: AlertDraft): string {
-    return `${this.o.prefix}:watch-dedupe:${this.cluster}:${subjectKey(d.subject)}:${d.reason}`;
+    return this.keys.dedupe(subjectKey(d.subject), d.reason);
   }
 
   async deliver(draft: AlertDraft): Promise<DeliveryOutcome> {

@@ -3,12 +3,13 @@
 // Redis flag the running job polls (a queued job that has not started is simply removed).
 import { randomUUID } from "node:crypto";
 import { Job, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { ReplyAddress } from "../chat/types.ts";
-import { QUEUE_NAMES } from "../queue/jobs.ts";
+import type { WatchJobData, WatchOrigin } from "../queue/jobs.ts";
+import { QUEUES } from "../queue/queues.ts";
+import type { RedisCommands } from "../redis/commands.ts";
+import type { RedisConnection } from "../redis/connection.ts";
+import { watchKeys } from "../redis/keys.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
-import { stopFlagKey } from "./stateStore.ts";
-import type { WatchJobData, WatchOrigin } from "./types.ts";
 
 export type WatchStartResult =
   | { status: "started"; jobId: string; until: string }
@@ -28,23 +29,15 @@ export function watchDedupeId(cluster: string): string {
   return `watch.${safeKeyPart(cluster)}`;
 }
 
-export const WATCH_JOB_OPTIONS = {
-  // A watch that failed to reach its cluster three times is reported rather than retried forever.
-  attempts: 3,
-  backoff: { type: "exponential", delay: 5_000 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 500 },
-  removeOnFail: { age: 7 * 24 * 3600, count: 500 },
-} as const;
-
 export class QueueWatchControl implements WatchControl {
   readonly queue: Queue<WatchJobData>;
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly prefix: string;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: RedisConnection, prefix: string) {
     this.redis = connection;
     this.prefix = prefix;
-    this.queue = new Queue<WatchJobData>(QUEUE_NAMES.watch, { connection, prefix });
+    this.queue = new Queue<WatchJobData>(QUEUES.watch.name, { connection, prefix });
   }
 
   async start(
@@ -60,9 +53,9 @@ export class QueueWatchControl implements WatchControl {
     const jobId = randomUUID();
     const data: WatchJobData = { kind: "watch", cluster, reply, until, origin, requestedAt: new Date().toISOString() };
     // A stop aimed at an earlier watch must not end this one.
-    await this.redis.del(stopFlagKey(this.prefix, cluster));
+    await this.redis.del(watchKeys(this.prefix, cluster).stop);
     const job = await this.queue.add("watch", data, {
-      ...WATCH_JOB_OPTIONS,
+      ...QUEUES.watch.jobOptions,
       jobId,
       deduplication: { id: watchDedupeId(cluster) },
     });
@@ -82,7 +75,7 @@ export class QueueWatchControl implements WatchControl {
       return { status: "removed", jobId: job.id };
     }
     if (state !== "active") return { status: "not-running" };
-    await this.redis.set(stopFlagKey(this.prefix, cluster), job.id ?? "1", "EX", 24 * 3600);
+    await this.redis.set(watchKeys(this.prefix, cluster).stop, job.id ?? "1", "EX", 24 * 3600);
     return { status: "stopping", jobId: job.id };
   }
 

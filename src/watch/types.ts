@@ -1,8 +1,8 @@
-// Contracts of the watch: the events rules see, what a rule returns, and the job payload a watch
-// runs from. Rules are pure functions of (event, previous state, small timers): everything that
-// talks to Redis or chat lives in the session and the alert sink, so rules test without either.
+// Contracts of the watch: the events rules see and what a rule returns (the job payload a watch
+// runs from is WatchJobData, src/queue/jobs.ts). Rules are pure functions of (event, previous
+// state, small timers): everything that talks to Redis or chat lives in the session and the alert
+// sink, so rules test without either.
 import type { Severity } from "../checks/types.ts";
-import type { ReplyAddress, Requester } from "../chat/types.ts";
 import type { KubeObject } from "../kube/resources.ts";
 
 /** The resources a watch keeps open, by key of WATCHED_RESOURCES. */
@@ -93,24 +93,6 @@ export interface WatchRule {
   onEvent(ev: ObjectEvent, ctx: RuleContext): AlertDraft[];
   /** Time-based conditions (pending for longer than...), evaluated about once a second. */
   onTick?(ctx: RuleContext): AlertDraft[];
-}
-
-export interface WatchOrigin {
-  by: "command" | "cycle";
-  requester?: Requester;
-  /** Cycle job id when an add-on cycle started the watch. */
-  cycleId?: string;
-}
-
-/** Payload of a watch job (QUEUE_NAMES.watch). */
-export interface WatchJobData {
-  kind: "watch";
-  cluster: string;
-  reply: ReplyAddress;
-  /** ISO time the watch ends by itself. */
-  until: string;
-  origin: WatchOrigin;
-  requestedAt: string;
 }
 
 export function subjectKey(s: AlertSubject): string {

@@ -4,13 +4,13 @@ import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { ConsoleChat } from "../../adapters/console/consoleChat.ts";
-import { DEMO_CHANNEL, DEMO_CONFIG } from "../../cli/demo.ts";
 import { createAccessPolicy, createControls } from "../../cli/compose.ts";
+import { DEMO_CHANNEL, DEMO_CONFIG } from "../../cli/demo.ts";
 import { createRouter } from "../../commands/index.ts";
 import { NO_ACCESS_RULES_WARNING } from "../../src/access/policy.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
-import { producerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection } from "../../src/redis/connection.ts";
 import { countJobs } from "../slack/harness.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -29,7 +29,7 @@ async function chat(channel: string, lines: string[], contexts: string[]) {
   });
   const router = createRouter({
     clusters: { names: () => contexts, defaultName: () => contexts[0] },
-    jobs: controls.queues,
+    jobs: controls.jobs,
     statusQueue: controls.statusQueue,
     watch: controls.watch,
     cycles: controls.cycles,

@@ -3,15 +3,14 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { upgradeCycleCommand } from "../../commands/upgradeCycle.ts";
+import { parseCycleArgs, upgradeCycleCommand } from "../../commands/upgradeCycle.ts";
 import { upgradeCycleAbortCommand } from "../../commands/upgradeCycleAbort.ts";
 import { upgradeCycleStatusCommand } from "../../commands/upgradeCycleStatus.ts";
-import { parseCycleArgs } from "../../commands/upgradeCycle.ts";
 import { plainUserText } from "../../src/chat/userText.ts";
 import { ClusterLock } from "../../src/cycles/clusterLock.ts";
-import { cycleKeys } from "../../src/cycles/keys.ts";
 import { StepJournalStore } from "../../src/cycles/stepJournal.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
+import { cycleKeys } from "../../src/redis/keys.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import {
   APPROVER,

@@ -13,7 +13,7 @@ import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import type { CyclePlan } from "../../src/cycles/types.ts";
 import { createLogger } from "../../src/log.ts";
-import { producerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection } from "../../src/redis/connection.ts";
 import { FakeDiscord, type RestCall } from "../fakes/fakeDiscord.ts";
 import { countJobs } from "../slack/harness.ts";
 
@@ -90,7 +90,7 @@ async function stack() {
   const contexts = ["prod", "staging", "dev"];
   const router = createRouter({
     clusters: { names: () => contexts, defaultName: () => undefined },
-    jobs: controls.queues,
+    jobs: controls.jobs,
     statusQueue: controls.statusQueue,
     watch: controls.watch,
     cycles: controls.cycles,
@@ -205,7 +205,7 @@ describe("access rules over Discord", () => {
     expect(await s.queued()).toBe(0);
     const ok = await s.command("upgrade-check", [{ name: "context", value: "prod" }], { channelId: PROD });
     expect(ok.body.content).toMatch(/^Queued upgrade check of prod\./);
-    expect(await countJobs(s.controls.queues.check)).toBe(1);
+    expect(await countJobs(s.controls.jobs.check)).toBe(1);
   });
 
   it("command, role and user rules: a role may plan cycles, a named user may watch, others may not", async () => {
@@ -236,11 +236,11 @@ describe("access rules over Discord", () => {
     const s = await stack();
     const edit = await s.command("upgrade-check", [{ name: "context", value: "all" }]);
     expect(edit.body.content).toBe("Queued checks of 2 clusters. A summary will follow in this channel.");
-    const [fleet] = await s.controls.queues.check.getJobs(["wait", "prioritized", "delayed", "active"]);
+    const [fleet] = await s.controls.jobs.check.getJobs(["wait", "prioritized", "delayed", "active"]);
     expect(fleet.data).toMatchObject({ kind: "fleet", clusters: ["staging", "dev"] });
     const none = await s.command("upgrade-check", [{ name: "context", value: "all" }], { channelId: RANDOM });
     expect(none.body.content).toMatch(/^Refused: \/upgrade-check all: no cluster is allowed/);
-    expect(await countJobs(s.controls.queues.check)).toBe(1);
+    expect(await countJobs(s.controls.jobs.check)).toBe(1);
   });
 
   it("autocomplete offers only the channel's clusters", async () => {
@@ -316,9 +316,7 @@ describe("user text in Discord replies", () => {
   it("escapes markdown, defuses mentions and links, and pings nobody", async () => {
     const s = await stack();
     const edit = await s.command("upgrade-status", [{ name: "context", value: "@everyone" }]);
-    expect(edit.body.content).toBe(
-      'unknown cluster context "@\u200beveryone". Valid contexts: `staging`, `dev`.',
-    );
+    expect(edit.body.content).toBe('unknown cluster context "@\u200beveryone". Valid contexts: `staging`, `dev`.');
     expect(edit.body.allowed_mentions).toEqual({ parse: [] });
     const md = await s.command("upgrade-cycle", [{ name: "context", value: "**bold**_x_" }]);
     expect(md.body.content).toContain('"\\*\\*bold\\*\\*\\_x\\_" is not an add-on name');

@@ -13,8 +13,8 @@ import { allChecks } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { producerConnection, type RedisConnection, workerConnection } from "../../src/queue/redisConnection.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
+import { producerConnection, type RedisConnection, workerConnection } from "../../src/redis/connection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { FakeDiscord, type FakeMessage, type RestCall, shownText } from "../fakes/fakeDiscord.ts";
@@ -27,7 +27,7 @@ const OTHER_GUILD = "999999999999999999";
 interface Harness {
   fake: FakeDiscord;
   bot: DiscordBot;
-  queues: JobQueues;
+  queues: JobSubmitter;
 }
 
 describe("/upgrade-check over Discord", () => {
@@ -52,7 +52,7 @@ describe("/upgrade-check over Discord", () => {
     const fake = await FakeDiscord.start({ heartbeatIntervalMs: 2_000 });
     cleanups.push(() => fake.close());
     const producer = producerConnection(inject("redisUrl"));
-    const queues = new JobQueues(producer, prefix);
+    const queues = new JobSubmitter(producer, prefix);
     cleanups.push(async () => {
       await queues.close();
       producer.disconnect();

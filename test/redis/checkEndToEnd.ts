@@ -1,24 +1,19 @@
 // One upgrade check end to end through a REDIS_URL: the bot's producer connection enqueues with
-// JobQueues (including its auto-pipelined duplicate), the real check worker runs it on its own
+// JobSubmitter (including its auto-pipelined duplicate), the real check worker runs it on its own
 // worker connection against the sandbox cluster, posts to the console poster, and records the
 // verdict in the last-check store. Only the Redis topology differs between the tests using it.
 import { PassThrough } from "node:stream";
 import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
-import { checksById } from "../../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { checksById } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
 import type { CheckJobData } from "../../src/queue/jobs.ts";
-import { LastCheckStore } from "../../src/queue/lastCheckStore.ts";
-import {
-  asRedis,
-  producerConnection,
-  type RedisConnection,
-  workerConnection,
-} from "../../src/queue/redisConnection.ts";
+import { producerConnection, type RedisConnection, workerConnection } from "../../src/redis/connection.ts";
 import { startSandbox } from "../../src/sandbox/index.ts";
+import { LastCheckStore } from "../../src/status/lastCheckStore.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
 
@@ -26,7 +21,7 @@ export interface CheckRun {
   state: string;
   log: ConsolePoster["log"];
   lastCheck: Awaited<ReturnType<LastCheckStore["get"]>>;
-  duplicate: Awaited<ReturnType<JobQueues["enqueueCheck"]>>;
+  duplicate: Awaited<ReturnType<JobSubmitter["enqueueCheck"]>>;
 }
 
 /** Runs one check through `redisUrl` under `prefix`; `inspect` sees the producer connection before cleanup. */
@@ -47,9 +42,9 @@ export async function runCheckThrough(
       async () => workerRedis.disconnect(),
     );
     const poster = new ConsolePoster(new PassThrough().resume());
-    const queues = new JobQueues(producer, prefix, { backoffDelayMs: 50 });
+    const queues = new JobSubmitter(producer, prefix, { backoffDelayMs: 50 });
     cleanups.push(() => queues.close());
-    const lastChecks = new LastCheckStore(asRedis(producer), prefix);
+    const lastChecks = new LastCheckStore(producer, prefix);
     const worker = startCheckWorker(
       {
         clusters,
@@ -59,7 +54,7 @@ export async function runCheckThrough(
         lastChecks,
         logger: createLogger("silent"),
       },
-      { connection: asRedis(workerRedis), prefix, concurrency: 2 },
+      { connection: workerRedis, prefix, concurrency: 2 },
     );
     cleanups.push(() => worker.close());
 

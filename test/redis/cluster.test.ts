@@ -3,11 +3,10 @@
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
-import { cycleKeys } from "../../src/cycles/keys.ts";
 import { ConfigError } from "../../src/errors/configError.ts";
-import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
-import type { RedisConnection } from "../../src/queue/redisConnection.ts";
-import { stopFlagKey } from "../../src/watch/stateStore.ts";
+import { QUEUES } from "../../src/queue/queues.ts";
+import type { RedisConnection } from "../../src/redis/connection.ts";
+import { baselineKey, cycleKeys, lastCheckKey, requestKey, watchKeys } from "../../src/redis/keys.ts";
 import { runCheckThrough } from "./checkEndToEnd.ts";
 import { startClusterTopology } from "./topology.ts";
 
@@ -39,8 +38,12 @@ describe("Redis Cluster", () => {
         c.audit,
         c.lock("ctx:a"),
         c.journal("p1"),
-        stopFlagKey(prefix, "ctx:a"),
-        `${prefix}:last-check`,
+        watchKeys(prefix, "ctx:a").stop,
+        watchKeys(prefix, "ctx:a").dedupe("Pod/ns/p", "crash-loop"),
+        watchKeys(prefix, "ctx:a").state("w1").resourceVersions,
+        requestKey(prefix, "trigger-1"),
+        lastCheckKey(prefix),
+        baselineKey(prefix, "ctx:a"),
       ];
       slots = await Promise.all(own.map((k) => producer.cluster("KEYSLOT", k) as Promise<number>));
     });
@@ -61,7 +64,7 @@ describe("Redis Cluster", () => {
     const withKeys = keysByNode.filter((keys) => keys.length > 0);
     expect(withKeys).toHaveLength(1);
     expect(withKeys[0]).toEqual(
-      expect.arrayContaining([`${prefix}:${QUEUE_NAMES.check}:meta`, `${prefix}:last-check`]),
+      expect.arrayContaining([`${prefix}:${QUEUES.check.name}:meta`, `${prefix}:last-check`]),
     );
     expect(new Set(slots).size).toBe(1);
   });

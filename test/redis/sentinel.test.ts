@@ -2,7 +2,7 @@
 // master's address, and a real check runs end to end on that master.
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
+import { QUEUES } from "../../src/queue/queues.ts";
 import { runCheckThrough } from "./checkEndToEnd.ts";
 import { startSentinelTopology } from "./topology.ts";
 
@@ -51,7 +51,7 @@ describe("Redis Sentinel", () => {
     });
     try {
       expect(await master.hget(`${prefix}:last-check`, "prod")).toContain('"verdict":"blocked"');
-      expect(await master.exists(`${prefix}:${QUEUE_NAMES.check}:meta`)).toBe(1);
+      expect(await master.exists(`${prefix}:${QUEUES.check.name}:meta`)).toBe(1);
     } finally {
       master.disconnect();
     }

@@ -19,7 +19,8 @@ import { join } from "node:path";
 import { type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type CheckJobData, QUEUE_NAMES } from "../../src/queue/jobs.ts";
+import type { CheckJobData } from "../../src/queue/jobs.ts";
+import { QUEUES } from "../../src/queue/queues.ts";
 import { freePort } from "../../src/redis/embeddedRedis.ts";
 import { kubeconfigFor, type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { type FakeMessage, FakeSlackApi, waitFor } from "../fakes/fakeSlackApi.ts";
@@ -179,7 +180,7 @@ describe("scale-out: 2 bots and 2 workers against one Redis", () => {
     ];
     await Promise.all([...bots, ...workers].map((p, i) => ready(ports[i], p)));
     connection = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-    queue = new Queue(QUEUE_NAMES.check, { connection, prefix });
+    queue = new Queue(QUEUES.check.name, { connection, prefix });
 
     let n = 0;
     const send = async (context: string, target: string): Promise<Sent> => {

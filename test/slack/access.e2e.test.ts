@@ -9,11 +9,11 @@ import { createSlackApp, FOREIGN_WORKSPACE_TEXT } from "../../adapters/slack/sla
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import { createAccessPolicy, createApprovals, createControls } from "../../cli/compose.ts";
 import { createRouter } from "../../commands/index.ts";
-import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import type { CyclePlan } from "../../src/cycles/types.ts";
-import { producerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection } from "../../src/redis/connection.ts";
 import { FakeSlackApi, type FakeSlackApiOptions, waitFor } from "../fakes/fakeSlackApi.ts";
 import { postSigned, reactionEventBody, type SlashCommandFields, slashCommandBody } from "../fakes/slackSigning.ts";
 import { countJobs, quietLogger, SIGNING_SECRET } from "./harness.ts";
@@ -76,7 +76,7 @@ async function stack(fakeOptions: FakeSlackApiOptions = {}) {
   });
   const router = createRouter({
     clusters: { names: () => ["prod", "staging", "dev"], defaultName: () => undefined },
-    jobs: controls.queues,
+    jobs: controls.jobs,
     statusQueue: controls.statusQueue,
     watch: controls.watch,
     cycles: controls.cycles,
@@ -172,7 +172,7 @@ describe("access rules over Slack", () => {
     );
     expect(await s.queued()).toBe(0);
     expect(await s.send("/upgrade-check", "prod", { channel_id: PROD })).toMatch(/^Queued upgrade check of prod\./);
-    const jobs = await s.controls.queues.check.getJobs(["wait", "prioritized", "delayed", "active"]);
+    const jobs = await s.controls.jobs.check.getJobs(["wait", "prioritized", "delayed", "active"]);
     expect(jobs.map((j) => j.data)).toMatchObject([{ kind: "check", cluster: "prod", reply: { channel: PROD } }]);
   });
 
@@ -220,7 +220,7 @@ describe("access rules over Slack", () => {
       "Name the cluster: there is more than one context. Valid contexts: `staging`, `dev`.",
     );
     expect(await s.send("/upgrade-check", "", { channel_id: PROD })).toMatch(/^Queued upgrade check of prod\./);
-    expect(await countJobs(s.controls.queues.check)).toBe(1);
+    expect(await countJobs(s.controls.jobs.check)).toBe(1);
   });
 
   it("all: the clusters allowed in the channel; none allowed is a refusal", async () => {
@@ -228,7 +228,7 @@ describe("access rules over Slack", () => {
     expect(await s.send("/upgrade-check", "all", { channel_id: STAGING })).toBe(
       "Queued checks of 2 clusters. A summary will follow in this channel.",
     );
-    const [fleet] = await s.controls.queues.check.getJobs(["wait", "prioritized", "delayed", "active"]);
+    const [fleet] = await s.controls.jobs.check.getJobs(["wait", "prioritized", "delayed", "active"]);
     expect(fleet.data).toMatchObject({ kind: "fleet", clusters: ["staging", "dev"] });
     // A channel whose rule does not cover the fleet's clusters does not share its run.
     expect(await s.send("/upgrade-check", "all", { channel_id: PROD })).toBe(
@@ -237,7 +237,7 @@ describe("access rules over Slack", () => {
     expect(await s.send("/upgrade-check", "all", { channel_id: RANDOM })).toMatch(
       /^Refused: \/upgrade-check all: no cluster is allowed for \/upgrade-check in this channel\./,
     );
-    expect(await countJobs(s.controls.queues.check)).toBe(2);
+    expect(await countJobs(s.controls.jobs.check)).toBe(2);
   });
 });
 

@@ -11,9 +11,10 @@ import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import { CommandRouter } from "../../commands/router.ts";
 import { ApprovalEngine } from "../../src/approvals/approvalEngine.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
-import type { CyclePlan, CycleRunJobData } from "../../src/cycles/types.ts";
+import type { CyclePlan } from "../../src/cycles/types.ts";
+import type { CycleRunJobData } from "../../src/queue/jobs.ts";
 import { APPROVER, fileConfig, REQUESTER, STRANGER, silent } from "../cycles/harness.ts";
-import { FakeSlackApi, type FakeMessage, waitFor } from "../fakes/fakeSlackApi.ts";
+import { type FakeMessage, FakeSlackApi, waitFor } from "../fakes/fakeSlackApi.ts";
 import { blockViolations } from "../fakes/slackBlockLimits.ts";
 import { blockActionsBody, postSigned } from "../fakes/slackSigning.ts";
 

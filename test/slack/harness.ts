@@ -6,9 +6,9 @@ import { pino } from "pino";
 import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
 import { CommandRouter } from "../../commands/router.ts";
 import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
-import { producerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
+import { QUEUES } from "../../src/queue/queues.ts";
+import { producerConnection, type RedisConnection } from "../../src/redis/connection.ts";
 import type { FakeSlackApi } from "../fakes/fakeSlackApi.ts";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -21,7 +21,7 @@ export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? "si
 
 export interface SlackHarness {
   slack: SlackAppHandle;
-  queues: JobQueues;
+  queues: JobSubmitter;
   connection: RedisConnection;
   eventsUrl: string;
   baseUrl: string;
@@ -43,7 +43,7 @@ export async function startSlackHarness(opts: {
   const connection = producerConnection(opts.redisUrl);
   // A test that points at a dead Redis expects connection errors; they must not print as unhandled.
   connection.on("error", () => {});
-  const queues = new JobQueues(connection, prefix);
+  const queues = new JobSubmitter(connection, prefix);
   queues.check.on("error", () => {});
   const router = new CommandRouter([upgradeCheckCommand({ clusters: opts.contexts, jobs: queues })], {
     logger: quietLogger(),
@@ -93,5 +93,5 @@ export async function countJobs(queue: Queue): Promise<number> {
 }
 
 export function checkQueue(connection: RedisConnection, prefix: string): Queue {
-  return new Queue(QUEUE_NAMES.check, { connection, prefix });
+  return new Queue(QUEUES.check.name, { connection, prefix });
 }

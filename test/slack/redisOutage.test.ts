@@ -15,7 +15,7 @@ import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { helm01PendingRelease } from "../../src/checks/catalog/helm-01-pending-release.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { workerConnection } from "../../src/queue/redisConnection.ts";
+import { workerConnection } from "../../src/redis/connection.ts";
 import { freePort, type RedisProcess, startRedisProcess } from "../../src/redis/embeddedRedis.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";

@@ -14,7 +14,7 @@ import { helm01PendingRelease } from "../../src/checks/catalog/helm-01-pending-r
 import { prb01LivenessBeforeStart } from "../../src/checks/catalog/prb-01-liveness-before-start.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { workerConnection } from "../../src/queue/redisConnection.ts";
+import { workerConnection } from "../../src/redis/connection.ts";
 import { freePort } from "../../src/redis/embeddedRedis.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";

@@ -4,15 +4,15 @@
 import type { Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
+import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { helm01PendingRelease } from "../../src/checks/catalog/helm-01-pending-release.ts";
 import { prb01LivenessBeforeStart } from "../../src/checks/catalog/prb-01-liveness-before-start.ts";
-import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { workerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
+import { type RedisConnection, workerConnection } from "../../src/redis/connection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
-import { FakeSlackApi, type FakeMessage, waitFor } from "../fakes/fakeSlackApi.ts";
+import { type FakeMessage, FakeSlackApi, waitFor } from "../fakes/fakeSlackApi.ts";
 import { postSigned, slashCommandBody } from "../fakes/slackSigning.ts";
 import { quietLogger, SIGNING_SECRET, type SlackHarness, startSlackHarness, uniquePrefix } from "./harness.ts";
 import { PLANTED, plantedObjects } from "./plantedCluster.ts";

@@ -8,12 +8,12 @@ import { plainUserText } from "../../src/chat/userText.ts";
 import { helmReleaseSecret } from "../../src/helm/release.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
-import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
-import { LastCheckStore } from "../../src/queue/lastCheckStore.ts";
+import { QUEUES } from "../../src/queue/queues.ts";
 import { renderStatus } from "../../src/render/status.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { buildStatus } from "../../src/status/buildStatus.ts";
 import { collectStatus } from "../../src/status/collectStatus.ts";
+import { LastCheckStore } from "../../src/status/lastCheckStore.ts";
 import { node } from "../watch/helpers.ts";
 
 const nodeAt = (name: string, version: string, ready: boolean): KubeObject => {
@@ -68,7 +68,7 @@ describe("/upgrade-status", () => {
       ],
     });
     redis = new Redis(inject("redisUrl"));
-    check = new Queue(QUEUE_NAMES.check, { connection: redis, prefix });
+    check = new Queue(QUEUES.check.name, { connection: redis, prefix });
     await check.add("check", { kind: "check", cluster: "sb", target: "1.32" });
     await check.add("check", { kind: "check", cluster: "other" });
     await new LastCheckStore(redis, prefix).save({

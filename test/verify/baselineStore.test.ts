@@ -2,13 +2,13 @@
 // and a stored value it cannot read reported as such.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { asRedis, producerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection } from "../../src/redis/connection.ts";
 import { BASELINE_MAX_BYTES, BASELINE_VERSION, type ClusterBaseline } from "../../src/verify/baseline.ts";
 import { BASELINE_TTL_SECONDS, BaselineStore } from "../../src/verify/baselineStore.ts";
 import { connected } from "./harness.ts";
 
 const connection = producerConnection(inject("redisUrl"));
-const redis = asRedis(connection);
+const redis = connection;
 beforeAll(() => connected(connection));
 afterAll(() => connection.disconnect());
 

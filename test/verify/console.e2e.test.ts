@@ -5,8 +5,8 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { ConsoleChat } from "../../adapters/console/consoleChat.ts";
 import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
 import { createBotRouter } from "../../cli/compose.ts";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { producerConnection } from "../../src/queue/redisConnection.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
+import { producerConnection } from "../../src/redis/connection.ts";
 import { waitFor } from "../fakes/fakeSlackApi.ts";
 import { BEFORE, CLEAN_UPGRADE } from "../fixtures/verify/clusters.ts";
 import { startVerifyStack, UpgradableCluster } from "./harness.ts";
@@ -70,7 +70,7 @@ describe("a verify that cannot read the cluster", () => {
     cleanups.push(() => stack.close());
     // The same queue with short retries: a cluster's five attempts in well under a second.
     const redis = producerConnection(inject("redisUrl"));
-    const fast = new JobQueues(redis, stack.prefix, { backoffDelayMs: 10 });
+    const fast = new JobSubmitter(redis, stack.prefix, { backoffDelayMs: 10 });
     await fast.ready();
     cleanups.push(async () => {
       await fast.close();
@@ -78,7 +78,7 @@ describe("a verify that cannot read the cluster", () => {
     });
     const reply = { platform: "console" as const, channel: "upgrades" };
     const requester = { platform: "console" as const, userId: "you" };
-    await stack.controls.queues.enqueueCheck({ kind: "check", cluster: "demo", requester, reply, requestedAt: "" });
+    await stack.controls.jobs.enqueueCheck({ kind: "check", cluster: "demo", requester, reply, requestedAt: "" });
     await waitFor(async () => (await stack.controls.baselines.get("demo"))?.ok, 20_000, "the baseline");
 
     await cluster.stop();

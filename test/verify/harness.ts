@@ -4,13 +4,13 @@
 import { randomBytes } from "node:crypto";
 import type { Worker } from "bullmq";
 import { inject } from "vitest";
-import { createControls, type Controls } from "../../cli/compose.ts";
-import { allChecks } from "../../src/checks/catalog/index.ts";
+import { type Controls, createControls } from "../../cli/compose.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import type { ChatPoster } from "../../src/chat/types.ts";
+import { allChecks } from "../../src/checks/catalog/index.ts";
 import { type FileConfig, fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { producerConnection, type RedisConnection, workerConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection, type RedisConnection, workerConnection } from "../../src/redis/connection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { type ClusterShape, clusterObjects } from "../fixtures/verify/clusters.ts";
@@ -56,7 +56,7 @@ export interface VerifyStack {
   close(): Promise<void>;
 }
 
-/** Resolves once a producer connection is up: producers keep no offline queue (redisConnection.ts). */
+/** Resolves once a producer connection is up: producers keep no offline queue (src/redis/connection.ts). */
 export async function connected(connection: RedisConnection): Promise<void> {
   if (connection.status === "ready") return;
   await new Promise((resolve) => connection.once("ready", resolve));
@@ -87,7 +87,7 @@ export async function startVerifyStack(opts: {
     },
     { connection, prefix, concurrency: 2 },
   );
-  await Promise.all([connected(redis), controls.queues.ready()]);
+  await Promise.all([connected(redis), controls.jobs.ready()]);
   return {
     controls,
     prefix,

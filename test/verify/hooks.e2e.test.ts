@@ -4,15 +4,15 @@ import { resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import type { Worker } from "bullmq";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { upgradeCycleCommand } from "../../commands/upgradeCycle.ts";
 import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
-import { allChecks } from "../../src/checks/catalog/index.ts";
+import { upgradeCycleCommand } from "../../commands/upgradeCycle.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../../src/chat/types.ts";
-import { cycleKeys } from "../../src/cycles/keys.ts";
+import { allChecks } from "../../src/checks/catalog/index.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { asRedis, producerConnection, workerConnection } from "../../src/queue/redisConnection.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
+import { producerConnection, workerConnection } from "../../src/redis/connection.ts";
+import { cycleKeys } from "../../src/redis/keys.ts";
 import { startSandbox } from "../../src/sandbox/index.ts";
 import { BaselineStore } from "../../src/verify/baselineStore.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
@@ -39,7 +39,7 @@ describe("automatic verify", () => {
     const reply: ReplyAddress = { platform: "console", channel: "upgrades" };
     const requester = { platform: "console" as const, userId: "you" };
 
-    await stack.controls.queues.enqueueCheck({ kind: "check", cluster: "prod", requester, reply, requestedAt: "" });
+    await stack.controls.jobs.enqueueCheck({ kind: "check", cluster: "prod", requester, reply, requestedAt: "" });
     await waitUntil(
       () => out.log.find((e) => e.kind === "edit" && /blocked|warnings|ready/.test(e.text)),
       20_000,
@@ -54,12 +54,12 @@ describe("automatic verify", () => {
       {
         clusters: cluster,
         posters: new PosterRegistry([out]),
-        redis: asRedis(state),
+        redis: state,
         prefix: stack.prefix,
         logger: quietLogger(),
         tuning: { pollMs: 50 },
         verifyAfter: async (c, r) => {
-          await stack.controls.queues.enqueueVerify({
+          await stack.controls.jobs.enqueueVerify({
             kind: "verify",
             cluster: c,
             reply: r,
@@ -99,7 +99,7 @@ describe("automatic verify", () => {
     const m = new FakeMicrok8s({
       addons: [{ name: "dns", status: "enabled", version: "1.10.1", nextVersion: "1.11.3" }],
     });
-    let queues: JobQueues | undefined;
+    let queues: JobSubmitter | undefined;
     const stack = await startStack({
       redisUrl: inject("redisUrl"),
       file: fileConfig(),
@@ -109,7 +109,7 @@ describe("automatic verify", () => {
         await queues?.enqueueVerify({ kind: "verify", cluster: c, reply: r, requestedAt: "", origin: "cycle" });
       },
     });
-    queues = new JobQueues(producer, stack.prefix);
+    queues = new JobSubmitter(producer, stack.prefix);
     await Promise.all([connected(producer), queues.ready()]);
     const connection = workerConnection(inject("redisUrl"));
     const checker: Worker = startCheckWorker(
@@ -118,7 +118,7 @@ describe("automatic verify", () => {
         checks: allChecks,
         posters: stack.posters,
         file: fileConfig(),
-        baselines: new BaselineStore(asRedis(producer), stack.prefix),
+        baselines: new BaselineStore(producer, stack.prefix),
         logger: quietLogger(),
       },
       { connection, prefix: stack.prefix },

@@ -139,6 +139,6 @@ describe("/upgrade-verify over Slack", () => {
     const typo = await send("/upgrade-verify", "<!here>", CHANNEL);
     expect(typo.json?.text).toContain("unknown cluster context");
     expect(typo.json?.text).not.toContain("<!here>");
-    expect(await countJobs(stack.controls.queues.check)).toBe(0);
+    expect(await countJobs(stack.controls.jobs.check)).toBe(0);
   });
 });

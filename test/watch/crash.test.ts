@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { Job } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, expect, inject, it } from "vitest";
-import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import type { WatchJobData } from "../../src/queue/jobs.ts";
 import { TAKEOVER_BOUND_MS } from "../../src/queue/takeover.ts";
+import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { QueueWatchControl } from "../../src/watch/control.ts";
-import type { WatchJobData } from "../../src/watch/types.ts";
 import { node, pod, type RecordedPost, waitFor } from "./helpers.ts";
 
 const ENTRY = new URL("./watchWorkerEntry.ts", import.meta.url).pathname;

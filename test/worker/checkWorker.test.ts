@@ -5,15 +5,15 @@ import { PassThrough } from "node:stream";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
-import { checksById } from "../../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { checksById } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
 import type { CheckJobData } from "../../src/queue/jobs.ts";
-import { LastCheckStore } from "../../src/queue/lastCheckStore.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { LastCheckStore } from "../../src/status/lastCheckStore.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
 
@@ -40,7 +40,7 @@ function setup(opts: { attempts?: number } = {}) {
   const workerRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
   connections.push(producer, workerRedis);
   const poster = new ConsolePoster(new PassThrough().resume());
-  const queues = new JobQueues(producer, prefix, { backoffDelayMs: 50 });
+  const queues = new JobSubmitter(producer, prefix, { backoffDelayMs: 50 });
   const lastChecks = new LastCheckStore(producer, prefix);
   const worker = startCheckWorker(
     {
@@ -73,7 +73,7 @@ const request = (over: Partial<CheckJobData> = {}): CheckJobData => ({
   ...over,
 });
 
-async function finished(queues: JobQueues, jobId: string) {
+async function finished(queues: JobSubmitter, jobId: string) {
   // Generous: on a loaded 2-core CI machine a check with two retries can take seconds.
   for (let i = 0; i < 600; i++) {
     const state = await queues.check.getJobState(jobId);

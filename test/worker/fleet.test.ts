@@ -5,14 +5,14 @@ import { PassThrough } from "node:stream";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
-import { checksById } from "../../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { checksById } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { kubeconfigFor, type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
 import { freePort } from "../../src/redis/embeddedRedis.ts";
+import { kubeconfigFor, type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { type CheckWorker, startCheckWorker } from "../../worker/checkWorker.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
 
@@ -21,7 +21,7 @@ let staging: SandboxServer;
 let producer: Redis;
 let workerRedis: Redis;
 let worker: CheckWorker;
-let queues: JobQueues;
+let queues: JobSubmitter;
 const poster = new ConsolePoster(new PassThrough().resume());
 
 beforeAll(async () => {
@@ -39,7 +39,7 @@ beforeAll(async () => {
   const prefix = `fleet-${randomBytes(4).toString("hex")}`;
   producer = new Redis(inject("redisUrl"));
   workerRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
-  queues = new JobQueues(producer, prefix, { backoffDelayMs: 20 });
+  queues = new JobSubmitter(producer, prefix, { backoffDelayMs: 20 });
   worker = startCheckWorker(
     {
       clusters,

@@ -6,13 +6,13 @@ import { PassThrough } from "node:stream";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { ConsolePoster } from "../../adapters/console/consolePoster.ts";
-import { checksById } from "../../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { checksById } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
 import { createLogger } from "../../src/log.ts";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
@@ -44,7 +44,7 @@ async function setup(opts: { requestTimeoutMs: number; deadlineMs: number }) {
   const producer = new Redis(inject("redisUrl"));
   const workerRedis = new Redis(inject("redisUrl"), { maxRetriesPerRequest: null });
   const poster = new ConsolePoster(new PassThrough().resume());
-  const queues = new JobQueues(producer, prefix, { backoffDelayMs: 50 });
+  const queues = new JobSubmitter(producer, prefix, { backoffDelayMs: 50 });
   const worker = startCheckWorker(
     {
       clusters,
@@ -66,7 +66,7 @@ async function setup(opts: { requestTimeoutMs: number; deadlineMs: number }) {
   return { sandbox, poster, queues };
 }
 
-async function enqueue(queues: JobQueues) {
+async function enqueue(queues: JobSubmitter) {
   const result = await queues.enqueueCheck({
     kind: "check",
     cluster: "prod",
@@ -79,7 +79,7 @@ async function enqueue(queues: JobQueues) {
   return result.jobId;
 }
 
-async function settled(queues: JobQueues, jobId: string, withinMs: number) {
+async function settled(queues: JobSubmitter, jobId: string, withinMs: number) {
   const until = Date.now() + withinMs;
   while (Date.now() < until) {
     const state = await queues.check.getJobState(jobId);

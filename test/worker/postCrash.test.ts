@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { JobQueues } from "../../src/queue/jobQueues.ts";
+import { JobSubmitter } from "../../src/queue/jobSubmitter.ts";
 import type { CheckJobData } from "../../src/queue/jobs.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import type { CheckJobProgress } from "../../worker/checkProcessor.ts";
@@ -65,7 +65,7 @@ function exited(child: ChildProcess): Promise<NodeJS.Signals | null> {
 function setupQueue() {
   const prefix = `pc-${randomBytes(4).toString("hex")}`;
   const producer = new Redis(inject("redisUrl"));
-  const queues = new JobQueues(producer, prefix, { backoffDelayMs: 50 });
+  const queues = new JobSubmitter(producer, prefix, { backoffDelayMs: 50 });
   cleanups.push(
     () => queues.close(),
     () => producer.quit(),
@@ -83,7 +83,7 @@ const request = (reply: CheckJobData["reply"]): CheckJobData => ({
 });
 
 /** Waits for the job to complete and reads it then (stalled counter, final data). */
-async function completed(queues: JobQueues, jobId: string, worker: Worker) {
+async function completed(queues: JobSubmitter, jobId: string, worker: Worker) {
   await waitFor(
     async () => (await queues.check.getJobState(jobId)) === "completed",
     30_000,

@@ -1,5 +1,5 @@
 --[[
-  Decides, once, whether a chat request was queued (src/queue/requestGate.ts says why). Both
+  Decides, once, whether a chat request was queued (src/redis/requestGate.ts says why). Both
   writes are SET NX in effect: whichever comes first decides, nothing overwrites it.
 
     Input:

@@ -1,8 +1,10 @@
 // The last check's verdict per cluster, for /upgrade-status. A small Redis hash, not the job
 // history: completed jobs are trimmed, the last verdict must not be.
-import type { Redis } from "ioredis";
+
 import type { Verdict } from "../checks/runner.ts";
 import type { Severity } from "../checks/types.ts";
+import type { RedisCommands } from "../redis/commands.ts";
+import { lastCheckKey } from "../redis/keys.ts";
 
 export interface LastCheck {
   cluster: string;
@@ -14,12 +16,12 @@ export interface LastCheck {
 }
 
 export class LastCheckStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly key: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisCommands, prefix: string) {
     this.redis = redis;
-    this.key = `${prefix}:last-check`;
+    this.key = lastCheckKey(prefix);
   }
 
   async save(c: LastCheck): Promise<void> {

@@ -1,4 +1,5 @@
-// The producer side of the queue: what the command handlers call to turn a request into a job.
+// The producer side of the check queue: what the command handlers call to turn a request into a
+// check, fleet check or verify job, and whether Redis takes adds (ready).
 // The same check for the same cluster and target while one is queued or running is not queued
 // again: BullMQ deduplication by id answers with the existing job, whose thread we point to.
 //
@@ -12,24 +13,25 @@
 // reconnect: while Redis is down an add fails at once, and a command the user was told was not
 // queued is never written later. A job that belongs to a chat request (Slack trigger_id, Discord
 // interaction id) has a job id derived from it and runs only once its request key says so (see
-// requestGate.ts): a retried or replayed request finds the first instead of starting a second.
+// src/redis/requestGate.ts): a retried or replayed request finds the first instead of starting a
+// second.
 import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue } from "bullmq";
 import type { ReplyAddress } from "../chat/types.ts";
 import { NotQueuedError } from "../errors/notQueuedError.ts";
+import { duplicateConnection, type RedisConnection } from "../redis/connection.ts";
+import { type ChatRequest, RequestGate, type RequestState } from "../redis/requestGate.ts";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
 import {
   type CheckJobData,
   type CheckQueueJobData,
   checkJobId,
   type FleetJobData,
-  QUEUE_NAMES,
   type VerifyJobData,
   verifyJobId,
 } from "./jobs.ts";
-import { safeKeyPart } from "../redis/safeKeyPart.ts";
-import { asRedis, duplicateConnection, type RedisConnection } from "./redisConnection.ts";
-import { type ChatRequest, RequestGate, type RequestState } from "./requestGate.ts";
+import { QUEUES } from "./queues.ts";
 
 export type EnqueueResult =
   | { status: "queued"; jobId: string }
@@ -42,15 +44,7 @@ export function requestJobId(request: ChatRequest): string {
   return `req.${safeKeyPart(request.id)}`;
 }
 
-/** Retries for transient cluster errors: 5 attempts, 2 s, 4 s, 8 s, 16 s. */
-export const CHECK_JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: "exponential", delay: 2_000 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
-  removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
-} as const;
-
-export interface JobQueuesOptions {
+export interface JobSubmitterOptions {
   /** First retry delay; doubles each attempt. Tests shorten it. */
   backoffDelayMs?: number;
 }
@@ -66,36 +60,37 @@ function clusterSetKey(clusters: readonly string[]): string {
 /** How long a command waits for a connection that is still connecting before it is refused. */
 const CONNECT_WAIT_MS = 1_000;
 
-export class JobQueues {
+/** Adds check-queue jobs for chat requests, once each, and tells the caller what became of them. */
+export class JobSubmitter {
   readonly check: Queue<CheckQueueJobData>;
   /** The same queue on the auto-pipelined connection: adds only. */
   private readonly adder: Queue<CheckQueueJobData>;
   private readonly addConnection: RedisConnection;
-  private readonly jobOptions: typeof CHECK_JOB_OPTIONS;
+  private readonly jobOptions: typeof QUEUES.check.jobOptions;
   readonly requests: RequestGate;
 
-  constructor(connection: RedisConnection, prefix: string, opts: JobQueuesOptions = {}) {
-    this.check = new Queue<CheckQueueJobData>(QUEUE_NAMES.check, { connection, prefix });
+  constructor(connection: RedisConnection, prefix: string, opts: JobSubmitterOptions = {}) {
+    this.check = new Queue<CheckQueueJobData>(QUEUES.check.name, { connection, prefix });
     // Same options as the caller's connection (timeouts, retries, offline queue), plus pipelining.
     this.addConnection = duplicateConnection(connection, {
       enableAutoPipelining: true,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
     });
-    this.requests = new RequestGate(asRedis(this.addConnection), prefix);
+    this.requests = new RequestGate(this.addConnection, prefix);
     // Its errors reach whoever listens on the caller's connection and queue (a Redis outage is
     // logged there); with no listener they are dropped here rather than crash the process.
     this.addConnection.on("error", (err: Error) => {
       if (connection.listenerCount("error") > 0) connection.emit("error", err);
     });
-    this.adder = new Queue<CheckQueueJobData>(QUEUE_NAMES.check, { connection: this.addConnection, prefix });
+    this.adder = new Queue<CheckQueueJobData>(QUEUES.check.name, { connection: this.addConnection, prefix });
     this.adder.on("error", (err: Error) => {
       if (this.check.listenerCount("error") > 0) this.check.emit("error", err);
     });
     this.jobOptions = {
-      ...CHECK_JOB_OPTIONS,
-      backoff: { type: "exponential", delay: opts.backoffDelayMs ?? CHECK_JOB_OPTIONS.backoff.delay },
-    } as typeof CHECK_JOB_OPTIONS;
+      ...QUEUES.check.jobOptions,
+      backoff: { type: "exponential", delay: opts.backoffDelayMs ?? QUEUES.check.jobOptions.backoff.delay },
+    } as typeof QUEUES.check.jobOptions;
   }
 
   async enqueueCheck(data: CheckJobData): Promise<EnqueueResult> {

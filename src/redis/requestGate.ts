@@ -17,8 +17,9 @@
 // timestamp is older), so a replayed request finds it and starts no second run, on any replica.
 // Clocks: `acceptBy` is the bot's clock and the scripts compare it with Redis's TIME; hosts kept
 // in sync by NTP differ by milliseconds, well inside the margin the adapters leave.
-import type { Redis } from "ioredis";
-import { runScript } from "../redis/scripts.ts";
+import type { RedisCommands } from "./commands.ts";
+import { requestKey } from "./keys.ts";
+import { runScript } from "./scripts.ts";
 
 /** Slack rejects signed requests older than 5 minutes; a replay within them must be recognised. */
 export const REQUEST_WINDOW_MS = 5 * 60_000;
@@ -45,10 +46,10 @@ function parse(raw: string): RequestState {
 }
 
 export class RequestGate {
-  private readonly redis: Redis;
+  private readonly redis: RedisCommands;
   private readonly prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisCommands, prefix: string) {
     this.redis = redis;
     this.prefix = prefix;
   }
@@ -63,7 +64,7 @@ export class RequestGate {
   }
 
   private key(id: string): string {
-    return `${this.prefix}:upshift:request:${id}`;
+    return requestKey(this.prefix, id);
   }
 
   /** The decision already taken for this request, if any (a replay finds it). */

@@ -4,9 +4,12 @@
 // the bot should fail fast instead, so a Redis outage turns into a clear "try again" rather than
 // a hung ack.
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import { parseRedisUrl, type RedisTarget } from "../redis/redisUrl.ts";
+import { parseRedisUrl, type RedisTarget } from "./redisUrl.ts";
 
-/** What BullMQ and Upshift's stores accept: one server (also behind Sentinel) or a cluster. */
+/**
+ * What BullMQ accepts: one server (also behind Sentinel) or a cluster. Upshift's stores take the
+ * narrower RedisCommands (commands.ts), which both satisfy.
+ */
 export type RedisConnection = Redis | Cluster;
 
 type Role = "worker" | "producer";
@@ -100,14 +103,4 @@ export function duplicateConnection(
     return connection.duplicate([], { ...rest, redisOptions });
   }
   return connection.duplicate(extra);
-}
-
-/**
- * The stores (approvals, cycles, watch state, last check) and the worker factories are typed on
- * ioredis `Redis`, but use only commands, MULTI and EVAL with keys under one prefix, which
- * `Cluster` implements with the same signatures. This is the one place that narrows, until
- * their parameters take RedisConnection.
- */
-export function asRedis(connection: RedisConnection): Redis {
-  return connection as Redis;
 }
