@@ -145,9 +145,9 @@ describe("ops routes, whatever Slack's receiver", () => {
     });
     expect(ack.payload).toEqual({ response_type: "ephemeral", text: "Queued upgrade check of prod." });
 
-    // Slack recycles the socket, and the new URL is a second in coming (apps.connections.open is
+    // Slack recycles the socket, and the new URL is two seconds in coming (apps.connections.open is
     // rate limited once): not ready meanwhile, ready again after the new `hello`.
-    api.failNext("apps.connections.open", 1, { status: 429, retryAfterSeconds: 1 });
+    api.failNext("apps.connections.open", 1, { status: 429, retryAfterSeconds: 2 });
     socket.requestRefresh();
     const reconnecting = await waitFor(
       async () => {
