@@ -88,7 +88,7 @@ export function startCountingSweeper(
       .then(({ expired }) => {
         if (expired.length) metrics.approvalsTotal.inc({ decision: "expired" }, expired.length);
       })
-      .catch((err) => logger.warn({ err: (err as Error).message }, "approval sweep failed"));
+      .catch((err) => logger.warn({ err }, "approval sweep failed"));
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -73,7 +73,7 @@ export function startCheckWorker(deps: CheckProcessorDeps, opts: CheckWorkerOpti
     // A job whose worker died twice mid-run is failed rather than retried forever.
     maxStalledCount: 2,
   });
-  worker.on("error", (err) => deps.logger.error({ err: err.message }, "check worker error"));
+  worker.on("error", (err) => deps.logger.error({ err }, "check worker error"));
   // A Redis outage is logged once by the worker; these would otherwise print it as unhandled.
   flows.on("error", () => {});
   queue.on("error", () => {});

@@ -228,7 +228,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
         ownWatch = started.status === "started" || data.watchStarted === true;
         if (started.status === "started") await job.updateData({ ...data, watchStarted: true });
       } catch (err) {
-        log.warn({ err: (err as Error).message }, "could not start the cycle's watch; the cycle goes on");
+        log.warn({ err }, "could not start the cycle's watch; the cycle goes on");
       }
     }
 
@@ -245,9 +245,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
       throw err;
     } finally {
       if (ownWatch)
-        await deps.watch
-          ?.stop(p.cluster)
-          .catch((e: Error) => log.warn({ err: e.message }, "could not stop the cycle's watch"));
+        await deps.watch?.stop(p.cluster).catch((e: Error) => log.warn({ err: e }, "could not stop the cycle's watch"));
     }
     const audit = (action: string, detail?: string) =>
       deps.approvals.audit.append({
@@ -291,7 +289,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
     if (p.kind === "cycle" && result.status !== "aborted" && deps.verifyAfter && data.reply.thread)
       await deps
         .verifyAfter(p.cluster, data.reply)
-        .catch((err) => log.warn({ err: (err as Error).message }, "could not queue the verify after the cycle"));
+        .catch((err) => log.warn({ err }, "could not queue the verify after the cycle"));
     return result;
   }
 

@@ -32,6 +32,6 @@ export function startCycleWorker(
     // Resuming is safe (journal), so a cycle may survive a few worker deaths before it is failed.
     maxStalledCount: 3,
   });
-  worker.on("error", (err) => deps.logger.error({ err: err.message }, "cycle worker error"));
+  worker.on("error", (err) => deps.logger.error({ err }, "cycle worker error"));
   return worker;
 }

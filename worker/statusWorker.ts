@@ -41,6 +41,6 @@ export function startStatusWorker(
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4, lockDuration: 30_000 },
   );
-  worker.on("error", (err) => deps.logger.error({ err: err.message }, "status worker error"));
+  worker.on("error", (err) => deps.logger.error({ err }, "status worker error"));
   return worker;
 }

@@ -136,10 +136,10 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
               ? (err as Error)
               : undefined;
       if (!final) {
-        log.info({ err: (err as Error).message }, "transient failure; BullMQ will retry with backoff");
+        log.info({ err }, "transient failure; BullMQ will retry with backoff");
         throw err;
       }
-      log.warn({ err: final.message }, "verify failed");
+      log.warn({ err: final }, "verify failed");
       // An incomplete verify says so where it would have posted; the headline says incomplete.
       const note = `⚠️ The verify of ${data.cluster} could not run: ${final.message}`;
       try {
@@ -153,7 +153,7 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
         }));
         await job.updateData({ ...job.data, inFlight: undefined });
       } catch (e) {
-        log.error({ err: (e as Error).message }, "could not post the failure");
+        log.error({ err: e }, "could not post the failure");
       }
       throw final;
     }

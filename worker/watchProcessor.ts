@@ -157,7 +157,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
     if (deps.verifyAfter && reply.thread && data.origin.by !== "cycle")
       await deps
         .verifyAfter(data.cluster, reply)
-        .catch((err) => log.warn({ err: (err as Error).message }, "could not queue the verify after the watch"));
+        .catch((err) => log.warn({ err }, "could not queue the verify after the watch"));
     log.info({ ended, counts }, "watch ended");
     return { ended, counts };
   };

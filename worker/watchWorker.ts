@@ -32,6 +32,6 @@ export function startWatchWorker(
     stalledInterval: opts.stalledIntervalMs ?? LONG_JOB_LOCK.stalledInterval,
     maxStalledCount: 20,
   });
-  worker.on("error", (err) => deps.logger.error({ err: err.message }, "watch worker error"));
+  worker.on("error", (err) => deps.logger.error({ err }, "watch worker error"));
   return worker;
 }

@@ -61,7 +61,7 @@ export class AccessPolicy {
       try {
         if (await this.groups.has(group, subject.userId)) member.add(group);
       } catch (err) {
-        this.logger?.warn({ err: (err as Error).message, group }, "Slack group lookup failed; the group admits nobody");
+        this.logger?.warn({ err, group }, "Slack group lookup failed; the group admits nobody");
       }
     }
     return grantsFor(this.config.rules, subject, (g) => member.has(g));

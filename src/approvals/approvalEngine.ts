@@ -172,7 +172,7 @@ export class ApprovalEngine {
         // Discord threads are channels of their own; Slack thread replies live in the channel.
         await poster
           .react(reply.platform === "discord" ? address.thread : reply.channel, messageId, seedEmoji(reply.platform, d))
-          .catch((err) => this.deps.logger?.warn({ err: errorMessage(err) }, "could not seed the approval reactions"));
+          .catch((err) => this.deps.logger?.warn({ err }, "could not seed the approval reactions"));
       }
     }
     return { planId: plan.id, hash, messageId, expiresAt };
@@ -250,7 +250,7 @@ export class ApprovalEngine {
     try {
       allowed = await this.approvers.isApprover(event, cfg);
     } catch (err) {
-      this.deps.logger?.warn({ err: errorMessage(err) }, "approver lookup failed");
+      this.deps.logger?.warn({ err }, "approver lookup failed");
       const why = `Could not check whether <@${event.userId}> is an approver (${errorMessage(err)}); ${counted} not counted.`;
       if (via === "reaction") await this.say(stored, `⚠️ ${why} Remove and add it again.`);
       return { outcome: "not-approver", notice: `${why} Try again in a moment.` };
@@ -369,7 +369,7 @@ export class ApprovalEngine {
   /** Starts a timer calling sweep(); returns its stop function. */
   startSweeper(intervalMs = 15_000): () => void {
     const timer = setInterval(() => {
-      this.sweep().catch((err) => this.deps.logger?.warn({ err: errorMessage(err) }, "approval sweep failed"));
+      this.sweep().catch((err) => this.deps.logger?.warn({ err }, "approval sweep failed"));
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
@@ -442,7 +442,7 @@ export class ApprovalEngine {
     try {
       await updateCycleRoot(this.poster(reply.platform), reply, rootSubjectOf(plan), state);
     } catch (err) {
-      this.deps.logger?.warn({ err: errorMessage(err), plan: plan.id }, "could not update the cycle's root message");
+      this.deps.logger?.warn({ err, plan: plan.id }, "could not update the cycle's root message");
     }
   }
 
@@ -461,7 +461,7 @@ export class ApprovalEngine {
         rich: planRich(stored.plan, [outcome]),
       });
     } catch (err) {
-      this.deps.logger?.warn({ err: errorMessage(err), plan: stored.plan.id }, "could not close the plan message");
+      this.deps.logger?.warn({ err, plan: stored.plan.id }, "could not close the plan message");
     }
   }
 

@@ -2,7 +2,6 @@
 // let the running one finish, close chat gateways, close Redis), each bounded by its own
 // timeout so one stuck step cannot eat the whole terminationGracePeriodSeconds, then exit.
 import { withTimeout } from "../async/withTimeout.ts";
-import { errorMessage } from "../errors/upshiftError.ts";
 import type { Logger } from "../log.ts";
 
 export interface ShutdownStep {
@@ -36,7 +35,7 @@ export async function runShutdownSteps(
       logger.info({ step: step.name, ms: Date.now() - started }, "shutdown step done");
     } catch (err) {
       code = 1;
-      logger.error({ step: step.name, err: errorMessage(err) }, "shutdown step failed; continuing with the next");
+      logger.error({ step: step.name, err }, "shutdown step failed; continuing with the next");
     }
   }
   return code;

@@ -181,9 +181,7 @@ export class AlertSink {
     if (this.summaryTimer) return;
     this.summaryTimer = setTimeout(() => {
       this.summaryTimer = undefined;
-      this.flushSummary().catch((err) =>
-        this.o.logger?.warn({ err: (err as Error).message }, "could not post the flood summary"),
-      );
+      this.flushSummary().catch((err) => this.o.logger?.warn({ err }, "could not post the flood summary"));
     }, inMs + 20);
   }
 

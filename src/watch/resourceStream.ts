@@ -105,10 +105,7 @@ export class ResourceStream {
       } catch (err) {
         if (this.stopped) return;
         this.stats.errors++;
-        this.log?.warn(
-          { resource: this.def.plural, err: (err as Error).message, retryInMs: backoff },
-          "watch interrupted",
-        );
+        this.log?.warn({ resource: this.def.plural, err, retryInMs: backoff }, "watch interrupted");
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, this.maxBackoffMs);
       }
