@@ -9,7 +9,6 @@
 // answers is visible at once, and the whole check (every attempt together, not only each
 // request) is bounded by a deadline; when it passes, the thread names the calls that hung.
 import { type Job, UnrecoverableError } from "bullmq";
-import type { Logger } from "pino";
 import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
 import type { Check } from "../src/checks/types.ts";
 import { mention } from "../src/chat/mention.ts";
@@ -22,6 +21,7 @@ import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { KubeObject, ResourceKey } from "../src/kube/resources.ts";
+import type { Logger } from "../src/log.ts";
 import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
 import {

@@ -5,10 +5,10 @@
 // worker died resumes from the step journal (see src/cycles/cycleEngine.ts for the rule).
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatPoster, ReplyAddress } from "../src/chat/types.ts";
+import type { Logger } from "../src/log.ts";
 import type { WatchControl } from "../src/watch/control.ts";
 import { ensureRoot } from "./posting.ts";
 import type { FileConfig } from "../src/config/schema.ts";

@@ -2,10 +2,10 @@
 // BullMQ flow whose parent (the summary) runs when every child has finished — including those
 // that failed, which the summary lists as "could not check" while the rest still report.
 import { type FlowProducer, Job, type Queue } from "bullmq";
-import type { Logger } from "pino";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatMessage } from "../src/chat/types.ts";
+import type { Logger } from "../src/log.ts";
 import { dayOf, type Tone } from "../src/render/richMessage.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";

@@ -1,8 +1,8 @@
 // The worker for /upgrade-status jobs: collect, render, post one message in the channel.
 import { UnrecoverableError, Worker } from "bullmq";
-import type { Logger } from "pino";
 import type { StatusJobData } from "../commands/upgradeStatus.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { Logger } from "../src/log.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { collectStatus, type StatusSources } from "../src/status/collectStatus.ts";
 import { renderStatus } from "../src/status/renderStatus.ts";

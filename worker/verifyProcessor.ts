@@ -4,7 +4,6 @@
 // or an add-on cycle: one summary in that thread. Posts are keyed (postOnce) like a check's, so
 // a retried or taken-over job never posts twice.
 import { type Job, UnrecoverableError } from "bullmq";
-import type { Logger } from "pino";
 import type { Check } from "../src/checks/types.ts";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
@@ -15,6 +14,7 @@ import { CheckDeadlineError } from "../src/errors/checkDeadlineError.ts";
 import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { Logger } from "../src/log.ts";
 import type { VerifyJobData } from "../src/queue/jobs.ts";
 import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import type { VerifyVerdict } from "../src/verify/diff.ts";

@@ -5,11 +5,11 @@
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { Logger } from "../src/log.ts";
 import { AlertSink } from "../src/watch/alertSink.ts";
 import { WatchSession } from "../src/watch/session.ts";
 import { WatchStateStore } from "../src/watch/stateStore.ts";

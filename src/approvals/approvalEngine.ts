@@ -4,7 +4,6 @@
 // arriving at once on two bot replicas can neither double-count nor start the run twice: the
 // script is the only place the plan moves from "pending" to "approved", and it does so once.
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import type { AccessPolicy } from "../access/policy.ts";
 import { mention } from "../chat/mention.ts";
 import type { PosterRegistry } from "../chat/posterRegistry.ts";
@@ -18,6 +17,7 @@ import { type CycleRootState, rootSubjectOf, updateCycleRoot } from "../cycles/r
 import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
 import type { CyclePlan, CycleRunJobData } from "../cycles/types.ts";
 import { errorMessage } from "../errors/upshiftError.ts";
+import type { Logger } from "../log.ts";
 import { runScript } from "../redis/scripts.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
 import { AuditLog } from "./auditLog.ts";

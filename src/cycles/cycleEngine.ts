@@ -19,7 +19,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
+import type { Logger } from "../log.ts";
 import { ClusterLock } from "./clusterLock.ts";
 import { cycleKeys, type CycleKeys } from "./keys.ts";
 import { LostOwnershipError, StepJournalStore } from "./stepJournal.ts";

@@ -23,10 +23,7 @@ export interface ShutdownHandle {
 }
 
 /** Runs steps in order with per-step timeouts; resolves to 0 when every step succeeded, else 1. */
-export async function runShutdownSteps(
-  steps: readonly ShutdownStep[],
-  logger: Pick<Logger, "info" | "error">,
-): Promise<number> {
+export async function runShutdownSteps(steps: readonly ShutdownStep[], logger: Logger): Promise<number> {
   let code = 0;
   for (const step of steps) {
     const started = Date.now();
@@ -44,7 +41,7 @@ export async function runShutdownSteps(
 export function onShutdown(
   signals: readonly NodeJS.Signals[],
   steps: readonly ShutdownStep[],
-  logger: Pick<Logger, "info" | "error">,
+  logger: Logger,
   opts: ShutdownOptions = {},
 ): ShutdownHandle {
   const exit = opts.exit ?? ((code: number) => process.exit(code));

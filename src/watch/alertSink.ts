@@ -5,8 +5,8 @@
 // and posted as one summary when the window closes.
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
+import type { Logger } from "../log.ts";
 import { ALERT_CLAIM_MS } from "../queue/takeover.ts";
 import { checkDocsLink, type RichMessage, SEVERITY_TONE } from "../render/richMessage.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";

@@ -3,9 +3,9 @@
 // watch after timeoutSeconds (and client-node aborts a stream silent for 30 s), so a half-open
 // connection costs at most one timeout before the watch is re-established.
 import { type KubeConfig, Watch } from "@kubernetes/client-node";
-import type { Logger } from "pino";
 import { type ClusterClient, resourcePath } from "../kube/clusterClient.ts";
 import type { KubeObject, ResourceDef } from "../kube/resources.ts";
+import type { Logger } from "../log.ts";
 
 export type StreamEventType = "ADDED" | "MODIFIED" | "DELETED";
 

@@ -3,9 +3,9 @@
 // events before them are delivered, so a worker that takes over resumes exactly after the last
 // handled event (and the dedupe key absorbs the few it may see twice).
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Logger } from "pino";
 import type { ClusterClient } from "../kube/clusterClient.ts";
 import type { KubeObject } from "../kube/resources.ts";
+import type { Logger } from "../log.ts";
 import type { AlertSink } from "./alertSink.ts";
 import { ResourceStream } from "./resourceStream.ts";
 import { WATCH_RULES } from "./rules/index.ts";
