@@ -9,6 +9,7 @@ import { LogLevel, WebClient } from "@slack/web-api";
 import { Routes } from "discord-api-types/v10";
 import { Redis } from "ioredis";
 import { describe, expect, inject, it } from "vitest";
+import { runShutdownSteps } from "../../src/http/shutdown.ts";
 import { createLogger, serializeError } from "../../src/log.ts";
 
 function capturingLogger() {
@@ -55,6 +56,26 @@ describe("logged errors", () => {
     });
     expect(entry.err.stack).toContain("TypeError: Stream isn't writeable");
     expect(entry.err.stack).toContain("log.test.ts");
+  });
+
+  it("at a real call site: a failed shutdown step is logged with its error's stack and its own message", async () => {
+    const log = capturingLogger();
+    const steps = [
+      {
+        name: "redis",
+        timeoutMs: 1_000,
+        run: async () => {
+          throw new Error("Connection is closed.");
+        },
+      },
+    ];
+    expect(await runShutdownSteps(steps, log.logger)).toBe(1);
+    const failed = log.entries().find((e) => e.step === "redis");
+    expect(failed).toMatchObject({
+      msg: "shutdown step failed; continuing with the next",
+      err: { type: "Error", message: "Connection is closed." },
+    });
+    expect(failed.err.stack).toContain("log.test.ts");
   });
 
   it("keep the cause chain with each link's own type, message, stack and code", () => {
