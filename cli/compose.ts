@@ -5,7 +5,6 @@
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Queue, type Worker } from "bullmq";
-import type { Logger } from "pino";
 import { parse as parseYaml } from "yaml";
 import { createRouter } from "../commands/index.ts";
 import { AccessPolicy } from "../src/access/policy.ts";
@@ -23,6 +22,7 @@ import { ManifestsDriver } from "../src/cycles/drivers/manifestsDriver.ts";
 import { Microk8sDriver } from "../src/cycles/drivers/microk8sDriver.ts";
 import type { DriverSet } from "../src/cycles/types.ts";
 import type { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
+import type { Logger } from "../src/log.ts";
 import { JobSubmitter } from "../src/queue/jobSubmitter.ts";
 import type { StatusJobData } from "../src/queue/jobs.ts";
 import { QUEUES } from "../src/queue/queues.ts";

@@ -5,9 +5,9 @@
 import { type REST, RESTEvents } from "@discordjs/rest";
 import type { WebClient } from "@slack/web-api";
 import { WebClientEvent } from "@slack/web-api";
-import type { Logger } from "pino";
 import type { ApprovalEngine, ReactionOutcome } from "../src/approvals/approvalEngine.ts";
 import type { ChatPoster } from "../src/chat/types.ts";
+import type { Logger } from "../src/log.ts";
 import type { ApprovalDecision, Metrics } from "../src/metrics/metrics.ts";
 
 /**
@@ -88,7 +88,7 @@ export function startCountingSweeper(
       .then(({ expired }) => {
         if (expired.length) metrics.approvalsTotal.inc({ decision: "expired" }, expired.length);
       })
-      .catch((err) => logger.warn({ err: (err as Error).message }, "approval sweep failed"));
+      .catch((err) => logger.warn({ err }, "approval sweep failed"));
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -48,7 +48,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
   const redis = producerConnection(env.REDIS_URL);
   // A Redis outage is reported (readiness goes 503, commands answer "queue unavailable"),
   // never an unhandled 'error' event that kills the process.
-  redis.on("error", (err) => logger.warn({ err: err.message }, "Redis connection error"));
+  redis.on("error", (err) => logger.warn({ err }, "Redis connection error"));
   // Slack approver and access groups: members from usergroups.users.list (usergroups:read).
   const slackPoster = env.SLACK_BOT_TOKEN
     ? new SlackPoster({ botToken: env.SLACK_BOT_TOKEN, slackApiUrl: env.SLACK_API_URL, logger })
@@ -59,8 +59,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
     : undefined;
   const access = createAccessPolicy({ file: config.file, groupMembers, logger });
   const controls = createControls(redis, prefix, { file: config.file, groupMembers });
-  for (const q of controls.all())
-    q.on("error", (err) => logger.warn({ err: err.message, queue: q.name }, "queue error"));
+  for (const q of controls.all()) q.on("error", (err) => logger.warn({ err, queue: q.name }, "queue error"));
   metrics.setQueues(controls.all());
 
   // Both sides post: the worker its results, the bot its approval bookkeeping.
@@ -144,7 +143,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
 
   if (runsWorker) {
     const workerRedis = workerConnection(env.REDIS_URL);
-    workerRedis.on("error", (err) => logger.warn({ err: err.message }, "worker Redis connection error"));
+    workerRedis.on("error", (err) => logger.warn({ err }, "worker Redis connection error"));
     const workers = startWorkers({
       clusters,
       posters: registry,

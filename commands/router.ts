@@ -90,7 +90,7 @@ export interface CommandRouterOptions {
   /** The configured contexts: with access rules, replies list only those allowed to the invoker. */
   clusters?: ClusterNames;
   /** Where a failed command is logged (with its error and stack); default: a logger of its own. */
-  logger?: Pick<Logger, "error">;
+  logger?: Logger;
 }
 
 /**
@@ -107,7 +107,7 @@ export class CommandRouter {
   private readonly handlers = new Map<string, CommandHandler>();
   readonly access: AccessPolicy;
   private readonly clusters?: ClusterNames;
-  private readonly log: Pick<Logger, "error">;
+  private readonly log: Logger;
 
   constructor(handlers: CommandHandler[] = [], opts: CommandRouterOptions = {}) {
     this.access = opts.access ?? AccessPolicy.open();

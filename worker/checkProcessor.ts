@@ -9,7 +9,7 @@
 // answers is visible at once, and the whole check (every attempt together, not only each
 // request) is bounded by a deadline; when it passes, the thread names the calls that hung.
 import { type Job, UnrecoverableError } from "bullmq";
-import type { Logger } from "pino";
+import type { Logger } from "../src/log.ts";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { Tone } from "../src/chat/richMessage.ts";
@@ -175,7 +175,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
       if (deps.baselines && lists)
         await deps.baselines
           .save(buildBaseline(lists, report))
-          .catch((err) => log.warn({ err: (err as Error).message }, "could not keep the baseline"));
+          .catch((err) => log.warn({ err }, "could not keep the baseline"));
       return {
         cluster: report.cluster,
         serverVersion: report.serverVersion,
@@ -188,13 +188,13 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
     } catch (err) {
       const final = toFinalError(err, job, deadlineAt);
       if (final) {
-        log.warn({ err: final.message }, "check failed");
+        log.warn({ err: final }, "check failed");
         await reportFailure(job, poster, head, final.message).catch((e) =>
           log.error({ err: e }, "could not post the failure"),
         );
         throw final;
       }
-      log.info({ err: (err as Error).message }, "transient failure; BullMQ will retry with backoff");
+      log.info({ err }, "transient failure; BullMQ will retry with backoff");
       throw err;
     }
   };

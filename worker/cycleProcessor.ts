@@ -10,7 +10,7 @@
 // result (plan state, audit, thread, root, the channel alert and rollback offer on failure), and
 // queue the verify. The words are src/render/cycles.ts's.
 import { type Job, UnrecoverableError } from "bullmq";
-import type { Logger } from "pino";
+import type { Logger } from "../src/log.ts";
 import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatMessage, ChatPoster, ReplyAddress } from "../src/chat/types.ts";
@@ -311,14 +311,14 @@ async function watchDuringCycle(run: CycleRun): Promise<() => Promise<void>> {
       ownWatch = started.status === "started" || data.watchStarted === true;
       if (started.status === "started") await run.job.updateData({ ...data, watchStarted: true });
     } catch (err) {
-      log.warn({ err: (err as Error).message }, "could not start the cycle's watch; the cycle goes on");
+      log.warn({ err }, "could not start the cycle's watch; the cycle goes on");
     }
   }
   return async () => {
     if (ownWatch)
       await deps.watch
         ?.stop(p.cluster)
-        .catch((e: Error) => log.warn({ err: e.message }, "could not stop the cycle's watch"));
+        .catch((e: Error) => log.warn({ err: e }, "could not stop the cycle's watch"));
   };
 }
 
@@ -366,5 +366,5 @@ async function verifyAfterCycle(run: CycleRun, result: CycleResult): Promise<voi
   if (p.kind === "cycle" && result.status !== "aborted" && deps.verifyAfter && data.reply.thread)
     await deps
       .verifyAfter(p.cluster, data.reply)
-      .catch((err) => run.log.warn({ err: (err as Error).message }, "could not queue the verify after the cycle"));
+      .catch((err) => run.log.warn({ err }, "could not queue the verify after the cycle"));
 }

@@ -4,7 +4,6 @@
 // or an add-on cycle: one summary in that thread. Posts are keyed (postOnce) like a check's, so
 // a retried or taken-over job never posts twice.
 import { type Job, UnrecoverableError } from "bullmq";
-import type { Logger } from "pino";
 import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatMessage } from "../src/chat/types.ts";
@@ -15,6 +14,7 @@ import { CheckDeadlineError } from "../src/errors/checkDeadlineError.ts";
 import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { Logger } from "../src/log.ts";
 import type { VerifyJobData } from "../src/queue/jobs.ts";
 import {
   couldNotVerifyState,
@@ -134,10 +134,10 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
               ? (err as Error)
               : undefined;
       if (!final) {
-        log.info({ err: (err as Error).message }, "transient failure; BullMQ will retry with backoff");
+        log.info({ err }, "transient failure; BullMQ will retry with backoff");
         throw err;
       }
-      log.warn({ err: final.message }, "verify failed");
+      log.warn({ err: final }, "verify failed");
       // An incomplete verify says so where it would have posted; the headline says incomplete.
       const note = verifyFailureNote(data.cluster, final.message);
       try {
@@ -150,7 +150,7 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
         }));
         await job.updateData({ ...job.data, inFlight: undefined });
       } catch (e) {
-        log.error({ err: (e as Error).message }, "could not post the failure");
+        log.error({ err: e }, "could not post the failure");
       }
       throw final;
     }

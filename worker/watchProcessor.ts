@@ -5,7 +5,7 @@
 
 import type { KubeConfig } from "@kubernetes/client-node";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
-import type { Logger } from "pino";
+import type { Logger } from "../src/log.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
@@ -148,7 +148,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
     if (deps.verifyAfter && reply.thread && data.origin.by !== "cycle")
       await deps
         .verifyAfter(data.cluster, reply)
-        .catch((err) => log.warn({ err: (err as Error).message }, "could not queue the verify after the watch"));
+        .catch((err) => log.warn({ err }, "could not queue the verify after the watch"));
     log.info({ ended, counts }, "watch ended");
     return { ended, counts };
   };

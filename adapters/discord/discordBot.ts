@@ -83,16 +83,14 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
 
   client.on(Events.InteractionCreate, (interaction) => {
     handleInteraction(interaction).catch((err) =>
-      log.error({ err: errorText(err), interaction: interaction.id }, "interaction failed"),
+      log.error({ err, interaction: interaction.id }, "interaction failed"),
     );
   });
   client.on(Events.MessageReactionAdd, (reaction, user) => {
-    forwardReaction(true, reaction, user).catch((err) => log.error({ err: errorText(err) }, "reaction handler failed"));
+    forwardReaction(true, reaction, user).catch((err) => log.error({ err }, "reaction handler failed"));
   });
   client.on(Events.MessageReactionRemove, (reaction, user) => {
-    forwardReaction(false, reaction, user).catch((err) =>
-      log.error({ err: errorText(err) }, "reaction handler failed"),
-    );
+    forwardReaction(false, reaction, user).catch((err) => log.error({ err }, "reaction handler failed"));
   });
   client.on(Events.ShardDisconnect, (event, shard) =>
     log.warn({ shard, code: event.code }, "gateway disconnected; not reconnecting"),
@@ -100,7 +98,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   client.on(Events.ShardReconnecting, (shard) => log.info({ shard }, "gateway reconnecting"));
   client.on(Events.ShardResume, (shard, replayed) => log.info({ shard, replayed }, "gateway resumed"));
   client.on(Events.ShardReady, (shard) => log.info({ shard }, "gateway ready"));
-  client.on(Events.Error, (err) => log.error({ err: errorText(err) }, "discord client error"));
+  client.on(Events.Error, (err) => log.error({ err }, "discord client error"));
   client.on(Events.Warn, (message) => log.warn({ message }, "discord client warning"));
 
   function specFor(name: string): CommandSpec | undefined {
@@ -145,7 +143,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       }));
       log.info({ user: interaction.user.id, decision: parsed.kind }, "approval button handled");
     } catch (err) {
-      log.error({ err: errorText(err) }, "approval button failed");
+      log.error({ err }, "approval button failed");
       notice = `Upshift could not count this click: ${errorText(err)}. Try again in a moment.`;
     }
     await responder.editOriginal(interaction, truncateMessage(toDiscordMarkdown(notice), DISCORD_MAX_CHARS));
@@ -221,7 +219,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
     if (reaction.partial) {
       // Only ids and the emoji are needed, and the gateway gave those; a fetch fills in the rest
       // when it can (it cannot for a reaction that was just removed for good).
-      await reaction.fetch().catch((err) => log.debug({ err: errorText(err) }, "could not fetch partial reaction"));
+      await reaction.fetch().catch((err) => log.debug({ err }, "could not fetch partial reaction"));
     }
     const message = reaction.message;
     const guildId = message.guildId ?? undefined;

@@ -2,7 +2,7 @@
 // Slack's own messages land in the same JSON stream, at the same level, with tokens scrubbed.
 import { formatWithOptions } from "node:util";
 import { type Logger as BoltLogger, LogLevel } from "@slack/bolt";
-import type { Logger } from "pino";
+import type { Logger } from "../../src/log.ts";
 
 /** Slack token shapes (bot, user, app-level, config): scrubbed from any text Slack's SDK logs. */
 const TOKEN_PATTERN = /\bx(?:ox[a-z]|app|oxe\.xox[a-z])-[A-Za-z0-9-]+/g;

@@ -8,12 +8,12 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, type RespondFn, type SlashCommand, SocketModeReceiver } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
-import type { Logger } from "pino";
 import { type CommandRouter, QUEUE_UNAVAILABLE_TEXT } from "../../commands/router.ts";
 import type { CommandInvocation, CommandReply } from "../../commands/types.ts";
 import type { ChatAdapter } from "../../src/chat/adapter.ts";
 import type { ButtonAnswer, ButtonClick } from "../../src/chat/buttons.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
+import type { Logger } from "../../src/log.ts";
 import { ACTION_IDS } from "./blockKit.ts";
 import { boltLogger } from "./boltLogger.ts";
 import { toMrkdwn } from "./mrkdwn.ts";
@@ -233,7 +233,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
   });
 
   app.error(async (err) => {
-    log.error({ err: err.message, code: err.code }, "Slack request failed");
+    log.error({ err }, "Slack request failed");
   });
 
   const handleCommand = async (
@@ -259,7 +259,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     try {
       await ack({ response_type: "ephemeral", text });
     } catch (err) {
-      clog.error({ err: (err as Error).message }, "could not ack the command");
+      clog.error({ err }, "could not ack the command");
     }
     if (result.kind === "reply") clog.info({ refused: result.reply.refused }, "command answered");
   };
@@ -284,7 +284,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
       try {
         await opts.onReaction(reaction);
       } catch (err) {
-        log.error({ err: (err as Error).message, reaction }, "reaction handler failed");
+        log.error({ err, reaction }, "reaction handler failed");
       }
     });
   }
@@ -310,13 +310,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
           messageId,
         }));
       } catch (err) {
-        log.error({ err: (err as Error).message }, "approval button failed");
+        log.error({ err }, "approval button failed");
         notice = `Upshift could not count this click: ${(err as Error).message}. Try again in a moment.`;
       }
       try {
         await respond({ response_type: "ephemeral", replace_original: false, text: toMrkdwn(notice) });
       } catch (err) {
-        log.error({ err: (err as Error).message }, "could not answer the button click");
+        log.error({ err }, "could not answer the button click");
       }
     });
   }
@@ -406,6 +406,6 @@ async function correctLateReply(after: Outcome, respond: RespondFn, log: Logger)
       text: toMrkdwn(`Correction: your request went through after all. ${after.reply.text}`),
     });
   } catch (err) {
-    log.error({ err: (err as Error).message }, "could not send the late correction");
+    log.error({ err }, "could not send the late correction");
   }
 }

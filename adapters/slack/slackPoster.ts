@@ -2,8 +2,8 @@
 // waits Retry-After and retries within the bounded policy below, so the worker never sleeps or
 // counts requests itself. Every call has a 10 s timeout; the token is never logged.
 import { type RetryOptions, WebClient, type WebAPICallResult } from "@slack/web-api";
-import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions, ReplyAddress } from "../../src/chat/types.ts";
+import type { Logger } from "../../src/log.ts";
 import { boltLogger } from "./boltLogger.ts";
 import { toBlocks } from "./blockKit.ts";
 import { toMrkdwn } from "./mrkdwn.ts";

@@ -2,9 +2,9 @@
 // an `access` key nothing is restricted (as before rules existed; `upshift bot` warns at start).
 // With one, what no rule allows is refused. Slack group membership is looked up here, through the
 // same cached, time-bounded lookup the approvals use; a failed lookup admits nobody by that group.
-import type { Logger } from "pino";
 import { GroupMembership, type GroupMembersLookup } from "../approvals/approvers.ts";
 import type { AccessConfig } from "../config/schema.ts";
+import type { Logger } from "../log.ts";
 import {
   type AccessDecision,
   type AccessSubject,
@@ -61,7 +61,7 @@ export class AccessPolicy {
       try {
         if (await this.groups.has(group, subject.userId)) member.add(group);
       } catch (err) {
-        this.logger?.warn({ err: (err as Error).message, group }, "Slack group lookup failed; the group admits nobody");
+        this.logger?.warn({ err, group }, "Slack group lookup failed; the group admits nobody");
       }
     }
     return grantsFor(this.config.rules, subject, (g) => member.has(g));

@@ -4,7 +4,7 @@
 // arriving at once on two bot replicas can neither double-count nor start the run twice: the
 // script is the only place the plan moves from "pending" to "approved", and it does so once.
 
-import type { Logger } from "pino";
+import type { Logger } from "../log.ts";
 import type { AccessPolicy } from "../access/policy.ts";
 import type { ButtonClick } from "../chat/buttons.ts";
 import { mention } from "../chat/mention.ts";
@@ -174,7 +174,7 @@ export class ApprovalEngine {
         // Discord threads are channels of their own; Slack thread replies live in the channel.
         await poster
           .react(reply.platform === "discord" ? address.thread : reply.channel, messageId, seedEmoji(reply.platform, d))
-          .catch((err) => this.deps.logger?.warn({ err: errorMessage(err) }, "could not seed the approval reactions"));
+          .catch((err) => this.deps.logger?.warn({ err }, "could not seed the approval reactions"));
       }
     }
     return { planId: plan.id, hash, messageId, expiresAt };
@@ -252,7 +252,7 @@ export class ApprovalEngine {
     try {
       allowed = await this.approvers.isApprover(event, cfg);
     } catch (err) {
-      this.deps.logger?.warn({ err: errorMessage(err) }, "approver lookup failed");
+      this.deps.logger?.warn({ err }, "approver lookup failed");
       const why = `Could not check whether <@${event.userId}> is an approver (${errorMessage(err)}); ${counted} not counted.`;
       if (via === "reaction") await this.say(stored, `⚠️ ${why} Remove and add it again.`);
       return { outcome: "not-approver", notice: `${why} Try again in a moment.` };
@@ -371,7 +371,7 @@ export class ApprovalEngine {
   /** Starts a timer calling sweep(); returns its stop function. */
   startSweeper(intervalMs = 15_000): () => void {
     const timer = setInterval(() => {
-      this.sweep().catch((err) => this.deps.logger?.warn({ err: errorMessage(err) }, "approval sweep failed"));
+      this.sweep().catch((err) => this.deps.logger?.warn({ err }, "approval sweep failed"));
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
@@ -447,7 +447,7 @@ export class ApprovalEngine {
       if (reply.rootMessage)
         await poster.update(reply.channel, reply.rootMessage, cycleRootMessage(rootSubjectOf(plan), state));
     } catch (err) {
-      this.deps.logger?.warn({ err: errorMessage(err), plan: plan.id }, "could not update the cycle's root message");
+      this.deps.logger?.warn({ err, plan: plan.id }, "could not update the cycle's root message");
     }
   }
 
@@ -466,7 +466,7 @@ export class ApprovalEngine {
         rich: planRich(stored.plan, [outcome]),
       });
     } catch (err) {
-      this.deps.logger?.warn({ err: errorMessage(err), plan: stored.plan.id }, "could not close the plan message");
+      this.deps.logger?.warn({ err, plan: stored.plan.id }, "could not close the plan message");
     }
   }
 

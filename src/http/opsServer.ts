@@ -38,7 +38,7 @@ export interface OpsServerOptions {
   queues?: Queue[];
   /** Everything not served here (the Slack receiver's request listener over HTTP); 404 when absent (Socket Mode). */
   fallback?: RequestListener;
-  logger: Pick<Logger, "info" | "warn" | "error">;
+  logger: Logger;
   /** Default 3000 ms. */
   readinessTimeoutMs?: number;
   /** How long close() lets in-flight requests finish before cutting connections; default 5000 ms. */

@@ -2,7 +2,6 @@
 // let the running one finish, close chat gateways, close Redis), each bounded by its own
 // timeout so one stuck step cannot eat the whole terminationGracePeriodSeconds, then exit.
 import { withTimeout } from "../async/withTimeout.ts";
-import { errorMessage } from "../errors/upshiftError.ts";
 import type { Logger } from "../log.ts";
 
 export interface ShutdownStep {
@@ -24,10 +23,7 @@ export interface ShutdownHandle {
 }
 
 /** Runs steps in order with per-step timeouts; resolves to 0 when every step succeeded, else 1. */
-export async function runShutdownSteps(
-  steps: readonly ShutdownStep[],
-  logger: Pick<Logger, "info" | "error">,
-): Promise<number> {
+export async function runShutdownSteps(steps: readonly ShutdownStep[], logger: Logger): Promise<number> {
   let code = 0;
   for (const step of steps) {
     const started = Date.now();
@@ -36,7 +32,7 @@ export async function runShutdownSteps(
       logger.info({ step: step.name, ms: Date.now() - started }, "shutdown step done");
     } catch (err) {
       code = 1;
-      logger.error({ step: step.name, err: errorMessage(err) }, "shutdown step failed; continuing with the next");
+      logger.error({ step: step.name, err }, "shutdown step failed; continuing with the next");
     }
   }
   return code;
@@ -45,7 +41,7 @@ export async function runShutdownSteps(
 export function onShutdown(
   signals: readonly NodeJS.Signals[],
   steps: readonly ShutdownStep[],
-  logger: Pick<Logger, "info" | "error">,
+  logger: Logger,
   opts: ShutdownOptions = {},
 ): ShutdownHandle {
   const exit = opts.exit ?? ((code: number) => process.exit(code));

@@ -3,7 +3,7 @@
 // the takeover settings of takeover.ts), its errors logged, and what the processor opened closed
 // with it. A worker in worker/ supplies only its processor.
 import { type Processor, Worker } from "bullmq";
-import type { Logger } from "pino";
+import type { Logger } from "../log.ts";
 import type { RedisConnection } from "../redis/connection.ts";
 import { QUEUES, type QueueKind, type QueuePayloads } from "./queues.ts";
 
@@ -41,7 +41,7 @@ export function startQueueWorker<K extends QueueKind, Result>(
     stalledInterval: opts.stalledIntervalMs ?? settings.stalledInterval,
     maxStalledCount: settings.maxStalledCount,
   });
-  worker.on("error", (err) => opts.logger.error({ err: err.message }, `${kind} worker error`));
+  worker.on("error", (err) => opts.logger.error({ err }, `${kind} worker error`));
   if (opts.onClosed) worker.on("closed", opts.onClosed);
   return worker;
 }

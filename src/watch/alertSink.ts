@@ -4,8 +4,8 @@
 // under its first alert, and no flood: past `floodLimit` alerts in a window the rest are counted
 // and posted as one summary when the window closes.
 import { randomUUID } from "node:crypto";
-import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
+import type { Logger } from "../log.ts";
 import { ALERT_CLAIM_MS } from "../queue/takeover.ts";
 import type { RedisCommands } from "../redis/commands.ts";
 import { type WatchKeys, watchKeys } from "../redis/keys.ts";
@@ -155,9 +155,7 @@ export class AlertSink {
     if (this.summaryTimer) return;
     this.summaryTimer = setTimeout(() => {
       this.summaryTimer = undefined;
-      this.flushSummary().catch((err) =>
-        this.o.logger?.warn({ err: (err as Error).message }, "could not post the flood summary"),
-      );
+      this.flushSummary().catch((err) => this.o.logger?.warn({ err }, "could not post the flood summary"));
     }, inMs + 20);
   }
 

@@ -3,9 +3,9 @@
 // watch after timeoutSeconds (and client-node aborts a stream silent for 30 s), so a half-open
 // connection costs at most one timeout before the watch is re-established.
 import { type KubeConfig, Watch } from "@kubernetes/client-node";
-import type { Logger } from "pino";
 import { type ClusterClient, resourcePath } from "../kube/clusterClient.ts";
 import type { KubeObject, ResourceDef } from "../kube/resources.ts";
+import type { Logger } from "../log.ts";
 
 export type StreamEventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -105,10 +105,7 @@ export class ResourceStream {
       } catch (err) {
         if (this.stopped) return;
         this.stats.errors++;
-        this.log?.warn(
-          { resource: this.def.plural, err: (err as Error).message, retryInMs: backoff },
-          "watch interrupted",
-        );
+        this.log?.warn({ resource: this.def.plural, err, retryInMs: backoff }, "watch interrupted");
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, this.maxBackoffMs);
       }

@@ -3,9 +3,9 @@
 // events before them are delivered, so a worker that takes over resumes exactly after the last
 // handled event (and the dedupe key absorbs the few it may see twice).
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Logger } from "pino";
 import type { ClusterClient } from "../kube/clusterClient.ts";
 import type { KubeObject } from "../kube/resources.ts";
+import type { Logger } from "../log.ts";
 import type { AlertSink } from "./alertSink.ts";
 import { ResourceStream } from "./resourceStream.ts";
 import { WATCH_RULES } from "./rules/index.ts";
@@ -150,7 +150,7 @@ export class WatchSession {
   }
 
   private track(p: Promise<unknown>): void {
-    const q = p.catch((err) => this.o.logger?.warn({ err: (err as Error).message }, "could not persist watch timer"));
+    const q = p.catch((err) => this.o.logger?.warn({ err }, "could not persist watch timer"));
     this.pendingWrites.add(q);
     void q.finally(() => this.pendingWrites.delete(q));
   }
@@ -163,10 +163,7 @@ export class WatchSession {
         out.push(...rule.onEvent(ev, ctx));
       } catch (err) {
         // INCIDENTS 2: an odd object must never take the watch down; the rule just says nothing.
-        this.o.logger?.warn(
-          { rule: rule.id, object: objKey(ev.obj), err: (err as Error).message },
-          "rule could not evaluate an object",
-        );
+        this.o.logger?.warn({ rule: rule.id, object: objKey(ev.obj), err }, "rule could not evaluate an object");
       }
     }
     return out;
@@ -232,7 +229,7 @@ export class WatchSession {
       try {
         drafts.push(...rule.onTick(ctx));
       } catch (err) {
-        this.o.logger?.warn({ rule: rule.id, err: (err as Error).message }, "rule tick failed");
+        this.o.logger?.warn({ rule: rule.id, err }, "rule tick failed");
       }
     }
     if (drafts.length) this.enqueue({ drafts });
@@ -258,7 +255,7 @@ export class WatchSession {
             if (outcome !== "duplicate") alerted = true;
           } catch (err) {
             this.stats.deliveryErrors++;
-            this.o.logger?.warn({ reason: d.reason, err: (err as Error).message }, "could not post an alert");
+            this.o.logger?.warn({ reason: d.reason, err }, "could not post an alert");
           }
         }
         if (work.resource && work.rv) {
@@ -281,7 +278,7 @@ export class WatchSession {
       await this.o.state.saveResourceVersions({ ...this.committed });
     } catch (err) {
       this.dirty = true;
-      this.o.logger?.warn({ err: (err as Error).message }, "could not persist resourceVersions");
+      this.o.logger?.warn({ err }, "could not persist resourceVersions");
     }
   }
 }
