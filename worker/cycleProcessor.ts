@@ -22,7 +22,6 @@ import {
   type CycleResult,
   rollbackPlanFor,
 } from "../src/cycles/cycleEngine.ts";
-import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import { buildPlan, nothingToDo, planHash } from "../src/cycles/plan.ts";
 import type { StoredPlan } from "../src/cycles/planStore.ts";
 import type { CyclePlan, CycleRootState, DriverSet } from "../src/cycles/types.ts";
