@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { Queue, type Worker } from "bullmq";
 import type { Logger } from "pino";
 import { parse as parseYaml } from "yaml";
+import { platformTraits } from "../adapters/platformTraits.ts";
 import { createRouter } from "../commands/index.ts";
 import type { StatusJobData } from "../commands/upgradeStatus.ts";
 import { AccessPolicy } from "../src/access/policy.ts";
@@ -60,8 +61,11 @@ export interface ApproverRules {
 /** The producer side of every queue, on one non-blocking connection. */
 export function createControls(redis: RedisConnection, prefix: string, approvers?: ApproverRules): Controls {
   const queues = new JobQueues(redis, prefix);
-  const resolver = approvers ? new ApproverResolver({ groupMembers: approvers.groupMembers }) : undefined;
+  const resolver = approvers
+    ? new ApproverResolver({ platforms: platformTraits, groupMembers: approvers.groupMembers })
+    : undefined;
   const cycles = new CycleControl(asRedis(redis), prefix, {
+    platforms: platformTraits,
     isApprover:
       approvers && resolver
         ? (cluster, actor) =>

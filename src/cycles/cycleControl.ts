@@ -2,11 +2,11 @@
 // queue an approved run (once: the job id is the plan id), report status, request an abort.
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { mention } from "../chat/mention.ts";
+import type { TraitsSource } from "../chat/platformTraits.ts";
 import type { Requester } from "../chat/types.ts";
 import { QUEUE_NAMES } from "../queue/jobs.ts";
 import { ClusterLock } from "./clusterLock.ts";
-import { cycleKeys, type CycleKeys } from "./keys.ts";
+import { type CycleKeys, cycleKeys } from "./keys.ts";
 import { PlanStore } from "./planStore.ts";
 import type { CycleNotifier, CycleRootState } from "./rootMessage.ts";
 import { StepJournalStore } from "./stepJournal.ts";
@@ -31,6 +31,8 @@ export interface CycleActor {
 }
 
 export interface CycleControlOptions {
+  /** The platforms' traits, for the mentions in an abort's texts. */
+  platforms: TraitsSource;
   /**
    * Whether the actor is an approver of the cluster (the approvals rules of upshift.yaml). Without
    * it only a cycle's requester may abort it.
@@ -46,10 +48,12 @@ export class CycleControl {
   private readonly keys: CycleKeys;
   readonly plans: PlanStore;
   private readonly isApprover?: CycleControlOptions["isApprover"];
+  private readonly platforms: TraitsSource;
 
-  constructor(connection: Redis, prefix: string, opts: CycleControlOptions = {}) {
+  constructor(connection: Redis, prefix: string, opts: CycleControlOptions) {
     this.redis = connection;
     this.isApprover = opts.isApprover;
+    this.platforms = opts.platforms;
     this.keys = cycleKeys(prefix);
     this.queue = new Queue<CycleJobData>(QUEUE_NAMES.cycle, { connection, prefix });
     this.plans = new PlanStore(connection, this.keys);
@@ -106,6 +110,7 @@ export class CycleControl {
     const latest = await this.plans.latestFor(cluster);
     if (!latest) return { ok: false, text: `No add-on cycle to abort on ${cluster}.` };
     const id = latest.plan.id;
+    const mention = (r: Requester) => this.platforms.traits(r.platform).mention(r);
     const open = latest.state === "pending" || latest.state === "approved" || latest.state === "running";
     if (open && !(await this.mayStop(cluster, latest.plan.requester, actor)))
       return {

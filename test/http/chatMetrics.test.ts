@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { consoleTraits } from "../../adapters/console/consoleTraits.ts";
 import { SlackCallError, SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import {
   alertCounter,
@@ -17,7 +18,7 @@ import { buildPlan } from "../../src/cycles/plan.ts";
 import { type OpsServer, startOpsServer } from "../../src/http/opsServer.ts";
 import { createMetrics, type Metrics } from "../../src/metrics/metrics.ts";
 import { AlertSink } from "../../src/watch/alertSink.ts";
-import { APPROVER, FakeMicrok8s, fileConfig, type Stack, STRANGER, startStack } from "../cycles/harness.ts";
+import { APPROVER, FakeMicrok8s, fileConfig, STRANGER, type Stack, startStack } from "../cycles/harness.ts";
 import { FakeSlackApi } from "../fakes/fakeSlackApi.ts";
 
 const logger = pino({ level: "silent" });
@@ -155,6 +156,7 @@ describe("alert metrics", () => {
     const posted: string[] = [];
     const poster = {
       platform: "console" as const,
+      traits: consoleTraits,
       async postRoot(_channel: string, message: { text: string }) {
         posted.push(message.text);
         return { id: String(posted.length), thread: String(posted.length) };
