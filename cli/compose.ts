@@ -14,7 +14,7 @@ import { AccessPolicy } from "../src/access/policy.ts";
 import { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import { ApproverResolver, type GroupMembersLookup } from "../src/approvals/approvers.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
-import type { ReplyAddress } from "../src/chat/types.ts";
+import type { Platform, ReplyAddress } from "../src/chat/types.ts";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import type { CheckReport } from "../src/checks/preflight.ts";
 import { approvalsFor } from "../src/config/load.ts";
@@ -186,7 +186,7 @@ export function startWorkers(opts: {
   /** Base of the links to docs/checks.md in alerts (UPSHIFT_DOCS_URL); default the repo path. */
   docsUrl?: string;
   logger: Logger;
-  maxChars?: (platform: string) => number;
+  maxChars?: (platform: Platform) => number;
   onReport?: (report: CheckReport) => void;
   /** Each alert a watch posts (upshift_alerts_sent_total). */
   onAlertPosted?: (cluster: string, reason: string) => void;

@@ -9,21 +9,21 @@ import type { Logger } from "pino";
 import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatPoster, ReplyAddress } from "../src/chat/types.ts";
-import type { WatchControl } from "../src/watch/control.ts";
-import { ensureRoot } from "./posting.ts";
 import type { FileConfig } from "../src/config/schema.ts";
-import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import {
   ClusterBusyError,
-  type CycleEvent,
   CycleEngine,
+  type CycleEvent,
   type CycleResult,
   rollbackPlanFor,
 } from "../src/cycles/cycleEngine.ts";
+import { trimOutput } from "../src/cycles/drivers/exec.ts";
 import { cycleKeys } from "../src/cycles/keys.ts";
 import { buildPlan, nothingToDo, planHash } from "../src/cycles/plan.ts";
 import { type CycleRootState, cycleRootMessage } from "../src/cycles/rootMessage.ts";
 import type { CycleJobData, CyclePlan, CyclePlanJobData, CycleRunJobData, DriverSet } from "../src/cycles/types.ts";
+import type { WatchControl } from "../src/watch/control.ts";
+import { ensureRoot } from "./posting.ts";
 
 export interface CycleProcessorDeps {
   redis: Redis;
@@ -66,6 +66,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
         cycleRootMessage(
           { cluster: data.cluster, requester: data.requester, dryRun: data.dryRun, rollbackOf: data.rollbackOf },
           { state: "planning" },
+          poster.traits,
         ),
         `${job.id}:root`,
       );
@@ -97,6 +98,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
           cycleRootMessage(
             { cluster: data.cluster, requester: data.requester, dryRun: data.dryRun },
             { state: "could-not-plan", why: msg },
+            poster.traits,
           ),
         );
       throw new UnrecoverableError(msg);

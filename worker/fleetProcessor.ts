@@ -3,17 +3,16 @@
 // that failed, which the summary lists as "could not check" while the rest still report.
 import { type FlowProducer, Job, type Queue } from "bullmq";
 import type { Logger } from "pino";
-import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
-import type { ChatMessage } from "../src/chat/types.ts";
-import { dayOf, type Tone } from "../src/render/richMessage.ts";
+import type { ChatMessage, PlatformTraits } from "../src/chat/types.ts";
+import { userText } from "../src/chat/userText.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
 import { plural } from "../src/render/english.ts";
 import { type FleetRow, renderFleetTable } from "../src/render/fleetTable.ts";
+import { dayOf, type Tone } from "../src/render/richMessage.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
 import { ensureRoot, postOnce, threadOf } from "./posting.ts";
-import { userText } from "../src/chat/userText.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;
@@ -26,22 +25,31 @@ export interface FleetProcessorDeps {
   logger: Logger;
 }
 
-function fleetHeadline(data: FleetJobData | FleetSummaryJobData, state: string): { text: string } {
+function fleetHeadline(
+  data: FleetJobData | FleetSummaryJobData,
+  state: string,
+  traits: PlatformTraits,
+): { text: string } {
   return {
-    text: `*Fleet upgrade check:* ${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}, requested by ${mention(data.requester)}: ${state}`,
+    text: `*Fleet upgrade check:* ${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}, requested by ${traits.mention(data.requester)}: ${state}`,
   };
 }
 
 /** The fleet headline with its structure: the verdict in the header, and a thread name that says what it is. */
-function fleetRoot(data: FleetJobData | FleetSummaryJobData, state: string, tone: Tone = "progress"): ChatMessage {
+function fleetRoot(
+  data: FleetJobData | FleetSummaryJobData,
+  state: string,
+  traits: PlatformTraits,
+  tone: Tone = "progress",
+): ChatMessage {
   const what = `${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}`;
   return {
-    ...fleetHeadline(data, state),
+    ...fleetHeadline(data, state, traits),
     rich: {
       tone,
       title: `Fleet upgrade check · ${what}: ${state}`,
       sections: [],
-      context: [`requested by ${mention(data.requester)}`],
+      context: [`requested by ${traits.mention(data.requester)}`],
     },
     threadName: `Fleet upgrade check · ${what} · ${dayOf(data.requestedAt)}`,
   };
@@ -53,7 +61,7 @@ export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorD
   await ensureRoot(
     job,
     poster,
-    fleetRoot(job.data, `checking ${job.data.clusters.join(", ")}`),
+    fleetRoot(job.data, `checking ${job.data.clusters.join(", ")}`, poster.traits),
     `${job.id}:fleet-root`,
   );
   if (job.data.flowAdded) return { children: job.data.clusters.length };
@@ -129,7 +137,7 @@ export async function processFleetSummary(
   await poster.update(
     job.data.reply.channel,
     job.data.reply.rootMessage!,
-    fleetRoot(job.data, `*done*: ${state}`, tone),
+    fleetRoot(job.data, `*done*: ${state}`, poster.traits, tone),
   );
   return { clusters: done.size };
 }

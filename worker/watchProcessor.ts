@@ -2,19 +2,19 @@
 // stop request, then a summary of what it saw (counts by reason) in the root's thread. Everything
 // needed to carry on lives in Redis (resourceVersions, timers, counts, dedupe keys, threads), so a
 // worker that picks the job up after a stall continues where the dead one left off.
-import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+
 import type { KubeConfig } from "@kubernetes/client-node";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import { AlertSink } from "../src/watch/alertSink.ts";
 import { WatchSession } from "../src/watch/session.ts";
 import { WatchStateStore } from "../src/watch/stateStore.ts";
-import { ALL_WATCHED } from "../src/watch/watchedResources.ts";
 import type { RuleOptions, WatchJobData } from "../src/watch/types.ts";
+import { ALL_WATCHED } from "../src/watch/watchedResources.ts";
 
 export interface WatchProcessorDeps {
   clusters: { client(name: string): ClusterClient; kubeConfig(name: string): KubeConfig; has(name: string): boolean };
@@ -70,7 +70,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
     if (!Number.isFinite(until)) throw new UnrecoverableError(`until: expected an ISO time, got "${data.until}"`);
 
     const who = data.origin.requester
-      ? ` (started by ${mention(data.origin.requester)})`
+      ? ` (started by ${poster.traits.mention(data.origin.requester)})`
       : data.origin.by === "cycle"
         ? " (add-on cycle)"
         : "";

@@ -3,8 +3,7 @@
 // done, failed, cancelled, expired, aborted), by whoever makes the change: the plan job, the
 // approval engine (votes, ❌, expiry), the abort command or the run job. Before, the root kept
 // saying "planning" after a dry run, an abort or a ❌.
-import { mention } from "../chat/mention.ts";
-import type { ChatMessage, ChatPoster, ReplyAddress, Requester } from "../chat/types.ts";
+import type { ChatMessage, ChatPoster, PlatformTraits, ReplyAddress, Requester } from "../chat/types.ts";
 import { dayOf, type Tone } from "../render/richMessage.ts";
 import type { CyclePlan } from "./types.ts";
 
@@ -43,8 +42,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/** How the root names people: its platform's mentions. */
+type Mentions = Pick<PlatformTraits, "mention">;
+
 /** The state in words, bold first word: what someone scanning the channel reads. */
-export function describeCycleState(s: CycleRootState): string {
+export function describeCycleState(s: CycleRootState, traits: Mentions): string {
+  const mention = (userId: string) => traits.mention({ userId });
   switch (s.state) {
     case "planning":
       return "planning";
@@ -59,7 +62,7 @@ export function describeCycleState(s: CycleRootState): string {
     case "re-planned":
       return "*re-planned*: the cluster changed since the approval; the new plan needs approval";
     case "approved":
-      return `*approved* by ${s.by.map((u) => `<@${u}>`).join(", ")}, starting`;
+      return `*approved* by ${s.by.map(mention).join(", ")}, starting`;
     case "running":
       return `*running* step ${s.step} of ${s.of} (${s.addon})`;
     case "done":
@@ -67,11 +70,11 @@ export function describeCycleState(s: CycleRootState): string {
     case "failed":
       return `*failed* at step ${s.step} of ${s.of} (${s.addon})`;
     case "cancelled":
-      return s.by ? `*cancelled* by <@${s.by}>` : "*cancelled*";
+      return s.by ? `*cancelled* by ${mention(s.by)}` : "*cancelled*";
     case "expired":
       return "*expired* without enough approvals";
     case "abort-requested":
-      return `*aborting*: requested by <@${s.by}>, stops before the next step`;
+      return `*aborting*: requested by ${mention(s.by)}, stops before the next step`;
     case "aborted":
       return `*aborted* after ${s.after} of ${plural(s.of, "step")}`;
   }
@@ -94,18 +97,19 @@ const STATE_TONE: Record<CycleRootState["state"], Tone> = {
   aborted: "warning",
 };
 
-export function cycleRootMessage(subject: CycleRootSubject, state: CycleRootState): ChatMessage {
+export function cycleRootMessage(subject: CycleRootSubject, state: CycleRootState, traits: Mentions): ChatMessage {
   const what = subject.rollbackOf
     ? `Rollback of add-on cycle ${subject.rollbackOf.slice(0, 8)}`
     : `Add-on cycle${subject.dryRun ? " (dry run)" : ""}`;
-  const described = describeCycleState(state);
+  const described = describeCycleState(state, traits);
+  const requester = traits.mention(subject.requester);
   return {
-    text: `*${what} for ${subject.cluster}*, requested by ${mention(subject.requester)}: ${described}`,
+    text: `*${what} for ${subject.cluster}*, requested by ${requester}: ${described}`,
     rich: {
       tone: STATE_TONE[state.state],
       title: `${what} · ${subject.cluster}: ${described}`,
       sections: [],
-      context: [`requested by ${mention(subject.requester)}`],
+      context: [`requested by ${requester}`],
     },
     threadName: `${what} · ${subject.cluster} · ${dayOf(undefined)}`,
   };
@@ -119,5 +123,5 @@ export async function updateCycleRoot(
   state: CycleRootState,
 ): Promise<void> {
   if (!reply.rootMessage) return;
-  await poster.update(reply.channel, reply.rootMessage, cycleRootMessage(subject, state));
+  await poster.update(reply.channel, reply.rootMessage, cycleRootMessage(subject, state, poster.traits));
 }
