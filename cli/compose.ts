@@ -113,7 +113,11 @@ export function createAccessPolicy(opts: {
   groupMembers?: GroupMembersLookup;
   logger?: Logger;
 }): AccessPolicy {
-  return new AccessPolicy(opts.file.access, { groupMembers: opts.groupMembers, logger: opts.logger });
+  return new AccessPolicy(opts.file.access, {
+    platforms: platformTraits,
+    groupMembers: opts.groupMembers,
+    logger: opts.logger,
+  });
 }
 
 export function createApprovals(opts: {
