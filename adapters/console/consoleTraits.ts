@@ -16,3 +16,10 @@ export const consoleTraits: PlatformTraits = {
   threadMessageChannel: ({ channel }) => channel,
   people: (c) => ({ users: c.consoleUsers, groups: [], roles: [] }),
 };
+
+declare module "../../src/chat/types.ts" {
+  /** Makes "console" a Platform. */
+  interface PlatformNames {
+    console: true;
+  }
+}

@@ -17,3 +17,10 @@ export const discordTraits: PlatformTraits = {
   threadMessageChannel: ({ thread }) => thread,
   people: (c) => ({ users: c.discordUsers, groups: [], roles: c.discordRoles }),
 };
+
+declare module "../../src/chat/types.ts" {
+  /** Makes "discord" a Platform. */
+  interface PlatformNames {
+    discord: true;
+  }
+}

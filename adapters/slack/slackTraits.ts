@@ -19,3 +19,10 @@ export const slackTraits: PlatformTraits = {
   threadMessageChannel: ({ channel }) => channel,
   people: (c) => ({ users: c.slackUsers, groups: c.slackGroups, roles: [] }),
 };
+
+declare module "../../src/chat/types.ts" {
+  /** Makes "slack" a Platform. */
+  interface PlatformNames {
+    slack: true;
+  }
+}

@@ -1,10 +1,18 @@
 // The platform-neutral face of a chat platform, as the worker and the command handlers see it.
-// Slack, Discord and the console each implement ChatPoster in adapters/; src/ only knows this.
+// Each platform implements ChatPoster and PlatformTraits in adapters/; src/ only knows these.
 
 import type { ApprovalsConfig } from "../config/schema.ts";
 import type { ChatAction, RichMessage } from "../render/richMessage.ts";
 
-export type Platform = "slack" | "discord" | "console";
+/**
+ * The chat platforms by name, one key each. Empty here: each platform's traits file in adapters/
+ * adds its own name (declaration merging), so src/ names no platform and a typo in a platform's
+ * name is still a type error.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by the adapters through declaration merging.
+export interface PlatformNames {}
+
+export type Platform = keyof PlatformNames & string;
 
 /** Where a job's output goes. Stored in Redis with the job, so a restarted worker keeps the thread. */
 export interface ReplyAddress {
