@@ -16,14 +16,15 @@
 import { once } from "node:events";
 import { Agent, request } from "node:http";
 import { isMainThread, parentPort, Worker as Thread, workerData } from "node:worker_threads";
-import { pino } from "pino";
 import type { Worker } from "bullmq";
-import { CommandRouter } from "../commands/router.ts";
-import { upgradeCheckCommand } from "../commands/upgradeCheck.ts";
+import { pino } from "pino";
+import { platformTraits } from "../adapters/platformTraits.ts";
 import { createSlackApp } from "../adapters/slack/slackApp.ts";
 import { SlackPoster } from "../adapters/slack/slackPoster.ts";
-import { allChecks } from "../src/checks/catalog/index.ts";
+import { CommandRouter } from "../commands/router.ts";
+import { upgradeCheckCommand } from "../commands/upgradeCheck.ts";
 import { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import { allChecks } from "../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../src/config/schema.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { JobQueues } from "../src/queue/jobQueues.ts";
@@ -67,7 +68,7 @@ export async function benchSlack(): Promise<Record<string, unknown>> {
     signingSecret: SIGNING_SECRET,
     slackApiUrl: fake.apiUrl,
     port: 0,
-    router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues })]),
+    router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues, platforms: platformTraits })]),
     logger,
   });
   await slack.start();

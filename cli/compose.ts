@@ -98,6 +98,7 @@ export function createBotRouter(
 ) {
   return createRouter({
     clusters,
+    platforms: platformTraits,
     jobs: controls.queues,
     verify: controls.queues,
     statusQueue: controls.statusQueue,

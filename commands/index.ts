@@ -24,10 +24,10 @@ export interface RouterDeps extends UpgradeCheckDeps {
 
 export function createRouter(deps: RouterDeps): CommandRouter {
   const router = new CommandRouter([upgradeCheckCommand(deps)], { access: deps.access, clusters: deps.clusters });
-  const { clusters } = deps;
+  const { clusters, platforms } = deps;
   if (deps.statusQueue) router.register(upgradeStatusCommand({ clusters, statusQueue: deps.statusQueue }));
-  if (deps.verify) router.register(upgradeVerifyCommand({ clusters, jobs: deps.verify }));
-  if (deps.watch) router.register(upgradeWatchCommand({ clusters, watch: deps.watch }));
+  if (deps.verify) router.register(upgradeVerifyCommand({ clusters, jobs: deps.verify, platforms }));
+  if (deps.watch) router.register(upgradeWatchCommand({ clusters, watch: deps.watch, platforms }));
   if (deps.cycles) {
     const cycleDeps = { clusters, cycles: deps.cycles };
     router.register(upgradeCycleCommand(cycleDeps));

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { Job } from "bullmq";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createDiscordBot, DiscordPoster } from "../../adapters/discord/index.ts";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { createAccessPolicy, createApprovals, createControls } from "../../cli/compose.ts";
 import { createRouter } from "../../commands/index.ts";
 import type { ReactionOutcome } from "../../src/approvals/approvalEngine.ts";
@@ -89,6 +90,7 @@ async function stack() {
   });
   const contexts = ["prod", "staging", "dev"];
   const router = createRouter({
+    platforms: platformTraits,
     clusters: { names: () => contexts, defaultName: () => undefined },
     jobs: controls.queues,
     statusQueue: controls.statusQueue,
@@ -316,9 +318,7 @@ describe("user text in Discord replies", () => {
   it("escapes markdown, defuses mentions and links, and pings nobody", async () => {
     const s = await stack();
     const edit = await s.command("upgrade-status", [{ name: "context", value: "@everyone" }]);
-    expect(edit.body.content).toBe(
-      'unknown cluster context "@\u200beveryone". Valid contexts: `staging`, `dev`.',
-    );
+    expect(edit.body.content).toBe('unknown cluster context "@\u200beveryone". Valid contexts: `staging`, `dev`.');
     expect(edit.body.allowed_mentions).toEqual({ parse: [] });
     const md = await s.command("upgrade-cycle", [{ name: "context", value: "**bold**_x_" }]);
     expect(md.body.content).toContain('"\\*\\*bold\\*\\*\\_x\\_" is not an add-on name');

@@ -6,15 +6,16 @@ import { randomBytes } from "node:crypto";
 import type { Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDiscordBot, type DiscordBot, DiscordPoster } from "../../adapters/discord/index.ts";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { CommandRouter } from "../../commands/router.ts";
 import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
-import { allChecks } from "../../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import { allChecks } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
-import { producerConnection, workerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
+import { producerConnection, type RedisConnection, workerConnection } from "../../src/queue/redisConnection.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
 import { FakeDiscord, type FakeMessage, type RestCall, shownText } from "../fakes/fakeDiscord.ts";
@@ -78,7 +79,7 @@ describe("/upgrade-check over Discord", () => {
       applicationId: fake.applicationId,
       apiUrl: fake.url,
       guildAllowlist: [fake.guildId],
-      router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues })]),
+      router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues, platforms: platformTraits })]),
       contexts: () => clusters.names(),
       logger,
     });

@@ -5,12 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { Job } from "bullmq";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { createSlackApp, FOREIGN_WORKSPACE_TEXT } from "../../adapters/slack/slackApp.ts";
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import { createAccessPolicy, createApprovals, createControls } from "../../cli/compose.ts";
 import { createRouter } from "../../commands/index.ts";
-import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import type { CyclePlan } from "../../src/cycles/types.ts";
 import { producerConnection } from "../../src/queue/redisConnection.ts";
@@ -75,6 +76,7 @@ async function stack(fakeOptions: FakeSlackApiOptions = {}) {
     logger,
   });
   const router = createRouter({
+    platforms: platformTraits,
     clusters: { names: () => ["prod", "staging", "dev"], defaultName: () => undefined },
     jobs: controls.queues,
     statusQueue: controls.statusQueue,

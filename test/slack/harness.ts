@@ -3,9 +3,10 @@
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { pino } from "pino";
+import { platformTraits } from "../../adapters/platformTraits.ts";
+import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
 import { CommandRouter } from "../../commands/router.ts";
 import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
-import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
 import { JobQueues } from "../../src/queue/jobQueues.ts";
 import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
 import { producerConnection, type RedisConnection } from "../../src/queue/redisConnection.ts";
@@ -45,7 +46,9 @@ export async function startSlackHarness(opts: {
   connection.on("error", () => {});
   const queues = new JobQueues(connection, prefix);
   queues.check.on("error", () => {});
-  const router = new CommandRouter([upgradeCheckCommand({ clusters: opts.contexts, jobs: queues })]);
+  const router = new CommandRouter([
+    upgradeCheckCommand({ clusters: opts.contexts, jobs: queues, platforms: platformTraits }),
+  ]);
   const slack = createSlackApp({
     botToken: opts.fake.botToken,
     signingSecret: SIGNING_SECRET,
