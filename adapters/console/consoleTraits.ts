@@ -7,7 +7,6 @@ export const consoleTraits: PlatformTraits = {
   platform: "console",
   mention: ({ userId, name }) => `@${name ?? userId}`,
   mentionGroup: (groupId) => `@${groupId}`,
-  mentionRole: (roleId) => `@${roleId}`,
   channel: (channelId) => `#${channelId}`,
   // Reports are cut like Slack's, so the demo shows what a Slack channel would.
   maxMessageChars: 3_000,

@@ -6,9 +6,8 @@ import type { PlatformTraits } from "../../src/chat/types.ts";
 export const discordTraits: PlatformTraits = {
   platform: "discord",
   mention: ({ userId }) => `<@${userId}>`,
-  // Discord has no looked-up groups; roles are its kind, and people() names none as groups.
-  mentionGroup: (groupId) => `<@&${groupId}>`,
-  mentionRole: (roleId) => `<@&${roleId}>`,
+  // Discord's groups of people are roles.
+  mentionGroup: (roleId) => `<@&${roleId}>`,
   channel: (channelId) => `<#${channelId}>`,
   // Discord's limit for a message's content (format.ts splits and cuts messages by it).
   maxMessageChars: 2_000,

@@ -7,9 +7,8 @@ import { SLACK_LIMITS } from "./blockKit.ts";
 export const slackTraits: PlatformTraits = {
   platform: "slack",
   mention: ({ userId }) => `<@${userId}>`,
+  // Slack's groups of people are user groups.
   mentionGroup: (groupId) => `<!subteam^${groupId}>`,
-  // Slack has no roles; a user group is its nearest kind, and people() names none as roles.
-  mentionRole: (roleId) => `<!subteam^${roleId}>`,
   channel: (channelId) => `<#${channelId}>`,
   // A report's text goes into section blocks (SLACK_LIMITS names the source).
   maxMessageChars: SLACK_LIMITS.sectionText,

@@ -28,8 +28,7 @@ export function describePeople(traits: PlatformTraits, configured: ConfiguredPeo
   const p = traits.people(configured);
   return [
     ...p.users.map((u) => traits.mention({ userId: u })),
-    ...p.groups.map((g) => traits.mentionGroup(g)),
-    ...p.roles.map((r) => traits.mentionRole(r)),
+    ...[...p.groups, ...p.roles].map((g) => traits.mentionGroup(g)),
   ];
 }
 

@@ -92,10 +92,8 @@ export interface PlatformTraits {
   readonly platform: Platform;
   /** A user as a mention in a message (a display name where the platform has no mention syntax). */
   mention(user: { userId: string; name?: string }): string;
-  /** A group (PlatformPeople.groups) as a mention. */
+  /** A group of people (PlatformPeople.groups or .roles: a user group, a role) as a mention. */
   mentionGroup(groupId: string): string;
-  /** A role (PlatformPeople.roles) as a mention. */
-  mentionRole(roleId: string): string;
   /** A channel as a link in a message. */
   channel(channelId: string): string;
   /** Longest message text the platform shows in one piece; longer reports go to an attached file. */
