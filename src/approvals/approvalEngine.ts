@@ -18,7 +18,7 @@ import { type CycleRootState, rootSubjectOf, updateCycleRoot } from "../cycles/r
 import type { CyclePlan, CycleRunJobData } from "../cycles/types.ts";
 import { errorMessage } from "../errors/upshiftError.ts";
 import { runScript } from "../redis/scripts.ts";
-import * as text from "../render/approvals.ts";
+import * as approvalText from "../render/approvals.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
 import { AuditLog } from "./auditLog.ts";
 import { decisionOf, type ReactionDecision } from "./emoji.ts";
@@ -118,7 +118,7 @@ export class ApprovalEngine {
     const expiresAt = this.now() + cfg.expiresAfter;
     if (plan.dryRun || plan.steps.length === 0) {
       const messageId = await poster.postInThread(address, {
-        text: text.unrequestedPlanText(renderPlan(plan), Boolean(plan.dryRun)),
+        text: approvalText.unrequestedPlanText(renderPlan(plan), Boolean(plan.dryRun)),
       });
       await this.setRoot(
         plan,
@@ -142,7 +142,7 @@ export class ApprovalEngine {
     // Saved before posting: a reaction can arrive the instant the message appears.
     await this.plans.save({ plan, hash, state: "pending", expiresAt, required: cfg.required, reply, approvedBy: [] });
     const who = this.approvers.describe(cfg, reply.platform);
-    const ask = text.approvalAsk({
+    const ask = approvalText.approvalAsk({
       required: cfg.required,
       approvers: who,
       expiresAfterMs: cfg.expiresAfter,
@@ -150,8 +150,8 @@ export class ApprovalEngine {
     });
     const value = buttonValue(plan.id, hash);
     const messageId = await poster.postInThread(address, {
-      text: text.planWithNote(renderPlan(plan), ask),
-      rich: planRich(plan, [ask, text.BUTTONS_HINT]),
+      text: approvalText.planWithNote(renderPlan(plan), ask),
+      rich: planRich(plan, [ask, approvalText.BUTTONS_HINT]),
       actions: [
         { kind: "approve", label: "Approve", value },
         { kind: "cancel", label: "Cancel", value },
@@ -201,9 +201,9 @@ export class ApprovalEngine {
    */
   async onButton(click: ButtonClick): Promise<ButtonResult> {
     const ref = parseButtonValue(click.value);
-    if (!ref) return { outcome: "unrelated", notice: text.BUTTON_NOTICES.unrelated };
+    if (!ref) return { outcome: "unrelated", notice: approvalText.BUTTON_NOTICES.unrelated };
     const stored = await this.plans.get(ref.planId);
-    if (!stored) return { outcome: "missing", notice: text.BUTTON_NOTICES.missing };
+    if (!stored) return { outcome: "missing", notice: approvalText.BUTTON_NOTICES.missing };
     if (!stored.hash.startsWith(ref.hash)) {
       await this.audit.append({
         planId: ref.planId,
@@ -214,11 +214,11 @@ export class ApprovalEngine {
         platform: click.platform,
         detail: ref.hash,
       });
-      return { outcome: "stale", notice: text.BUTTON_NOTICES.stale };
+      return { outcome: "stale", notice: approvalText.BUTTON_NOTICES.stale };
     }
     if (stored.state !== "pending") {
       const outcome: ReactionOutcome = stored.state === "expired" ? "expired" : "closed";
-      return { outcome, notice: text.closedNotice(stored.state) };
+      return { outcome, notice: approvalText.closedNotice(stored.state) };
     }
     const event: ApprovalReaction = {
       platform: click.platform,
@@ -251,12 +251,12 @@ export class ApprovalEngine {
       allowed = await this.approvers.isApprover(event, cfg);
     } catch (err) {
       this.deps.logger?.warn({ err: errorMessage(err) }, "approver lookup failed");
-      const said = text.lookupFailed(who, errorMessage(err), via);
+      const said = approvalText.lookupFailed(who, errorMessage(err), via);
       if (via === "reaction") await this.say(stored, said.thread);
       return { outcome: "not-approver", notice: said.notice };
     }
     if (!allowed) {
-      const said = text.notApprover(who, cluster, via);
+      const said = approvalText.notApprover(who, cluster, via);
       if (event.added && (await this.firstNotice(planId, `not:${event.userId}`))) {
         await this.audit.append({ ...base, action: "refused-not-approver", detail: event.emoji });
         if (via === "reaction") await this.say(stored, said.thread);
@@ -272,7 +272,7 @@ export class ApprovalEngine {
         [cluster],
       );
       if (!check.allowed) {
-        const said = text.notAllowedHere(who, command, cluster, via);
+        const said = approvalText.notAllowedHere(who, command, cluster, via);
         if (event.added && (await this.firstNotice(planId, `access:${command}:${event.userId}`))) {
           await this.audit.append({ ...base, action: "refused-access", detail: `${command} ${event.emoji}` });
           if (via === "reaction") await this.say(stored, said.thread);
@@ -283,37 +283,37 @@ export class ApprovalEngine {
     const isRequester =
       event.userId === stored.plan.requester.userId && event.platform === stored.plan.requester.platform;
     if (decision === "approve" && isRequester && !cfg.allowSelfApproval) {
-      const said = text.selfApproval(who, via);
+      const said = approvalText.selfApproval(who, via);
       if (event.added && (await this.firstNotice(planId, `self:${event.userId}`))) {
         await this.audit.append({ ...base, action: "refused-self" });
         if (via === "reaction") await this.say(stored, said.thread);
       }
       return { outcome: "self-approval", notice: said.notice };
     }
-    if (decision === "cancel" && !event.added) return { outcome: "noop", notice: text.NOTHING_CHANGED };
+    if (decision === "cancel" && !event.added) return { outcome: "noop", notice: approvalText.NOTHING_CHANGED };
     const op = decision === "cancel" ? "cancel" : event.added ? "approve" : "withdraw";
     const [state, votes, outcome] = await this.vote(stored, op, event.userId);
     let notice: string;
     switch (outcome) {
       case "voted": {
-        const said = text.voted(who, votes, stored.required);
+        const said = approvalText.voted(who, votes, stored.required);
         await this.audit.append({ ...base, action: "approve" });
         await this.say(stored, said.thread);
         notice = said.notice;
         break;
       }
       case "duplicate":
-        notice = text.duplicateVoteNotice(votes, stored.required);
+        notice = approvalText.duplicateVoteNotice(votes, stored.required);
         break;
       case "withdrawn": {
-        const said = text.withdrawn(who, votes, stored.required);
+        const said = approvalText.withdrawn(who, votes, stored.required);
         await this.audit.append({ ...base, action: "withdraw" });
         await this.say(stored, said.thread);
         notice = said.notice;
         break;
       }
       case "cancelled": {
-        const said = text.cancelled(who, cluster);
+        const said = approvalText.cancelled(who, cluster);
         await this.audit.append({ ...base, action: "cancel" });
         await this.say(stored, said.thread);
         await this.setRoot(stored.plan, stored.reply, { state: "cancelled", by: event.userId });
@@ -323,18 +323,18 @@ export class ApprovalEngine {
       }
       case "expired":
         await this.announceExpired(stored);
-        notice = text.EXPIRED_VOTE_NOTICE;
+        notice = approvalText.EXPIRED_VOTE_NOTICE;
         break;
       case "approved":
         await this.audit.append({ ...base, action: "approve" });
         await this.startApproved(planId);
-        notice = text.COMPLETED_NOTICE;
+        notice = approvalText.COMPLETED_NOTICE;
         break;
       case "stale":
-        notice = text.STALE_VOTE_NOTICE;
+        notice = approvalText.STALE_VOTE_NOTICE;
         break;
       default:
-        notice = text.closedNotice(state);
+        notice = approvalText.closedNotice(state);
     }
     this.deps.logger?.debug({ planId, state, votes, outcome, via }, "vote counted");
     return { outcome: outcome as ReactionOutcome, notice };
@@ -371,7 +371,7 @@ export class ApprovalEngine {
   private async startApproved(planId: string): Promise<void> {
     const stored = (await this.plans.get(planId))!;
     const traits = this.traits(stored.reply.platform);
-    const said = text.approved(
+    const said = approvalText.approved(
       stored.approvedBy.map((u) => traits.mention({ userId: u })),
       stored.plan.kind,
       stored.plan.cluster,
@@ -407,7 +407,7 @@ export class ApprovalEngine {
       action: "expired",
       who: "upshift",
     });
-    const said = text.expired(stored.plan.cluster);
+    const said = approvalText.expired(stored.plan.cluster);
     await this.say(stored, said.thread);
     await this.setRoot(stored.plan, stored.reply, { state: "expired" });
     await this.closePlanMessage(stored, said.planNote);
@@ -453,7 +453,7 @@ export class ApprovalEngine {
     const channel = poster.traits.threadMessageChannel(threadOf(stored.reply));
     try {
       await poster.update(channel, messageId, {
-        text: text.planWithNote(renderPlan(stored.plan), outcome),
+        text: approvalText.planWithNote(renderPlan(stored.plan), outcome),
         rich: planRich(stored.plan, [outcome]),
       });
     } catch (err) {
