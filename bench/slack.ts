@@ -274,7 +274,8 @@ async function loadThread(job: LoadJob): Promise<LoadSample[]> {
   });
   try {
     for (const body of job.warmup) await send(body, signed(body));
-    // Open the burst's connections beforehand: unsigned health checks, so nothing is queued.
+    // Open the burst's connections beforehand: unsigned GETs (Bolt answers 404, keeping the
+    // connection), so nothing is queued.
     await Promise.all(
       job.bodies.map(
         () =>

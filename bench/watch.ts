@@ -9,6 +9,7 @@ import type { ChatMessage, ChatPoster, PostedMessage } from "../src/chat/types.t
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import type { KubeObject } from "../src/kube/resources.ts";
 import { startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
+import { watchAlertTexts } from "../src/render/watch.ts";
 import { startSandbox } from "../src/sandbox/index.ts";
 import { AlertSink } from "../src/watch/alertSink.ts";
 import { WatchSession } from "../src/watch/session.ts";
@@ -81,6 +82,7 @@ export async function benchWatch(): Promise<Record<string, unknown>> {
       channel: "C",
       threadsKey: state.threadsKey,
       countsKey: state.countsKey,
+      texts: watchAlertTexts("bench"),
       // The flood limit would turn most of these alerts into one summary; lifted to time every one.
       floodLimit: 1_000_000,
       onPosted: (d, at) => {

@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import { runPreflight } from "../src/checks/preflight.ts";
-import { ignoreRulesFor, loadConfig } from "../src/config/load.ts";
+import { loadCheckSettings } from "../src/config/checkSettings.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import {
   absoluteDocsUrl,
@@ -13,7 +13,6 @@ import {
   reachesFailOn,
   renderReport,
 } from "../src/render/reportFormats.ts";
-import { preflightWithBaseline } from "../src/verify/verify.ts";
 import { parseTargetVersion } from "../src/versions/kube.ts";
 import { chosenCluster, parseFailOn } from "./clusterChoice.ts";
 import { UsageError } from "./usageError.ts";
@@ -80,19 +79,21 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
     if (!target.ok) throw new UsageError(`--target: ${target.error}`);
   }
 
-  const config = loadConfig();
-  const { context, client } = await chosenCluster(values.kubeconfig ?? config.env.KUBECONFIG, values.context);
+  const settings = await loadCheckSettings();
+  const { context, client } = await chosenCluster(values.kubeconfig ?? settings.kubeconfig, values.context);
 
   let report: Awaited<ReturnType<typeof runPreflight>>;
   try {
     const preflight = {
       checks: allChecks,
       target: values.target,
-      ignoreRules: ignoreRulesFor(config.file, context),
-      helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
+      ignoreRules: settings.ignoreRulesFor(context),
+      helmNamespaces: settings.helmNamespaces,
     };
     const saveTo = values["save-baseline"];
     if (saveTo !== undefined) {
+      // Only with --save-baseline: the baseline code brings zod (its reader validates files).
+      const { preflightWithBaseline } = await import("../src/verify/verify.ts");
       const run = await preflightWithBaseline(client, preflight);
       report = run.report;
       writeFileSync(saveTo, `${JSON.stringify(run.baseline, null, 2)}\n`);
@@ -103,6 +104,6 @@ export async function runCheckCli(argv: string[], out: NodeJS.WritableStream = p
       throw new UsageError(`--target: ${err.message}`);
     throw err;
   }
-  out.write(renderReport(report, format, { docsUrl: values["docs-url"] ?? config.env.UPSHIFT_DOCS_URL, failOn }));
+  out.write(renderReport(report, format, { docsUrl: values["docs-url"] ?? settings.docsUrl, failOn }));
   return report.findings.some((f) => reachesFailOn(f.severity, failOn)) ? 3 : 0;
 }

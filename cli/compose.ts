@@ -95,6 +95,7 @@ export function createBotRouter(
   clusters: Pick<ClusterDirectory, "names" | "defaultName">,
   controls: Controls,
   access?: AccessPolicy,
+  logger?: Logger,
 ) {
   return createRouter({
     clusters,
@@ -105,6 +106,7 @@ export function createBotRouter(
     watch: controls.watch,
     cycles: controls.cycles,
     access,
+    logger,
   });
 }
 

@@ -114,33 +114,18 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     cleanups.push(() => workers.close());
 
     for (const warning of access.startupWarnings(clusters.names())) logger.warn(warning);
-    const router = createBotRouter(clusters, controls, access);
+    const router = createBotRouter(clusters, controls, access, logger);
     const chat = new ConsoleChat({
       router,
       channel: DEMO_CHANNEL,
       input: opts.input,
       output,
-      extra: {
-        // Reactions stand in for Slack's and Discord's emoji: "/react 7 ✅ as alice".
-        react: async (args) => {
-          const m = /^(\S+)\s+(\S+)(?:\s+as\s+(\S+))?$/.exec(args.trim());
-          if (!m) return "(only visible to you) usage: /react MESSAGE_ID ✅|❌ [as USER]";
-          const [, messageId, emoji, user] = m;
-          const outcome = await approvals.onReaction({
-            platform: "console",
-            added: true,
-            userId: user ?? "you",
-            emoji,
-            channel: DEMO_CHANNEL,
-            messageId,
-          });
-          return `(only visible to you) reaction ${emoji} by @${user ?? "you"} on [${messageId}]: ${outcome}`;
-        },
-      },
+      // Reactions stand in for Slack's and Discord's emoji: "/react 7 ✅ as alice".
+      onReaction: (event) => approvals.onReaction(event),
     });
     const onSignal = () => {
       say("\nStopping the demo…");
-      chat.close();
+      void chat.stop();
     };
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
@@ -154,7 +139,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<void> {
     say("     /upgrade-status                versions, nodes, releases, jobs, last verdict");
     say("     /upgrade-cycle demo ingress    plan an add-on cycle, then /react <id> ✅ as alice");
     say("     /upgrade-verify demo           after a check: what changed since it, what got worse, what is left");
-    await chat.run();
+    await chat.start();
+    await chat.finished();
     // Input ended (piped commands, or /quit): let queued work finish before stopping.
     await drain(controls, 120_000);
   } finally {

@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       return runVerifyCli(rest);
     }
     case "sandbox": {
-      const { runSandboxCli } = await import("../src/sandbox/cli.ts");
+      const { runSandboxCli } = await import("./sandbox.ts");
       return runSandboxCli(rest);
     }
     case "demo": {

@@ -1,10 +1,12 @@
 // `upshift all | bot | worker`: the long-running processes. The bot turns chat commands and
 // reactions into jobs and votes; the worker runs jobs and posts through the platforms' Web APIs
-// itself, so either can be scaled or restarted without the other. One HTTP port serves Slack,
-// probes, metrics and the queue dashboard.
+// itself, so either can be scaled or restarted without the other. One HTTP port, the ops server,
+// serves probes, metrics and the queue dashboard in every mode, and Slack too over HTTP. Every chat
+// adapter is a ChatAdapter (src/chat/adapter.ts): started, stopped and asked for readiness alike.
 import { createDiscordBot, DiscordPoster } from "../adapters/discord/index.ts";
 import { createSlackApp } from "../adapters/slack/slackApp.ts";
 import { SlackPoster } from "../adapters/slack/slackPoster.ts";
+import { adapterProblems, type ChatAdapter } from "../src/chat/adapter.ts";
 import type { ButtonClick } from "../src/chat/buttons.ts";
 import { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReactionEvent } from "../src/chat/reactions.ts";
@@ -84,12 +86,12 @@ export async function runServices(mode: ServiceMode): Promise<number> {
   // Shutdown runs these in order: stop intake, finish running work, close connections.
   const steps: ShutdownStep[] = [];
   const closing: ShutdownStep[] = [];
-  let discord: ReturnType<typeof createDiscordBot> | undefined;
+  const adapters: ChatAdapter[] = [];
   let slack: ReturnType<typeof createSlackApp> | undefined;
   if (runsBot) {
     // Without access rules every channel may use every cluster: said once, at start.
     for (const warning of access.startupWarnings(clusters.names())) logger.warn(warning);
-    const router = createBotRouter(clusters, controls, access);
+    const router = createBotRouter(clusters, controls, access, logger);
     const onReaction = async (event: ReactionEvent) => {
       const outcome = await approvals.onReaction(event);
       countApprovalOutcome(metrics, outcome);
@@ -107,20 +109,18 @@ export async function runServices(mode: ServiceMode): Promise<number> {
         signingSecret: env.SLACK_SIGNING_SECRET,
         appToken: env.SLACK_APP_TOKEN,
         slackApiUrl: env.SLACK_API_URL,
-        port: env.PORT,
         router,
         logger,
-        readiness: () => readiness(),
         onReaction,
         onButton,
-        // Over HTTP, Slack shares the ops server's port (with /healthz, /readyz, /metrics, /admin).
+        // Over HTTP, Slack shares the ops server's port (with /healthz, /readyz, /metrics, /admin);
+        // Socket Mode listens on no port.
         externalServer: true,
       });
-      await slack.start();
-      steps.push({ name: "stop Slack", run: () => slack!.stop(), timeoutMs: 5_000 });
+      adapters.push(slack);
     }
     if (env.DISCORD_TOKEN) {
-      discord = createDiscordBot({
+      const discord = createDiscordBot({
         token: env.DISCORD_TOKEN,
         applicationId: env.DISCORD_APPLICATION_ID!,
         apiUrl: env.DISCORD_API_URL,
@@ -131,8 +131,11 @@ export async function runServices(mode: ServiceMode): Promise<number> {
         onReaction,
         onButton,
       });
-      await discord.start();
-      steps.push({ name: "close the Discord gateway", run: () => discord!.stop(), timeoutMs: 5_000 });
+      adapters.push(discord);
+    }
+    for (const adapter of adapters) {
+      await adapter.start();
+      steps.push({ name: `stop ${adapter.name}`, run: () => adapter.stop(), timeoutMs: 5_000 });
     }
     // Expired plans are announced by whichever bot replica sweeps first.
     const stopSweeper = startCountingSweeper(approvals, metrics, logger);
@@ -188,26 +191,25 @@ export async function runServices(mode: ServiceMode): Promise<number> {
     } catch (err) {
       problems.push(`redis: ${(err as Error).message}`);
     }
-    if (discord && !discord.isReady()) problems.push("discord: gateway not connected");
+    problems.push(...adapterProblems(adapters));
     return problems.length
       ? { ok: false, detail: problems.join("; ") }
       : { ok: true, detail: "redis reachable; adapters connected" };
   }
 
-  // In Socket Mode Bolt runs its own small health server on PORT; otherwise one server does it all.
-  if (!(slack && env.SLACK_APP_TOKEN)) {
-    const ops: OpsServer = await startOpsServer({
-      port: env.PORT,
-      metrics,
-      readiness,
-      adminToken: env.ADMIN_TOKEN,
-      queues: controls.all(),
-      fallback: slack?.requestListener,
-      logger,
-    });
-    steps.unshift({ name: "close HTTP", run: () => ops.close(), timeoutMs: 5_000 });
-    logger.info({ port: ops.port }, "HTTP listening");
-  }
+  // Whatever Slack's mode: in Socket Mode there is no Slack route (requestListener is unset), and
+  // probes, /metrics and /admin/queues stay on PORT all the same.
+  const ops: OpsServer = await startOpsServer({
+    port: env.PORT,
+    metrics,
+    readiness,
+    adminToken: env.ADMIN_TOKEN,
+    queues: controls.all(),
+    fallback: slack?.requestListener,
+    logger,
+  });
+  steps.unshift({ name: "close HTTP", run: () => ops.close(), timeoutMs: 5_000 });
+  logger.info({ port: ops.port }, "HTTP listening");
   closing.push(
     { name: "close queues", run: () => controls.close(), timeoutMs: 2_000 },
     { name: "close Redis", run: async () => void (await redis.quit()), timeoutMs: 2_000 },

@@ -6,12 +6,12 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import type { Severity } from "../src/checks/types.ts";
-import { ignoreRulesFor, loadConfig } from "../src/config/load.ts";
+import { loadCheckSettings } from "../src/config/checkSettings.ts";
 import { errorMessage, UpshiftError } from "../src/errors/upshiftError.ts";
 import { reachesFailOn } from "../src/render/reportFormats.ts";
+import { renderVerify, VERIFY_OUTPUT_FORMATS, type VerifyOutputFormat } from "../src/render/verify.ts";
 import { parseBaseline } from "../src/verify/baseline.ts";
 import { worstSeverity } from "../src/verify/diff.ts";
-import { renderVerify, VERIFY_OUTPUT_FORMATS, type VerifyOutputFormat } from "../src/verify/render.ts";
 import { runVerify } from "../src/verify/verify.ts";
 import { chosenCluster, parseFailOn } from "./clusterChoice.ts";
 import { UsageError } from "./usageError.ts";
@@ -84,13 +84,13 @@ export async function runVerifyCli(argv: string[], out: NodeJS.WritableStream = 
   const parsed = parseBaseline(json);
   if (!parsed.ok) throw new VerifyCannotRunError(`--baseline ${values.baseline}: ${parsed.error}`);
 
-  const config = loadConfig();
-  const { context, client } = await chosenCluster(values.kubeconfig ?? config.env.KUBECONFIG, values.context);
+  const settings = await loadCheckSettings();
+  const { context, client } = await chosenCluster(values.kubeconfig ?? settings.kubeconfig, values.context);
 
   const { result } = await runVerify(client, parsed.baseline, {
     checks: allChecks,
-    ignoreRules: ignoreRulesFor(config.file, context),
-    helmNamespaces: config.env.UPSHIFT_HELM_NAMESPACES,
+    ignoreRules: settings.ignoreRulesFor(context),
+    helmNamespaces: settings.helmNamespaces,
   });
   out.write(renderVerify(result, format));
   const worst = worstSeverity(result);

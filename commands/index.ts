@@ -2,7 +2,7 @@
 // are not configured on this installation is not registered, so users get "unknown command"
 // with the list of what is available instead of a half-working command.
 import type { AccessPolicy } from "../src/access/policy.ts";
-import { CommandRouter } from "./router.ts";
+import { CommandRouter, type CommandRouterOptions } from "./router.ts";
 import type { CommandSpec } from "./types.ts";
 import { UPGRADE_CHECK_SPEC, type UpgradeCheckDeps, upgradeCheckCommand } from "./upgradeCheck.ts";
 import { UPGRADE_CYCLE_SPEC, type UpgradeCycleDeps, upgradeCycleCommand } from "./upgradeCycle.ts";
@@ -20,10 +20,16 @@ export interface RouterDeps extends UpgradeCheckDeps {
   cycles?: UpgradeCycleDeps["cycles"];
   /** Verify jobs; usually the same JobQueues as `jobs`. */
   verify?: UpgradeVerifyDeps["jobs"];
+  /** Where failed commands are logged (CommandRouter.handle). */
+  logger?: CommandRouterOptions["logger"];
 }
 
 export function createRouter(deps: RouterDeps): CommandRouter {
-  const router = new CommandRouter([upgradeCheckCommand(deps)], { access: deps.access, clusters: deps.clusters });
+  const router = new CommandRouter([upgradeCheckCommand(deps)], {
+    access: deps.access,
+    clusters: deps.clusters,
+    logger: deps.logger,
+  });
   const { clusters, platforms } = deps;
   if (deps.statusQueue) router.register(upgradeStatusCommand({ clusters, statusQueue: deps.statusQueue }));
   if (deps.verify) router.register(upgradeVerifyCommand({ clusters, jobs: deps.verify, platforms }));

@@ -2,10 +2,12 @@
 // one router, so a command behaves the same everywhere and is tested once. It is also the one
 // place access rules are applied: a handler parses the invocation and names the clusters it
 // would act on (prepare), the router asks the AccessPolicy, and only an allowed command runs, so
-// a refused one has queued nothing.
+// a refused one has queued nothing. And it owns the failure policy: a command that fails is
+// logged and answered here, the same way for every adapter.
 import { AccessPolicy } from "../src/access/policy.ts";
 import type { AccessSubject, AccessTarget } from "../src/access/rules.ts";
 import { userText } from "../src/chat/userText.ts";
+import { createLogger, type Logger } from "../src/log.ts";
 import { listContexts } from "./grammar.ts";
 import type { CommandInvocation, CommandReply, CommandSpec } from "./types.ts";
 
@@ -87,16 +89,30 @@ export interface CommandRouterOptions {
   access?: AccessPolicy;
   /** The configured contexts: with access rules, replies list only those allowed to the invoker. */
   clusters?: ClusterNames;
+  /** Where a failed command is logged (with its error and stack); default: a logger of its own. */
+  logger?: Pick<Logger, "error">;
 }
+
+/**
+ * The one answer to a command that failed (its handler threw: Redis down, the request gate
+ * refusing a late accept), on every platform. It names no error: the log line has it, the chat
+ * shows nothing internal. "Nothing was queued" holds because a chat request is queued only once
+ * its request key says so (src/queue/requestGate.ts). Slack also gives it when its ack deadline
+ * passes first (adapters/slack/slackApp.ts).
+ */
+export const QUEUE_UNAVAILABLE_TEXT =
+  "Upshift could not queue this right now (queue unavailable); nothing was queued, try again in a minute.";
 
 export class CommandRouter {
   private readonly handlers = new Map<string, CommandHandler>();
   readonly access: AccessPolicy;
   private readonly clusters?: ClusterNames;
+  private readonly log: Pick<Logger, "error">;
 
   constructor(handlers: CommandHandler[] = [], opts: CommandRouterOptions = {}) {
     this.access = opts.access ?? AccessPolicy.open();
     this.clusters = opts.clusters;
+    this.log = opts.logger ?? createLogger();
     for (const h of handlers) this.register(h);
   }
 
@@ -135,7 +151,30 @@ export class CommandRouter {
     };
   }
 
+  /**
+   * The reply to one command. Never rejects: a handler that throws is logged here once, with its
+   * error, and answered with QUEUE_UNAVAILABLE_TEXT, so no adapter needs a failure policy of its own.
+   */
   async handle(inv: CommandInvocation): Promise<CommandReply> {
+    try {
+      return await this.route(inv);
+    } catch (err) {
+      this.log.error(
+        {
+          err,
+          command: inv.name.replace(/^\//, ""),
+          platform: inv.platform,
+          user: inv.requester.userId,
+          channel: inv.channel,
+          ...(inv.guild ? { guild: inv.guild } : {}),
+        },
+        "command failed; answered that nothing was queued",
+      );
+      return { refused: true, text: QUEUE_UNAVAILABLE_TEXT };
+    }
+  }
+
+  private async route(inv: CommandInvocation): Promise<CommandReply> {
     const name = inv.name.replace(/^\//, "");
     const handler = this.handlers.get(name);
     if (!handler) {

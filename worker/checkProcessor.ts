@@ -11,6 +11,7 @@
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { Tone } from "../src/chat/richMessage.ts";
 import type { ChatMessage, ChatPoster, Platform } from "../src/chat/types.ts";
 import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
 import type { Check } from "../src/checks/types.ts";
@@ -24,13 +25,17 @@ import type { KubeObject, ResourceKey } from "../src/kube/resources.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
 import type { LastCheckStore } from "../src/queue/lastCheckStore.ts";
 import {
+  CHECK_CHECKING,
+  checkFailureNote,
+  checkRunningState,
+  couldNotCheckState,
+  fleetChildLine,
   reportMessages,
   structuredHeadline,
   verdictState,
   verdictTone,
   withReportStructure,
-} from "../src/render/chatReport.ts";
-import type { Tone } from "../src/render/richMessage.ts";
+} from "../src/render/checks.ts";
 import { BASELINE_READS, buildBaseline } from "../src/verify/baseline.ts";
 import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
@@ -108,7 +113,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
       if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
       // Seen at once, before the first request to a cluster that may never answer.
       if (!data.fleet && !job.data.reply.rootMessage)
-        await ensureRoot(job, poster, head("checking…"), `${job.id}:root`);
+        await ensureRoot(job, poster, head(CHECK_CHECKING), `${job.id}:root`);
       if (job.data.startedAt === undefined) await job.updateData({ ...job.data, startedAt: Date.now() });
       deadlineAt = job.data.startedAt! + deadlineMs;
       const deadline = { signal: AbortSignal.timeout(Math.max(0, deadlineAt - Date.now())), ms: deadlineMs };
@@ -130,7 +135,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
           await job.updateData({ ...job.data, serverVersion, resolvedTarget: targetFull });
           // A fleet child posts into the fleet's thread; the fleet summary edits the root.
           if (!data.fleet)
-            await ensureRoot(job, poster, head(job.attemptsMade > 0 ? "running (retry)" : "running"), `${job.id}:root`);
+            await ensureRoot(job, poster, head(checkRunningState(job.attemptsMade > 0)), `${job.id}:root`);
         },
       });
       log.info({ verdict: report.verdict, findings: report.findings.length, ms: report.durationMs }, "check finished");
@@ -140,10 +145,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
         reportMessages(report, { maxChars: deps.maxChars?.(data.reply.platform), docsUrl: deps.docsUrl }),
         report,
       );
-      if (data.fleet)
-        messages.unshift({
-          text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}`,
-        });
+      if (data.fleet) messages.unshift(fleetChildLine(report));
       const address = threadOf(job.data.reply);
       for (let i = job.data.posted ?? 0; i < messages.length; i++) {
         const key = `${job.id}:reply:${i}`;
@@ -221,7 +223,7 @@ async function reportFailure(
   head: (s: string, tone?: Tone) => ChatMessage,
   reason: string,
 ) {
-  const state = `*could not check*: ${reason}`;
+  const state = couldNotCheckState(reason);
   const key = `${job.id}:failure`;
   // The failure note is keyed too: a worker that dies after posting it leaves the job to be retried.
   const postNote = async (text: string) => {
@@ -234,9 +236,9 @@ async function reportFailure(
   };
   if (job.data.fleet) {
     // The fleet summary lists this cluster as "could not check"; say why in the thread now.
-    await postNote(`⚠️ *${job.data.cluster}*: the check could not run: ${reason}`);
+    await postNote(checkFailureNote(reason, job.data.cluster));
     return;
   }
   await ensureRoot(job, poster, head(state, "danger"), `${job.id}:root`);
-  await postNote(`⚠️ The check could not run: ${reason}`);
+  await postNote(checkFailureNote(reason));
 }

@@ -4,13 +4,10 @@
 import { type FlowProducer, Job, type Queue } from "bullmq";
 import type { Logger } from "pino";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
-import type { ChatMessage, PlatformTraits } from "../src/chat/types.ts";
-import { userText } from "../src/chat/userText.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
-import { plural } from "../src/render/english.ts";
-import { type FleetRow, renderFleetTable } from "../src/render/fleetTable.ts";
-import { dayOf, type Tone } from "../src/render/richMessage.ts";
+import { fleetCheckingState, fleetDoneState, fleetRoot, fleetSummaryText } from "../src/render/checks.ts";
+import type { FleetRow } from "../src/render/fleetTable.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
 import { ensureRoot, postOnce, threadOf } from "./posting.ts";
 
@@ -25,43 +22,13 @@ export interface FleetProcessorDeps {
   logger: Logger;
 }
 
-function fleetHeadline(
-  data: FleetJobData | FleetSummaryJobData,
-  state: string,
-  traits: PlatformTraits,
-): { text: string } {
-  return {
-    text: `*Fleet upgrade check:* ${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}, requested by ${traits.mention(data.requester)}: ${state}`,
-  };
-}
-
-/** The fleet headline with its structure: the verdict in the header, and a thread name that says what it is. */
-function fleetRoot(
-  data: FleetJobData | FleetSummaryJobData,
-  state: string,
-  traits: PlatformTraits,
-  tone: Tone = "progress",
-): ChatMessage {
-  const what = `${plural(data.clusters.length, "cluster")}${data.target ? ` → ${userText(data.target)}` : " → next minor"}`;
-  return {
-    ...fleetHeadline(data, state, traits),
-    rich: {
-      tone,
-      title: `Fleet upgrade check · ${what}: ${state}`,
-      sections: [],
-      context: [`requested by ${traits.mention(data.requester)}`],
-    },
-    threadName: `Fleet upgrade check · ${what} · ${dayOf(data.requestedAt)}`,
-  };
-}
-
 export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorDeps): Promise<{ children: number }> {
   const poster = deps.posters.get(job.data.reply.platform);
   if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
   await ensureRoot(
     job,
     poster,
-    fleetRoot(job.data, `checking ${job.data.clusters.join(", ")}`, poster.traits),
+    fleetRoot(job.data, fleetCheckingState(job.data.clusters), poster.traits),
     `${job.id}:fleet-root`,
   );
   if (job.data.flowAdded) return { children: job.data.clusters.length };
@@ -111,33 +78,20 @@ export async function processFleetSummary(
     done.add(cluster);
     rows.push({ cluster, failure: String(reason).slice(0, 120) });
   }
-  const table = renderFleetTable(rows);
   // Keyed (see postOnce): a worker that dies after the summary post must not post it twice. No
   // progress write follows; the marker is left for a retry to look for, and the job then ends.
   const address = threadOf(job.data.reply);
   const key = `${job.id}:summary`;
-  const text = `*Fleet summary* (${done.size} of ${plural(job.data.clusters.length, "cluster")})\n${table}`;
+  const text = fleetSummaryText(rows, done.size, job.data.clusters.length);
   await postOnce(job, poster, address, key, async () => ({
     id: await poster.postInThread(address, { text }, { key }),
     thread: address.thread,
   }));
-  const results = Object.values(values);
-  const state = [
-    `${results.filter((r) => r.verdict === "ready").length} ready`,
-    `${results.filter((r) => r.verdict === "warnings").length} with warnings`,
-    `${results.filter((r) => r.verdict === "blocked").length} blocked`,
-    `${Object.keys(failures).length} could not be checked`,
-  ].join(", ");
-  const tone: Tone =
-    Object.keys(failures).length || results.some((r) => r.verdict === "blocked")
-      ? "danger"
-      : results.some((r) => r.verdict === "warnings")
-        ? "warning"
-        : "good";
+  const { state, tone } = fleetDoneState(Object.values(values), Object.keys(failures).length);
   await poster.update(
     job.data.reply.channel,
     job.data.reply.rootMessage!,
-    fleetRoot(job.data, `*done*: ${state}`, poster.traits, tone),
+    fleetRoot(job.data, state, poster.traits, tone),
   );
   return { clusters: done.size };
 }

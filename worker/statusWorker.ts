@@ -4,9 +4,9 @@ import type { Logger } from "pino";
 import type { StatusJobData } from "../commands/upgradeStatus.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import { QUEUE_NAMES } from "../src/queue/jobs.ts";
-import { collectStatus, type StatusSources } from "../src/status/collectStatus.ts";
-import { renderStatus } from "../src/status/renderStatus.ts";
 import type { RedisConnection } from "../src/queue/redisConnection.ts";
+import { renderStatus, statusFailureMessage } from "../src/render/status.ts";
+import { collectStatus, type StatusSources } from "../src/status/collectStatus.ts";
 
 export interface StatusWorkerDeps {
   clusters: { has(name: string): boolean };
@@ -32,9 +32,7 @@ export function startStatusWorker(
         await poster.postRoot(job.data.reply.channel, renderStatus(status));
       } catch (err) {
         if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-          await poster.postRoot(job.data.reply.channel, {
-            text: `⚠️ Could not read the status of \`${job.data.cluster}\`: ${(err as Error).message}`,
-          });
+          await poster.postRoot(job.data.reply.channel, statusFailureMessage(job.data.cluster, (err as Error).message));
         }
         throw err;
       }

@@ -15,9 +15,19 @@ import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { VerifyJobData } from "../src/queue/jobs.ts";
+import {
+  couldNotVerifyState,
+  NO_BASELINE_STATE,
+  noBaselineMessage,
+  verifyFailureNote,
+  verifyHeadline,
+  verifyingState,
+  verifyMessages,
+  verifyState,
+  verifySummary,
+} from "../src/render/verify.ts";
 import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import type { VerifyVerdict } from "../src/verify/diff.ts";
-import { noBaselineText, verifyHeadline, verifyMessages, verifyState, verifySummary } from "../src/verify/render.ts";
 import { runVerify } from "../src/verify/verify.ts";
 import { DEFAULT_CHECK_DEADLINE_MS } from "./checkProcessor.ts";
 import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
@@ -83,26 +93,14 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
     try {
       if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
       // Seen at once, before the first request to a cluster that may never answer.
-      if (!inThread)
-        await ensureRoot(
-          job,
-          poster,
-          head(job.attemptsMade > 0 ? "verifying… (retry)" : "verifying…"),
-          `${job.id}:root`,
-        );
+      if (!inThread) await ensureRoot(job, poster, head(verifyingState(job.attemptsMade > 0)), `${job.id}:root`);
       if (job.data.startedAt === undefined) await job.updateData({ ...job.data, startedAt: Date.now() });
       const deadlineAt = job.data.startedAt! + deadlineMs;
       const deadline = { signal: AbortSignal.timeout(Math.max(0, deadlineAt - Date.now())), ms: deadlineMs };
       const stored = await deps.baselines.get(data.cluster);
       if (!stored?.ok) {
-        const text = noBaselineText(data.cluster, stored && !stored.ok ? stored.error : undefined);
-        await postReplies([{ text: inThread ? `🔎 ${text}` : text }]);
-        if (!inThread)
-          await poster.update(
-            data.reply.channel,
-            job.data.reply.rootMessage!,
-            head("*incomplete*: no baseline to compare with"),
-          );
+        await postReplies([noBaselineMessage(data.cluster, stored && !stored.ok ? stored.error : undefined, inThread)]);
+        if (!inThread) await poster.update(data.reply.channel, job.data.reply.rootMessage!, head(NO_BASELINE_STATE));
         log.info("no baseline to verify against");
         return { cluster: data.cluster, verdict: "no-baseline", worse: 0, left: 0 };
       }
@@ -140,10 +138,9 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
       }
       log.warn({ err: final.message }, "verify failed");
       // An incomplete verify says so where it would have posted; the headline says incomplete.
-      const note = `⚠️ The verify of ${data.cluster} could not run: ${final.message}`;
+      const note = verifyFailureNote(data.cluster, final.message);
       try {
-        if (!inThread)
-          await ensureRoot(job, poster, head(`*incomplete*: could not verify: ${final.message}`), `${job.id}:root`);
+        if (!inThread) await ensureRoot(job, poster, head(couldNotVerifyState(final.message)), `${job.id}:root`);
         const address = threadOf(job.data.reply);
         const key = `${job.id}:failure`;
         await postOnce(job, poster, address, key, async () => ({

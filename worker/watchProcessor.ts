@@ -10,6 +10,13 @@ import type { Logger } from "pino";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import {
+  watchAlertTexts,
+  watchEndedState,
+  watchEndedSummary,
+  watchRoot,
+  watchStartedState,
+} from "../src/render/watch.ts";
 import { AlertSink } from "../src/watch/alertSink.ts";
 import { WatchSession } from "../src/watch/session.ts";
 import { WatchStateStore } from "../src/watch/stateStore.ts";
@@ -69,21 +76,9 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
     const until = Date.parse(data.until);
     if (!Number.isFinite(until)) throw new UnrecoverableError(`until: expected an ISO time, got "${data.until}"`);
 
-    const who = data.origin.requester
-      ? ` (started by ${poster.traits.mention(data.origin.requester)})`
-      : data.origin.by === "cycle"
-        ? " (add-on cycle)"
-        : "";
-    const untilText = `${data.until.slice(0, 16).replace("T", " ")} UTC`;
-    const headline = (state: string) => ({
-      text: `👀 Watching \`${data.cluster}\` until ${untilText}${who}: ${state}`,
-      threadName: `Watch · ${data.cluster} · until ${untilText}`,
-    });
-    const helmOff = deps.helmNamespaces
-      ? ` (no Helm release alerts: Upshift may read Secrets only in ${deps.helmNamespaces.join(", ")}, UPSHIFT_HELM_NAMESPACES, and watching releases needs them cluster-wide)`
-      : "";
+    const headline = (state: string) => watchRoot(data, state, poster.traits);
     if (!data.reply.rootMessage) {
-      const root = await poster.postRoot(data.reply.channel, headline(`alerts will appear in this channel${helmOff}`));
+      const root = await poster.postRoot(data.reply.channel, headline(watchStartedState(deps.helmNamespaces)));
       await job.updateData({ ...job.data, reply: { ...data.reply, rootMessage: root.id, thread: root.thread } });
     } else log.info("carrying on a watch another worker started");
 
@@ -99,7 +94,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
       countsKey: state.countsKey,
       floodLimit: t.floodLimit,
       floodWindowMs: t.floodWindowMs,
-      docsBase: t.docsBase,
+      texts: watchAlertTexts(data.cluster, t.docsBase),
       claimMs: t.claimMs,
       logger: log,
       onPosted: deps.onAlertPosted ? (draft) => deps.onAlertPosted?.(data.cluster, draft.reason) : undefined,
@@ -144,15 +139,10 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
 
     const counts = await state.counts();
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    const lines = Object.entries(counts)
-      .sort((a, b) => b[1] - a[1])
-      .map(([reason, n]) => `• ${reason}: ${n}`);
-    const summary = total
-      ? `Watch of \`${data.cluster}\` ended (${ended === "stopped" ? "stopped" : "time limit"}). ${total} alerts:\n${lines.join("\n")}`
-      : `Watch of \`${data.cluster}\` ended (${ended === "stopped" ? "stopped" : "time limit"}): nothing to report.`;
+    const summary = watchEndedSummary(data.cluster, ended, counts);
     const reply = job.data.reply;
     if (reply.thread) await poster.postInThread({ channel: reply.channel, thread: reply.thread }, { text: summary });
-    if (reply.rootMessage) await poster.update(reply.channel, reply.rootMessage, headline(`ended, ${total} alerts`));
+    if (reply.rootMessage) await poster.update(reply.channel, reply.rootMessage, headline(watchEndedState(total)));
     await state.clear();
     if (deps.verifyAfter && reply.thread && data.origin.by !== "cycle")
       await deps

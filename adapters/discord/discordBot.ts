@@ -13,12 +13,13 @@ import {
   type Interaction,
   type MessageReaction,
   type PartialMessageReaction,
-  type PartialUser,
   Partials,
+  type PartialUser,
   type User,
 } from "discord.js";
 import type { CommandRouter } from "../../commands/router.ts";
 import type { CommandInvocation, CommandSpec } from "../../commands/types.ts";
+import type { ChatAdapter } from "../../src/chat/adapter.ts";
 import type { ButtonAnswer, ButtonClick } from "../../src/chat/buttons.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import type { Logger } from "../../src/log.ts";
@@ -53,12 +54,9 @@ export interface DiscordBotOptions {
   readyTimeoutMs?: number;
 }
 
-export interface DiscordBot {
+/** start() logs in and resolves once the gateway says READY (and guilds have arrived). */
+export interface DiscordBot extends ChatAdapter {
   client: Client;
-  /** Logs in and resolves once the gateway says READY (and guilds have arrived). */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  isReady(): boolean;
 }
 
 /** Discord allows at most 25 autocomplete choices, each name/value at most 100 characters. */
@@ -205,19 +203,13 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
     // Discord allows 3 s for the first response; the router may talk to Redis, so defer first.
     await responder.defer(interaction);
     const invocation = invocationFrom(interaction, specFor(interaction.commandName));
-    let text: string;
-    try {
-      const reply = await opts.router.handle(invocation);
-      text = reply.text;
-      log.info(
-        { command: invocation.name, guild, user: invocation.requester.userId, refused: reply.refused },
-        "command handled",
-      );
-    } catch (err) {
-      log.error({ err: errorText(err), command: invocation.name }, "command failed");
-      text = `Upshift could not take /${invocation.name}: ${errorText(err)}. Try again in a moment.`;
-    }
-    await responder.editOriginal(interaction, truncateMessage(toDiscordMarkdown(text), DISCORD_MAX_CHARS));
+    // A failed command is answered (and logged) by the router like any other reply.
+    const reply = await opts.router.handle(invocation);
+    log.info(
+      { command: invocation.name, guild, user: invocation.requester.userId, refused: reply.refused },
+      "command handled",
+    );
+    await responder.editOriginal(interaction, truncateMessage(toDiscordMarkdown(reply.text), DISCORD_MAX_CHARS));
   }
 
   async function forwardReaction(
@@ -251,6 +243,7 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
   }
 
   return {
+    name: "discord",
     client,
     async start() {
       const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(opts.readyTimeoutMs ?? 30_000) });
@@ -274,7 +267,8 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
       await client.destroy();
       responder.destroy();
     },
-    isReady() {
+    // The gateway's READY, lost while the shard reconnects.
+    ready() {
       return client.isReady();
     },
   };

@@ -1,11 +1,12 @@
-// A ChatMessage's structure (src/render/richMessage.ts) as Discord embeds coloured by its tone
+// A ChatMessage's structure (src/chat/richMessage.ts) as Discord embeds coloured by its tone
 // (green ready/done, yellow warnings, red blocked/failed), and its buttons as a component row.
 // The items are packed into embed descriptions in order; what would pass Discord's limits is
 // counted in a closing line instead of being sent for Discord to refuse (a long report's full
 // list is the attached file, as before).
+
+import type { ChatAction, RichMessage, Tone } from "../../src/chat/richMessage.ts";
 import type { ChatMessage } from "../../src/chat/types.ts";
 import { plainUserText } from "../../src/chat/userText.ts";
-import type { ChatAction, RichMessage, Tone } from "../../src/render/richMessage.ts";
 import { toDiscordMarkdown } from "./format.ts";
 
 /**

@@ -1,14 +1,13 @@
-// A ChatMessage's structure (src/render/richMessage.ts) as Slack Block Kit: a header, one section
+// A ChatMessage's structure (src/chat/richMessage.ts) as Slack Block Kit: a header, one section
 // per item, the sections' notes and the context lines as context blocks, and the buttons as an
 // actions block. Every limit below is Slack's documented one; a message that would pass one is
 // cut here (text shortened at a line or word, items past the block budget counted in a last
 // section), never sent for Slack to refuse. The message's `text` stays the fallback Slack shows
 // in notifications and where blocks cannot be shown.
 import type { types } from "@slack/bolt";
-
+import type { ChatAction, RichItem, RichMessage } from "../../src/chat/richMessage.ts";
 import type { ChatMessage } from "../../src/chat/types.ts";
 import { plainUserText } from "../../src/chat/userText.ts";
-import type { ChatAction, RichItem, RichMessage } from "../../src/render/richMessage.ts";
 import { escapeMrkdwn, toMrkdwn } from "./mrkdwn.ts";
 
 type KnownBlock = types.KnownBlock;

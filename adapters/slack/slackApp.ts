@@ -2,13 +2,16 @@
 // verification, or Socket Mode), hands commands to the shared CommandRouter and acks with its
 // reply. Slack drops a command that is not acked within 3 s, so the router gets 2.5 s; past that
 // (Redis down, say) the user hears that nothing was queued instead of Slack's "operation_timeout".
+// It serves no ops routes: /healthz, /readyz, /metrics and /admin/queues are the ops server's
+// (src/http/opsServer.ts) in every mode, and readiness is asked through ready() (ChatAdapter).
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, type CustomRoute, HTTPReceiver, type RespondFn, type SlashCommand } from "@slack/bolt";
+import { App, HTTPReceiver, type RespondFn, type SlashCommand, SocketModeReceiver } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
-import type { CommandRouter } from "../../commands/router.ts";
+import { type CommandRouter, QUEUE_UNAVAILABLE_TEXT } from "../../commands/router.ts";
 import type { CommandInvocation, CommandReply } from "../../commands/types.ts";
+import type { ChatAdapter } from "../../src/chat/adapter.ts";
 import type { ButtonAnswer, ButtonClick } from "../../src/chat/buttons.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { ACTION_IDS } from "./blockKit.ts";
@@ -20,11 +23,6 @@ export const SLACK_EVENTS_PATH = "/slack/events";
 
 /** Slack's limit is 3 s from its side; 2.5 s leaves room for the network and Bolt. */
 export const DEFAULT_ACK_DEADLINE_MS = 2_500;
-
-export const QUEUE_UNAVAILABLE_TEXT =
-  "Upshift could not queue this right now (queue unavailable); nothing was queued, try again in a minute.";
-
-const READINESS_TIMEOUT_MS = 2_000;
 
 /** auth.test at start: one bounded call (and one retry), not the posting policy's two minutes. */
 const AUTH_TEST_TIMEOUT_MS = 10_000;
@@ -80,11 +78,13 @@ export interface SlackAppOptions {
   appToken?: string;
   /** Web API base (tests point it at a fake; auth.test goes there too). */
   slackApiUrl?: string;
-  /** HTTP port (0 picks a free one; see port()). In Socket Mode, the port of /healthz and /readyz. */
-  port: number;
+  /**
+   * Standalone HTTP only (neither appToken nor externalServer): the port Bolt listens on for
+   * /slack/events (0, the default, picks a free one; see port()). Socket Mode listens on nothing.
+   */
+  port?: number;
   router: CommandRouter;
   logger: Logger;
-  readiness?: () => Promise<{ ok: boolean; detail: string }>;
   onReaction?: (event: ReactionEvent) => Promise<void>;
   /** A click on an approval plan's button; the answer is shown to the clicker only. */
   onButton?: (click: ButtonClick) => Promise<ButtonAnswer>;
@@ -97,23 +97,19 @@ export interface SlackAppOptions {
   externalServer?: boolean;
 }
 
-export interface SlackAppHandle {
+export interface SlackAppHandle extends ChatAdapter {
   app: App;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** The bound HTTP port once started (the real one when `port` was 0). */
+  /** Standalone HTTP: the bound port once started (the real one when `port` was 0). */
   port(): number;
   /** With externalServer: Bolt's request handler for /slack/events, signature checks included. */
   requestListener?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-type Outcome = { kind: "reply"; reply: CommandReply } | { kind: "error"; error: Error } | { kind: "timeout" };
+type Outcome = { kind: "reply"; reply: CommandReply } | { kind: "timeout" };
 
+/** The router's reply, or "timeout" once `ms` pass first; `late` is the reply whenever it comes. */
 function withDeadline(work: Promise<CommandReply>, ms: number): { outcome: Promise<Outcome>; late: Promise<Outcome> } {
-  const late: Promise<Outcome> = work.then(
-    (reply) => ({ kind: "reply", reply }),
-    (error: unknown) => ({ kind: "error", error: error instanceof Error ? error : new Error(String(error)) }),
-  );
+  const late: Promise<Outcome> = work.then((reply) => ({ kind: "reply", reply }));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<Outcome>((resolve) => {
     timer = setTimeout(() => resolve({ kind: "timeout" }), ms);
@@ -156,21 +152,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
   }
   const deadlineMs = opts.ackDeadlineMs ?? DEFAULT_ACK_DEADLINE_MS;
 
-  const customRoutes: CustomRoute[] = [
-    {
-      path: "/healthz",
-      method: ["GET"],
-      handler: (_req: IncomingMessage, res: ServerResponse) => sendJson(res, 200, { ok: true }),
-    },
-    {
-      path: "/readyz",
-      method: ["GET"],
-      handler: (_req: IncomingMessage, res: ServerResponse) => {
-        void readinessOf(opts.readiness).then((r) => sendJson(res, r.ok ? 200 : 503, r));
-      },
-    },
-  ];
-
+  // Served by the ops server: Bolt's receiver without a server of its own.
   const receiver =
     !socketMode && opts.externalServer
       ? new HTTPReceiver({
@@ -181,6 +163,26 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
           logger: boltLogger(opts.logger, "slack-receiver"),
         })
       : undefined;
+  // Socket Mode: the receiver is made here rather than by Bolt so its client's connection state
+  // can be followed. No customRoutes and no OAuth installer, so it starts no HTTP server at all.
+  const socketReceiver = socketMode
+    ? new SocketModeReceiver({
+        appToken: opts.appToken!,
+        logger: boltLogger(opts.logger, "slack-bolt"),
+        // apps.connections.open goes where the Web API goes (SLACK_API_URL), with the same bounds.
+        installerOptions: { clientOptions: slackClientOptions({ slackApiUrl: opts.slackApiUrl }) },
+      })
+    : undefined;
+  // True between a `hello` and the next disconnect: Slack recycles sockets every few hours, and
+  // while the client reconnects no event can arrive.
+  let socketConnected = false;
+  if (socketReceiver) {
+    socketReceiver.client.on("connected", () => (socketConnected = true));
+    for (const state of ["reconnecting", "disconnecting", "disconnected"])
+      socketReceiver.client.on(state, () => (socketConnected = false));
+  }
+  // Standalone HTTP (tests, benches) leaves the receiver to Bolt, listening on `port`.
+  const custom = receiver ?? socketReceiver;
   // Bolt is given an authorize function rather than the token, so it calls no auth.test of its
   // own: start() calls it once, and the identity it returns both authorizes requests and says
   // which workspace may send them.
@@ -196,15 +198,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
         enterpriseId: identity.enterpriseId,
       };
     },
-    ...(receiver
-      ? { receiver }
+    ...(custom
+      ? { receiver: custom }
       : {
-          ...(socketMode
-            ? { socketMode: true, appToken: opts.appToken }
-            : { signingSecret: opts.signingSecret, signatureVerification: true }),
+          signingSecret: opts.signingSecret,
+          signatureVerification: true,
           endpoints: SLACK_EVENTS_PATH,
-          port: opts.port,
-          customRoutes,
+          port: opts.port ?? 0,
         }),
     processBeforeResponse: false,
     // Bolt's conversation store (a middleware and a lookup on every request) holds state no
@@ -251,13 +251,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
     if (result.kind === "reply") {
       text = toMrkdwn(result.reply.text);
     } else {
+      // A failed command is the router's to log and answer; a slow one is Slack's deadline, so ours.
       text = QUEUE_UNAVAILABLE_TEXT;
-      if (result.kind === "error")
-        clog.error({ err: result.error.message }, "command failed; acked as queue unavailable");
-      else {
-        clog.error({ deadlineMs }, "command not answered in time; acked as queue unavailable");
-        void late.then((after) => correctLateReply(after, respond, clog));
-      }
+      clog.error({ deadlineMs }, "command not answered in time; acked as queue unavailable");
+      void late.then((after) => correctLateReply(after, respond, clog));
     }
     try {
       await ack({ response_type: "ephemeral", text });
@@ -325,8 +322,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
   }
 
   let server: Server | undefined;
-  let boundPort = opts.port;
+  let boundPort = opts.port ?? 0;
+  let started = false;
   return {
+    name: "slack",
     app,
     async start() {
       try {
@@ -355,26 +354,33 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
       }
       log.info({ team: identity?.teamId, enterprise: identity?.enterpriseId }, "Slack workspace of the bot token");
       if (receiver) {
+        started = true;
         log.info({ mode: "http", path: SLACK_EVENTS_PATH }, "Slack app ready (served by the ops server)");
         return;
       }
-      const started = await app.start(opts.port);
+      // Socket Mode: resolves once Slack said `hello` on the socket.
+      const listening = await app.start(opts.port ?? 0);
       if (!socketMode) {
-        server = started as Server;
+        server = listening as Server;
         boundPort = (server.address() as AddressInfo).port;
       }
+      started = true;
       log.info(
         { mode: socketMode ? "socket" : "http", port: boundPort, path: socketMode ? undefined : SLACK_EVENTS_PATH },
         "Slack app started",
       );
     },
     async stop() {
+      // Bolt refuses to stop a receiver twice (or one that never started).
+      if (!started) return;
+      started = false;
       if (receiver) return;
       // Open keep-alive sockets would hold close() until they time out.
       server?.closeAllConnections();
       await app.stop();
       server = undefined;
     },
+    ready: () => started && (!socketReceiver || socketConnected),
     port: () => boundPort,
     requestListener: receiver
       ? (req, res) => {
@@ -387,26 +393,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
         }
       : undefined,
   };
-}
-
-async function readinessOf(readiness: SlackAppOptions["readiness"]): Promise<{ ok: boolean; detail: string }> {
-  if (!readiness) return { ok: true, detail: "no readiness check configured" };
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      readiness(),
-      new Promise<{ ok: boolean; detail: string }>((resolve) => {
-        timer = setTimeout(
-          () => resolve({ ok: false, detail: `readiness check did not answer within ${READINESS_TIMEOUT_MS} ms` }),
-          READINESS_TIMEOUT_MS,
-        );
-      }),
-    ]);
-  } catch (err) {
-    return { ok: false, detail: `readiness check failed: ${(err as Error).message}` };
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The router answered after the ack said "nothing was queued": tell the user what really happened. */

@@ -2,8 +2,8 @@
 // ADD-02 report one finding per add-on version (listing every workload that runs it), not one
 // per workload or pod.
 import type semver from "semver";
-import type { CheckContext, ObjectRef } from "../checks/types.ts";
 import { podContainers } from "../checks/ownership.ts";
+import type { CheckContext, ObjectRef } from "../checks/types.ts";
 import { type AddonImageRule, coerceVersion, parseImage } from "./knownAddonVersions.ts";
 
 export interface AddonPlace {
@@ -28,22 +28,32 @@ const WORKLOAD_LISTS = [
 
 /** Groups of (add-on, version) in Deployments, DaemonSets and StatefulSets, in rule order then version order. */
 export function addonVersionGroups(ctx: CheckContext, rules: readonly AddonImageRule[]): AddonVersionGroup[] {
-  const out: AddonVersionGroup[] = [];
-  for (const rule of rules) {
-    const byVersion = new Map<string, AddonVersionGroup>();
-    for (const [key, kind] of WORKLOAD_LISTS) {
-      for (const w of ctx.objects(key)) {
-        const name = w?.metadata?.name;
-        if (!name) continue;
-        const ns = w.metadata?.namespace;
-        for (const { c } of podContainers(w.spec?.template?.spec)) {
-          if (typeof c.image !== "string") continue;
+  // One pass over the workloads for all rules, each image split and versioned once: the same few
+  // hundred images run in thousands of containers, and ADD-01 asks about a dozen add-ons.
+  const byRule = new Map(rules.map((rule) => [rule, new Map<string, AddonVersionGroup>()]));
+  const images = new Map<string, { repository: string; version?: semver.SemVer }>();
+  for (const [key, kind] of WORKLOAD_LISTS) {
+    for (const w of ctx.objects(key)) {
+      const name = w?.metadata?.name;
+      if (!name) continue;
+      const ns = w.metadata?.namespace;
+      for (const { c } of podContainers(w.spec?.template?.spec)) {
+        if (typeof c.image !== "string") continue;
+        let image = images.get(c.image);
+        if (!image) {
           const { repository, tag } = parseImage(c.image);
+          image = { repository, version: coerceVersion(tag) };
+          images.set(c.image, image);
+        }
+        const { repository, version } = image;
+        if (!version) continue;
+        for (const [rule, byVersion] of byRule) {
           if (!rule.repository.test(repository)) continue;
-          const version = coerceVersion(tag);
-          if (!version) continue;
-          const group = byVersion.get(version.version) ?? { rule, version, places: [] };
-          byVersion.set(version.version, group);
+          let group = byVersion.get(version.version);
+          if (!group) {
+            group = { rule, version, places: [] };
+            byVersion.set(version.version, group);
+          }
           group.places.push({
             ref: { apiVersion: w.apiVersion ?? "apps/v1", kind, namespace: ns, name },
             label: `${kind} ${ns ? `${ns}/` : ""}${name}`,
@@ -53,9 +63,10 @@ export function addonVersionGroups(ctx: CheckContext, rules: readonly AddonImage
         }
       }
     }
-    out.push(...[...byVersion.values()].sort((a, b) => a.version.compare(b.version)));
   }
-  return out;
+  return [...byRule.values()].flatMap((byVersion) =>
+    [...byVersion.values()].sort((a, b) => a.version.compare(b.version)),
+  );
 }
 
 /** "DaemonSet a/b", "Deployment a/b and DaemonSet c/d", "… and 3 more": every place, at most five named. */

@@ -12,13 +12,13 @@ import type { ChatPoster, Platform, PlatformTraits, ReplyAddress } from "../chat
 import { approvalsFor } from "../config/load.ts";
 import type { FileConfig } from "../config/schema.ts";
 import { type CycleKeys, cycleKeys } from "../cycles/keys.ts";
-import { nothingToDo, planHash, planRich, renderPlan } from "../cycles/plan.ts";
+import { nothingToDo, planHash } from "../cycles/plan.ts";
 import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
-import { type CycleRootState, rootSubjectOf, updateCycleRoot } from "../cycles/rootMessage.ts";
-import type { CyclePlan, CycleRunJobData } from "../cycles/types.ts";
+import type { CyclePlan, CycleRootState, CycleRunJobData } from "../cycles/types.ts";
 import { errorMessage } from "../errors/upshiftError.ts";
 import { runScript } from "../redis/scripts.ts";
 import * as approvalText from "../render/approvals.ts";
+import { cycleRootMessage, planRich, renderPlan, rootSubjectOf } from "../render/cycles.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
 import { AuditLog } from "./auditLog.ts";
 import { decisionOf, type ReactionDecision } from "./emoji.ts";
@@ -436,7 +436,14 @@ export class ApprovalEngine {
    */
   async setRoot(plan: CyclePlan, reply: ReplyAddress, state: CycleRootState): Promise<void> {
     try {
-      await updateCycleRoot(this.poster(reply.platform), reply, rootSubjectOf(plan), state);
+      const poster = this.poster(reply.platform);
+      // A reply address without a root (tests, old jobs) is left alone.
+      if (reply.rootMessage)
+        await poster.update(
+          reply.channel,
+          reply.rootMessage,
+          cycleRootMessage(rootSubjectOf(plan), state, poster.traits),
+        );
     } catch (err) {
       this.deps.logger?.warn({ err: errorMessage(err), plan: plan.id }, "could not update the cycle's root message");
     }

@@ -2,7 +2,7 @@
 // Each platform implements ChatPoster and PlatformTraits in adapters/; src/ only knows these.
 
 import type { ApprovalsConfig } from "../config/schema.ts";
-import type { ChatAction, RichMessage } from "../render/richMessage.ts";
+import type { ChatAction, RichMessage } from "./richMessage.ts";
 
 /**
  * The chat platforms by name, one key each. Empty here: each platform's traits file in adapters/
@@ -108,6 +108,9 @@ export interface PlatformTraits {
   /** The names in a block of upshift.yaml people that are this platform's. */
   people(configured: ConfiguredPeople): PlatformPeople;
 }
+
+/** What text that names people needs of a platform: its mentions. */
+export type Mentions = Pick<PlatformTraits, "mention">;
 
 export interface ChatPoster {
   readonly platform: Platform;

@@ -33,6 +33,18 @@ function controllerRef(o: KubeObject) {
  * A pod with no owner is its own workload.
  */
 export function createOwnerResolver(replicaSets: readonly KubeObject[] = []): OwnerResolver {
+  let resolver = resolvers.get(replicaSets);
+  if (!resolver) {
+    resolver = resolverUncached(replicaSets);
+    resolvers.set(replicaSets, resolver);
+  }
+  return resolver;
+}
+
+// Seven checks resolve owners against the same snapshot list of ReplicaSets; its index is built once.
+const resolvers = new WeakMap<readonly KubeObject[], OwnerResolver>();
+
+function resolverUncached(replicaSets: readonly KubeObject[]): OwnerResolver {
   const rsByKey = new Map<string, KubeObject>();
   for (const rs of replicaSets) {
     const name = rs?.metadata?.name;
@@ -179,10 +191,26 @@ export function describeRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 }
 
+export type PodContainer = { kind: "container" | "initContainer"; c: Loose };
+
+// A dozen checks walk the containers of the same 10,000 pod specs; each spec's list is made once
+// (the snapshot's objects do not change while checks run).
+const containersBySpec = new WeakMap<object, readonly PodContainer[]>();
+const NO_CONTAINERS: readonly PodContainer[] = Object.freeze([]);
+
 /** Every container list of a pod spec, each with its kind, skipping non-objects. */
-export function podContainers(spec: unknown): Array<{ kind: "container" | "initContainer"; c: Loose }> {
-  const out: Array<{ kind: "container" | "initContainer"; c: Loose }> = [];
-  if (!spec || typeof spec !== "object") return out;
+export function podContainers(spec: unknown): readonly PodContainer[] {
+  if (!spec || typeof spec !== "object") return NO_CONTAINERS;
+  let list = containersBySpec.get(spec);
+  if (!list) {
+    list = containersUncached(spec);
+    containersBySpec.set(spec, list);
+  }
+  return list;
+}
+
+function containersUncached(spec: object): PodContainer[] {
+  const out: PodContainer[] = [];
   const s = spec as Record<string, unknown>;
   for (const [field, kind] of [
     ["initContainers", "initContainer"],
@@ -221,8 +249,21 @@ function isOptional(v: Loose | undefined): boolean {
   return v?.optional === true;
 }
 
+// The snapshot (which Secrets to ask about) and REF-01 read the same specs' references.
+const refsBySpec = new WeakMap<object, readonly Ref[]>();
+
 /** Every required ConfigMap/Secret reference in a pod spec (`optional: true` ones are left out). */
-export function requiredRefs(spec: unknown): Ref[] {
+export function requiredRefs(spec: unknown): readonly Ref[] {
+  if (!spec || typeof spec !== "object") return [];
+  let refs = refsBySpec.get(spec);
+  if (!refs) {
+    refs = refsUncached(spec);
+    refsBySpec.set(spec, refs);
+  }
+  return refs;
+}
+
+function refsUncached(spec: object): Ref[] {
   const refs: Ref[] = [];
   const add = (kind: Ref["kind"], src: Loose | undefined, nameField: string, field: string, key?: string) => {
     if (!src || typeof src !== "object" || isOptional(src)) return;
@@ -254,7 +295,7 @@ export function requiredRefs(spec: unknown): Ref[] {
       });
     }
   }
-  const volumes = spec && typeof spec === "object" ? (spec as Loose).volumes : undefined;
+  const volumes = (spec as Loose).volumes;
   if (Array.isArray(volumes)) {
     for (const v of volumes) {
       if (!v || typeof v !== "object") continue;

@@ -3,6 +3,7 @@
 // lesson of INCIDENTS case 2, applied to Upshift itself.
 import type { IgnoreRule } from "../config/schema.ts";
 import type { KubeObject, ResourceKey } from "../kube/resources.ts";
+import { compareText } from "../text/order.ts";
 import { type Check, type CheckContext, type Finding, SEVERITY_RANK, type Severity } from "./types.ts";
 
 export const IGNORE_ANNOTATION = "upshift.dev/ignore";
@@ -80,29 +81,27 @@ function helmNotEvaluated(check: Check, ctx: CheckContext): Finding[] {
 async function evaluateCheck(check: Check, ctx: CheckContext): Promise<{ findings: Finding[]; error?: string }> {
   let produced: Finding[];
   let error: string | undefined;
-  {
-    try {
-      const raw = await check.evaluate(ctx);
-      produced = raw.map((f) => ({
+  try {
+    const raw = await check.evaluate(ctx);
+    produced = raw.map((f) => ({
+      check: check.id,
+      severity: f.severity ?? check.severity,
+      object: f.object,
+      message: f.message,
+      evidence: f.evidence,
+      remediation: f.remediation ?? check.remediation,
+    }));
+  } catch (err) {
+    error = (err as Error).message ?? String(err);
+    produced = [
+      {
         check: check.id,
-        severity: f.severity ?? check.severity,
-        object: f.object,
-        message: f.message,
-        evidence: f.evidence,
-        remediation: f.remediation ?? check.remediation,
-      }));
-    } catch (err) {
-      error = (err as Error).message ?? String(err);
-      produced = [
-        {
-          check: check.id,
-          severity: "info",
-          object: { apiVersion: "v1", kind: "Cluster", name: ctx.cluster },
-          message: `could not evaluate ${check.id} (${check.title}): ${(err as Error).message}`,
-          remediation: "Report this to the Upshift maintainers with the object that caused it; the other checks ran.",
-        },
-      ];
-    }
+        severity: "info",
+        object: { apiVersion: "v1", kind: "Cluster", name: ctx.cluster },
+        message: `could not evaluate ${check.id} (${check.title}): ${(err as Error).message}`,
+        remediation: "Report this to the Upshift maintainers with the object that caused it; the other checks ran.",
+      },
+    ];
   }
   return { findings: produced, error };
 }
@@ -110,9 +109,9 @@ async function evaluateCheck(check: Check, ctx: CheckContext): Promise<{ finding
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    a.check.localeCompare(b.check) ||
-    (a.object.namespace ?? "").localeCompare(b.object.namespace ?? "") ||
-    a.object.name.localeCompare(b.object.name)
+    compareText(a.check, b.check) ||
+    compareText(a.object.namespace ?? "", b.object.namespace ?? "") ||
+    compareText(a.object.name, b.object.name)
   );
 }
 

@@ -8,9 +8,11 @@
 // allow; a namespace that still refuses (403), and every other namespace that holds
 // Helm-managed objects, is recorded as not evaluated instead of failing or staying silent.
 // REF-01's Secret references are asked for one by one, metadata only.
+
+import { ClusterAccessError } from "../errors/clusterAccessError.ts";
 import type { ClusterClient } from "../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES, type ResourceDef, type ResourceKey } from "../kube/resources.ts";
-import { ClusterAccessError } from "../errors/clusterAccessError.ts";
+import { compareText } from "../text/order.ts";
 import { requiredRefs } from "./ownership.ts";
 import { projectForChecks } from "./projection.ts";
 import type { KubeletMetrics, NotReadable, SecretAccess } from "./types.ts";
@@ -207,7 +209,7 @@ async function probeSecretRefs(
   );
   secrets.refsUnreadable = [...unreadable]
     .map(([namespace, reason]) => ({ namespace, reason }))
-    .sort((a, b) => a.namespace.localeCompare(b.namespace));
+    .sort((a, b) => compareText(a.namespace, b.namespace));
   return requests;
 }
 

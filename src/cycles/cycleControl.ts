@@ -8,9 +8,8 @@ import { QUEUE_NAMES } from "../queue/jobs.ts";
 import { ClusterLock } from "./clusterLock.ts";
 import { type CycleKeys, cycleKeys } from "./keys.ts";
 import { PlanStore } from "./planStore.ts";
-import type { CycleNotifier, CycleRootState } from "./rootMessage.ts";
 import { StepJournalStore } from "./stepJournal.ts";
-import type { CycleJobData, CyclePlanJobData, CycleRunJobData } from "./types.ts";
+import type { CycleJobData, CycleNotifier, CyclePlanJobData, CycleRootState, CycleRunJobData } from "./types.ts";
 
 export const CYCLE_JOB_OPTIONS = {
   // A cycle changes the cluster: it is never retried blindly. A crashed worker's job is handed on

@@ -20,15 +20,15 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { errorMessage, UpshiftError } from "../errors/upshiftError.ts";
+import { CLUSTER_LOCK_TTL_MS, STEP_LEASE_MS } from "../queue/takeover.ts";
+import { safeKeyPart } from "../redis/safeKeyPart.ts";
+import { plural } from "../text/english.ts";
 import { ClusterLock } from "./clusterLock.ts";
-import { cycleKeys, type CycleKeys } from "./keys.ts";
+import { type CycleKeys, cycleKeys } from "./keys.ts";
 import { LostOwnershipError, StepJournalStore } from "./stepJournal.ts";
 import type { ActionOutput, AddonBackup, AddonDriver, CyclePlan, DriverSet, PlanStep, StepJournal } from "./types.ts";
 import { STEP_PHASES } from "./types.ts";
-import { plural } from "../render/english.ts";
-import { CLUSTER_LOCK_TTL_MS, STEP_LEASE_MS } from "../queue/takeover.ts";
-import { errorMessage, UpshiftError } from "../errors/upshiftError.ts";
-import { safeKeyPart } from "../redis/safeKeyPart.ts";
 
 export class ClusterBusyError extends UpshiftError {
   readonly holder: string;

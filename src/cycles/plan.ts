@@ -1,12 +1,11 @@
-// Builds, hashes and renders a cycle plan. The order is INCIDENTS case 5's: CNI, then DNS, then
+// Builds and hashes a cycle plan (src/render/cycles.ts says it in words). The order is INCIDENTS case 5's: CNI, then DNS, then
 // Ingress, then Storage, then the rest (config cycleOrder), one add-on at a time. The hash is
 // over what the approvers saw (cluster, steps, versions), so a re-made plan needs new votes.
 import { createHash, randomUUID } from "node:crypto";
 import type { Requester } from "../chat/types.ts";
 import type { AddonConfig, FileConfig } from "../config/schema.ts";
-import type { RichMessage } from "../render/richMessage.ts";
-import type { AddonCategory, AddonState, CyclePlan, DriverName, DriverSet, PlanStep } from "./types.ts";
 import { UpshiftError } from "../errors/upshiftError.ts";
+import type { AddonCategory, AddonState, CyclePlan, DriverName, DriverSet, PlanStep } from "./types.ts";
 
 const CATEGORY_BY_NAME: Array<[RegExp, AddonCategory]> = [
   [/^(calico|cilium|flannel|kube-ovn|multus|canal|weave)$/, "cni"],
@@ -178,57 +177,4 @@ export function planHash(plan: CyclePlan): string {
   return createHash("sha256")
     .update(canonicalJson({ cluster: plan.cluster, kind: plan.kind, rollbackOf: plan.rollbackOf, steps: plan.steps }))
     .digest("hex");
-}
-
-function minutes(ms: number): string {
-  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
-}
-
-function stepLines(plan: CyclePlan): string[] {
-  return plan.steps.map((s, i) => {
-    const versions = `${s.currentVersion ?? "unknown"} → ${s.restoreFrom ? "backup" : (s.expectedVersion ?? "current release")}`;
-    const data = s.holdsData ? `holds data; backup: ${s.backup}` : `backup: ${s.backup}`;
-    return `${i + 1}. *${s.addon}* (${s.category}, ${s.driver}) ${versions}\n   disrupts: ${s.disrupts}\n   ${data}\n   may take up to ${minutes(s.timeoutMs)}`;
-  });
-}
-
-function skippedLine(plan: CyclePlan): string | undefined {
-  return plan.upToDate?.length
-    ? `Left out, already at the expected version: ${plan.upToDate.map((a) => `${a.addon} ${a.version}`).join(", ")}.`
-    : undefined;
-}
-
-function totalLine(plan: CyclePlan): string {
-  const total = plan.steps.reduce((n, s) => n + s.timeoutMs, 0);
-  return `Total at most ${minutes(total)}. Plan hash \`${planHash(plan).slice(0, 12)}\`.`;
-}
-
-export function renderPlan(plan: CyclePlan): string {
-  const title =
-    plan.kind === "rollback"
-      ? `*Rollback plan for ${plan.cluster}* (undoes cycle ${plan.rollbackOf})`
-      : `*Add-on cycle plan for ${plan.cluster}*`;
-  if (plan.steps.length === 0) return `${title}\nNothing to do: ${nothingToDo(plan)}.`;
-  const skipped = skippedLine(plan);
-  return `${title}\nSteps run one at a time, each backup → disable → enable → verify:\n${stepLines(plan).join("\n")}\n${totalLine(plan)}${skipped ? `\n${skipped}` : ""}`;
-}
-
-/** The plan as structure: one item per step, the approval terms as context. */
-export function planRich(plan: CyclePlan, terms: string[]): RichMessage {
-  const skipped = skippedLine(plan);
-  return {
-    tone: "info",
-    title:
-      plan.kind === "rollback"
-        ? `Rollback plan for ${plan.cluster} (undoes cycle ${plan.rollbackOf?.slice(0, 8)})`
-        : `Add-on cycle plan for ${plan.cluster}`,
-    summary: "Steps run one at a time, each backup → disable → enable → verify.",
-    sections: [
-      {
-        items: stepLines(plan).map((text) => ({ text })),
-        note: `${totalLine(plan)}${skipped ? ` ${skipped}` : ""}`,
-      },
-    ],
-    context: terms,
-  };
 }

@@ -153,3 +153,27 @@ export interface CycleRunJobData {
 }
 
 export type CycleJobData = CyclePlanJobData | CycleRunJobData;
+
+/**
+ * Where a cycle is, as its thread's root says (src/render/cycles.ts has the words). Whoever makes
+ * the change sets it: the plan job, the approval engine (votes, ❌, expiry), the abort command or
+ * the run job.
+ */
+export type CycleRootState =
+  | { state: "planning" }
+  | { state: "planned"; steps: number; required: number }
+  | { state: "dry-run"; steps: number }
+  | { state: "nothing-to-do"; why: string }
+  | { state: "could-not-plan"; why: string }
+  | { state: "re-planned" }
+  | { state: "approved"; by: string[] }
+  | { state: "running"; step: number; of: number; addon: string }
+  | { state: "done"; steps: number }
+  | { state: "failed"; step: number; of: number; addon: string }
+  | { state: "cancelled"; by?: string }
+  | { state: "expired" }
+  | { state: "abort-requested"; by: string }
+  | { state: "aborted"; after: number; of: number };
+
+/** Posts a note in a plan's thread and edits its root (the approval engine, which has the posters). */
+export type CycleNotifier = (planId: string, text: string, state: CycleRootState) => Promise<void>;

@@ -5,6 +5,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../kube/resources.ts";
+import { compareText } from "../text/order.ts";
 
 export const HELM_RELEASE_TYPE = "helm.sh/release.v1";
 /** A release JSON larger than this is refused: a hostile Secret must not exhaust memory. */
@@ -67,8 +68,26 @@ export interface ReleaseGroup {
   deployed: ReleaseRevision[];
 }
 
+export interface GroupedReleases {
+  groups: ReleaseGroup[];
+  skipped: KubeObject[];
+}
+
+// Eight checks group the same snapshot list; the grouping is made once per list. Callers treat the
+// result as read-only, as they treat the snapshot's lists.
+const grouped = new WeakMap<readonly KubeObject[], GroupedReleases>();
+
 /** Groups release Secrets by namespace/name. Secrets whose labels are unusable are returned in `skipped`. */
-export function groupReleases(secrets: readonly KubeObject[]): { groups: ReleaseGroup[]; skipped: KubeObject[] } {
+export function groupReleases(secrets: readonly KubeObject[]): GroupedReleases {
+  let result = grouped.get(secrets);
+  if (!result) {
+    result = groupUncached(secrets);
+    grouped.set(secrets, result);
+  }
+  return result;
+}
+
+function groupUncached(secrets: readonly KubeObject[]): GroupedReleases {
   const byKey = new Map<string, ReleaseRevision[]>();
   const skipped: KubeObject[] = [];
   for (const secret of secrets) {
@@ -96,7 +115,7 @@ export function groupReleases(secrets: readonly KubeObject[]): { groups: Release
       deployed,
     });
   }
-  groups.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  groups.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
   return { groups, skipped };
 }
 

@@ -1,5 +1,6 @@
 // The one HTTP port of an Upshift process: liveness, readiness, Prometheus metrics, the queue
-// dashboard for operators, and everything else handed to the Slack receiver (fallback).
+// dashboard for operators, and everything else handed to the Slack receiver over HTTP (fallback).
+// It is started whatever Slack's mode: in Socket Mode there is no fallback, and these routes stay.
 // /healthz answers as soon as the process listens and depends on nothing outside it: a
 // liveness probe that fails because Redis or the cluster is slow restarts a healthy pod and
 // turns a dependency's hiccup into a crash loop (INCIDENTS case 1 is this, for a download).
@@ -35,7 +36,7 @@ export interface OpsServerOptions {
   adminToken?: string;
   /** Queues shown on the dashboard. */
   queues?: Queue[];
-  /** Everything not served here (the Slack receiver's request listener); 404 when absent. */
+  /** Everything not served here (the Slack receiver's request listener over HTTP); 404 when absent (Socket Mode). */
   fallback?: RequestListener;
   logger: Pick<Logger, "info" | "warn" | "error">;
   /** Default 3000 ms. */

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { CheckReport } from "../checks/preflight.ts";
 import type { CheckRun } from "../checks/runner.ts";
 import { type Finding, SEVERITIES, SEVERITY_RANK, type Severity } from "../checks/types.ts";
-import { horizonLine, ignoredNote, SEVERITY_LABEL, verdictState } from "./chatReport.ts";
+import { horizonLine, ignoredNote, SEVERITY_LABEL, verdictState } from "./checks.ts";
 import { formatFindingLine, formatObject } from "./findingText.ts";
 
 export const OUTPUT_FORMATS = ["text", "json", "markdown", "sarif", "junit"] as const;

@@ -8,17 +8,24 @@ import type { NodeProxyConfig } from "./nodeProxy.ts";
 import { DEFAULT_METRICS, SandboxServer } from "./server.ts";
 import { nowTimestamp, Store } from "./store.ts";
 
-export type { FaultHandle, FaultSpec, RequestVerb } from "./faults.ts";
-export { loadFixture, parseFixture } from "./fixtures.ts";
-export type { Fixture, SandboxSettings } from "./fixtures.ts";
 export type { SandboxSecurity, SandboxUser } from "./auth.ts";
-export { execPluginScript, type KubeconfigEntry, kubeconfigFor, SANDBOX_TOKEN } from "./kubeconfig.ts";
 export { ROLLOUT_ANNOTATION } from "./controllers/common.ts";
-export { runSandboxCli } from "./cli.ts";
-export type { KubeconfigAuth, KubeconfigOptions, RequestRecord } from "./server.ts";
+export type { FaultHandle, FaultSpec, RequestVerb } from "./faults.ts";
+export type { Fixture, SandboxSettings } from "./fixtures.ts";
+export { loadFixture, parseFixture } from "./fixtures.ts";
+export {
+  execPluginScript,
+  KUBECONFIG_AUTH_MODES,
+  type KubeconfigAuth,
+  type KubeconfigEntry,
+  type KubeconfigOptions,
+  kubeconfigFor,
+  SANDBOX_TOKEN,
+} from "./kubeconfig.ts";
+export { type NodeProxyConfig, SANDBOX_USER } from "./nodeProxy.ts";
+export type { RequestRecord } from "./server.ts";
 export { SandboxServer } from "./server.ts";
 export type { Store } from "./store.ts";
-export { type NodeProxyConfig, SANDBOX_USER } from "./nodeProxy.ts";
 
 export const DEFAULT_SERVER_VERSION = "v1.31.4";
 

@@ -17,6 +17,16 @@ export interface KubeconfigEntry {
   exec?: { command: string; args?: string[] };
 }
 
+/** How a kubeconfig for an HTTPS sandbox authenticates (`upshift sandbox --auth`). */
+export const KUBECONFIG_AUTH_MODES = ["token", "client-cert", "exec"] as const;
+export type KubeconfigAuth = (typeof KUBECONFIG_AUTH_MODES)[number];
+
+export interface KubeconfigOptions {
+  auth?: KubeconfigAuth;
+  /** For auth "exec": the plugin's path (see SandboxServer.writeExecPlugin). */
+  execCommand?: string;
+}
+
 export const SANDBOX_TOKEN = "sandbox-token";
 
 /** The ExecCredential API version our plugin speaks; v1 needs interactiveMode in the kubeconfig. */

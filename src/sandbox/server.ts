@@ -4,24 +4,24 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { chmodSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import { dirname, join } from "node:path";
 import type { Socket } from "node:net";
+import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { authenticate, authorize, type SandboxSecurity } from "./auth.ts";
-import { ControllerManager } from "./controllers/manager.ts";
-import { applyDefaults } from "./defaults.ts";
 import type { KubeObject } from "../kube/resources.ts";
+import { authenticate, authorize, type SandboxSecurity } from "./auth.ts";
 import { groupVersionOf, type ResourceInfo, splitApiVersion } from "./builtinResources.ts";
+import { ControllerManager } from "./controllers/manager.ts";
+import { crdStatusAfterWrite } from "./crdStatus.ts";
+import { applyDefaults } from "./defaults.ts";
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery.ts";
 import { FaultInjector, type RequestVerb } from "./faults.ts";
-import { execPluginScript, type KubeconfigEntry, kubeconfigFor } from "./kubeconfig.ts";
+import { execPluginScript, type KubeconfigEntry, type KubeconfigOptions, kubeconfigFor } from "./kubeconfig.ts";
 import { type NodeProxyConfig, nodeProxyAnswer } from "./nodeProxy.ts";
 import { openApiV2, openApiV3Doc, openApiV3Root } from "./openapi.ts";
-import { decodeProtobufBody } from "./protobuf.ts";
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from "./patch.ts";
-import { crdStatusAfterWrite } from "./crdStatus.ts";
-import { ServiceAllocator } from "./services.ts";
+import { decodeProtobufBody } from "./protobuf.ts";
 import { type Matcher, parseFieldSelector, parseLabelSelector, SelectorError } from "./selectors.ts";
+import { ServiceAllocator } from "./services.ts";
 import {
   alreadyExists,
   conflict,
@@ -66,15 +66,6 @@ export interface SandboxConfig {
   nodeProxy?: NodeProxyConfig;
   /** HTTPS with the sandbox's own CA and authentication, as a real cluster; absent: plain HTTP, no authentication. */
   security?: SandboxSecurity;
-}
-
-/** How a kubeconfig for an HTTPS sandbox authenticates. */
-export type KubeconfigAuth = "token" | "client-cert" | "exec";
-
-export interface KubeconfigOptions {
-  auth?: KubeconfigAuth;
-  /** For auth "exec": the plugin's path (see writeExecPlugin). */
-  execCommand?: string;
 }
 
 export const DEFAULT_METRICS = `# HELP apiserver_request_total Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.

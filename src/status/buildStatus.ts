@@ -13,6 +13,7 @@ import type { AddonConfig } from "../config/schema.ts";
 import { groupReleases } from "../helm/release.ts";
 import type { KubeObject } from "../kube/resources.ts";
 import type { LastCheck } from "../queue/lastCheckStore.ts";
+import { compareText } from "../text/order.ts";
 import { formatMinor, parseKubeVersion } from "../versions/kube.ts";
 
 export interface MicroK8sAddon {
@@ -93,7 +94,7 @@ export function groupNodes(nodes: readonly KubeObject[]): NodeGroup[] {
     g.count++;
     if (g.examples.length < 5 && n.metadata?.name) g.examples.push(n.metadata.name);
   }
-  return [...groups.values()].sort((a, b) => a.version.localeCompare(b.version) || Number(b.ready) - Number(a.ready));
+  return [...groups.values()].sort((a, b) => compareText(a.version, b.version) || Number(b.ready) - Number(a.ready));
 }
 
 function imageAddons(workloads: readonly KubeObject[], minor: ReturnType<typeof parseKubeVersion>): AddonStatus[] {

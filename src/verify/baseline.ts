@@ -4,16 +4,17 @@
 // file (`upshift check --save-baseline`), so it has a schema with a version: a stored baseline an
 // older or newer Upshift cannot read is reported as such, never half-compared.
 import { z } from "zod";
-import { ADDON_IMAGE_RULES } from "../addons/knownAddonVersions.ts";
 import { addonVersionGroups } from "../addons/addonImages.ts";
-import { componentOf } from "../checks/controlPlane.ts";
+import { ADDON_IMAGE_RULES } from "../addons/knownAddonVersions.ts";
 import { contextFromLists } from "../checks/context.ts";
+import { componentOf } from "../checks/controlPlane.ts";
 import { nodeInfoOf } from "../checks/nodeFacts.ts";
 import { containerStatuses, createOwnerResolver, podContainers } from "../checks/ownership.ts";
 import type { CheckReport } from "../checks/preflight.ts";
 import { SEVERITIES } from "../checks/types.ts";
 import { groupReleases, releaseFromSecret } from "../helm/release.ts";
 import type { KubeObject, ResourceKey } from "../kube/resources.ts";
+import { compareText } from "../text/order.ts";
 import { imageTag } from "../versions/chartVersion.ts";
 
 export const BASELINE_VERSION = 1;
@@ -168,7 +169,7 @@ function nodeFacts(lists: Map<ResourceKey, KubeObject[]>) {
     const cordoned = n.spec?.unschedulable === true;
     if (!ready || cordoned) problems.push({ name, ready, cordoned });
   }
-  const nodeGroups = [...groups.values()].sort((a, b) => b.count - a.count || a.kubelet.localeCompare(b.kubelet));
+  const nodeGroups = [...groups.values()].sort((a, b) => b.count - a.count || compareText(a.kubelet, b.kubelet));
   return { nodeGroups, nodeProblems: problems, nodeCount: nodes.length };
 }
 
@@ -187,9 +188,7 @@ function components(pods: readonly KubeObject[]): ClusterBaseline["components"] 
     byKey.set(key, e);
     e.count++;
   }
-  return [...byKey.values()].sort(
-    (a, b) => a.component.localeCompare(b.component) || a.version.localeCompare(b.version),
-  );
+  return [...byKey.values()].sort((a, b) => compareText(a.component, b.component) || compareText(a.version, b.version));
 }
 
 const WORKLOADS = [
@@ -228,7 +227,7 @@ function workloads(lists: Map<ResourceKey, KubeObject[]>): ClusterBaseline["work
       out.push({ key, desired, ready, ...stats });
     }
   }
-  return out.sort((a, b) => a.key.localeCompare(b.key));
+  return out.sort((a, b) => compareText(a.key, b.key));
 }
 
 function releases(secrets: readonly KubeObject[]): ClusterBaseline["releases"] {
@@ -266,7 +265,7 @@ function crds(list: readonly KubeObject[]): ClusterBaseline["crds"] {
     const label = str(labels["app.kubernetes.io/version"]) ?? str(labels["helm.sh/chart"]);
     out.push({ name, versions, storedVersions: stored, ...(label ? { label } : {}) });
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return out.sort((a, b) => compareText(a.name, b.name));
 }
 
 function pdbs(list: readonly KubeObject[]): ClusterBaseline["pdbs"] {
@@ -276,7 +275,7 @@ function pdbs(list: readonly KubeObject[]): ClusterBaseline["pdbs"] {
       key: objectKey({ kind: "PodDisruptionBudget", namespace: str(p.metadata?.namespace), name: p.metadata!.name! }),
       disruptionsAllowed: num(p.status?.disruptionsAllowed),
     }))
-    .sort((a, b) => a.key.localeCompare(b.key));
+    .sort((a, b) => compareText(a.key, b.key));
 }
 
 /** The baseline of one preflight: its lists (as read) and its report. */

@@ -8,9 +8,8 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ChatMessage, ChatPoster } from "../chat/types.ts";
 import { ALERT_CLAIM_MS } from "../queue/takeover.ts";
-import { checkDocsLink, type RichMessage, SEVERITY_TONE } from "../render/richMessage.ts";
 import { safeKeyPart } from "../redis/safeKeyPart.ts";
-import { type AlertDraft, describeSubject, subjectKey } from "./types.ts";
+import { type AlertDraft, subjectKey } from "./types.ts";
 
 export interface AlertSinkOptions {
   redis: Redis;
@@ -30,8 +29,8 @@ export interface AlertSinkOptions {
   claimMs?: number;
   floodLimit?: number;
   floodWindowMs?: number;
-  /** Where check docs live; the anchor is the lower-cased check id. */
-  docsBase?: string;
+  /** The alert and flood messages (src/render/watch.ts). */
+  texts: AlertTexts;
   logger?: Logger;
   /** Called after each alert is posted (latency measurement). */
   onPosted?: (draft: AlertDraft, postedAt: number) => void;
@@ -39,45 +38,20 @@ export interface AlertSinkOptions {
 
 export type DeliveryOutcome = "posted" | "duplicate" | "suppressed";
 
-const SEVERITY_ICON: Record<string, string> = { blocker: "⛔", high: "🔴", medium: "🟠", low: "🟡", info: "ℹ️" };
-
-export function checkLink(check: string, docsBase = "docs/checks.md"): string {
-  return `${docsBase}#${check.toLowerCase()}`;
+/** What the sink posts. The words are src/render/watch.ts's (watchAlertTexts); the sink decides when. */
+export interface AlertTexts {
+  alert(draft: AlertDraft): ChatMessage;
+  flood(flood: AlertFlood): ChatMessage;
 }
 
-export function renderAlert(draft: AlertDraft, cluster: string, docsBase?: string): ChatMessage {
-  const icon = SEVERITY_ICON[draft.severity] ?? "⚠️";
-  const subject = `${draft.subject.kind} ${draft.subject.namespace ? `${draft.subject.namespace}/` : ""}${draft.subject.name}`;
-  const docs = checkDocsLink(draft.check, docsBase);
-  const rich: RichMessage = {
-    tone: SEVERITY_TONE[draft.severity],
-    title: `${icon} ${draft.reason}: ${subject}`,
-    ...(draft.baseline ? { summary: "Already so when the watch started." } : {}),
-    sections: [
-      {
-        items: [
-          { text: `*Evidence:* ${draft.evidence}` },
-          { text: `*Likely cause:* ${draft.likelyCause}` },
-          ...(draft.hint ? [{ text: `*Next:* \`${draft.hint}\`` }] : []),
-          docs
-            ? { text: `*Check:* ${draft.check}`, link: docs }
-            : { text: `*Check:* ${draft.check} (${checkLink(draft.check, docsBase)})` },
-        ],
-      },
-    ],
-    context: [`cluster \`${cluster}\``, `severity ${draft.severity}`],
-  };
-  return {
-    rich,
-    threadName: `${draft.reason} · ${subject} · ${cluster}`,
-    text: [
-      `${icon} *${draft.reason}*: ${describeSubject(draft.subject)} on \`${cluster}\`${draft.baseline ? " (already so when the watch started)" : ""}`,
-      `*Evidence:* ${draft.evidence}`,
-      `*Likely cause:* ${draft.likelyCause}`,
-      ...(draft.hint ? [`*Next:* \`${draft.hint}\``] : []),
-      `*Check:* ${draft.check} (${checkLink(draft.check, docsBase)})`,
-    ].join("\n"),
-  };
+/** The alerts a flood held back, for its one summary: counts by reason and check, most first. */
+export interface AlertFlood {
+  cluster: string;
+  total: number;
+  /** Alerts posted one by one before the flood limit. */
+  limit: number;
+  windowSeconds: number;
+  parts: Array<{ reason: string; check: string; n: number }>;
 }
 
 export class AlertSink {
@@ -161,7 +135,7 @@ export class AlertSink {
   }
 
   private async post(draft: AlertDraft): Promise<void> {
-    const message = renderAlert(draft, this.o.cluster, this.o.docsBase);
+    const message = this.o.texts.alert(draft);
     const field = subjectKey(draft.subject);
     const known = await this.o.redis.hget(this.o.threadsKey, field);
     if (known) {
@@ -206,13 +180,10 @@ export class AlertSink {
     if (total === 0) return false;
     const limit = this.o.floodLimit ?? 10;
     const windowS = Math.round((this.o.floodWindowMs ?? 60_000) / 1000);
-    await this.o.poster.postRoot(this.o.channel, {
-      text: [
-        `⚠️ *Alert flood on \`${this.o.cluster}\`*: ${total} more alerts after the first ${limit} within ${windowS} s were not posted one by one:`,
-        ...parts.map((p) => `• ${p.reason} ×${p.n} (${p.check}: ${checkLink(p.check, this.o.docsBase)})`),
-        "Something cluster-wide is going on (a node pool, a bad rollout or a shared dependency): look at the first alerts above.",
-      ].join("\n"),
-    });
+    await this.o.poster.postRoot(
+      this.o.channel,
+      this.o.texts.flood({ cluster: this.o.cluster, total, limit, windowSeconds: windowS, parts }),
+    );
     this.stats.summaries++;
     return true;
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { escapeDiscordUserText, toDiscordMarkdown } from "../../adapters/discord/format.ts";
 import { toMrkdwn } from "../../adapters/slack/mrkdwn.ts";
 import { bounded, plainUserText, USER_TEXT_MAX_CHARS, userText } from "../../src/chat/userText.ts";
-import { headline } from "../../src/render/chatReport.ts";
+import { headline } from "../../src/render/checks.ts";
 
 const INJECTION = "1.32-<!here><https://evil.example|Approve_here>";
 

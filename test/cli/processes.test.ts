@@ -1,18 +1,20 @@
 // What the container image runs: `npm run build`, then bot and worker as separate processes from
 // dist/, against one Redis, a fake Slack Web API and the sandbox cluster. A signed /upgrade-check
-// reaches the bot, the worker posts the thread, and SIGTERM stops both cleanly.
+// reaches the bot, the worker posts the thread, and SIGTERM stops both cleanly. A bot in Slack's
+// Socket Mode keeps its ops routes (/healthz, /readyz, /metrics, /admin/queues) on PORT.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { NO_ACCESS_RULES_WARNING } from "../../src/access/policy.ts";
 import { freePort } from "../../src/redis/embeddedRedis.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { FakeSlackApi, waitFor } from "../fakes/fakeSlackApi.ts";
+import { FakeSlackSocketMode } from "../fakes/fakeSlackSocketMode.ts";
 import { postSigned, slashCommandBody } from "../fakes/slackSigning.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
-import { NO_ACCESS_RULES_WARNING } from "../../src/access/policy.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SECRET = "3e1f7c0a9b8d6e5f4a3b2c1d0e9f8a7b";
@@ -137,6 +139,68 @@ describe("bot and worker as separate processes (built output)", () => {
     for (const child of [bot, worker]) {
       expect(logs.get(child)).not.toContain(fake.botToken);
       expect(logs.get(child)).not.toContain(SECRET);
+    }
+  });
+
+  it("in Socket Mode serves /healthz, /readyz, /metrics and /admin/queues on PORT, and takes commands over the socket", async () => {
+    const socket = await FakeSlackSocketMode.start();
+    fake.socketModeUrl = () => socket.issueUrl();
+    try {
+      const kubeconfig = join(mkdtempSync(join(tmpdir(), "upshift-proc-")), "config");
+      sandbox.writeKubeconfig(kubeconfig, "prod");
+      const port = await freePort();
+      const adminToken = "socket-mode-admin-token-0123456789";
+      const bot = start("bot", {
+        REDIS_URL: inject("redisUrl"),
+        UPSHIFT_QUEUE_PREFIX: `proc-${randomBytes(4).toString("hex")}`,
+        KUBECONFIG: kubeconfig,
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_APP_TOKEN: fake.appToken,
+        SLACK_API_URL: fake.apiUrl,
+        ADMIN_TOKEN: adminToken,
+        PORT: String(port),
+      });
+      const base = `http://127.0.0.1:${port}`;
+      // Ready means Redis answers and the socket said `hello`.
+      await waitFor(
+        async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200,
+        30_000,
+        `bot ready in Socket Mode\n${logs.get(bot)}`,
+      );
+      expect(socket.openConnections()).toBe(1);
+      expect(await (await fetch(`${base}/readyz`)).text()).toBe("ready: redis reachable; adapters connected\n");
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain("upshift_jobs_total");
+      expect((await fetch(`${base}/admin/queues`)).status).toBe(401);
+      const dashboard = await fetch(`${base}/admin/queues`, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(dashboard.status).toBe(200);
+      expect(await dashboard.text()).toContain("<html");
+      // No Slack route over HTTP in Socket Mode.
+      expect((await fetch(`${base}/slack/events`, { method: "POST", body: "{}" })).status).toBe(404);
+
+      const { ack } = await socket.sendAndAwaitAck("slash_commands", {
+        team_id: fake.teamId,
+        channel_id: "C0SOCKETPROC",
+        user_id: "U0ALICE",
+        user_name: "alice",
+        command: "/upgrade-check",
+        text: "prod 1.32",
+        trigger_id: `${Date.now()}.proc`,
+      });
+      expect(String((ack.payload as { text?: string } | undefined)?.text)).toContain(
+        "Queued upgrade check of prod → 1.32",
+      );
+
+      bot.kill("SIGTERM");
+      expect(await exited(bot)).toBe(0);
+      expect(socket.closes).toEqual([{ connection: 1, code: 1000 }]);
+      expect(logs.get(bot)).not.toContain(fake.botToken);
+      expect(logs.get(bot)).not.toContain(fake.appToken);
+    } finally {
+      fake.socketModeUrl = undefined;
+      await socket.close();
     }
   });
 });

@@ -73,7 +73,7 @@ describe("Discord bot against the fake Discord", () => {
   }
 
   it("connects with the intents asked for, over JSON v10 without compression", async () => {
-    expect(bot.isReady()).toBe(true);
+    expect(bot.ready()).toBe(true);
     expect(fake.gateway.stats.identifies).toBe(1);
     expect(fake.gateway.stats.queries[0]).toBe("v=10&encoding=json");
     expect(bot.client.guilds.cache.has(fake.guildId)).toBe(true);

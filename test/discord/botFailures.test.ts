@@ -1,9 +1,9 @@
 // What the Discord bot does when things go wrong: a bad token fails start() with a clear error,
-// a router that throws still gets the user an answer, and the token never reaches the logs.
+// a handler that throws still gets the user the router's answer, and the token never reaches the logs.
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDiscordBot, type DiscordBot } from "../../adapters/discord/index.ts";
-import { CommandRouter } from "../../commands/router.ts";
+import { CommandRouter, QUEUE_UNAVAILABLE_TEXT } from "../../commands/router.ts";
 import { UPGRADE_CHECK_SPEC } from "../../commands/upgradeCheck.ts";
 import { createLogger } from "../../src/log.ts";
 import { FakeDiscord } from "../fakes/fakeDiscord.ts";
@@ -25,10 +25,9 @@ describe("Discord bot failure paths", () => {
     while (cleanups.length) await cleanups.pop()?.();
   });
 
-  async function setup(router: CommandRouter, token?: string) {
+  async function setup(router: CommandRouter, token?: string, log = capturingLogger()) {
     const fake = await FakeDiscord.start();
     cleanups.push(() => fake.close());
-    const log = capturingLogger();
     const bot: DiscordBot = createDiscordBot({
       token: token ?? fake.token,
       applicationId: fake.applicationId,
@@ -53,29 +52,38 @@ describe("Discord bot failure paths", () => {
     expect(err?.message).toMatch(/token/i);
     expect(err?.message).not.toContain(wrong);
     expect(fake.calls.find((c) => c.path === "/gateway/bot")?.status).toBe(401);
-    expect(bot.isReady()).toBe(false);
+    expect(bot.ready()).toBe(false);
     expect(log.text()).not.toContain(wrong);
   });
 
-  it("answers with the error when the router throws, and never logs the token", async () => {
-    const router = new CommandRouter([
-      {
-        spec: UPGRADE_CHECK_SPEC,
-        async handle() {
-          throw new Error("Redis is unreachable");
+  it("answers the router's one refusal when a handler throws, logs the error once, and never the token", async () => {
+    const log = capturingLogger();
+    const router = new CommandRouter(
+      [
+        {
+          spec: UPGRADE_CHECK_SPEC,
+          async handle() {
+            throw new Error("Redis is unreachable");
+          },
         },
-      },
-    ]);
-    const { bot, fake, log } = await setup(router);
+      ],
+      { logger: log.logger },
+    );
+    const { bot, fake } = await setup(router, undefined, log);
     await bot.start();
     const { id, token } = fake.interaction({ name: "upgrade-check", options: [{ name: "context", value: "prod" }] });
     const callback = await fake.waitForCall((c) => c.path.startsWith(`/interactions/${id}/`));
     expect(callback.body.type).toBe(5);
     const edit = await fake.waitForCall((c) => c.method === "PATCH" && c.path.includes(token));
-    expect(edit.body.content).toBe(
-      "Upshift could not take /upgrade-check: Redis is unreachable. Try again in a moment.",
-    );
-    expect(log.text()).toContain("command failed");
+    expect(edit.body.content).toBe(QUEUE_UNAVAILABLE_TEXT);
+    const failed = log
+      .text()
+      .split("\n")
+      .filter((l) => l.includes("command failed"));
+    expect(failed).toHaveLength(1);
+    // The error with its stack, for whoever reads the log; the chat saw none of it.
+    expect(JSON.parse(failed[0]).err).toMatchObject({ type: "Error", message: "Redis is unreachable" });
+    expect(JSON.parse(failed[0]).err.stack).toContain("botFailures.test.ts");
     expect(log.text()).not.toContain(fake.token);
   });
 

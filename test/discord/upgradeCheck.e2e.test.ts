@@ -216,7 +216,7 @@ describe("/upgrade-check over Discord", () => {
       { name: "target", value: "1.32.1" },
     ]);
     expect(second.callback.body.type).toBe(5);
-    expect(bot.isReady()).toBe(true);
+    expect(bot.ready()).toBe(true);
     expect(fake.gateway.stats.resumes + fake.gateway.stats.identifies).toBeGreaterThanOrEqual(2);
     expect((await replyEdit(fake, second.token)).body.content).toContain(`${CONTEXT} → 1.32.1`);
     const next = await verdict(fake, 1);

@@ -17,6 +17,7 @@ import {
 import { buildPlan } from "../../src/cycles/plan.ts";
 import { type OpsServer, startOpsServer } from "../../src/http/opsServer.ts";
 import { createMetrics, type Metrics } from "../../src/metrics/metrics.ts";
+import { watchAlertTexts } from "../../src/render/watch.ts";
 import { AlertSink } from "../../src/watch/alertSink.ts";
 import { APPROVER, FakeMicrok8s, fileConfig, STRANGER, type Stack, startStack } from "../cycles/harness.ts";
 import { FakeSlackApi } from "../fakes/fakeSlackApi.ts";
@@ -177,6 +178,7 @@ describe("alert metrics", () => {
         channel: "ops",
         threadsKey: `${prefix}:threads`,
         countsKey: `${prefix}:counts`,
+        texts: watchAlertTexts("prod"),
         onPosted: (draft) => count("prod", draft.reason),
       });
       const draft = {

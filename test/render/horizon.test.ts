@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { contextFromObjects } from "../../src/checks/context.ts";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import { resolveTarget } from "../../src/checks/preflight.ts";
-import { reportMessages, verdictState } from "../../src/render/chatReport.ts";
+import { reportMessages, verdictState } from "../../src/render/checks.ts";
 import { renderReport } from "../../src/render/reportFormats.ts";
 import { horizonWarning, KNOWLEDGE_HORIZON, parseKubeVersion } from "../../src/versions/kube.ts";
 

@@ -2,22 +2,22 @@
 // paginated list over HTTP, and the CLI as a child process.
 import { execFileSync, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { get as httpsGet } from "node:https";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { get as httpsGet } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { KubeObject } from "../../src/kube/resources.ts";
+import { canonicalJson, templateHash } from "../../src/sandbox/controllers/common.ts";
 import { kubeconfigFor, loadFixture, parseFixture, startSandbox } from "../../src/sandbox/index.ts";
 import { jsonPatch, mergePatch, strategicMergePatch } from "../../src/sandbox/patch.ts";
-import { canonicalJson, templateHash } from "../../src/sandbox/controllers/common.ts";
 import { parseFieldSelector, parseLabelSelector, SelectorError } from "../../src/sandbox/selectors.ts";
 import { createSandboxPki, identityFromCertificate } from "../../src/sandbox/tls.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
-const CLI = new URL("../../src/sandbox/cli.ts", import.meta.url).pathname;
+const UPSHIFT = new URL("../../bin/upshift.js", import.meta.url).pathname;
 
 describe("selectors", () => {
   const pod = (labels: Record<string, string>): KubeObject => ({ metadata: { labels } });
@@ -181,7 +181,7 @@ describe("20,000 objects", () => {
 
 describe("upshift sandbox CLI", () => {
   function run(args: string[]) {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [UPSHIFT, "sandbox", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => {

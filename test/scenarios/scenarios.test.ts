@@ -11,7 +11,7 @@ import type { KubeObject } from "../../src/kube/resources.ts";
 import { formatMinor, nextMinor, parseKubeVersion } from "../../src/versions/kube.ts";
 
 const SCENARIOS = new URL("../../src/sandbox/scenarios/", import.meta.url);
-/** The scenario snapshots were taken at this moment (generate.ts T0). */
+/** The scenario snapshots were taken at this moment (T0 in src/sandbox/scenarios/builders/snapshot.ts). */
 const NOW = new Date("2026-03-01T11:00:00Z");
 /** Workload checks are summarised with severity and namespace; the rest by id and object. */
 const MINE = new Set([

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ACTION_IDS, toBlocks } from "../../adapters/slack/blockKit.ts";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import type { Finding, Severity } from "../../src/checks/types.ts";
-import { reportMessages, structuredHeadline, withReportStructure } from "../../src/render/chatReport.ts";
+import { reportMessages, structuredHeadline, withReportStructure } from "../../src/render/checks.ts";
 import { blockViolations } from "../fakes/slackBlockLimits.ts";
 
 function finding(i: number, severity: Severity, long = false): Finding {

@@ -46,9 +46,10 @@ export async function startSlackHarness(opts: {
   connection.on("error", () => {});
   const queues = new JobQueues(connection, prefix);
   queues.check.on("error", () => {});
-  const router = new CommandRouter([
-    upgradeCheckCommand({ clusters: opts.contexts, jobs: queues, platforms: platformTraits }),
-  ]);
+  const router = new CommandRouter(
+    [upgradeCheckCommand({ clusters: opts.contexts, jobs: queues, platforms: platformTraits })],
+    { logger: quietLogger() },
+  );
   const slack = createSlackApp({
     botToken: opts.fake.botToken,
     signingSecret: SIGNING_SECRET,

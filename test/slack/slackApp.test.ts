@@ -1,8 +1,8 @@
-// The Bolt app's own duties, over HTTP: health and readiness routes, reaction events forwarded,
+// The Bolt app's own duties, over HTTP: readiness as a ChatAdapter, reaction events forwarded,
 // auth.test at start, and the 3 s ack kept even when the queue behind the router is down.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { CommandRouter } from "../../commands/router.ts";
-import { createSlackApp, QUEUE_UNAVAILABLE_TEXT, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
+import { createSlackApp, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
+import { CommandRouter, QUEUE_UNAVAILABLE_TEXT } from "../../commands/router.ts";
 import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { freePort } from "../../src/redis/embeddedRedis.ts";
@@ -47,21 +47,31 @@ describe("Slack app", () => {
     return { slack, eventsUrl: `http://127.0.0.1:${slack.port()}/slack/events` };
   }
 
-  it("verifies the bot token with auth.test against the configured API at start, and serves /healthz and /readyz", async () => {
+  it("verifies the bot token with auth.test against the configured API at start, and is ready only while started", async () => {
     const before = fake.callsOf("auth.test").length;
-    let ready = { ok: false, detail: "redis: connection refused" };
-    const h = await harness({ readiness: async () => ready });
+    const h = await harness();
     expect(fake.callsOf("auth.test").length).toBe(before + 1);
     expect(h.slack.port()).toBeGreaterThan(0);
+    expect(h.slack.name).toBe("slack");
+    expect(h.slack.ready()).toBe(true);
+    // Probes are the ops server's (test/http/opsRoutes.test.ts): Bolt's own server serves Slack only.
+    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(404);
+    await h.slack.stop();
+    expect(h.slack.ready()).toBe(false);
+  });
 
-    const health = await fetch(`${h.baseUrl}/healthz`);
-    expect(health.status).toBe(200);
-    const notReady = await fetch(`${h.baseUrl}/readyz`);
-    expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toEqual({ ok: false, detail: "redis: connection refused" });
-    ready = { ok: true, detail: "redis ok" };
-    const isReady = await fetch(`${h.baseUrl}/readyz`);
-    expect(isReady.status).toBe(200);
+  it("is not ready before start, nor after a failed start", async () => {
+    const slack = createSlackApp({
+      botToken: "xoxb-revoked-0000",
+      signingSecret: SIGNING_SECRET,
+      slackApiUrl: fake.apiUrl,
+      port: 0,
+      router: new CommandRouter(),
+      logger: quietLogger(),
+    });
+    expect(slack.ready()).toBe(false);
+    await expect(slack.start()).rejects.toThrow("Slack auth.test failed");
+    expect(slack.ready()).toBe(false);
   });
 
   it("fails to start with a clear message when auth.test rejects the token", async () => {
@@ -132,7 +142,13 @@ describe("Slack app", () => {
     expect(res.status).toBe(200);
     expect(res.ms).toBeLessThan(3_000);
     expect(res.json).toEqual({ response_type: "ephemeral", text: QUEUE_UNAVAILABLE_TEXT });
-    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+    // Still serving: the next command is answered within the deadline too.
+    const again = await postSigned(h.eventsUrl, slashCommandBody({ command: "/upgrade-check", text: "prod-eu" }), {
+      signingSecret: SIGNING_SECRET,
+    });
+    expect(again.ms).toBeLessThan(3_000);
+    expect(again.json).toEqual({ response_type: "ephemeral", text: QUEUE_UNAVAILABLE_TEXT });
+    expect(h.slack.ready()).toBe(true);
   });
 
   it("acks a router that hangs before Slack's 3 s limit, and corrects the user if the request went through late", async () => {

@@ -8,17 +8,17 @@ import type { Worker } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
+import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
+import type { ReactionEvent } from "../../src/chat/reactions.ts";
 import { helm01PendingRelease } from "../../src/checks/catalog/helm-01-pending-release.ts";
 import { prb01LivenessBeforeStart } from "../../src/checks/catalog/prb-01-liveness-before-start.ts";
-import type { ReactionEvent } from "../../src/chat/reactions.ts";
-import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { freePort } from "../../src/redis/embeddedRedis.ts";
 import { workerConnection } from "../../src/queue/redisConnection.ts";
+import { freePort } from "../../src/redis/embeddedRedis.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { startCheckWorker } from "../../worker/checkWorker.ts";
-import { FakeSlackApi, type FakeMessage, waitFor } from "../fakes/fakeSlackApi.ts";
+import { type FakeMessage, FakeSlackApi, waitFor } from "../fakes/fakeSlackApi.ts";
 import { FakeSlackSocketMode } from "../fakes/fakeSlackSocketMode.ts";
 import { plantedProblems } from "../fixtures/plantedProblems.ts";
 import { type SlackHarness, startSlackHarness, uniquePrefix } from "./harness.ts";
@@ -81,7 +81,7 @@ describe("Slack over Socket Mode", () => {
   let h: SlackHarness;
   let worker: Worker;
   let workerRedis: ReturnType<typeof workerConnection>;
-  let healthPort: number;
+  let unusedPort: number;
   const reactions: ReactionEvent[] = [];
   const logged: string[] = [];
 
@@ -103,7 +103,7 @@ describe("Slack over Socket Mode", () => {
       }),
     );
     const prefix = uniquePrefix("socket");
-    healthPort = await freePort();
+    unusedPort = await freePort();
     h = await startSlackHarness({
       fake: api,
       redisUrl: inject("redisUrl"),
@@ -112,7 +112,8 @@ describe("Slack over Socket Mode", () => {
       app: {
         appToken: APP_TOKEN,
         signingSecret: undefined,
-        port: healthPort,
+        // Ignored in Socket Mode: nothing listens on it.
+        port: unusedPort,
         logger,
         onReaction: async (event) => {
           reactions.push(event);
@@ -181,10 +182,12 @@ describe("Slack over Socket Mode", () => {
       true,
     );
 
-    // Socket Mode serves no Slack endpoint over HTTP, but the health routes stay on the given port.
-    const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`, { signal: AbortSignal.timeout(2_000) });
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true });
+    // Connected, so ready; and Socket Mode listens on no port (probes, /metrics and /admin/queues
+    // are the ops server's: test/http/opsRoutes.test.ts and test/cli/processes.test.ts).
+    expect(h.slack.ready()).toBe(true);
+    await expect(
+      fetch(`http://127.0.0.1:${unusedPort}/healthz`, { signal: AbortSignal.timeout(2_000) }),
+    ).rejects.toThrow();
 
     const root = await upgradeCheck("1.32", "C0SOCKET1");
 
@@ -207,6 +210,7 @@ describe("Slack over Socket Mode", () => {
     // single-use) and reconnect, after which commands work as before.
     socket.requestRefresh();
     await waitFor(() => socket.connectionCount() === 2 && socket.openConnections() === 1, 12_000, "reconnection");
+    await waitFor(() => h.slack.ready(), 5_000, "ready again after the new hello");
     expect(api.callsOf("apps.connections.open")).toHaveLength(2);
     expect(api.callsOf("apps.connections.open").every((c) => c.token === APP_TOKEN)).toBe(true);
     expect(socket.refused).toEqual([]);
@@ -230,6 +234,7 @@ describe("Slack over Socket Mode", () => {
 
   it("stops cleanly: app.stop closes the socket with a close handshake", async () => {
     await h.slack.stop();
+    expect(h.slack.ready()).toBe(false);
     await waitFor(() => socket.openConnections() === 0, 5_000, "socket closed after stop");
     expect(socket.connectionCount()).toBe(2);
     expect(socket.refused).toEqual([]);

@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { upgradeStatusCommand } from "../../commands/upgradeStatus.ts";
 import { plainUserText } from "../../src/chat/userText.ts";
 import { helmReleaseSecret } from "../../src/helm/release.ts";
-import type { KubeObject } from "../../src/kube/resources.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
+import type { KubeObject } from "../../src/kube/resources.ts";
 import { QUEUE_NAMES } from "../../src/queue/jobs.ts";
 import { LastCheckStore } from "../../src/queue/lastCheckStore.ts";
+import { renderStatus } from "../../src/render/status.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 import { buildStatus } from "../../src/status/buildStatus.ts";
 import { collectStatus } from "../../src/status/collectStatus.ts";
-import { renderStatus } from "../../src/status/renderStatus.ts";
 import { node } from "../watch/helpers.ts";
 
 const nodeAt = (name: string, version: string, ready: boolean): KubeObject => {

@@ -1,8 +1,8 @@
 // The verify diff as a pure function: two baselines in, the four sections and a verdict out.
 import { describe, expect, it } from "vitest";
+import { renderVerify, verifyMessages, verifySummary } from "../../src/render/verify.ts";
 import { BASELINE_VERSION, boundBaseline, type ClusterBaseline, parseBaseline } from "../../src/verify/baseline.ts";
 import { diffBaselines, worstSeverity } from "../../src/verify/diff.ts";
-import { renderVerify, verifyMessages, verifySummary } from "../../src/verify/render.ts";
 import { verifyTarget } from "../../src/verify/verify.ts";
 
 function baseline(over: Partial<ClusterBaseline> = {}): ClusterBaseline {

@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, expect, inject, it } from "vitest";
 import { slackTraits } from "../../adapters/slack/slackTraits.ts";
 import type { ChatMessage, ChatPoster, PostedMessage } from "../../src/chat/types.ts";
+import { watchAlertTexts } from "../../src/render/watch.ts";
 import { AlertSink } from "../../src/watch/alertSink.ts";
 import { type AlertDraft, subjectKey } from "../../src/watch/types.ts";
 
@@ -56,6 +57,7 @@ it("keeps an alert claimed while its post outlasts the claim, then confirms it f
     channel: "C1",
     threadsKey: `${prefix}:threads`,
     countsKey: `${prefix}:counts`,
+    texts: watchAlertTexts("sb"),
     claimMs: 300,
   });
   const first = sink.deliver(draft);

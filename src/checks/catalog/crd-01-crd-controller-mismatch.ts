@@ -5,9 +5,9 @@
 import { decodeReleaseSecret, groupReleases, type ReleaseGroup, splitChartString } from "../../helm/release.ts";
 import type { KubeObject } from "../../kube/resources.ts";
 import { objectRef } from "../../kube/resources.ts";
+import { listSome } from "../../text/english.ts";
 import { compareChartVersions, imageTag, parseChartVersion } from "../../versions/chartVersion.ts";
 import { describeRef, podContainers } from "../ownership.ts";
-import { listSome } from "../../render/english.ts";
 import type { Check, FindingInput } from "../types.ts";
 
 const VERSION = "app.kubernetes.io/version";

@@ -2,7 +2,8 @@
 // ("This pod has more than one PodDisruptionBudget, which the eviction subresource does not
 // support"), so drains stall on it exactly as on a budget with no room.
 import { type KubeObject, objectRef } from "../../kube/resources.ts";
-import { listSome, plural } from "../../render/english.ts";
+import { listSome, plural } from "../../text/english.ts";
+import { compareText } from "../../text/order.ts";
 import { createOwnerResolver, describeRef, groupByOwner, selectorMatches } from "../ownership.ts";
 import type { Check, CheckContext } from "../types.ts";
 
@@ -40,7 +41,7 @@ export const pdb02OverlappingPdbs: Check = {
       if (candidates.length < 2) continue;
       const matching = candidates
         .filter((pdb) => selectorMatches(pdb.spec?.selector, pod.metadata?.labels))
-        .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+        .sort((a, b) => compareText(String(a.metadata?.name), String(b.metadata?.name)));
       if (matching.length < 2) continue;
       const key = `${ns}|${matching.map((m) => m.metadata?.name).join(",")}`;
       const labels = Object.entries(pod.metadata.labels ?? {})

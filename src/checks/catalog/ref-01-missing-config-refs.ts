@@ -8,6 +8,7 @@
 // check says so per namespace instead of guessing; pods stuck in CreateContainerConfigError are
 // still reported there from the kubelet's message.
 import type { KubeObject } from "../../kube/resources.ts";
+import { plural } from "../../text/english.ts";
 import {
   containerStatuses,
   createOwnerResolver,
@@ -17,7 +18,6 @@ import {
   type Ref,
   requiredRefs,
 } from "../ownership.ts";
-import { plural } from "../../render/english.ts";
 import type { Check, CheckContext, FindingInput } from "../types.ts";
 
 export { requiredRefs };

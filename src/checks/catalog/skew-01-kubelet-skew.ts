@@ -2,7 +2,7 @@
 // be up to three minors older than kube-apiserver (two when the kubelet is older than 1.25) and
 // never newer. Past that, nodes go NotReady or misbehave right after the control plane upgrade.
 import { objectRef } from "../../kube/resources.ts";
-import { listSome, plural } from "../../render/english.ts";
+import { listSome, plural } from "../../text/english.ts";
 import { formatFull, formatMinor, type KubeVersion, minorDistance, parseKubeVersion } from "../../versions/kube.ts";
 import type { Check, FindingInput, ObjectRef } from "../types.ts";
 

@@ -3,10 +3,10 @@
 // logic can judge the RC "already at" the release and skip a step (INCIDENTS case 3, where the
 // RC hid in `+up0.12.0-rc.3` build metadata that plain semver ignores).
 import { decodeReleaseSecret, groupReleases, type ReleaseRevision } from "../../helm/release.ts";
-import { objectRef, type KubeObject, type ResourceKey } from "../../kube/resources.ts";
+import { type KubeObject, objectRef, type ResourceKey } from "../../kube/resources.ts";
+import { listSome } from "../../text/english.ts";
 import { imageTag, isPreRelease, isPreReleaseTag } from "../../versions/chartVersion.ts";
 import { createOwnerResolver, describeRef, findWorkload, podContainers, refKey } from "../ownership.ts";
-import { listSome } from "../../render/english.ts";
 import type { Check, FindingInput, ObjectRef } from "../types.ts";
 
 const WORKLOADS = ["deployments", "statefulsets", "daemonsets"] as const satisfies readonly ResourceKey[];

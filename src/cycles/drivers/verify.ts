@@ -10,8 +10,8 @@ import { runChecks } from "../../checks/runner.ts";
 import type { Check } from "../../checks/types.ts";
 import type { ClusterClient } from "../../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES, type ResourceKey } from "../../kube/resources.ts";
+import { plural } from "../../text/english.ts";
 import type { VerifyResult } from "../types.ts";
-import { plural } from "../../render/english.ts";
 
 export const VERIFY_CHECKS: readonly Check[] = [
   pod01CrashingContainers,

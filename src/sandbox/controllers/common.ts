@@ -1,6 +1,7 @@
 // What the sandbox's controllers share: the store access they write through (the same
 // Store.write the API uses, so every change is a watch event), ownership, the template hash, the
-// names real controllers generate, and the "kubelet" that makes a pod Running and Ready.
+// names real controllers generate, where new pods are scheduled, the zero counts a status omits,
+// and the "kubelet" that makes a pod Running and Ready.
 import { randomInt, randomUUID } from "node:crypto";
 import type { KubeObject } from "../../kube/resources.ts";
 import type { ResourceInfo } from "../builtinResources.ts";
@@ -36,13 +37,20 @@ export interface ControllerContext {
 }
 
 // Alphabet of k8s.io/apimachinery/pkg/util/rand (no vowels, no 0/1/3): generated names and hashes.
-const ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
+export const ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
 
 /** rand.String(n): the random suffix of generateName pods (5 characters). */
 export function randomSuffix(n = 5): string {
   let s = "";
   for (let i = 0; i < n; i++) s += ALPHANUMS[randomInt(ALPHANUMS.length)];
   return s;
+}
+
+/** A free name for a new pod of `ownerName`: the owner's name and rand.String(5), drawn again while taken. */
+export function newPodName(ctx: ControllerContext, namespace: string, ownerName: string): string {
+  let name = `${ownerName}-${randomSuffix()}`;
+  while (ctx.store.getEntry(ctx.info("Pod"), namespace, name)) name = `${ownerName}-${randomSuffix()}`;
+  return name;
 }
 
 /** JSON with object keys sorted, so equal templates hash and compare equal whatever the key order. */
@@ -268,4 +276,25 @@ export function startPod(
 export function replicasOf(obj: KubeObject): number {
   const r = (obj.spec as Loose)?.replicas;
   return typeof r === "number" ? r : 1;
+}
+
+/** Spreads pods over the Nodes the cluster has (round robin), as a scheduler would place them. */
+export function pickNode(ctx: ControllerContext, i: number): string | undefined {
+  const nodes = schedulableNodes(ctx);
+  return nodes.length > 0 ? nodes[i % nodes.length] : undefined;
+}
+
+/** Names of Nodes that take new pods: not cordoned (spec.unschedulable). Taints are not modelled. */
+export function schedulableNodes(ctx: ControllerContext): string[] {
+  const out: string[] = [];
+  ctx.store.scan(ctx.info("Node"), undefined, undefined, (e) => {
+    if (!(e.obj.spec as Loose)?.unschedulable) out.push(e.name);
+    return true;
+  });
+  return out;
+}
+
+/** Deletes the counts among `keys` that are 0: the API server omits zero counts in workload statuses (omitempty). */
+export function omitZeroCounts(status: Loose, keys: readonly string[]): void {
+  for (const k of keys) if (status[k] === 0) delete status[k];
 }

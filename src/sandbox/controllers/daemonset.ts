@@ -12,15 +12,16 @@ import {
   isPodReady,
   type Loose,
   neverReady,
+  newPodName,
+  omitZeroCounts,
   owned,
   ownerOf,
-  randomSuffix,
   remove,
   save,
+  schedulableNodes,
   startPod,
   templateHash,
 } from "./common.ts";
-import { schedulableNodes } from "./replicaset.ts";
 
 export function reconcileDaemonSet(ctx: ControllerContext, namespace: string, name: string): void {
   const ds = get(ctx, "DaemonSet", namespace, name);
@@ -41,8 +42,7 @@ export function reconcileDaemonSet(ctx: ControllerContext, namespace: string, na
   const onNode = new Set(pods.map((p) => (p.spec as Loose)?.nodeName));
   for (const node of nodes) {
     if (onNode.has(node)) continue;
-    let podName = `${name}-${randomSuffix()}`;
-    while (ctx.store.getEntry(ctx.info("Pod"), namespace, podName)) podName = `${name}-${randomSuffix()}`;
+    const podName = newPodName(ctx, namespace, name);
     pods.push(
       createPod(ctx, {
         namespace,
@@ -75,8 +75,6 @@ export function reconcileDaemonSet(ctx: ControllerContext, namespace: string, na
     numberAvailable: ready,
     numberUnavailable: Math.max(0, nodes.length - ready),
   };
-  for (const k of ["updatedNumberScheduled", "numberAvailable", "numberUnavailable"]) {
-    if ((next.status as Loose)[k] === 0) delete (next.status as Loose)[k];
-  }
+  omitZeroCounts(next.status, ["updatedNumberScheduled", "numberAvailable", "numberUnavailable"]);
   save(ctx, "DaemonSet", next);
 }

@@ -11,13 +11,14 @@ import { randomUUID } from "node:crypto";
 import type { KubeObject } from "../../kube/resources.ts";
 import { nowTimestamp } from "../store.ts";
 import {
-  canonicalJson,
   type ControllerContext,
+  canonicalJson,
   condition,
   controllerRef,
   get,
   type Loose,
   neverReady,
+  omitZeroCounts,
   owned,
   ownerOf,
   replicasOf,
@@ -206,9 +207,7 @@ export function reconcileDeployment(ctx: ControllerContext, namespace: string, n
     unavailableReplicas: Math.max(0, specTotal - available),
     conditions: [availableCond, progressing],
   };
-  for (const k of ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"]) {
-    if (status[k] === 0) delete status[k];
-  }
+  omitZeroCounts(status, ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"]);
   if (prev.collisionCount !== undefined) status.collisionCount = prev.collisionCount;
   const next: KubeObject = structuredClone(d);
   next.metadata = {

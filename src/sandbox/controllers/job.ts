@@ -14,14 +14,14 @@ import {
   isPodReady,
   type Loose,
   neverReady,
+  newPodName,
   owned,
   ownerOf,
+  pickNode,
   podPhase,
-  randomSuffix,
   save,
   startPod,
 } from "./common.ts";
-import { pickNode } from "./replicaset.ts";
 
 export function reconcileJob(ctx: ControllerContext, namespace: string, name: string): void {
   const job = get(ctx, "Job", namespace, name);
@@ -38,8 +38,7 @@ export function reconcileJob(ctx: ControllerContext, namespace: string, name: st
   let active = pods.filter((p) => podPhase(p) !== "Succeeded" && podPhase(p) !== "Failed");
   const toStart = spec.suspend ? 0 : Math.max(0, Math.min(parallelism, completions - succeeded) - active.length);
   for (let i = 0; i < toStart; i++) {
-    let podName = `${name}-${randomSuffix()}`;
-    while (ctx.store.getEntry(ctx.info("Pod"), namespace, podName)) podName = `${name}-${randomSuffix()}`;
+    const podName = newPodName(ctx, namespace, name);
     const pod = createPod(ctx, {
       namespace,
       name: podName,

@@ -10,9 +10,11 @@ import {
   isPodReady,
   type Loose,
   neverReady,
+  newPodName,
+  omitZeroCounts,
   owned,
   ownerOf,
-  randomSuffix,
+  pickNode,
   remove,
   replicasOf,
   save,
@@ -29,8 +31,7 @@ export function reconcileReplicaSet(ctx: ControllerContext, namespace: string, n
   const deployment = parent?.kind === "Deployment" ? get(ctx, "Deployment", namespace, parent.name) : undefined;
   const never = neverReady(rs, deployment, template);
   for (let i = pods.length; i < want; i++) {
-    let podName = `${name}-${randomSuffix()}`;
-    while (ctx.store.getEntry(ctx.info("Pod"), namespace, podName)) podName = `${name}-${randomSuffix()}`;
+    const podName = newPodName(ctx, namespace, name);
     pods.push(createPod(ctx, { namespace, name: podName, template, owner: ownerOf(rs), nodeName: pickNode(ctx, i) }));
     startPod(ctx, namespace, podName, never, { kind: "ReplicaSet", name });
   }
@@ -54,25 +55,7 @@ export function reconcileReplicaSet(ctx: ControllerContext, namespace: string, n
     observedGeneration: rs.metadata?.generation ?? 1,
   };
   // The API server omits zero counts (omitempty), so a scaled-down ReplicaSet shows only replicas: 0.
-  for (const k of ["fullyLabeledReplicas", "readyReplicas", "availableReplicas"] as const) {
-    if ((next.status as Loose)[k] === 0) delete (next.status as Loose)[k];
-  }
+  omitZeroCounts(next.status, ["fullyLabeledReplicas", "readyReplicas", "availableReplicas"]);
   save(ctx, "ReplicaSet", next);
   if (parent?.kind === "Deployment") ctx.enqueue("Deployment", namespace, parent.name);
-}
-
-/** Spreads pods over the Nodes the cluster has (round robin), as a scheduler would place them. */
-export function pickNode(ctx: ControllerContext, i: number): string | undefined {
-  const nodes = schedulableNodes(ctx);
-  return nodes.length > 0 ? nodes[i % nodes.length] : undefined;
-}
-
-/** Names of Nodes that take new pods: not cordoned (spec.unschedulable). Taints are not modelled. */
-export function schedulableNodes(ctx: ControllerContext): string[] {
-  const out: string[] = [];
-  ctx.store.scan(ctx.info("Node"), undefined, undefined, (e) => {
-    if (!(e.obj.spec as Loose)?.unschedulable) out.push(e.name);
-    return true;
-  });
-  return out;
 }

@@ -9,19 +9,20 @@ import type { KubeObject } from "../../kube/resources.ts";
 import {
   type ControllerContext,
   createPod,
+  get,
   isPodReady,
   type Loose,
   neverReady,
+  omitZeroCounts,
   owned,
   ownerOf,
+  pickNode,
   remove,
   replicasOf,
   save,
   startPod,
   templateHash,
-  get,
 } from "./common.ts";
-import { pickNode } from "./replicaset.ts";
 
 const REVISION_LABEL = "controller-revision-hash";
 
@@ -98,8 +99,6 @@ export function reconcileStatefulSet(ctx: ControllerContext, namespace: string, 
     updateRevision,
     collisionCount: prev.collisionCount ?? 0,
   };
-  for (const k of ["readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas"]) {
-    if ((next.status as Loose)[k] === 0) delete (next.status as Loose)[k];
-  }
+  omitZeroCounts(next.status, ["readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas"]);
   save(ctx, "StatefulSet", next);
 }

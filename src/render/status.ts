@@ -1,7 +1,8 @@
-// One chat message for /upgrade-status, the same text on Slack and Discord (short enough for
-// Discord's 2,000 characters on a big cluster because nodes are grouped, not listed).
+// The chat text of /upgrade-status: one message, the same text on Slack and Discord (short enough
+// for Discord's 2,000 characters on a big cluster because nodes are grouped, not listed), or the
+// one line that says the status could not be read.
 import type { ChatMessage } from "../chat/types.ts";
-import type { ClusterStatus } from "./buildStatus.ts";
+import type { ClusterStatus } from "../status/buildStatus.ts";
 
 const VERDICT_ICON: Record<string, string> = { ready: "✅", warnings: "⚠️", blocked: "⛔" };
 
@@ -42,4 +43,9 @@ export function renderStatus(s: ClusterStatus): ChatMessage {
       : "*Last check:* never (run /upgrade-check)",
   );
   return { text: lines.join("\n") };
+}
+
+/** Posted when the last attempt to read the status failed. */
+export function statusFailureMessage(cluster: string, reason: string): ChatMessage {
+  return { text: `⚠️ Could not read the status of \`${cluster}\`: ${reason}` };
 }

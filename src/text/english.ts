@@ -1,4 +1,4 @@
-// Small English helpers so messages read right: "1 blocker", "2 blockers", "a, b and c".
+// Small English helpers so text reads right, in findings and in chat: "1 blocker", "2 blockers", "a, b and c".
 
 /** "1 blocker", "2 blockers", "1 policy", "3 policies" (pass the plural when it is not +s). */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {

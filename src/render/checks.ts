@@ -1,13 +1,18 @@
-// Turns a check report into chat messages: a root headline that is edited as the run goes, and
-// thread replies grouped by severity. Long groups are folded: the first items inline, the full
-// list as a file, so a 500-finding cluster does not become 500 messages.
-import type { CheckReport } from "../checks/preflight.ts";
-import type { ChatMessage } from "../chat/types.ts";
+// Every chat text about an upgrade check: a root headline that is edited as the run goes, thread
+// replies grouped by severity, the note when a check cannot run, and the fleet check's root and
+// summary (/upgrade-check all). Long groups are folded: the first items inline, the full list as
+// a file, so a 500-finding cluster does not become 500 messages. worker/checkProcessor.ts and
+// worker/fleetProcessor.ts decide when each is posted; this file decides what it says.
+
+import type { RichMessage, Tone } from "../chat/richMessage.ts";
+import type { ChatMessage, Mentions, Requester } from "../chat/types.ts";
 import { userText } from "../chat/userText.ts";
+import type { CheckReport } from "../checks/preflight.ts";
 import { type Finding, SEVERITIES, type Severity } from "../checks/types.ts";
-import { plural } from "./english.ts";
+import { plural } from "../text/english.ts";
 import { formatFindingLine, formatFindingText } from "./findingText.ts";
-import { checkDocsLink, dayOf, type RichMessage, SEVERITY_TONE, type Tone, VERDICT_TONE } from "./richMessage.ts";
+import { type FleetRow, renderFleetTable } from "./fleetTable.ts";
+import { checkDocsLink, dayOf, SEVERITY_TONE, VERDICT_TONE } from "./messageParts.ts";
 
 export const SEVERITY_LABEL: Record<Severity, string> = {
   blocker: "🛑 Blockers",
@@ -192,4 +197,91 @@ export function structuredHeadline(input: HeadlineInput, state: string, tone: To
     },
     threadName: `Upgrade check · ${input.cluster}${versions} · ${dayOf(input.requestedAt)}`,
   };
+}
+
+/** The root's state while the check waits for the cluster, and once the cluster answered. */
+export const CHECK_CHECKING = "checking…";
+export function checkRunningState(retry: boolean): string {
+  return retry ? "running (retry)" : "running";
+}
+
+/** The root's state when the check ended without a report. */
+export function couldNotCheckState(reason: string): string {
+  return `*could not check*: ${reason}`;
+}
+
+/** The thread note when the check ended without a report; a fleet child names its cluster. */
+export function checkFailureNote(reason: string, fleetCluster?: string): string {
+  return fleetCluster
+    ? `⚠️ *${fleetCluster}*: the check could not run: ${reason}`
+    : `⚠️ The check could not run: ${reason}`;
+}
+
+/** A fleet child's first reply in the fleet's thread: which cluster, and its verdict. */
+export function fleetChildLine(
+  report: Pick<CheckReport, "cluster" | "serverVersion" | "target" | "verdict" | "counts" | "warnings">,
+): ChatMessage {
+  return { text: `*${report.cluster}* ${report.serverVersion} → ${report.target}: ${verdictState(report)}` };
+}
+
+/** What a fleet check is about: the fleet job's data, or its summary's. */
+export interface FleetSubject {
+  clusters: readonly string[];
+  target?: string;
+  requester: Requester;
+  requestedAt?: string;
+}
+
+function fleetHeadline(fleet: FleetSubject, state: string, traits: Mentions): { text: string } {
+  return {
+    text: `*Fleet upgrade check:* ${plural(fleet.clusters.length, "cluster")}${fleet.target ? ` → ${userText(fleet.target)}` : " → next minor"}, requested by ${traits.mention(fleet.requester)}: ${state}`,
+  };
+}
+
+/**
+ * The fleet headline with its structure: the verdict in the header, and a thread name that says
+ * what it is. `traits` are the posting platform's (its mentions).
+ */
+export function fleetRoot(fleet: FleetSubject, state: string, traits: Mentions, tone: Tone = "progress"): ChatMessage {
+  const what = `${plural(fleet.clusters.length, "cluster")}${fleet.target ? ` → ${userText(fleet.target)}` : " → next minor"}`;
+  return {
+    ...fleetHeadline(fleet, state, traits),
+    rich: {
+      tone,
+      title: `Fleet upgrade check · ${what}: ${state}`,
+      sections: [],
+      context: [`requested by ${traits.mention(fleet.requester)}`],
+    },
+    threadName: `Fleet upgrade check · ${what} · ${dayOf(fleet.requestedAt)}`,
+  };
+}
+
+/** The fleet root's state while its children run. */
+export function fleetCheckingState(clusters: readonly string[]): string {
+  return `checking ${clusters.join(", ")}`;
+}
+
+/** The fleet summary in the thread: how many clusters answered, and the table. */
+export function fleetSummaryText(rows: readonly FleetRow[], answered: number, asked: number): string {
+  return `*Fleet summary* (${answered} of ${plural(asked, "cluster")})\n${renderFleetTable(rows)}`;
+}
+
+/** The fleet root's final state and tone: counts by verdict, and the clusters that could not be checked. */
+export function fleetDoneState(
+  results: ReadonlyArray<Pick<CheckReport, "verdict">>,
+  failures: number,
+): { state: string; tone: Tone } {
+  const state = [
+    `${results.filter((r) => r.verdict === "ready").length} ready`,
+    `${results.filter((r) => r.verdict === "warnings").length} with warnings`,
+    `${results.filter((r) => r.verdict === "blocked").length} blocked`,
+    `${failures} could not be checked`,
+  ].join(", ");
+  const tone: Tone =
+    failures || results.some((r) => r.verdict === "blocked")
+      ? "danger"
+      : results.some((r) => r.verdict === "warnings")
+        ? "warning"
+        : "good";
+  return { state: `*done*: ${state}`, tone };
 }

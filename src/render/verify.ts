@@ -1,9 +1,10 @@
-// A VerifyResult as chat messages (a headline for the root, one reply per section, long sections
-// folded into a file like check reports) and as text, JSON or Markdown for `upshift verify`.
-// Platform-neutral markup only (*bold*, `code`); adapters/ convert it.
+// Every text of an upgrade verify: a VerifyResult as chat messages (a headline for the root and
+// its states, one reply per section, long sections folded into a file like check reports, the
+// notes when there is no baseline or the verify cannot run) and as text, JSON or Markdown for
+// `upshift verify`. Platform-neutral markup only (*bold*, `code`); adapters/ convert it.
 import type { ChatMessage } from "../chat/types.ts";
-import { plural } from "../render/english.ts";
-import type { LeftItem, VerifyResult, WorseItem } from "./diff.ts";
+import { plural } from "../text/english.ts";
+import type { LeftItem, VerifyResult, WorseItem } from "../verify/diff.ts";
 
 export const VERIFY_OUTPUT_FORMATS = ["text", "json", "markdown"] as const;
 export type VerifyOutputFormat = (typeof VERIFY_OUTPUT_FORMATS)[number];
@@ -24,6 +25,24 @@ export function verifyHeadline(input: VerifyHeadlineInput, state: string): ChatM
   return { text: `*Upgrade verify:* ${input.cluster}${versions}${who}: ${state}` };
 }
 
+/** The root's state while the cluster is read. */
+export function verifyingState(retry: boolean): string {
+  return retry ? "verifying… (retry)" : "verifying…";
+}
+
+/** The root's state when there was no baseline to compare with. */
+export const NO_BASELINE_STATE = "*incomplete*: no baseline to compare with";
+
+/** The root's state when the verify ended without a comparison. */
+export function couldNotVerifyState(reason: string): string {
+  return `*incomplete*: could not verify: ${reason}`;
+}
+
+/** The thread note when the verify ended without a comparison. */
+export function verifyFailureNote(cluster: string, reason: string): string {
+  return `⚠️ The verify of ${cluster} could not run: ${reason}`;
+}
+
 /** "*degraded* (2 worse, 1 left to do)". */
 export function verifyState(r: VerifyResult): string {
   const parts = [
@@ -36,6 +55,12 @@ export function verifyState(r: VerifyResult): string {
 
 export function noBaselineText(cluster: string, reason?: string): string {
   return `No baseline of ${cluster} to compare with${reason ? ` (${reason})` : ""}. Every preflight keeps one for 30 days: take one now with \`/upgrade-check ${cluster}\`, then verify after the upgrade.`;
+}
+
+/** The no-baseline note as a reply: in another job's thread (a watch's, a cycle's) it carries the verify mark. */
+export function noBaselineMessage(cluster: string, reason: string | undefined, inThread: boolean): ChatMessage {
+  const text = noBaselineText(cluster, reason);
+  return { text: inThread ? `🔎 ${text}` : text };
 }
 
 function ago(from: string, to: string): string {

@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import { countBySeverity, verdictOf } from "../../src/checks/runner.ts";
 import type { Finding } from "../../src/checks/types.ts";
-import { findingMessages, reportMessages, verdictState } from "../../src/render/chatReport.ts";
-import { listSome, plural } from "../../src/render/english.ts";
+import { findingMessages, reportMessages, verdictState } from "../../src/render/checks.ts";
 import { renderFleetTable } from "../../src/render/fleetTable.ts";
+import { listSome, plural } from "../../src/text/english.ts";
 
 const finding = (i: number, severity: Finding["severity"] = "high"): Finding => ({
   check: "POD-01",

@@ -1,13 +1,19 @@
 // `upshift sandbox --fixture FILE_OR_DIR ...`: serves a fixture until SIGINT/SIGTERM, over HTTPS
 // with a CA made at start and authentication, like a real cluster (--plain-http for none of it).
 // Prints exactly one line on stdout.
-import { type Fixture, loadFixture, startSandbox } from "./index.ts";
-import type { KubeconfigAuth } from "./server.ts";
+
+import { errorMessage } from "../src/errors/upshiftError.ts";
+import {
+  type Fixture,
+  KUBECONFIG_AUTH_MODES,
+  type KubeconfigAuth,
+  loadFixture,
+  startSandbox,
+} from "../src/sandbox/index.ts";
+import { UsageError } from "./usageError.ts";
 
 export const SANDBOX_USAGE =
   "usage: upshift sandbox --fixture FILE_OR_DIR [--fixture ...] [--kube-version v1.31.4] [--port 0] [--host 127.0.0.1] [--kubeconfig-out PATH] [--context NAME] [--auth token|client-cert|exec] [--anonymous-auth true|false] [--plain-http] [--rollout-delay-ms 0]";
-
-const AUTH_MODES: readonly KubeconfigAuth[] = ["token", "client-cert", "exec"];
 
 export interface SandboxCliOptions {
   fixtures: string[];
@@ -22,8 +28,6 @@ export interface SandboxCliOptions {
   plainHttp: boolean;
   rolloutDelayMs?: number;
 }
-
-export class CliUsageError extends Error {}
 
 export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
   const opts: SandboxCliOptions = {
@@ -43,7 +47,7 @@ export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
     const takeValue = (): string => {
       if (arg.startsWith("--") && eq > 0) return arg.slice(eq + 1);
       const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new CliUsageError(`${flag}: expected a value`);
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag}: expected a value`);
       return v;
     };
     switch (flag) {
@@ -53,15 +57,14 @@ export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
       case "--kube-version": {
         const v = takeValue();
         if (!/^v\d+\.\d+\.\d+/.test(v))
-          throw new CliUsageError(`--kube-version: expected a version like v1.31.4, got "${v}"`);
+          throw new UsageError(`--kube-version: expected a version like v1.31.4, got "${v}"`);
         opts.kubeVersion = v;
         break;
       }
       case "--port": {
         const v = takeValue();
         const n = Number(v);
-        if (!/^\d+$/.test(v) || n > 65535)
-          throw new CliUsageError(`--port: expected a port number 0-65535, got "${v}"`);
+        if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`--port: expected a port number 0-65535, got "${v}"`);
         opts.port = n;
         break;
       }
@@ -73,46 +76,45 @@ export function parseSandboxArgs(argv: string[]): SandboxCliOptions {
         break;
       case "--context": {
         const v = takeValue();
-        if (!v.trim()) throw new CliUsageError("--context: expected a non-empty name");
+        if (!v.trim()) throw new UsageError("--context: expected a non-empty name");
         opts.context = v;
         break;
       }
       case "--auth": {
         const v = takeValue();
-        if (!AUTH_MODES.includes(v as KubeconfigAuth))
-          throw new CliUsageError(`--auth: expected one of ${AUTH_MODES.join(", ")}, got "${v}"`);
+        if (!KUBECONFIG_AUTH_MODES.includes(v as KubeconfigAuth))
+          throw new UsageError(`--auth: expected one of ${KUBECONFIG_AUTH_MODES.join(", ")}, got "${v}"`);
         opts.auth = v as KubeconfigAuth;
         authGiven = true;
         break;
       }
       case "--anonymous-auth": {
         const v = takeValue();
-        if (v !== "true" && v !== "false")
-          throw new CliUsageError(`--anonymous-auth: expected true or false, got "${v}"`);
+        if (v !== "true" && v !== "false") throw new UsageError(`--anonymous-auth: expected true or false, got "${v}"`);
         opts.anonymousAuth = v === "true";
         break;
       }
       case "--plain-http":
-        if (eq > 0) throw new CliUsageError("--plain-http: takes no value");
+        if (eq > 0) throw new UsageError("--plain-http: takes no value");
         opts.plainHttp = true;
         break;
       case "--rollout-delay-ms": {
         const v = takeValue();
         if (!/^\d+$/.test(v))
-          throw new CliUsageError(`--rollout-delay-ms: expected a whole number of milliseconds, got "${v}"`);
+          throw new UsageError(`--rollout-delay-ms: expected a whole number of milliseconds, got "${v}"`);
         opts.rolloutDelayMs = Number(v);
         break;
       }
       case "-h":
       case "--help":
-        throw new CliUsageError(SANDBOX_USAGE);
+        throw new UsageError(SANDBOX_USAGE);
       default:
-        throw new CliUsageError(`unknown flag "${arg}"`);
+        throw new UsageError(`unknown flag "${arg}"`);
     }
   }
-  if (opts.fixtures.length === 0) throw new CliUsageError("--fixture: required (a YAML file or a directory of them)");
+  if (opts.fixtures.length === 0) throw new UsageError("--fixture: required (a YAML file or a directory of them)");
   if (opts.plainHttp && authGiven && opts.auth !== "token")
-    throw new CliUsageError(`--auth ${opts.auth}: needs HTTPS (drop --plain-http)`);
+    throw new UsageError(`--auth ${opts.auth}: needs HTTPS (drop --plain-http)`);
   return opts;
 }
 
@@ -126,7 +128,7 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
   try {
     opts = parseSandboxArgs(argv);
   } catch (err) {
-    if (!(err instanceof CliUsageError)) throw err;
+    if (!(err instanceof UsageError)) throw err;
     if (err.message === SANDBOX_USAGE) {
       process.stdout.write(`${SANDBOX_USAGE}\n`);
       return 0;
@@ -140,7 +142,7 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     // Read first: a missing or broken fixture is bad input (2), a port that cannot be bound is not.
     fixture = loadFixture(opts.fixtures);
   } catch (err) {
-    process.stderr.write(`upshift sandbox: ${(err as Error).message}\n`);
+    process.stderr.write(`upshift sandbox: ${errorMessage(err)}\n`);
     return 2;
   }
   try {
@@ -154,7 +156,7 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
     });
     if (opts.kubeconfigOut) sandbox.writeKubeconfig(opts.kubeconfigOut, opts.context, { auth: opts.auth });
   } catch (err) {
-    process.stderr.write(`upshift sandbox: ${(err as Error).message}\n`);
+    process.stderr.write(`upshift sandbox: ${errorMessage(err)}\n`);
     return 1;
   }
   for (const { file, reason } of sandbox.skippedFixtures)
@@ -171,8 +173,4 @@ export async function runSandboxCli(argv: string[]): Promise<number> {
   });
   await sandbox.close();
   return 0;
-}
-
-if (import.meta.main) {
-  process.exitCode = await runSandboxCli(process.argv.slice(2));
 }

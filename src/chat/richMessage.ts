@@ -4,7 +4,6 @@
 // renders it within its platform's limits, and the message's `text` stays the plain fallback
 // (notifications, the console, screen readers). Text in it is Upshift's neutral markdown
 // (*bold*, `code`), converted by each poster like `text` is.
-import type { Severity } from "../checks/types.ts";
 
 /** The colour of a message: ready/done, warnings, blocked/failed, neutral, in progress. */
 export type Tone = "good" | "warning" | "danger" | "info" | "progress";
@@ -44,33 +43,4 @@ export interface ChatAction {
   kind: "approve" | "cancel";
   label: string;
   value: string;
-}
-
-export const VERDICT_TONE: Record<"ready" | "warnings" | "blocked", Tone> = {
-  ready: "good",
-  warnings: "warning",
-  blocked: "danger",
-};
-
-export const SEVERITY_TONE: Record<Severity, Tone> = {
-  blocker: "danger",
-  high: "danger",
-  medium: "warning",
-  low: "warning",
-  info: "info",
-};
-
-/**
- * The documentation link of a check, when UPSHIFT_DOCS_URL is an absolute URL (a relative path
- * such as the default "docs/checks.md" is no link a chat client can open).
- */
-export function checkDocsLink(check: string, docsUrl: string | undefined): RichLink | undefined {
-  if (!docsUrl || !/^https?:\/\//.test(docsUrl)) return undefined;
-  return { label: `${check} docs`, url: `${docsUrl}#${check.toLowerCase()}` };
-}
-
-/** "2026-12-01" from an ISO time (thread names carry the day a request was made). */
-export function dayOf(iso: string | undefined, fallback = new Date()): string {
-  const t = iso ? Date.parse(iso) : Number.NaN;
-  return (Number.isFinite(t) ? new Date(t) : fallback).toISOString().slice(0, 10);
 }
