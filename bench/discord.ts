@@ -14,6 +14,7 @@ import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { createDiscordBot } from "../adapters/discord/index.ts";
+import { platformTraits } from "../adapters/platformTraits.ts";
 import { CommandRouter } from "../commands/router.ts";
 import { upgradeCheckCommand } from "../commands/upgradeCheck.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
@@ -84,7 +85,7 @@ export async function benchDiscord(): Promise<Record<string, unknown>> {
     applicationId: fake.applicationId,
     apiUrl: fake.url,
     guildAllowlist: [fake.guildId],
-    router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues })]),
+    router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues, platforms: platformTraits })]),
     contexts: () => clusters.names(),
     logger,
   });

@@ -18,6 +18,7 @@ import { Agent, request } from "node:http";
 import { isMainThread, parentPort, Worker as Thread, workerData } from "node:worker_threads";
 import type { Worker } from "bullmq";
 import { pino } from "pino";
+import { platformTraits } from "../adapters/platformTraits.ts";
 import { createSlackApp } from "../adapters/slack/slackApp.ts";
 import { SlackPoster } from "../adapters/slack/slackPoster.ts";
 import { CommandRouter } from "../commands/router.ts";
@@ -67,7 +68,7 @@ export async function benchSlack(): Promise<Record<string, unknown>> {
     signingSecret: SIGNING_SECRET,
     slackApiUrl: fake.apiUrl,
     port: 0,
-    router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues })]),
+    router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues, platforms: platformTraits })]),
     logger,
   });
   await slack.start();

@@ -4,6 +4,7 @@
 // events that should alert, and this process's CPU and memory while the watch runs. The sandbox,
 // redis-server client and watch share this one process, so CPU is an upper bound for the watch.
 import { Redis } from "ioredis";
+import { consoleTraits } from "../adapters/console/consoleTraits.ts";
 import type { ChatMessage, ChatPoster, PostedMessage } from "../src/chat/types.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import type { KubeObject } from "../src/kube/resources.ts";
@@ -43,6 +44,7 @@ function pod(i: number, restarts: number, crash: boolean): KubeObject {
 
 class CountingPoster implements ChatPoster {
   readonly platform = "console" as const;
+  readonly traits = consoleTraits;
   n = 0;
   async postRoot(_c: string, _m: ChatMessage): Promise<PostedMessage> {
     const id = String(++this.n);

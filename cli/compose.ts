@@ -6,12 +6,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Queue, type Worker } from "bullmq";
 import { parse as parseYaml } from "yaml";
+import { platformTraits } from "../adapters/platformTraits.ts";
 import { createRouter } from "../commands/index.ts";
 import { AccessPolicy } from "../src/access/policy.ts";
 import { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import { ApproverResolver, type GroupMembersLookup } from "../src/approvals/approvers.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
-import type { ReplyAddress } from "../src/chat/types.ts";
+import type { Platform, ReplyAddress } from "../src/chat/types.ts";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import type { CheckReport } from "../src/checks/preflight.ts";
 import { approvalsFor } from "../src/config/load.ts";
@@ -61,8 +62,11 @@ export interface ApproverRules {
 /** The producer side of every queue, on one non-blocking connection. */
 export function createControls(redis: RedisConnection, prefix: string, approvers?: ApproverRules): Controls {
   const jobs = new JobSubmitter(redis, prefix);
-  const resolver = approvers ? new ApproverResolver({ groupMembers: approvers.groupMembers }) : undefined;
+  const resolver = approvers
+    ? new ApproverResolver({ platforms: platformTraits, groupMembers: approvers.groupMembers })
+    : undefined;
   const cycles = new CycleControl(redis, prefix, {
+    platforms: platformTraits,
     isApprover:
       approvers && resolver
         ? (cluster, actor) =>
@@ -96,6 +100,7 @@ export function createBotRouter(
 ) {
   return createRouter({
     clusters,
+    platforms: platformTraits,
     jobs: controls.jobs,
     verify: controls.jobs,
     statusQueue: controls.statusQueue,
@@ -112,7 +117,11 @@ export function createAccessPolicy(opts: {
   groupMembers?: GroupMembersLookup;
   logger?: Logger;
 }): AccessPolicy {
-  return new AccessPolicy(opts.file.access, { groupMembers: opts.groupMembers, logger: opts.logger });
+  return new AccessPolicy(opts.file.access, {
+    platforms: platformTraits,
+    groupMembers: opts.groupMembers,
+    logger: opts.logger,
+  });
 }
 
 export function createApprovals(opts: {
@@ -185,7 +194,7 @@ export function startWorkers(opts: {
   /** Base of the links to docs/checks.md in alerts (UPSHIFT_DOCS_URL); default the repo path. */
   docsUrl?: string;
   logger: Logger;
-  maxChars?: (platform: string) => number;
+  maxChars?: (platform: Platform) => number;
   onReport?: (report: CheckReport) => void;
   /** Each alert a watch posts (upshift_alerts_sent_total). */
   onAlertPosted?: (cluster: string, reason: string) => void;

@@ -161,7 +161,7 @@ export async function runServices(mode: ServiceMode): Promise<number> {
       backupDir: env.UPSHIFT_BACKUP_DIR,
       docsUrl: env.UPSHIFT_DOCS_URL,
       logger,
-      maxChars: (platform) => (platform === "discord" ? 2_000 : 3_000),
+      maxChars: (platform) => registry.traits(platform).maxMessageChars,
       onAlertPosted: alertCounter(metrics),
       onReport: (report) => {
         for (const f of report.findings) metrics.findingsTotal.inc({ check: f.check, severity: f.severity });

@@ -30,10 +30,10 @@ export function createRouter(deps: RouterDeps): CommandRouter {
     clusters: deps.clusters,
     logger: deps.logger,
   });
-  const { clusters } = deps;
+  const { clusters, platforms } = deps;
   if (deps.statusQueue) router.register(upgradeStatusCommand({ clusters, statusQueue: deps.statusQueue }));
-  if (deps.verify) router.register(upgradeVerifyCommand({ clusters, jobs: deps.verify }));
-  if (deps.watch) router.register(upgradeWatchCommand({ clusters, watch: deps.watch }));
+  if (deps.verify) router.register(upgradeVerifyCommand({ clusters, jobs: deps.verify, platforms }));
+  if (deps.watch) router.register(upgradeWatchCommand({ clusters, watch: deps.watch, platforms }));
   if (deps.cycles) {
     const cycleDeps = { clusters, cycles: deps.cycles };
     router.register(upgradeCycleCommand(cycleDeps));

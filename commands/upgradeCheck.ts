@@ -1,6 +1,7 @@
 // /upgrade-check [context|all] [target]: validate against the configured contexts, then queue a
 // check job that carries its reply address. Validation happens here, before anything is queued,
 // so a typo costs the user one ephemeral message and the cluster nothing.
+import type { TraitsSource } from "../src/chat/platformTraits.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
 import { userText } from "../src/chat/userText.ts";
 import type { EnqueueResult } from "../src/queue/jobSubmitter.ts";
@@ -11,6 +12,8 @@ import type { CommandInvocation, CommandReply } from "./types.ts";
 
 export interface UpgradeCheckDeps {
   clusters: { names(): string[]; defaultName(): string | undefined };
+  /** The platforms' traits: how a reply names the channel its thread is in. */
+  platforms: TraitsSource;
   jobs: {
     enqueueCheck(data: CheckJobData): Promise<EnqueueResult>;
     /** Fleet run; optional until the fleet flow is wired. */
@@ -28,9 +31,10 @@ export const UPGRADE_CHECK_SPEC = {
   ],
 };
 
-export function threadHint(reply: ReplyAddress | undefined): string {
+export function threadHint(platforms: TraitsSource, reply: ReplyAddress | undefined): string {
   if (!reply) return "see the channel";
-  return reply.rootMessage ? `see the thread in <#${reply.channel}>` : `it will post in <#${reply.channel}>`;
+  const channel = platforms.traits(reply.platform).channel(reply.channel);
+  return reply.rootMessage ? `see the thread in ${channel}` : `it will post in ${channel}`;
 }
 
 // A retried or replayed request (same Slack trigger_id / Discord interaction id) finds its first job.
@@ -66,13 +70,16 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
         async run(clusters): Promise<CommandReply> {
           const result = await enqueueFleet(base, clusters);
           if (result.status === "replayed")
-            return { refused: false, text: `${REPLAYED_TEXT}: ${threadHint(result.reply)}.` };
+            return { refused: false, text: `${REPLAYED_TEXT}: ${threadHint(deps.platforms, result.reply)}.` };
           return result.status === "queued"
             ? {
                 refused: false,
                 text: `Queued checks of ${clusters.length} clusters${shownTarget ? ` for ${shownTarget}` : ""}. A summary will follow in this channel.`,
               }
-            : { refused: false, text: `A fleet check is already running: ${threadHint(result.reply)}.` };
+            : {
+                refused: false,
+                text: `A fleet check is already running: ${threadHint(deps.platforms, result.reply)}.`,
+              };
         },
       };
     }
@@ -85,14 +92,17 @@ export function upgradeCheckCommand(deps: UpgradeCheckDeps): CommandHandler {
       async run(): Promise<CommandReply> {
         const result = await deps.jobs.enqueueCheck({ ...base, cluster });
         if (result.status === "replayed")
-          return { refused: false, text: `${REPLAYED_TEXT}: ${threadHint(result.reply)}.` };
+          return { refused: false, text: `${REPLAYED_TEXT}: ${threadHint(deps.platforms, result.reply)}.` };
         const what = `${cluster}${shownTarget ? ` → ${shownTarget}` : ""}`;
         return result.status === "queued"
           ? {
               refused: false,
               text: `Queued upgrade check of ${what}. Results will appear in a thread in this channel.`,
             }
-          : { refused: false, text: `Already running: the check of ${what}; ${threadHint(result.reply)}.` };
+          : {
+              refused: false,
+              text: `Already running: the check of ${what}; ${threadHint(deps.platforms, result.reply)}.`,
+            };
       },
     };
   });

@@ -2,6 +2,7 @@
 // by every preflight). Validated here, queued on the check queue, posted by the worker as a root
 // whose headline is the verdict (healthy / degraded / incomplete) with the comparison threaded.
 
+import type { TraitsSource } from "../src/chat/platformTraits.ts";
 import { userText } from "../src/chat/userText.ts";
 import type { EnqueueResult } from "../src/queue/jobSubmitter.ts";
 import type { VerifyJobData } from "../src/queue/jobs.ts";
@@ -13,6 +14,8 @@ import { threadHint } from "./upgradeCheck.ts";
 export interface UpgradeVerifyDeps {
   clusters: { names(): string[]; defaultName(): string | undefined };
   jobs: { enqueueVerify(data: VerifyJobData): Promise<EnqueueResult> };
+  /** The platforms' traits: how a reply names the channel its thread is in. */
+  platforms: TraitsSource;
 }
 
 export const UPGRADE_VERIFY_SPEC = {
@@ -52,14 +55,17 @@ export function upgradeVerifyCommand(deps: UpgradeVerifyDeps): CommandHandler {
         if (result.status === "replayed")
           return {
             refused: false,
-            text: `This same request was already received and queued once; it runs once: ${threadHint(result.reply)}.`,
+            text: `This same request was already received and queued once; it runs once: ${threadHint(deps.platforms, result.reply)}.`,
           };
         return result.status === "queued"
           ? {
               refused: false,
               text: `Queued verify of ${cluster} against its last baseline. The comparison will appear in a thread in this channel.`,
             }
-          : { refused: false, text: `Already running: the verify of ${cluster}; ${threadHint(result.reply)}.` };
+          : {
+              refused: false,
+              text: `Already running: the verify of ${cluster}; ${threadHint(deps.platforms, result.reply)}.`,
+            };
       },
     };
   });

@@ -1,15 +1,18 @@
 // /upgrade-watch [context] [for 2h] and /upgrade-watch stop [context]: validate, then start or
 // stop the cluster's watch job through WatchControl (the same API the add-on cycle engine uses).
+import type { TraitsSource } from "../src/chat/platformTraits.ts";
 import { userText } from "../src/chat/userText.ts";
 import { DEFAULT_WATCH_MS, MAX_WATCH_MS, type WatchControl } from "../src/watch/control.ts";
 import { type ParseResult, splitWords } from "./grammar.ts";
-import { threadHint } from "./upgradeCheck.ts";
 import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
+import { threadHint } from "./upgradeCheck.ts";
 
 export interface UpgradeWatchDeps {
   clusters: { names(): string[]; defaultName(): string | undefined };
   watch: WatchControl;
+  /** The platforms' traits: how a reply names the channel its thread is in. */
+  platforms: TraitsSource;
 }
 
 export const UPGRADE_WATCH_SPEC = {
@@ -109,7 +112,7 @@ export function upgradeWatchCommand(deps: UpgradeWatchDeps): CommandHandler {
             }
           : {
               refused: false,
-              text: `Already watching ${cluster}${result.until ? ` until ${result.until.slice(0, 16).replace("T", " ")} UTC` : ""}: ${threadHint(result.reply)}.`,
+              text: `Already watching ${cluster}${result.until ? ` until ${result.until.slice(0, 16).replace("T", " ")} UTC` : ""}: ${threadHint(deps.platforms, result.reply)}.`,
             };
       },
     };

@@ -10,10 +10,9 @@
 // request) is bounded by a deadline; when it passes, the thread names the calls that hung.
 import { type Job, UnrecoverableError } from "bullmq";
 import type { Logger } from "../src/log.ts";
-import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { Tone } from "../src/chat/richMessage.ts";
-import type { ChatMessage, ChatPoster } from "../src/chat/types.ts";
+import type { ChatMessage, ChatPoster, Platform } from "../src/chat/types.ts";
 import { type CheckReport, runPreflight } from "../src/checks/preflight.ts";
 import type { Check } from "../src/checks/types.ts";
 import { ignoreRulesFor } from "../src/config/load.ts";
@@ -66,7 +65,7 @@ export interface CheckProcessorDeps {
   /** Called with every finished report (metrics: findings by check and severity). */
   onReport?: (report: CheckReport) => void;
   /** Message size for the platform (Discord: 2,000 characters). */
-  maxChars?: (platform: string) => number;
+  maxChars?: (platform: Platform) => number;
   /** The whole check's deadline, all attempts together (UPSHIFT_CHECK_DEADLINE_SECONDS). */
   checkDeadlineMs?: number;
   /** UPSHIFT_HELM_NAMESPACES: Helm release Secrets are read only there. */
@@ -94,7 +93,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
     const poster = deps.posters.get(data.reply.platform);
     if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
 
-    const who = mention(data.requester);
+    const who = poster.traits.mention(data.requester);
     const head = (state: string, tone?: Tone) =>
       structuredHeadline(
         {

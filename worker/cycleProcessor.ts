@@ -94,6 +94,7 @@ async function openThread(job: Job<CycleJobData>, poster: ChatPoster, data: Cycl
       cycleRootMessage(
         { cluster: data.cluster, requester: data.requester, dryRun: data.dryRun, rollbackOf: data.rollbackOf },
         { state: "planning" },
+        poster.traits,
       ),
       `${job.id}:root`,
     );
@@ -127,6 +128,7 @@ async function planCycle(
         cycleRootMessage(
           { cluster: data.cluster, requester: data.requester, dryRun: data.dryRun },
           { state: "could-not-plan", why: msg },
+          poster.traits,
         ),
       );
     throw new UnrecoverableError(msg);

@@ -25,7 +25,12 @@ export interface FleetProcessorDeps {
 export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorDeps): Promise<{ children: number }> {
   const poster = deps.posters.get(job.data.reply.platform);
   if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
-  await ensureRoot(job, poster, fleetRoot(job.data, fleetCheckingState(job.data.clusters)), `${job.id}:fleet-root`);
+  await ensureRoot(
+    job,
+    poster,
+    fleetRoot(job.data, fleetCheckingState(job.data.clusters), poster.traits),
+    `${job.id}:fleet-root`,
+  );
   if (job.data.flowAdded) return { children: job.data.clusters.length };
   const { clusters, target, requester, reply, requestedAt } = job.data;
   const summary: FleetSummaryJobData = { kind: "fleet-summary", clusters, target, requester, reply, requestedAt };
@@ -83,6 +88,10 @@ export async function processFleetSummary(
     thread: address.thread,
   }));
   const { state, tone } = fleetDoneState(Object.values(values), Object.keys(failures).length);
-  await poster.update(job.data.reply.channel, job.data.reply.rootMessage!, fleetRoot(job.data, state, tone));
+  await poster.update(
+    job.data.reply.channel,
+    job.data.reply.rootMessage!,
+    fleetRoot(job.data, state, poster.traits, tone),
+  );
   return { clusters: done.size };
 }

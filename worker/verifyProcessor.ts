@@ -4,9 +4,8 @@
 // or an add-on cycle: one summary in that thread. Posts are keyed (postOnce) like a check's, so
 // a retried or taken-over job never posts twice.
 import { type Job, UnrecoverableError } from "bullmq";
-import { mention } from "../src/chat/mention.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
-import type { ChatMessage } from "../src/chat/types.ts";
+import type { ChatMessage, Platform } from "../src/chat/types.ts";
 import type { Check } from "../src/checks/types.ts";
 import { ignoreRulesFor } from "../src/config/load.ts";
 import type { FileConfig } from "../src/config/schema.ts";
@@ -49,7 +48,7 @@ export interface VerifyProcessorDeps {
   baselines: BaselineStore;
   logger: Logger;
   microk8sStatus?: (cluster: string) => (() => Promise<unknown>) | undefined;
-  maxChars?: (platform: string) => number;
+  maxChars?: (platform: Platform) => number;
   /** The whole verify's deadline, all attempts together (UPSHIFT_CHECK_DEADLINE_SECONDS, as checks). */
   checkDeadlineMs?: number;
   /** UPSHIFT_HELM_NAMESPACES: Helm release Secrets are read only there. */
@@ -72,7 +71,7 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
     if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
     // Automatic verifies post one message in an existing thread; commands open their own.
     const inThread = data.origin !== "command" && data.reply.thread !== undefined;
-    const who = data.requester ? mention(data.requester) : undefined;
+    const who = data.requester ? poster.traits.mention(data.requester) : undefined;
     const head = (state: string) =>
       verifyHeadline({ cluster: data.cluster, serverVersions: job.data.serverVersions, requester: who }, state);
     const maxChars = deps.maxChars?.(data.reply.platform);

@@ -77,7 +77,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
     const until = Date.parse(data.until);
     if (!Number.isFinite(until)) throw new UnrecoverableError(`until: expected an ISO time, got "${data.until}"`);
 
-    const headline = (state: string) => watchRoot(data, state);
+    const headline = (state: string) => watchRoot(data, state, poster.traits);
     if (!data.reply.rootMessage) {
       const root = await poster.postRoot(data.reply.channel, headline(watchStartedState(deps.helmNamespaces)));
       await job.updateData({ ...job.data, reply: { ...data.reply, rootMessage: root.id, thread: root.thread } });

@@ -1,8 +1,10 @@
 // The console "platform": the demo's chat. Messages go to a stream as a channel with threads,
 // edits are shown as edits, files are printed inline (a terminal has nowhere to attach them).
-import { renderConsoleMarkup } from "./consoleMarkup.ts";
+
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions } from "../../src/chat/types.ts";
 import { renderUserText } from "../../src/chat/userText.ts";
+import { renderConsoleMarkup } from "./consoleMarkup.ts";
+import { consoleTraits } from "./consoleTraits.ts";
 
 const FILE_PREVIEW_LINES = 20;
 
@@ -16,6 +18,7 @@ export interface ConsoleEntry {
 
 export class ConsolePoster implements ChatPoster {
   readonly platform = "console" as const;
+  readonly traits = consoleTraits;
   private nextId = 1;
   private readonly out: NodeJS.WritableStream;
   /** Everything posted, in order: what the demo's tests read. */

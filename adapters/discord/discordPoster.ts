@@ -5,9 +5,10 @@
 // Discord returns the message that nonce already created (same author, last few minutes) instead
 // of creating another; so this poster needs no findPosted.
 import { createHash } from "node:crypto";
-import { DiscordAPIError, REST, type RawFile } from "@discordjs/rest";
+import { DiscordAPIError, type RawFile, REST } from "@discordjs/rest";
 import { type RESTPostAPIChannelMessageJSONBody, Routes } from "discord.js";
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions, ReplyAddress } from "../../src/chat/types.ts";
+import { discordTraits } from "./discordTraits.ts";
 import { type DiscordButtonRow, type DiscordEmbed, toComponents, toEmbeds } from "./embeds.ts";
 import { DISCORD_MAX_CHARS, splitMessage, threadName, toDiscordMarkdown, truncateMessage } from "./format.ts";
 
@@ -37,6 +38,7 @@ interface APIMessageLike {
 
 export class DiscordPoster implements ChatPoster {
   readonly platform = "discord" as const;
+  readonly traits = discordTraits;
   readonly rest: REST;
 
   constructor(opts: DiscordPosterOptions) {

@@ -7,9 +7,10 @@
 // space; allowed_mentions on every message is the second lock on the same door.
 import { escapeMarkdown } from "discord.js";
 import { plainUserText, renderUserText } from "../../src/chat/userText.ts";
+import { discordTraits } from "./discordTraits.ts";
 
 /** Discord's limit for a message's content. */
-export const DISCORD_MAX_CHARS = 2_000;
+export const DISCORD_MAX_CHARS = discordTraits.maxMessageChars;
 
 /** User text as Discord shows it literally: markdown escaped, mentions inert. */
 export function escapeDiscordUserText(text: string): string {

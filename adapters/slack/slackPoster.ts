@@ -1,12 +1,13 @@
 // ChatPoster for Slack over the Web API. Rate limits are the WebClient's business: on a 429 it
 // waits Retry-After and retries within the bounded policy below, so the worker never sleeps or
 // counts requests itself. Every call has a 10 s timeout; the token is never logged.
-import { type RetryOptions, WebClient, type WebAPICallResult } from "@slack/web-api";
+import { type RetryOptions, type WebAPICallResult, WebClient } from "@slack/web-api";
 import type { ChatMessage, ChatPoster, PostedMessage, PostOptions, ReplyAddress } from "../../src/chat/types.ts";
 import type { Logger } from "../../src/log.ts";
-import { boltLogger } from "./boltLogger.ts";
 import { toBlocks } from "./blockKit.ts";
+import { boltLogger } from "./boltLogger.ts";
 import { toMrkdwn } from "./mrkdwn.ts";
+import { slackTraits } from "./slackTraits.ts";
 
 /** Up to 5 retries (429s, network errors), backing off 1 s to 30 s: a post gives up after ~2 min, not 30. */
 export const SLACK_RETRY_POLICY: RetryOptions = {
@@ -83,6 +84,7 @@ function hintFor(code: string | undefined): string {
 
 export class SlackPoster implements ChatPoster {
   readonly platform = "slack" as const;
+  readonly traits = slackTraits;
   readonly client: WebClient;
   private readonly logger: Logger;
 

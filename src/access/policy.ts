@@ -1,8 +1,9 @@
 // The access rules of upshift.yaml as the command layer and the approval engine ask them. Without
 // an `access` key nothing is restricted (as before rules existed; `upshift bot` warns at start).
-// With one, what no rule allows is refused. Slack group membership is looked up here, through the
+// With one, what no rule allows is refused. Group membership is looked up here, through the
 // same cached, time-bounded lookup the approvals use; a failed lookup admits nobody by that group.
 import { GroupMembership, type GroupMembersLookup } from "../approvals/approvers.ts";
+import { PlatformTraitsTable, type TraitsSource } from "../chat/platformTraits.ts";
 import type { AccessConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import {
@@ -28,16 +29,26 @@ export class AccessPolicy {
   private readonly config?: AccessConfig;
   private readonly groups: GroupMembership;
   private readonly logger?: Logger;
+  private readonly platforms: TraitsSource;
 
-  constructor(config: AccessConfig | undefined, opts: { groupMembers?: GroupMembersLookup; logger?: Logger } = {}) {
+  constructor(
+    config: AccessConfig | undefined,
+    opts: {
+      /** The platforms' traits: which of a rule's users are the subject's platform's. */
+      platforms: TraitsSource;
+      groupMembers?: GroupMembersLookup;
+      logger?: Logger;
+    },
+  ) {
     this.config = config;
+    this.platforms = opts.platforms;
     this.groups = new GroupMembership({ groupMembers: opts.groupMembers });
     this.logger = opts.logger;
   }
 
-  /** Allows everything: no `access` key. */
+  /** Allows everything: no `access` key (so no platform's names are ever read). */
   static open(): AccessPolicy {
-    return new AccessPolicy(undefined);
+    return new AccessPolicy(undefined, { platforms: new PlatformTraitsTable([]) });
   }
 
   get restricted(): boolean {
@@ -57,14 +68,14 @@ export class AccessPolicy {
   async grants(subject: AccessSubject): Promise<Grants | undefined> {
     if (!this.config) return undefined;
     const member = new Set<string>();
-    for (const group of groupsToResolve(this.config.rules, subject)) {
+    for (const group of groupsToResolve(this.platforms, this.config.rules, subject)) {
       try {
         if (await this.groups.has(group, subject.userId)) member.add(group);
       } catch (err) {
-        this.logger?.warn({ err, group }, "Slack group lookup failed; the group admits nobody");
+        this.logger?.warn({ err, group }, "group lookup failed; the group admits nobody");
       }
     }
-    return grantsFor(this.config.rules, subject, (g) => member.has(g));
+    return grantsFor(this.platforms, this.config.rules, subject, (g) => member.has(g));
   }
 
   /** May the subject run `command` on the target? `all` becomes the clusters allowed here. */

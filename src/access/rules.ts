@@ -1,7 +1,9 @@
 // Pure evaluation of upshift.yaml's access rules: who may name which cluster with which command
-// in which channel. No I/O: Slack group membership arrives resolved (AccessPolicy looks it up).
+// in which channel. No I/O: group membership arrives resolved (AccessPolicy looks it up). Which
+// of a rule's users are the subject's platform's, its traits say.
 // Rules only add: a request is allowed when, for every cluster it names, one rule that names the
 // channel and admits the user allows that cluster and that command. Everything else is refused.
+import { namedDirectly, type TraitsSource } from "../chat/platformTraits.ts";
 import type { Platform } from "../chat/types.ts";
 import type { AccessCommand, AccessRule } from "../config/schema.ts";
 
@@ -28,42 +30,47 @@ export function ruleNamesChannel(rule: AccessRule, platform: Platform, channel: 
   return rule.channels[platform].includes(channel);
 }
 
-/** The Slack groups named by the rules of a channel: the only memberships worth looking up. */
-export function groupsToResolve(rules: readonly AccessRule[], subject: AccessSubject): string[] {
-  if (subject.platform !== "slack") return [];
+/** The groups named by the rules of a channel: the only memberships worth looking up. */
+export function groupsToResolve(
+  platforms: TraitsSource,
+  rules: readonly AccessRule[],
+  subject: AccessSubject,
+): string[] {
+  const traits = platforms.traits(subject.platform);
   const groups = new Set<string>();
   for (const rule of rules) {
     if (!ruleNamesChannel(rule, subject.platform, subject.channel) || !rule.users) continue;
+    const people = traits.people(rule.users);
     // A user named directly needs no lookup.
-    if (rule.users.slackUsers.includes(subject.userId)) continue;
-    for (const g of rule.users.slackGroups) groups.add(g);
+    if (namedDirectly(people, subject)) continue;
+    for (const g of people.groups) groups.add(g);
   }
   return [...groups];
 }
 
 /** True when the rule's users (absent: anyone in its channels) include the subject. */
-export function ruleAdmits(rule: AccessRule, subject: AccessSubject, inGroup: (group: string) => boolean): boolean {
-  const u = rule.users;
-  if (!u) return true;
-  switch (subject.platform) {
-    case "slack":
-      return u.slackUsers.includes(subject.userId) || u.slackGroups.some(inGroup);
-    case "discord":
-      return u.discordUsers.includes(subject.userId) || (subject.roles ?? []).some((r) => u.discordRoles.includes(r));
-    case "console":
-      return u.consoleUsers.includes(subject.userId);
-  }
+export function ruleAdmits(
+  platforms: TraitsSource,
+  rule: AccessRule,
+  subject: AccessSubject,
+  inGroup: (group: string) => boolean,
+): boolean {
+  if (!rule.users) return true;
+  const people = platforms.traits(subject.platform).people(rule.users);
+  return namedDirectly(people, subject) || people.groups.some(inGroup);
 }
 
 /** Everything the rules grant this subject in this channel, merged by cluster. */
 export function grantsFor(
+  platforms: TraitsSource,
   rules: readonly AccessRule[],
   subject: AccessSubject,
   inGroup: (group: string) => boolean = () => false,
 ): Grants {
   const grants: Grants = new Map();
   for (const rule of rules) {
-    if (!ruleNamesChannel(rule, subject.platform, subject.channel) || !ruleAdmits(rule, subject, inGroup)) continue;
+    if (!ruleNamesChannel(rule, subject.platform, subject.channel) || !ruleAdmits(platforms, rule, subject, inGroup))
+      continue;
     for (const cluster of rule.clusters) {
       const had = grants.get(cluster);
       if (had === "every" || !rule.commands) grants.set(cluster, "every");

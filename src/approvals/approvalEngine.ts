@@ -7,9 +7,8 @@
 import type { Logger } from "../log.ts";
 import type { AccessPolicy } from "../access/policy.ts";
 import type { ButtonClick } from "../chat/buttons.ts";
-import { mention } from "../chat/mention.ts";
 import type { PosterRegistry } from "../chat/posterRegistry.ts";
-import type { ChatPoster, ReplyAddress } from "../chat/types.ts";
+import type { ChatPoster, Platform, PlatformTraits, ReplyAddress } from "../chat/types.ts";
 import { approvalsFor } from "../config/load.ts";
 import type { FileConfig } from "../config/schema.ts";
 import { nothingToDo, planHash } from "../cycles/plan.ts";
@@ -20,14 +19,16 @@ import type { CycleRunJobData } from "../queue/jobs.ts";
 import type { RedisCommands } from "../redis/commands.ts";
 import { type CycleKeys, cycleKeys } from "../redis/keys.ts";
 import { runScript } from "../redis/scripts.ts";
+import * as approvalText from "../render/approvals.ts";
 import { cycleRootMessage, planRich, renderPlan, rootSubjectOf } from "../render/cycles.ts";
 import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
 import { AuditLog } from "./auditLog.ts";
-import { decisionOf, type ReactionDecision, seedEmoji } from "./emoji.ts";
+import { decisionOf, type ReactionDecision } from "./emoji.ts";
 
 export interface ApprovalEngineDeps {
   redis: RedisCommands;
   prefix: string;
+  /** The platforms' posters, and with them their traits (mentions, seed emoji). */
   posters: PosterRegistry;
   file: FileConfig;
   /** Called once when a plan reaches its required votes: enqueue the cycle run. */
@@ -102,7 +103,7 @@ export class ApprovalEngine {
     this.keys = cycleKeys(deps.prefix);
     this.plans = new PlanStore(deps.redis, this.keys);
     this.audit = new AuditLog(deps.redis, this.keys.audit);
-    this.approvers = new ApproverResolver({ groupMembers: deps.groupMembers });
+    this.approvers = new ApproverResolver({ platforms: deps.posters, groupMembers: deps.groupMembers });
     this.now = deps.now ?? Date.now;
   }
 
@@ -112,13 +113,14 @@ export class ApprovalEngine {
    */
   async requestApproval(plan: CyclePlan, reply: ReplyAddress): Promise<ApprovalRequest> {
     const poster = this.poster(reply.platform);
+    const traits = poster.traits;
     const address = threadOf(reply);
     const cfg = approvalsFor(this.deps.file, plan.cluster);
     const hash = planHash(plan);
     const expiresAt = this.now() + cfg.expiresAfter;
     if (plan.dryRun || plan.steps.length === 0) {
       const messageId = await poster.postInThread(address, {
-        text: `${renderPlan(plan)}\n${plan.dryRun ? "_Dry run: no approval requested._" : ""}`.trim(),
+        text: approvalText.unrequestedPlanText(renderPlan(plan), Boolean(plan.dryRun)),
       });
       await this.setRoot(
         plan,
@@ -142,13 +144,16 @@ export class ApprovalEngine {
     // Saved before posting: a reaction can arrive the instant the message appears.
     await this.plans.save({ plan, hash, state: "pending", expiresAt, required: cfg.required, reply, approvedBy: [] });
     const who = this.approvers.describe(cfg, reply.platform);
-    const ask = `React ✅ to approve, ❌ to cancel. Needs ${cfg.required} of: ${who}. Expires in ${Math.round(cfg.expiresAfter / 60_000)} minutes.${
-      cfg.allowSelfApproval ? "" : ` ${mention(plan.requester)} requested it and cannot approve it.`
-    }`;
+    const ask = approvalText.approvalAsk({
+      required: cfg.required,
+      approvers: who,
+      expiresAfterMs: cfg.expiresAfter,
+      selfBarred: cfg.allowSelfApproval ? undefined : traits.mention(plan.requester),
+    });
     const value = buttonValue(plan.id, hash);
     const messageId = await poster.postInThread(address, {
-      text: `${renderPlan(plan)}\n\n${ask}`,
-      rich: planRich(plan, [ask, "Or use the buttons: the same rules apply."]),
+      text: approvalText.planWithNote(renderPlan(plan), ask),
+      rich: planRich(plan, [ask, approvalText.BUTTONS_HINT]),
       actions: [
         { kind: "approve", label: "Approve", value },
         { kind: "cancel", label: "Cancel", value },
@@ -171,9 +176,8 @@ export class ApprovalEngine {
     });
     if (poster.react) {
       for (const d of ["approve", "cancel"] as const) {
-        // Discord threads are channels of their own; Slack thread replies live in the channel.
         await poster
-          .react(reply.platform === "discord" ? address.thread : reply.channel, messageId, seedEmoji(reply.platform, d))
+          .react(traits.threadMessageChannel(address), messageId, traits.seedEmoji[d])
           .catch((err) => this.deps.logger?.warn({ err }, "could not seed the approval reactions"));
       }
     }
@@ -199,9 +203,9 @@ export class ApprovalEngine {
    */
   async onButton(click: ButtonClick): Promise<ButtonResult> {
     const ref = parseButtonValue(click.value);
-    if (!ref) return { outcome: "unrelated", notice: "This is not an Upshift approval button; nothing was counted." };
+    if (!ref) return { outcome: "unrelated", notice: approvalText.BUTTON_NOTICES.unrelated };
     const stored = await this.plans.get(ref.planId);
-    if (!stored) return { outcome: "missing", notice: "This plan is no longer known to Upshift; nothing was counted." };
+    if (!stored) return { outcome: "missing", notice: approvalText.BUTTON_NOTICES.missing };
     if (!stored.hash.startsWith(ref.hash)) {
       await this.audit.append({
         planId: ref.planId,
@@ -212,15 +216,11 @@ export class ApprovalEngine {
         platform: click.platform,
         detail: ref.hash,
       });
-      return {
-        outcome: "stale",
-        notice:
-          "This button belongs to an earlier version of the plan; nothing was counted. Use the buttons of the latest plan in the thread.",
-      };
+      return { outcome: "stale", notice: approvalText.BUTTON_NOTICES.stale };
     }
     if (stored.state !== "pending") {
       const outcome: ReactionOutcome = stored.state === "expired" ? "expired" : "closed";
-      return { outcome, notice: `This plan is ${stored.state}; nothing was counted.` };
+      return { outcome, notice: approvalText.closedNotice(stored.state) };
     }
     const event: ApprovalReaction = {
       platform: click.platform,
@@ -246,25 +246,24 @@ export class ApprovalEngine {
     const cluster = stored.plan.cluster;
     const cfg = approvalsFor(this.deps.file, cluster);
     const base = { planId, planHash: stored.hash, cluster, who: event.userId, platform: event.platform };
-    const counted = via === "reaction" ? "the reaction was" : "your click was";
+    const who = this.traits(event.platform).mention({ userId: event.userId });
 
     let allowed: boolean;
     try {
       allowed = await this.approvers.isApprover(event, cfg);
     } catch (err) {
       this.deps.logger?.warn({ err }, "approver lookup failed");
-      const why = `Could not check whether <@${event.userId}> is an approver (${errorMessage(err)}); ${counted} not counted.`;
-      if (via === "reaction") await this.say(stored, `⚠️ ${why} Remove and add it again.`);
-      return { outcome: "not-approver", notice: `${why} Try again in a moment.` };
+      const said = approvalText.lookupFailed(who, errorMessage(err), via);
+      if (via === "reaction") await this.say(stored, said.thread);
+      return { outcome: "not-approver", notice: said.notice };
     }
     if (!allowed) {
-      const why = `<@${event.userId}> is not an approver for ${cluster}; ${counted} not counted.`;
+      const said = approvalText.notApprover(who, cluster, via);
       if (event.added && (await this.firstNotice(planId, `not:${event.userId}`))) {
         await this.audit.append({ ...base, action: "refused-not-approver", detail: event.emoji });
-        if (via === "reaction")
-          await this.say(stored, `<@${event.userId}> is not an approver for ${cluster}; the reaction is ignored.`);
+        if (via === "reaction") await this.say(stored, said.thread);
       }
-      return { outcome: "not-approver", notice: why };
+      return { outcome: "not-approver", notice: said.notice };
     }
     if (this.deps.access?.restricted) {
       const command = decision === "approve" ? "upgrade-cycle" : "upgrade-cycle-abort";
@@ -275,75 +274,69 @@ export class ApprovalEngine {
         [cluster],
       );
       if (!check.allowed) {
+        const said = approvalText.notAllowedHere(who, command, cluster, via);
         if (event.added && (await this.firstNotice(planId, `access:${command}:${event.userId}`))) {
           await this.audit.append({ ...base, action: "refused-access", detail: `${command} ${event.emoji}` });
-          if (via === "reaction")
-            await this.say(
-              stored,
-              `${mention({ platform: event.platform, userId: event.userId })} is an approver, but the access rules do not allow them /${command} on ${cluster} in this channel; the reaction is ignored.`,
-            );
+          if (via === "reaction") await this.say(stored, said.thread);
         }
-        return {
-          outcome: "not-allowed-here",
-          notice: `You are an approver, but the access rules do not allow you /${command} on ${cluster} in this channel; ${counted} not counted.`,
-        };
+        return { outcome: "not-allowed-here", notice: said.notice };
       }
     }
     const isRequester =
       event.userId === stored.plan.requester.userId && event.platform === stored.plan.requester.platform;
     if (decision === "approve" && isRequester && !cfg.allowSelfApproval) {
+      const said = approvalText.selfApproval(who, via);
       if (event.added && (await this.firstNotice(planId, `self:${event.userId}`))) {
         await this.audit.append({ ...base, action: "refused-self" });
-        if (via === "reaction")
-          await this.say(
-            stored,
-            `<@${event.userId}> requested this plan and cannot approve it; another approver must.`,
-          );
+        if (via === "reaction") await this.say(stored, said.thread);
       }
-      return {
-        outcome: "self-approval",
-        notice: `You requested this plan and cannot approve it; another approver must. ${counted.replace(/^./, (c) => c.toUpperCase())} not counted.`,
-      };
+      return { outcome: "self-approval", notice: said.notice };
     }
-    if (decision === "cancel" && !event.added) return { outcome: "noop", notice: "Nothing changed." };
+    if (decision === "cancel" && !event.added) return { outcome: "noop", notice: approvalText.NOTHING_CHANGED };
     const op = decision === "cancel" ? "cancel" : event.added ? "approve" : "withdraw";
     const [state, votes, outcome] = await this.vote(stored, op, event.userId);
     let notice: string;
     switch (outcome) {
-      case "voted":
+      case "voted": {
+        const said = approvalText.voted(who, votes, stored.required);
         await this.audit.append({ ...base, action: "approve" });
-        await this.say(stored, `✅ <@${event.userId}> approved (${votes} of ${stored.required}).`);
-        notice = `Your approval counted (${votes} of ${stored.required}).`;
+        await this.say(stored, said.thread);
+        notice = said.notice;
         break;
+      }
       case "duplicate":
-        notice = `You already approved this plan (${votes} of ${stored.required}).`;
+        notice = approvalText.duplicateVoteNotice(votes, stored.required);
         break;
-      case "withdrawn":
+      case "withdrawn": {
+        const said = approvalText.withdrawn(who, votes, stored.required);
         await this.audit.append({ ...base, action: "withdraw" });
-        await this.say(stored, `↩️ <@${event.userId}> withdrew their approval (${votes} of ${stored.required}).`);
-        notice = "Your approval was withdrawn.";
+        await this.say(stored, said.thread);
+        notice = said.notice;
         break;
-      case "cancelled":
+      }
+      case "cancelled": {
+        const said = approvalText.cancelled(who, cluster);
         await this.audit.append({ ...base, action: "cancel" });
-        await this.say(stored, `❌ Cancelled by <@${event.userId}>. Nothing was changed on ${cluster}.`);
+        await this.say(stored, said.thread);
         await this.setRoot(stored.plan, stored.reply, { state: "cancelled", by: event.userId });
-        await this.closePlanMessage(stored, `❌ Cancelled by <@${event.userId}>.`);
-        notice = "You cancelled the plan.";
+        await this.closePlanMessage(stored, said.planNote);
+        notice = said.notice;
         break;
+      }
       case "expired":
         await this.announceExpired(stored);
-        notice = "The plan expired before your vote; nothing was counted. Run /upgrade-cycle again for a fresh plan.";
+        notice = approvalText.EXPIRED_VOTE_NOTICE;
         break;
       case "approved":
         await this.audit.append({ ...base, action: "approve" });
         await this.startApproved(planId);
-        notice = "Your approval completed the plan: it is starting.";
+        notice = approvalText.COMPLETED_NOTICE;
         break;
       case "stale":
-        notice = "The plan changed since this vote was cast; nothing was counted.";
+        notice = approvalText.STALE_VOTE_NOTICE;
         break;
       default:
-        notice = `This plan is ${state}; nothing was counted.`;
+        notice = approvalText.closedNotice(state);
     }
     this.deps.logger?.debug({ planId, state, votes, outcome, via }, "vote counted");
     return { outcome: outcome as ReactionOutcome, notice };
@@ -379,7 +372,12 @@ export class ApprovalEngine {
 
   private async startApproved(planId: string): Promise<void> {
     const stored = (await this.plans.get(planId))!;
-    const names = stored.approvedBy.map((u) => `<@${u}>`).join(", ");
+    const traits = this.traits(stored.reply.platform);
+    const said = approvalText.approved(
+      stored.approvedBy.map((u) => traits.mention({ userId: u })),
+      stored.plan.kind,
+      stored.plan.cluster,
+    );
     await this.audit.append({
       planId,
       planHash: stored.hash,
@@ -388,9 +386,9 @@ export class ApprovalEngine {
       who: "upshift",
       detail: stored.approvedBy.join(","),
     });
-    await this.say(stored, `🚀 Approved by ${names}. Starting the ${stored.plan.kind} on ${stored.plan.cluster}.`);
+    await this.say(stored, said.thread);
     await this.setRoot(stored.plan, stored.reply, { state: "approved", by: stored.approvedBy });
-    await this.closePlanMessage(stored, `🚀 Approved by ${names}.`);
+    await this.closePlanMessage(stored, said.planNote);
     await this.deps.onApproved({
       kind: "cycle-run",
       planId,
@@ -411,12 +409,10 @@ export class ApprovalEngine {
       action: "expired",
       who: "upshift",
     });
-    await this.say(
-      stored,
-      `⌛ The plan for ${stored.plan.cluster} expired without enough approvals. Run /upgrade-cycle again for a fresh plan.`,
-    );
+    const said = approvalText.expired(stored.plan.cluster);
+    await this.say(stored, said.thread);
     await this.setRoot(stored.plan, stored.reply, { state: "expired" });
-    await this.closePlanMessage(stored, "⌛ Expired without enough approvals.");
+    await this.closePlanMessage(stored, said.planNote);
   }
 
   private async vote(stored: StoredPlan, op: string, user: string): Promise<[string, number, string]> {
@@ -445,7 +441,11 @@ export class ApprovalEngine {
       const poster = this.poster(reply.platform);
       // A reply address without a root (tests, old jobs) is left alone.
       if (reply.rootMessage)
-        await poster.update(reply.channel, reply.rootMessage, cycleRootMessage(rootSubjectOf(plan), state));
+        await poster.update(
+          reply.channel,
+          reply.rootMessage,
+          cycleRootMessage(rootSubjectOf(plan), state, poster.traits),
+        );
     } catch (err) {
       this.deps.logger?.warn({ err, plan: plan.id }, "could not update the cycle's root message");
     }
@@ -458,11 +458,11 @@ export class ApprovalEngine {
   private async closePlanMessage(stored: StoredPlan, outcome: string): Promise<void> {
     const messageId = stored.messageId ?? (await this.plans.get(stored.plan.id))?.messageId;
     if (!messageId || !stored.reply.thread) return;
-    // Discord threads are channels of their own; Slack thread replies live in the channel.
-    const channel = stored.reply.platform === "discord" ? stored.reply.thread : stored.reply.channel;
+    const poster = this.poster(stored.reply.platform);
+    const channel = poster.traits.threadMessageChannel(threadOf(stored.reply));
     try {
-      await this.poster(stored.reply.platform).update(channel, messageId, {
-        text: `${renderPlan(stored.plan)}\n\n${outcome}`,
+      await poster.update(channel, messageId, {
+        text: approvalText.planWithNote(renderPlan(stored.plan), outcome),
         rich: planRich(stored.plan, [outcome]),
       });
     } catch (err) {
@@ -482,10 +482,14 @@ export class ApprovalEngine {
     await this.poster(stored.reply.platform).postInThread(threadOf(stored.reply), { text });
   }
 
-  private poster(platform: string): ChatPoster {
-    const p = this.deps.posters.get(platform as ChatPoster["platform"]);
+  private poster(platform: Platform): ChatPoster {
+    const p = this.deps.posters.get(platform);
     if (!p) throw new Error(`no chat platform "${platform}" is configured`);
     return p;
+  }
+
+  private traits(platform: Platform): PlatformTraits {
+    return this.poster(platform).traits;
   }
 }
 

@@ -1,9 +1,12 @@
-// Who may approve on which cluster. Slack: user ids, or user-group ids resolved through an
-// injected lookup (usergroups.users.list on the Slack side), cached (GroupMembership) so a burst
-// of reactions does not hit Slack's rate limits. Discord: user ids, or role ids that come with the reaction event.
+// Who may approve on which cluster: the approvers of upshift.yaml that are the acting platform's
+// (its traits say which names those are), matched as user ids, roles that come with the event,
+// or groups whose members are looked up through an injected lookup, cached (GroupMembership) so
+// a burst of reactions does not hit the platform's rate limits.
 import { withTimeout } from "../async/withTimeout.ts";
-import type { ApprovalsConfig } from "../config/schema.ts";
+import { describePeople, namedDirectly, type TraitsSource } from "../chat/platformTraits.ts";
 import type { ReactionEvent } from "../chat/reactions.ts";
+import type { ApprovalsConfig } from "../config/schema.ts";
+import { approverList } from "../render/approvals.ts";
 
 /** A reaction as the approval engine reads it (Discord adapters fill in the member's roles). */
 export type ApprovalReaction = ReactionEvent;
@@ -11,9 +14,9 @@ export type ApprovalReaction = ReactionEvent;
 export type GroupMembersLookup = (groupId: string) => Promise<string[]>;
 
 /**
- * Members of Slack user groups through an injected lookup (usergroups.users.list), each group
- * cached for a while so a burst of reactions or commands does not hit Slack's rate limits, and
- * every lookup bounded by a timeout. Shared by approvals and access rules.
+ * Members of a platform's groups through an injected lookup (the platform's API, wired in cli/),
+ * each group cached for a while so a burst of reactions or commands does not hit its rate limits,
+ * and every lookup bounded by a timeout. Shared by approvals and access rules.
  */
 export class GroupMembership {
   private readonly lookup?: GroupMembersLookup;
@@ -49,42 +52,33 @@ export class GroupMembership {
 
 export class ApproverResolver {
   private readonly groups: GroupMembership;
+  private readonly platforms: TraitsSource;
 
-  constructor(opts: { groupMembers?: GroupMembersLookup; cacheMs?: number; timeoutMs?: number } = {}) {
+  constructor(opts: {
+    /** The traits of the platforms whose people act. */
+    platforms: TraitsSource;
+    groupMembers?: GroupMembersLookup;
+    cacheMs?: number;
+    timeoutMs?: number;
+  }) {
     this.groups = new GroupMembership(opts);
+    this.platforms = opts.platforms;
   }
 
   async isApprover(
     event: Pick<ApprovalReaction, "platform" | "userId" | "roles">,
     cfg: ApprovalsConfig,
   ): Promise<boolean> {
-    const a = cfg.approvers;
-    if (event.platform === "slack") {
-      if (a.slackUsers.includes(event.userId)) return true;
-      for (const group of a.slackGroups) {
-        if (await this.groups.has(group, event.userId)) return true;
-      }
-      return false;
+    const people = this.platforms.traits(event.platform).people(cfg.approvers);
+    if (namedDirectly(people, event)) return true;
+    for (const group of people.groups) {
+      if (await this.groups.has(group, event.userId)) return true;
     }
-    if (event.platform === "discord") {
-      if (a.discordUsers.includes(event.userId)) return true;
-      return (event.roles ?? []).some((r) => a.discordRoles.includes(r));
-    }
-    if (event.platform === "console") return a.consoleUsers.includes(event.userId);
     return false;
   }
 
   /** Everyone named in the configuration, for the approval request text. */
-  describe(cfg: ApprovalsConfig, platform: string): string {
-    const a = cfg.approvers;
-    const names =
-      platform === "slack"
-        ? [...a.slackUsers.map((u) => `<@${u}>`), ...a.slackGroups.map((g) => `<!subteam^${g}>`)]
-        : platform === "discord"
-          ? [...a.discordUsers.map((u) => `<@${u}>`), ...a.discordRoles.map((r) => `<@&${r}>`)]
-          : platform === "console"
-            ? a.consoleUsers.map((u) => `@${u}`)
-            : [];
-    return names.length ? names.join(", ") : "nobody (no approvers are configured for this cluster)";
+  describe(cfg: ApprovalsConfig, platform: ApprovalReaction["platform"]): string {
+    return approverList(describePeople(this.platforms.traits(platform), cfg.approvers));
   }
 }

@@ -1,5 +1,6 @@
-// Slack sends reaction names ("white_check_mark", "+1::skin-tone-2"), Discord sends unicode
-// ("✅", sometimes with the U+FE0F variation selector). Both map to one of two decisions.
+// Reactions arrive as names ("white_check_mark", "+1::skin-tone-2") or as unicode ("✅",
+// sometimes with the U+FE0F variation selector), whichever a platform sends. Both map to one of
+// two decisions. The reactions seeded on a request are each platform's (PlatformTraits.seedEmoji).
 export type ReactionDecision = "approve" | "cancel";
 
 const APPROVE = new Set(["white_check_mark", "heavy_check_mark", "ballot_box_with_check", "✅", "✔", "☑"]);
@@ -14,10 +15,4 @@ export function decisionOf(emoji: string): ReactionDecision | undefined {
   if (APPROVE.has(name)) return "approve";
   if (CANCEL.has(name)) return "cancel";
   return undefined;
-}
-
-/** The reaction to seed on an approval request, per platform. */
-export function seedEmoji(platform: string, decision: ReactionDecision): string {
-  if (platform === "slack") return decision === "approve" ? "white_check_mark" : "x";
-  return decision === "approve" ? "✅" : "❌";
 }

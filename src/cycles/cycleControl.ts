@@ -1,7 +1,7 @@
 // The producer side of cycles, for the command handlers and the approval engine: queue a plan,
 // queue an approved run (once: the job id is the plan id), report status, request an abort.
 import { Queue } from "bullmq";
-import { mention } from "../chat/mention.ts";
+import type { TraitsSource } from "../chat/platformTraits.ts";
 import type { Requester } from "../chat/types.ts";
 import type { CycleJobData, CyclePlanJobData, CycleRunJobData } from "../queue/jobs.ts";
 import { QUEUES } from "../queue/queues.ts";
@@ -24,6 +24,8 @@ export interface CycleActor {
 }
 
 export interface CycleControlOptions {
+  /** The platforms' traits, for the mentions in an abort's texts. */
+  platforms: TraitsSource;
   /**
    * Whether the actor is an approver of the cluster (the approvals rules of upshift.yaml). Without
    * it only a cycle's requester may abort it.
@@ -39,10 +41,12 @@ export class CycleControl {
   private readonly keys: CycleKeys;
   readonly plans: PlanStore;
   private readonly isApprover?: CycleControlOptions["isApprover"];
+  private readonly platforms: TraitsSource;
 
-  constructor(connection: RedisConnection, prefix: string, opts: CycleControlOptions = {}) {
+  constructor(connection: RedisConnection, prefix: string, opts: CycleControlOptions) {
     this.redis = connection;
     this.isApprover = opts.isApprover;
+    this.platforms = opts.platforms;
     this.keys = cycleKeys(prefix);
     this.queue = new Queue<CycleJobData>(QUEUES.cycle.name, { connection, prefix });
     this.plans = new PlanStore(connection, this.keys);
@@ -99,6 +103,7 @@ export class CycleControl {
     const latest = await this.plans.latestFor(cluster);
     if (!latest) return { ok: false, text: `No add-on cycle to abort on ${cluster}.` };
     const id = latest.plan.id;
+    const mention = (r: Requester) => this.platforms.traits(r.platform).mention(r);
     const open = latest.state === "pending" || latest.state === "approved" || latest.state === "running";
     if (open && !(await this.mayStop(cluster, latest.plan.requester, actor)))
       return {

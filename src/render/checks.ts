@@ -4,9 +4,8 @@
 // a file, so a 500-finding cluster does not become 500 messages. worker/checkProcessor.ts and
 // worker/fleetProcessor.ts decide when each is posted; this file decides what it says.
 
-import { mention } from "../chat/mention.ts";
 import type { RichMessage, Tone } from "../chat/richMessage.ts";
-import type { ChatMessage, Requester } from "../chat/types.ts";
+import type { ChatMessage, Mentions, Requester } from "../chat/types.ts";
 import { userText } from "../chat/userText.ts";
 import type { CheckReport } from "../checks/preflight.ts";
 import { type Finding, SEVERITIES, type Severity } from "../checks/types.ts";
@@ -233,22 +232,25 @@ export interface FleetSubject {
   requestedAt?: string;
 }
 
-function fleetHeadline(fleet: FleetSubject, state: string): { text: string } {
+function fleetHeadline(fleet: FleetSubject, state: string, traits: Mentions): { text: string } {
   return {
-    text: `*Fleet upgrade check:* ${plural(fleet.clusters.length, "cluster")}${fleet.target ? ` → ${userText(fleet.target)}` : " → next minor"}, requested by ${mention(fleet.requester)}: ${state}`,
+    text: `*Fleet upgrade check:* ${plural(fleet.clusters.length, "cluster")}${fleet.target ? ` → ${userText(fleet.target)}` : " → next minor"}, requested by ${traits.mention(fleet.requester)}: ${state}`,
   };
 }
 
-/** The fleet headline with its structure: the verdict in the header, and a thread name that says what it is. */
-export function fleetRoot(fleet: FleetSubject, state: string, tone: Tone = "progress"): ChatMessage {
+/**
+ * The fleet headline with its structure: the verdict in the header, and a thread name that says
+ * what it is. `traits` are the posting platform's (its mentions).
+ */
+export function fleetRoot(fleet: FleetSubject, state: string, traits: Mentions, tone: Tone = "progress"): ChatMessage {
   const what = `${plural(fleet.clusters.length, "cluster")}${fleet.target ? ` → ${userText(fleet.target)}` : " → next minor"}`;
   return {
-    ...fleetHeadline(fleet, state),
+    ...fleetHeadline(fleet, state, traits),
     rich: {
       tone,
       title: `Fleet upgrade check · ${what}: ${state}`,
       sections: [],
-      context: [`requested by ${mention(fleet.requester)}`],
+      context: [`requested by ${traits.mention(fleet.requester)}`],
     },
     threadName: `Fleet upgrade check · ${what} · ${dayOf(fleet.requestedAt)}`,
   };

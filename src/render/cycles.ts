@@ -3,9 +3,8 @@
 // text and as structure, and the thread replies of the plan and run jobs (steps, the end, the
 // failure alert in the channel). worker/cycleProcessor.ts and the approval engine decide when each
 // is posted; this file decides what it says.
-import { mention } from "../chat/mention.ts";
 import type { RichMessage, Tone } from "../chat/richMessage.ts";
-import type { ChatMessage, Requester } from "../chat/types.ts";
+import type { ChatMessage, Mentions, Requester } from "../chat/types.ts";
 import type { CycleEvent } from "../cycles/cycleEngine.ts";
 import { trimOutput } from "../cycles/drivers/exec.ts";
 import { nothingToDo, planHash } from "../cycles/plan.ts";
@@ -26,7 +25,8 @@ export function rootSubjectOf(plan: CyclePlan): CycleRootSubject {
 }
 
 /** The state in words, bold first word: what someone scanning the channel reads. */
-export function describeCycleState(s: CycleRootState): string {
+export function describeCycleState(s: CycleRootState, traits: Mentions): string {
+  const mention = (userId: string) => traits.mention({ userId });
   switch (s.state) {
     case "planning":
       return "planning";
@@ -41,7 +41,7 @@ export function describeCycleState(s: CycleRootState): string {
     case "re-planned":
       return "*re-planned*: the cluster changed since the approval; the new plan needs approval";
     case "approved":
-      return `*approved* by ${s.by.map((u) => `<@${u}>`).join(", ")}, starting`;
+      return `*approved* by ${s.by.map(mention).join(", ")}, starting`;
     case "running":
       return `*running* step ${s.step} of ${s.of} (${s.addon})`;
     case "done":
@@ -49,11 +49,11 @@ export function describeCycleState(s: CycleRootState): string {
     case "failed":
       return `*failed* at step ${s.step} of ${s.of} (${s.addon})`;
     case "cancelled":
-      return s.by ? `*cancelled* by <@${s.by}>` : "*cancelled*";
+      return s.by ? `*cancelled* by ${mention(s.by)}` : "*cancelled*";
     case "expired":
       return "*expired* without enough approvals";
     case "abort-requested":
-      return `*aborting*: requested by <@${s.by}>, stops before the next step`;
+      return `*aborting*: requested by ${mention(s.by)}, stops before the next step`;
     case "aborted":
       return `*aborted* after ${s.after} of ${plural(s.of, "step")}`;
   }
@@ -76,18 +76,20 @@ const STATE_TONE: Record<CycleRootState["state"], Tone> = {
   aborted: "warning",
 };
 
-export function cycleRootMessage(subject: CycleRootSubject, state: CycleRootState): ChatMessage {
+/** The root message; `traits` are the posting platform's (its mentions). */
+export function cycleRootMessage(subject: CycleRootSubject, state: CycleRootState, traits: Mentions): ChatMessage {
   const what = subject.rollbackOf
     ? `Rollback of add-on cycle ${subject.rollbackOf.slice(0, 8)}`
     : `Add-on cycle${subject.dryRun ? " (dry run)" : ""}`;
-  const described = describeCycleState(state);
+  const described = describeCycleState(state, traits);
+  const requester = traits.mention(subject.requester);
   return {
-    text: `*${what} for ${subject.cluster}*, requested by ${mention(subject.requester)}: ${described}`,
+    text: `*${what} for ${subject.cluster}*, requested by ${requester}: ${described}`,
     rich: {
       tone: STATE_TONE[state.state],
       title: `${what} · ${subject.cluster}: ${described}`,
       sections: [],
-      context: [`requested by ${mention(subject.requester)}`],
+      context: [`requested by ${requester}`],
     },
     threadName: `${what} · ${subject.cluster} · ${dayOf(undefined)}`,
   };

@@ -1,9 +1,8 @@
 // Every chat text of a watch: the root in the channel through its states, each alert (text and
 // structure), the flood summary, and the summary when the watch ends. worker/watchProcessor.ts
 // and the AlertSink (src/watch/alertSink.ts, given these texts) decide when each is posted.
-import { mention } from "../chat/mention.ts";
 import type { RichMessage } from "../chat/richMessage.ts";
-import type { ChatMessage } from "../chat/types.ts";
+import type { ChatMessage, Mentions } from "../chat/types.ts";
 import type { AlertFlood, AlertTexts } from "../watch/alertSink.ts";
 import type { WatchOrigin } from "../queue/jobs.ts";
 import { type AlertDraft, describeSubject } from "../watch/types.ts";
@@ -76,10 +75,13 @@ export interface WatchSubject {
   origin: WatchOrigin;
 }
 
-/** The watch's root in the channel: what is watched, until when, who started it, and its state. */
-export function watchRoot(watch: WatchSubject, state: string): ChatMessage {
+/**
+ * The watch's root in the channel: what is watched, until when, who started it, and its state.
+ * `traits` are the posting platform's (its mentions).
+ */
+export function watchRoot(watch: WatchSubject, state: string, traits: Mentions): ChatMessage {
   const who = watch.origin.requester
-    ? ` (started by ${mention(watch.origin.requester)})`
+    ? ` (started by ${traits.mention(watch.origin.requester)})`
     : watch.origin.by === "cycle"
       ? " (add-on cycle)"
       : "";

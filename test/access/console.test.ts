@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { ConsoleChat } from "../../adapters/console/consoleChat.ts";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { createAccessPolicy, createControls } from "../../cli/compose.ts";
 import { DEMO_CHANNEL, DEMO_CONFIG } from "../../cli/demo.ts";
 import { createRouter } from "../../commands/index.ts";
@@ -28,6 +29,7 @@ async function chat(channel: string, lines: string[], contexts: string[]) {
     redis.disconnect();
   });
   const router = createRouter({
+    platforms: platformTraits,
     clusters: { names: () => contexts, defaultName: () => contexts[0] },
     jobs: controls.jobs,
     statusQueue: controls.statusQueue,

@@ -1,9 +1,10 @@
 // Pure evaluation of access rules: each rule kind (channel, cluster, command, users by id, Slack
 // group, Discord role), `all`, merging of several rules, and the refusal's wording.
 import { describe, expect, it } from "vitest";
+import { platformTraits } from "../../adapters/platformTraits.ts";
+import { commandSpecs } from "../../commands/index.ts";
 import { decide, describeGrants, grantsFor, groupsToResolve, refusalText } from "../../src/access/rules.ts";
 import { ACCESS_COMMANDS, type AccessRule, accessSchema } from "../../src/config/schema.ts";
-import { commandSpecs } from "../../commands/index.ts";
 
 const rules: AccessRule[] = accessSchema.parse({
   rules: [
@@ -31,13 +32,13 @@ const slack = (channel: string, userId = "U0ANY") => ({ platform: "slack" as con
 
 describe("access rules", () => {
   it("channel: a channel no rule names may use nothing", () => {
-    const g = grantsFor(rules, slack("C0RANDOM"));
+    const g = grantsFor(platformTraits, rules, slack("C0RANDOM"));
     expect(g.size).toBe(0);
     expect(decide(g, "upgrade-check", { clusters: ["staging"] }, contexts)).toMatchObject({ allowed: false });
   });
 
   it("cluster: a channel may name only its clusters", () => {
-    const g = grantsFor(rules, slack("C0STAGING"));
+    const g = grantsFor(platformTraits, rules, slack("C0STAGING"));
     expect(decide(g, "upgrade-check", { clusters: ["staging"] }, contexts)).toEqual({
       allowed: true,
       clusters: ["staging"],
@@ -49,7 +50,7 @@ describe("access rules", () => {
   });
 
   it("command: a rule with commands allows only those", () => {
-    const g = grantsFor(rules, slack("C0PROD001"));
+    const g = grantsFor(platformTraits, rules, slack("C0PROD001"));
     expect(decide(g, "upgrade-status", { clusters: ["prod"] }, contexts).allowed).toBe(true);
     expect(decide(g, "upgrade-watch", { clusters: ["prod"] }, contexts).allowed).toBe(false);
     expect(decide(g, "upgrade-cycle", { clusters: ["prod"] }, contexts).allowed).toBe(false);
@@ -57,63 +58,82 @@ describe("access rules", () => {
 
   it("users: a Slack user by id or by group, a Discord role; others are not admitted by that rule", () => {
     expect(
-      decide(grantsFor(rules, slack("C0PROD001", "U0BOSS")), "upgrade-cycle", { clusters: ["prod"] }, contexts).allowed,
-    ).toBe(true);
-    const inSre = (g: string) => g === "S0SRE";
-    expect(
-      decide(grantsFor(rules, slack("C0PROD001", "U0SRE"), inSre), "upgrade-cycle", { clusters: ["prod"] }, contexts)
-        .allowed,
-    ).toBe(true);
-    expect(groupsToResolve(rules, slack("C0PROD001", "U0SRE"))).toEqual(["S0SRE"]);
-    expect(groupsToResolve(rules, slack("C0PROD001", "U0BOSS"))).toEqual([]);
-    const discord = { platform: "discord" as const, channel: "112233445566778899", userId: "100000000000000001" };
-    expect(decide(grantsFor(rules, discord), "upgrade-cycle", { clusters: ["prod"] }, contexts).allowed).toBe(false);
-    expect(
       decide(
-        grantsFor(rules, { ...discord, roles: ["900000000000000001"] }),
+        grantsFor(platformTraits, rules, slack("C0PROD001", "U0BOSS")),
         "upgrade-cycle",
         { clusters: ["prod"] },
         contexts,
       ).allowed,
     ).toBe(true);
-    expect(grantsFor(rules, { platform: "console", channel: "upgrades", userId: "alice" }).get("demo")).toBe("every");
-    expect(grantsFor(rules, { platform: "console", channel: "upgrades", userId: "mallory" }).size).toBe(0);
+    const inSre = (g: string) => g === "S0SRE";
+    expect(
+      decide(
+        grantsFor(platformTraits, rules, slack("C0PROD001", "U0SRE"), inSre),
+        "upgrade-cycle",
+        { clusters: ["prod"] },
+        contexts,
+      ).allowed,
+    ).toBe(true);
+    expect(groupsToResolve(platformTraits, rules, slack("C0PROD001", "U0SRE"))).toEqual(["S0SRE"]);
+    expect(groupsToResolve(platformTraits, rules, slack("C0PROD001", "U0BOSS"))).toEqual([]);
+    const discord = { platform: "discord" as const, channel: "112233445566778899", userId: "100000000000000001" };
+    expect(
+      decide(grantsFor(platformTraits, rules, discord), "upgrade-cycle", { clusters: ["prod"] }, contexts).allowed,
+    ).toBe(false);
+    expect(
+      decide(
+        grantsFor(platformTraits, rules, { ...discord, roles: ["900000000000000001"] }),
+        "upgrade-cycle",
+        { clusters: ["prod"] },
+        contexts,
+      ).allowed,
+    ).toBe(true);
+    expect(
+      grantsFor(platformTraits, rules, { platform: "console", channel: "upgrades", userId: "alice" }).get("demo"),
+    ).toBe("every");
+    expect(grantsFor(platformTraits, rules, { platform: "console", channel: "upgrades", userId: "mallory" }).size).toBe(
+      0,
+    );
   });
 
   it("platforms do not mix: a Slack rule's channel id means nothing on Discord", () => {
-    expect(grantsFor(rules, { platform: "discord", channel: "C0STAGING", userId: "1" }).size).toBe(0);
+    expect(grantsFor(platformTraits, rules, { platform: "discord", channel: "C0STAGING", userId: "1" }).size).toBe(0);
   });
 
   it("all: the configured contexts this channel allows for the command; none is a refusal", () => {
-    expect(decide(grantsFor(rules, slack("C0STAGING")), "upgrade-check", { all: true }, contexts)).toEqual({
+    expect(
+      decide(grantsFor(platformTraits, rules, slack("C0STAGING")), "upgrade-check", { all: true }, contexts),
+    ).toEqual({
       allowed: true,
       clusters: ["staging", "dev"],
     });
-    expect(decide(grantsFor(rules, slack("C0PROD001")), "upgrade-watch", { all: true }, contexts)).toMatchObject({
+    expect(
+      decide(grantsFor(platformTraits, rules, slack("C0PROD001")), "upgrade-watch", { all: true }, contexts),
+    ).toMatchObject({
       allowed: false,
       refused: ["all"],
     });
   });
 
   it("merges rules by cluster and describes what the channel allows", () => {
-    const g = grantsFor(rules, slack("C0PROD001", "U0BOSS"));
+    const g = grantsFor(platformTraits, rules, slack("C0PROD001", "U0BOSS"));
     expect([...(g.get("prod") as Set<string>)].sort()).toEqual([
       "upgrade-check",
       "upgrade-cycle",
       "upgrade-cycle-abort",
       "upgrade-status",
     ]);
-    expect(describeGrants(grantsFor(rules, slack("C0STAGING")))).toBe("staging, dev (every command)");
+    expect(describeGrants(grantsFor(platformTraits, rules, slack("C0STAGING")))).toBe("staging, dev (every command)");
   });
 
   it("a refusal says what was refused, what the channel allows, and that nothing was queued", () => {
-    const g = grantsFor(rules, slack("C0PROD001"));
+    const g = grantsFor(platformTraits, rules, slack("C0PROD001"));
     const d = decide(g, "upgrade-watch", { clusters: ["prod"] }, contexts);
     if (d.allowed) throw new Error("expected a refusal");
     expect(refusalText("upgrade-watch", d, contexts)).toBe(
       "Refused: /upgrade-watch on prod is not allowed in this channel. Here you may use: prod (/upgrade-check, /upgrade-status). Nothing was queued. Access is granted in upshift.yaml (access.rules).",
     );
-    const none = decide(grantsFor(rules, slack("C0RANDOM")), "upgrade-check", { all: true }, contexts);
+    const none = decide(grantsFor(platformTraits, rules, slack("C0RANDOM")), "upgrade-check", { all: true }, contexts);
     if (none.allowed) throw new Error("expected a refusal");
     expect(refusalText("upgrade-check", none, contexts)).toBe(
       "Refused: /upgrade-check all: no cluster is allowed for /upgrade-check in this channel. Here you may use no cluster: no access rule allows you Upshift in this channel. Nothing was queued. Access is granted in upshift.yaml (access.rules).",

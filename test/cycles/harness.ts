@@ -8,10 +8,18 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { pino } from "pino";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { ApprovalEngine } from "../../src/approvals/approvalEngine.ts";
 import type { GroupMembersLookup } from "../../src/approvals/approvers.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
-import type { ChatMessage, ChatPoster, Platform, PostedMessage, ReplyAddress } from "../../src/chat/types.ts";
+import type {
+  ChatMessage,
+  ChatPoster,
+  Platform,
+  PlatformTraits,
+  PostedMessage,
+  ReplyAddress,
+} from "../../src/chat/types.ts";
 import { type FileConfig, fileConfigSchema } from "../../src/config/schema.ts";
 import { CycleControl } from "../../src/cycles/cycleControl.ts";
 import { ManifestsDriver } from "../../src/cycles/drivers/manifestsDriver.ts";
@@ -35,11 +43,14 @@ export interface Recorded {
 
 export class RecordingPoster implements ChatPoster {
   readonly platform: Platform;
+  /** The real platform's traits: the recording stands in for its API only. */
+  readonly traits: PlatformTraits;
   readonly log: Recorded[] = [];
   private next = 1;
 
   constructor(platform: Platform = "slack") {
     this.platform = platform;
+    this.traits = platformTraits.traits(platform);
   }
 
   async postRoot(channel: string, message: ChatMessage): Promise<PostedMessage> {
@@ -180,7 +191,7 @@ export async function startStack(opts: StackOptions) {
   const poster = new RecordingPoster("slack");
   const discord = new RecordingPoster("discord");
   const posters = new PosterRegistry([poster, discord]);
-  const control = new CycleControl(redis, prefix);
+  const control = new CycleControl(redis, prefix, { platforms: platformTraits });
   const approvals = new ApprovalEngine({
     redis,
     prefix,

@@ -4,6 +4,7 @@
 // the run through the fake microk8s CLI, with its thread and backup upload.
 import { Redis } from "ioredis";
 import { afterEach, expect, inject, it } from "vitest";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { createSlackApp } from "../../adapters/slack/slackApp.ts";
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import { CommandRouter } from "../../commands/router.ts";
@@ -41,7 +42,7 @@ it("plans, takes approval by reaction and runs the cycle, all through Slack", as
   const posters = new PosterRegistry([
     new SlackPoster({ botToken: fake.botToken, slackApiUrl: fake.apiUrl, logger: silent }),
   ]);
-  const control = new CycleControl(redis, prefix);
+  const control = new CycleControl(redis, prefix, { platforms: platformTraits });
   const approvals = new ApprovalEngine({
     redis,
     prefix,

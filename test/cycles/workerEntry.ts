@@ -4,6 +4,8 @@
 import { appendFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { pino } from "pino";
+import { platformTraits } from "../../adapters/platformTraits.ts";
+import { slackTraits } from "../../adapters/slack/slackTraits.ts";
 import { ApprovalEngine } from "../../src/approvals/approvalEngine.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import type { ChatMessage, ChatPoster } from "../../src/chat/types.ts";
@@ -22,6 +24,7 @@ let next = 1;
 const record = (entry: object) => appendFileSync(postsFile, `${JSON.stringify({ pid: process.pid, ...entry })}\n`);
 const poster: ChatPoster = {
   platform: "slack",
+  traits: slackTraits,
   async postRoot(channel: string, m: ChatMessage) {
     const id = `${process.pid}.${next++}`;
     record({ kind: "root", channel, id, text: m.text });
@@ -42,7 +45,7 @@ const prefix = env("PREFIX");
 const file: FileConfig = fileConfigSchema.parse(JSON.parse(env("UPSHIFT_FILE_CONFIG")));
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
 const posters = new PosterRegistry([poster]);
-const control = new CycleControl(redis, prefix);
+const control = new CycleControl(redis, prefix, { platforms: platformTraits });
 const logger = pino({ level: process.env.LOG_LEVEL ?? "warn" });
 const approvals = new ApprovalEngine({
   redis,

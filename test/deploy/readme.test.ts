@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { GatewayIntentBits, PermissionFlagsBits } from "discord.js";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { decide, grantsFor, refusalText } from "../../src/access/rules.ts";
 import { accessSchema, fileConfigSchema } from "../../src/config/schema.ts";
 import { REPO_ROOT } from "./render.ts";
@@ -61,7 +62,7 @@ describe("access rules in the docs", () => {
       ],
     }).rules;
     const d = decide(
-      grantsFor(rules, { platform: "slack", channel: "C0PROD001", userId: "U1" }),
+      grantsFor(platformTraits, rules, { platform: "slack", channel: "C0PROD001", userId: "U1" }),
       "upgrade-watch",
       {
         clusters: ["prod"],

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { Job } from "bullmq";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { createDiscordBot, DiscordPoster } from "../../adapters/discord/index.ts";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { createAccessPolicy, createApprovals, createControls } from "../../cli/compose.ts";
 import { createRouter } from "../../commands/index.ts";
 import type { ReactionOutcome } from "../../src/approvals/approvalEngine.ts";
@@ -89,6 +90,7 @@ async function stack() {
   });
   const contexts = ["prod", "staging", "dev"];
   const router = createRouter({
+    platforms: platformTraits,
     clusters: { names: () => contexts, defaultName: () => undefined },
     jobs: controls.jobs,
     statusQueue: controls.statusQueue,

@@ -1,8 +1,8 @@
 // Discord embeds of Upshift's messages: coloured by tone, every message within Discord's limits
 // however large (checked by the fake's own reading of Discord's documented limits).
 import { describe, expect, it } from "vitest";
-import { customIdFor, parseCustomId, TONE_COLOUR, toComponents, toEmbeds } from "../../adapters/discord/embeds.ts";
 import { render } from "../../adapters/discord/discordPoster.ts";
+import { customIdFor, parseCustomId, TONE_COLOUR, toComponents, toEmbeds } from "../../adapters/discord/embeds.ts";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import type { Finding, Severity } from "../../src/checks/types.ts";
 import { reportMessages, structuredHeadline, withReportStructure } from "../../src/render/checks.ts";

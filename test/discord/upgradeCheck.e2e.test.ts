@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDiscordBot, type DiscordBot, DiscordPoster } from "../../adapters/discord/index.ts";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { CommandRouter } from "../../commands/router.ts";
 import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
@@ -78,7 +79,7 @@ describe("/upgrade-check over Discord", () => {
       applicationId: fake.applicationId,
       apiUrl: fake.url,
       guildAllowlist: [fake.guildId],
-      router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues })]),
+      router: new CommandRouter([upgradeCheckCommand({ clusters, jobs: queues, platforms: platformTraits })]),
       contexts: () => clusters.names(),
       logger,
     });

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { consoleTraits } from "../../adapters/console/consoleTraits.ts";
 import { SlackCallError, SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import {
   alertCounter,
@@ -156,6 +157,7 @@ describe("alert metrics", () => {
     const posted: string[] = [];
     const poster = {
       platform: "console" as const,
+      traits: consoleTraits,
       async postRoot(_channel: string, message: { text: string }) {
         posted.push(message.text);
         return { id: String(posted.length), thread: String(posted.length) };

@@ -2,6 +2,7 @@
 // (warnings, findings by severity, folds, the summary), the structure posters lay out, and the
 // fleet table. A change to any of these strings shows here as a diff to review.
 import { describe, expect, it } from "vitest";
+import { slackTraits } from "../../adapters/slack/slackTraits.ts";
 import type { CheckReport } from "../../src/checks/preflight.ts";
 import { countBySeverity, verdictOf } from "../../src/checks/runner.ts";
 import type { Finding } from "../../src/checks/types.ts";
@@ -129,12 +130,12 @@ describe("check text", () => {
       requester: { platform: "slack" as const, userId: "U1" },
       requestedAt: "2026-12-01T09:30:00Z",
     };
-    expect(fleetRoot(fleet, fleetCheckingState(fleet.clusters))).toMatchSnapshot();
-    expect(fleetRoot({ ...fleet, target: "1.32 *now*" }, "checking prod")).toMatchSnapshot();
+    expect(fleetRoot(fleet, fleetCheckingState(fleet.clusters), slackTraits)).toMatchSnapshot();
+    expect(fleetRoot({ ...fleet, target: "1.32 *now*" }, "checking prod", slackTraits)).toMatchSnapshot();
     expect(fleetChildLine(report(mixed))).toMatchSnapshot();
     expect(fleetSummaryText(fleetRows, 3, 3)).toMatchSnapshot();
     const blocked = fleetDoneState([{ verdict: "ready" }, { verdict: "blocked" }], 1);
-    expect(fleetRoot(fleet, blocked.state, blocked.tone)).toMatchSnapshot();
+    expect(fleetRoot(fleet, blocked.state, slackTraits, blocked.tone)).toMatchSnapshot();
     expect(fleetDoneState([{ verdict: "ready" }, { verdict: "warnings" }], 0)).toMatchSnapshot();
     expect(fleetDoneState([{ verdict: "ready" }], 0)).toMatchSnapshot();
   });

@@ -1,6 +1,8 @@
 // Snapshots of the chat text of add-on cycles: the thread's root in every state, for a cycle, a
 // dry run and a rollback, and the plan as text and as structure.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { consoleTraits } from "../../adapters/console/consoleTraits.ts";
+import { slackTraits } from "../../adapters/slack/slackTraits.ts";
 import type { Requester } from "../../src/chat/types.ts";
 import type { CycleEvent } from "../../src/cycles/cycleEngine.ts";
 import type { CyclePlan, CycleRootState, PlanStep } from "../../src/cycles/types.ts";
@@ -100,19 +102,24 @@ describe("cycle text", () => {
   });
 
   it("the root's state in words, every state", () => {
-    expect(STATES.map(describeCycleState)).toMatchSnapshot();
+    expect(STATES.map((s) => describeCycleState(s, slackTraits))).toMatchSnapshot();
   });
 
   it("the root message of a cycle in every state", () => {
-    for (const s of STATES) expect(cycleRootMessage({ cluster: "edge", requester: alice }, s)).toMatchSnapshot(s.state);
+    for (const s of STATES)
+      expect(cycleRootMessage({ cluster: "edge", requester: alice }, s, slackTraits)).toMatchSnapshot(s.state);
   });
 
   it("the root of a dry run, a rollback and a console request", () => {
     expect(
-      cycleRootMessage({ cluster: "edge", requester: alice, dryRun: true }, { state: "dry-run", steps: 2 }),
+      cycleRootMessage(
+        { cluster: "edge", requester: alice, dryRun: true },
+        { state: "dry-run", steps: 2 },
+        slackTraits,
+      ),
     ).toMatchSnapshot();
     expect(
-      cycleRootMessage({ cluster: "edge", requester: alice, rollbackOf: plan.id }, { state: "planning" }),
+      cycleRootMessage({ cluster: "edge", requester: alice, rollbackOf: plan.id }, { state: "planning" }, slackTraits),
     ).toMatchSnapshot();
     expect(
       cycleRootMessage(
@@ -121,6 +128,7 @@ describe("cycle text", () => {
           state: "done",
           steps: 2,
         },
+        consoleTraits,
       ),
     ).toMatchSnapshot();
   });
@@ -165,7 +173,7 @@ describe("cycle text", () => {
   it("the run job's notes: superseded, busy, finished, aborted, failed, rollback offered", () => {
     expect(SUPERSEDED_NOTE).toMatchSnapshot();
     expect(clusterBusyNote("edge", "0f1e2d3c")).toMatchSnapshot();
-    expect(describeCycleState(clusterBusyState("edge", "0f1e2d3c", 2))).toMatchSnapshot();
+    expect(describeCycleState(clusterBusyState("edge", "0f1e2d3c", 2), slackTraits)).toMatchSnapshot();
     expect(cycleFinishedNote(plan, 2)).toMatchSnapshot();
     expect(cycleFinishedNote(rollback, 1)).toMatchSnapshot();
     expect(cycleAbortedNote(1, 2)).toMatchSnapshot();

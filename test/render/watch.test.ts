@@ -1,6 +1,7 @@
 // Snapshots of a watch's alerts in chat: a plain alert, one already so at the start, with and
 // without a next command and a documentation link.
 import { describe, expect, it } from "vitest";
+import { discordTraits } from "../../adapters/discord/discordTraits.ts";
 import {
   checkLink,
   floodSummary,
@@ -77,11 +78,15 @@ describe("watch text", () => {
       until: "2026-12-01T14:30:00.000Z",
       origin: { by: "command" as const, requester: { platform: "discord" as const, userId: "42" } },
     };
-    expect(watchRoot(byCommand, watchStartedState())).toMatchSnapshot();
+    expect(watchRoot(byCommand, watchStartedState(), discordTraits)).toMatchSnapshot();
     expect(
-      watchRoot({ ...byCommand, origin: { by: "cycle", cycleId: "c1" } }, watchStartedState(["apps", "kube-system"])),
+      watchRoot(
+        { ...byCommand, origin: { by: "cycle", cycleId: "c1" } },
+        watchStartedState(["apps", "kube-system"]),
+        discordTraits,
+      ),
     ).toMatchSnapshot();
-    expect(watchRoot({ ...byCommand, origin: { by: "command" } }, watchEndedState(0))).toMatchSnapshot();
+    expect(watchRoot({ ...byCommand, origin: { by: "command" } }, watchEndedState(0), discordTraits)).toMatchSnapshot();
     expect(watchEndedSummary("prod", "stopped", {})).toMatchSnapshot();
     expect(watchEndedSummary("prod", "time-limit", { NodeNotReady: 1, CrashLoopBackOff: 4 })).toMatchSnapshot();
   });

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { Job } from "bullmq";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { createSlackApp, FOREIGN_WORKSPACE_TEXT } from "../../adapters/slack/slackApp.ts";
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
 import { createAccessPolicy, createApprovals, createControls } from "../../cli/compose.ts";
@@ -75,6 +76,7 @@ async function stack(fakeOptions: FakeSlackApiOptions = {}) {
     logger,
   });
   const router = createRouter({
+    platforms: platformTraits,
     clusters: { names: () => ["prod", "staging", "dev"], defaultName: () => undefined },
     jobs: controls.jobs,
     statusQueue: controls.statusQueue,

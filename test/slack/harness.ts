@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { pino } from "pino";
+import { platformTraits } from "../../adapters/platformTraits.ts";
 import { createSlackApp, type SlackAppHandle, type SlackAppOptions } from "../../adapters/slack/slackApp.ts";
 import { CommandRouter } from "../../commands/router.ts";
 import { upgradeCheckCommand } from "../../commands/upgradeCheck.ts";
@@ -45,9 +46,10 @@ export async function startSlackHarness(opts: {
   connection.on("error", () => {});
   const queues = new JobSubmitter(connection, prefix);
   queues.check.on("error", () => {});
-  const router = new CommandRouter([upgradeCheckCommand({ clusters: opts.contexts, jobs: queues })], {
-    logger: quietLogger(),
-  });
+  const router = new CommandRouter(
+    [upgradeCheckCommand({ clusters: opts.contexts, jobs: queues, platforms: platformTraits })],
+    { logger: quietLogger() },
+  );
   const slack = createSlackApp({
     botToken: opts.fake.botToken,
     signingSecret: SIGNING_SECRET,

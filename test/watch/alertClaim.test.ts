@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, expect, inject, it } from "vitest";
+import { slackTraits } from "../../adapters/slack/slackTraits.ts";
 import type { ChatMessage, ChatPoster, PostedMessage } from "../../src/chat/types.ts";
 import { watchAlertTexts } from "../../src/render/watch.ts";
 import { AlertSink } from "../../src/watch/alertSink.ts";
@@ -26,6 +27,7 @@ const draft: AlertDraft = {
 /** A chat API whose root posts wait until released. */
 class SlowPoster implements ChatPoster {
   readonly platform = "slack" as const;
+  readonly traits = slackTraits;
   posts = 0;
   private release?: () => void;
   async postRoot(_channel: string, _m: ChatMessage): Promise<PostedMessage> {

@@ -1,6 +1,7 @@
 // Shared test pieces: a recording ChatPoster (a fake of the chat platform only) and small
 // builders for the objects the scenarios change over time.
 import { appendFileSync } from "node:fs";
+import { slackTraits } from "../../adapters/slack/slackTraits.ts";
 import type { ChatMessage, ChatPoster, PostedMessage } from "../../src/chat/types.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
 
@@ -16,6 +17,7 @@ export interface RecordedPost {
 
 export class RecordingPoster implements ChatPoster {
   readonly platform = "slack" as const;
+  readonly traits = slackTraits;
   readonly posts: RecordedPost[] = [];
   private n = 0;
   private readonly file?: string;
