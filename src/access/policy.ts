@@ -2,7 +2,7 @@
 // an `access` key nothing is restricted (as before rules existed; `upshift bot` warns at start).
 // With one, what no rule allows is refused. Group membership is looked up here, through the
 // same cached, time-bounded lookup the approvals use; a failed lookup admits nobody by that group.
-import { GroupMembership, type GroupMembersLookup } from "../approvals/approvers.ts";
+import { GroupMembership, type GroupMembersLookup } from "../chat/groupMembership.ts";
 import { PlatformTraitsTable, type TraitsSource } from "../chat/platformTraits.ts";
 import type { AccessConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";

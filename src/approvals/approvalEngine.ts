@@ -4,9 +4,9 @@
 // arriving at once on two bot replicas can neither double-count nor start the run twice: the
 // script is the only place the plan moves from "pending" to "approved", and it does so once.
 
-import type { Logger } from "../log.ts";
 import type { AccessPolicy } from "../access/policy.ts";
 import type { ButtonClick } from "../chat/buttons.ts";
+import type { GroupMembersLookup } from "../chat/groupMembership.ts";
 import type { PosterRegistry } from "../chat/posterRegistry.ts";
 import type { ChatPoster, Platform, PlatformTraits, ReplyAddress } from "../chat/types.ts";
 import { approvalsFor } from "../config/load.ts";
@@ -15,13 +15,14 @@ import { nothingToDo, planHash } from "../cycles/plan.ts";
 import { PlanStore, type StoredPlan } from "../cycles/planStore.ts";
 import type { CyclePlan, CycleRootState } from "../cycles/types.ts";
 import { errorMessage } from "../errors/upshiftError.ts";
+import type { Logger } from "../log.ts";
 import type { CycleRunJobData } from "../queue/jobs.ts";
 import type { RedisCommands } from "../redis/commands.ts";
 import { type CycleKeys, cycleKeys } from "../redis/keys.ts";
 import { runScript } from "../redis/scripts.ts";
 import * as approvalText from "../render/approvals.ts";
 import { cycleRootMessage, planRich, renderPlan, rootSubjectOf } from "../render/cycles.ts";
-import { type ApprovalReaction, ApproverResolver, type GroupMembersLookup } from "./approvers.ts";
+import { type ApprovalReaction, ApproverResolver } from "./approvers.ts";
 import { AuditLog } from "./auditLog.ts";
 import { decisionOf, type ReactionDecision } from "./emoji.ts";
 

@@ -4,8 +4,8 @@
 // file (`upshift check --save-baseline`), so it has a schema with a version: a stored baseline an
 // older or newer Upshift cannot read is reported as such, never half-compared.
 import { z } from "zod";
-import { addonVersionGroups } from "../addons/addonImages.ts";
 import { ADDON_IMAGE_RULES } from "../addons/knownAddonVersions.ts";
+import { addonVersionGroups } from "../checks/addonImages.ts";
 import { contextFromLists } from "../checks/context.ts";
 import { componentOf } from "../checks/controlPlane.ts";
 import { nodeInfoOf } from "../checks/nodeFacts.ts";

@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { platformTraits } from "../../adapters/platformTraits.ts";
 import { ApprovalEngine } from "../../src/approvals/approvalEngine.ts";
-import type { GroupMembersLookup } from "../../src/approvals/approvers.ts";
+import type { GroupMembersLookup } from "../../src/chat/groupMembership.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import type {
   ChatMessage,

@@ -7,12 +7,6 @@
 // the metrics-server and kube-state-metrics compatibility matrices, canonical/microk8s-core-addons).
 import semver from "semver";
 import {
-  type AddonVersionGroup,
-  addonVersionGroups,
-  describePlaces,
-  placesEvidence,
-} from "../../addons/addonImages.ts";
-import {
   ADDON_IMAGE_RULES,
   coerceVersion,
   forMinor,
@@ -22,6 +16,7 @@ import {
   tableSpan,
 } from "../../addons/knownAddonVersions.ts";
 import { formatMinor, type KubeVersion, minorDistance, parseKubeVersion } from "../../versions/kube.ts";
+import { type AddonVersionGroup, addonVersionGroups, describePlaces, placesEvidence } from "../addonImages.ts";
 import type { Check, CheckContext, FindingInput } from "../types.ts";
 
 function minorOf(v: semver.SemVer): string {

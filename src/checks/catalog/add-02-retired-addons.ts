@@ -7,9 +7,10 @@
 // will continue until March 2026"); kubernetes/ingress-nginx README.md at dbb11b9 (2026-03-20: "Ingress
 // NGINX Retirement", supported versions table ending with v1.15.x on 1.31–1.35, and "identify a Gateway API
 // implementation"). The rule and its table are ADDON_IMAGE_RULES in src/addons/knownAddonVersions.ts.
-import { addonVersionGroups, describePlaces, placesEvidence } from "../../addons/addonImages.ts";
+
 import { ADDON_IMAGE_RULES, tableSpan } from "../../addons/knownAddonVersions.ts";
 import { formatMinor, type KubeVersion, minorDistance, parseKubeVersion } from "../../versions/kube.ts";
+import { addonVersionGroups, describePlaces, placesEvidence } from "../addonImages.ts";
 import type { Check, FindingInput } from "../types.ts";
 
 const RETIRED_RULES = ADDON_IMAGE_RULES.filter((r) => r.retired);

@@ -2,9 +2,9 @@
 // ADD-02 report one finding per add-on version (listing every workload that runs it), not one
 // per workload or pod.
 import type semver from "semver";
-import { podContainers } from "../checks/ownership.ts";
-import type { CheckContext, ObjectRef } from "../checks/types.ts";
-import { type AddonImageRule, coerceVersion, parseImage } from "./knownAddonVersions.ts";
+import { type AddonImageRule, coerceVersion, parseImage } from "../addons/knownAddonVersions.ts";
+import { podContainers } from "./ownership.ts";
+import type { CheckContext, ObjectRef } from "./types.ts";
 
 export interface AddonPlace {
   ref: ObjectRef;
