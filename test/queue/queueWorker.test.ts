@@ -66,7 +66,7 @@ it("runs the queue's jobs, logs worker errors, and closes what the processor ope
   const prefix = `t-qw-${randomBytes(4).toString("hex")}`;
   const queue = new Queue(QUEUES.status.name, { connection: redis, prefix });
   cleanups.push(() => queue.close());
-  const lines: Array<{ level: number; msg: string; err: string }> = [];
+  const lines: Array<{ level: number; msg: string; err: { type: string; message: string; stack: string } }> = [];
   const log = pino({ level: "error" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
   let closed = 0;
   const worker = startQueueWorker("status", async (job) => `ran ${job.data.cluster}`, {
@@ -85,7 +85,8 @@ it("runs the queue's jobs, logs worker errors, and closes what the processor ope
   });
   expect(await done).toBe("ran prod");
   worker.emit("error", new Error("boom"));
-  expect(lines).toMatchObject([{ level: 50, msg: "status worker error", err: "boom" }]);
+  expect(lines).toMatchObject([{ level: 50, msg: "status worker error", err: { type: "Error", message: "boom" } }]);
+  expect(lines[0].err.stack).toContain("queueWorker.test.ts");
   await worker.close();
   expect(closed).toBe(1);
 });
