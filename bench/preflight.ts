@@ -15,9 +15,9 @@ import { join } from "node:path";
 import { allChecks } from "../src/checks/catalog/index.ts";
 import { runPreflight } from "../src/checks/preflight.ts";
 import { DEFAULT_LIST_CONCURRENCY, readSnapshot } from "../src/checks/snapshot.ts";
+import { resourcePath } from "../src/kube/clusterClient.ts";
 import { ClusterDirectory } from "../src/kube/clusterDirectory.ts";
 import { RESOURCES, type ResourceDef, type ResourceKey } from "../src/kube/resources.ts";
-import { resourcePath } from "../src/kube/clusterClient.ts";
 import { SANDBOX_TOKEN } from "../src/sandbox/kubeconfig.ts";
 import { syntheticCluster } from "./syntheticCluster.ts";
 

@@ -18,7 +18,7 @@ import { LONG_JOB_LOCK, TAKEOVER_BOUND_MS } from "../src/queue/takeover.ts";
 import { startEmbeddedRedis } from "../src/redis/embeddedRedis.ts";
 import { kubeconfigFor, startSandbox } from "../src/sandbox/index.ts";
 import { QueueWatchControl } from "../src/watch/control.ts";
-import { APPROVER, FakeMicrok8s, fileConfig, HERE as CYCLE_TESTS, startStack } from "../test/cycles/harness.ts";
+import { APPROVER, HERE as CYCLE_TESTS, FakeMicrok8s, fileConfig, startStack } from "../test/cycles/harness.ts";
 import { node, pod } from "../test/watch/helpers.ts";
 import { below } from "./figures.ts";
 

@@ -9,7 +9,6 @@
 // answers is visible at once, and the whole check (every attempt together, not only each
 // request) is bounded by a deadline; when it passes, the thread names the calls that hung.
 import { type Job, UnrecoverableError } from "bullmq";
-import type { Logger } from "../src/log.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { Tone } from "../src/chat/richMessage.ts";
 import type { ChatMessage, ChatPoster, Platform } from "../src/chat/types.ts";
@@ -22,6 +21,7 @@ import { ClusterAccessError } from "../src/errors/clusterAccessError.ts";
 import { InvalidTargetError } from "../src/errors/invalidTargetError.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
 import type { KubeObject, ResourceKey } from "../src/kube/resources.ts";
+import type { Logger } from "../src/log.ts";
 import type { CheckJobData } from "../src/queue/jobs.ts";
 import {
   CHECK_CHECKING,

@@ -10,7 +10,6 @@
 // result (plan state, audit, thread, root, the channel alert and rollback offer on failure), and
 // queue the verify. The words are src/render/cycles.ts's.
 import { type Job, UnrecoverableError } from "bullmq";
-import type { Logger } from "../src/log.ts";
 import type { ApprovalEngine } from "../src/approvals/approvalEngine.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatMessage, ChatPoster, ReplyAddress } from "../src/chat/types.ts";
@@ -25,6 +24,7 @@ import {
 import { buildPlan, nothingToDo, planHash } from "../src/cycles/plan.ts";
 import type { StoredPlan } from "../src/cycles/planStore.ts";
 import type { CyclePlan, CycleRootState, DriverSet } from "../src/cycles/types.ts";
+import type { Logger } from "../src/log.ts";
 import type { CycleJobData, CyclePlanJobData, CycleRunJobData } from "../src/queue/jobs.ts";
 import type { RedisCommands } from "../src/redis/commands.ts";
 import { cycleKeys } from "../src/redis/keys.ts";
@@ -317,9 +317,7 @@ async function watchDuringCycle(run: CycleRun): Promise<() => Promise<void>> {
   }
   return async () => {
     if (ownWatch)
-      await deps.watch
-        ?.stop(p.cluster)
-        .catch((e: Error) => log.warn({ err: e }, "could not stop the cycle's watch"));
+      await deps.watch?.stop(p.cluster).catch((e: Error) => log.warn({ err: e }, "could not stop the cycle's watch"));
   };
 }
 

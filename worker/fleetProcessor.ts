@@ -2,8 +2,8 @@
 // BullMQ flow whose parent (the summary) runs when every child has finished — including those
 // that failed, which the summary lists as "could not check" while the rest still report.
 import { type FlowProducer, Job, type Queue } from "bullmq";
-import type { Logger } from "../src/log.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { Logger } from "../src/log.ts";
 import type { CheckJobData, FleetJobData, FleetSummaryJobData } from "../src/queue/jobs.ts";
 import { QUEUES } from "../src/queue/queues.ts";
 import { fleetCheckingState, fleetDoneState, fleetRoot, fleetSummaryText } from "../src/render/checks.ts";

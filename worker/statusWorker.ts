@@ -1,7 +1,7 @@
 // The worker for /upgrade-status jobs: collect, render, post one message in the channel.
 import { type Job, UnrecoverableError, type Worker } from "bullmq";
-import type { Logger } from "../src/log.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
+import type { Logger } from "../src/log.ts";
 import type { StatusJobData } from "../src/queue/jobs.ts";
 import { type QueueWorkerOptions, startQueueWorker } from "../src/queue/queueWorker.ts";
 import { renderStatus, statusFailureMessage } from "../src/render/status.ts";

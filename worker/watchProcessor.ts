@@ -5,10 +5,10 @@
 
 import type { KubeConfig } from "@kubernetes/client-node";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
-import type { Logger } from "../src/log.ts";
 import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ReplyAddress } from "../src/chat/types.ts";
 import type { ClusterClient } from "../src/kube/clusterClient.ts";
+import type { Logger } from "../src/log.ts";
 import type { WatchJobData } from "../src/queue/jobs.ts";
 import type { RedisCommands } from "../src/redis/commands.ts";
 import {

@@ -18,8 +18,8 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../log.ts";
 import { errorMessage, UpshiftError } from "../errors/upshiftError.ts";
+import type { Logger } from "../log.ts";
 import { CLUSTER_LOCK_TTL_MS, STEP_LEASE_MS } from "../queue/takeover.ts";
 import type { RedisCommands } from "../redis/commands.ts";
 import { type CycleKeys, cycleKeys } from "../redis/keys.ts";

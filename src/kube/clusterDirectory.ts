@@ -5,8 +5,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ConfigError } from "../errors/configError.ts";
-import { ClientNodeTransport } from "./clientNodeTransport.ts";
 import { errorMessage } from "../errors/upshiftError.ts";
+import { ClientNodeTransport } from "./clientNodeTransport.ts";
 import { ClusterClient, type ClusterClientOptions } from "./clusterClient.ts";
 
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";

@@ -3,8 +3,8 @@
 // and the AlertSink (src/watch/alertSink.ts, given these texts) decide when each is posted.
 import type { RichMessage } from "../chat/richMessage.ts";
 import type { ChatMessage, Mentions } from "../chat/types.ts";
-import type { AlertFlood, AlertTexts } from "../watch/alertSink.ts";
 import type { WatchOrigin } from "../queue/jobs.ts";
+import type { AlertFlood, AlertTexts } from "../watch/alertSink.ts";
 import { type AlertDraft, describeSubject } from "../watch/types.ts";
 import { checkDocsLink, SEVERITY_TONE } from "./messageParts.ts";
 

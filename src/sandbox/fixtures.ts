@@ -6,7 +6,7 @@
 // parser's syntax tree of a big file is never held whole (it costs many times the objects).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Composer, parseAllDocuments, Parser } from "yaml";
+import { Composer, Parser, parseAllDocuments } from "yaml";
 import type { KubeObject } from "../kube/resources.ts";
 import type { NodeProxyConfig } from "./nodeProxy.ts";
 

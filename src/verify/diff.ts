@@ -2,7 +2,7 @@
 // to do, what got better. Pure (two baselines in, a VerifyResult out), so every rule is tested
 // without a cluster; the worker and `upshift verify` only gather the two sides.
 import { ADDON_IMAGE_RULES, coerceVersion, forMinor } from "../addons/knownAddonVersions.ts";
-import { type Severity, SEVERITY_RANK } from "../checks/types.ts";
+import { SEVERITY_RANK, type Severity } from "../checks/types.ts";
 import { PENDING_STATUSES } from "../helm/release.ts";
 import { formatMinor, parseKubeVersion } from "../versions/kube.ts";
 import type { BaselineFinding, ClusterBaseline } from "./baseline.ts";

@@ -10,8 +10,8 @@ import {
   FakeMicrok8s,
   fileConfig,
   REQUESTER,
-  type Stack,
   STRANGER,
+  type Stack,
   startStack,
 } from "../cycles/harness.ts";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { envSchema, fileConfigSchema } from "../../src/config/schema.ts";
 import type { KubeObject } from "../../src/kube/resources.ts";
 import { unknownPodFields, validateObject } from "./kubeSchema.ts";

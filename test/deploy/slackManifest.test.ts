@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { UPGRADE_CHECK_SPEC } from "../../commands/upgradeCheck.ts";
 import { REPO_ROOT } from "./render.ts";
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupReleases, helmReleaseSecret, releaseFromSecret } from "../../src/helm/release.ts";
 import { remakeReleasesWithHelm } from "../../src/sandbox/helmReplay.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
-import { type HelmHome, helmHome, removeHelmHome, helmList, helmOk } from "../tools/helm.ts";
+import { type HelmHome, helmHome, helmList, helmOk, removeHelmHome } from "../tools/helm.ts";
 import { helmBinary } from "../tools/realBinaries.ts";
 
 const handBuilt = [

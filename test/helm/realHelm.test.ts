@@ -13,9 +13,9 @@ import {
   type HelmHome,
   helm,
   helmHome,
-  removeHelmHome,
   helmList,
   helmOk,
+  removeHelmHome,
   TINY_CHART,
   valuesFile,
 } from "../tools/helm.ts";

@@ -2,8 +2,9 @@
 // every file is loaded, every loaded script has its file, each header documents exactly the
 // KEYS and ARGV its body uses, the build copies them, and a Redis that lost its script cache
 // (SCRIPT FLUSH, as after a restart or failover) still runs them.
-import { createHash } from "node:crypto";
+
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, globSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Redis } from "ioredis";

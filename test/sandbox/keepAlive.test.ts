@@ -2,15 +2,16 @@
 // every page whenever the kubeconfig names a TLS setting, as the sandbox's kubeconfig does
 // (insecure-skip-tls-verify). The sandbox counts the connections it accepts; a dropped connection
 // fails only its own request, and the next one opens a fresh connection.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_LIST_CONCURRENCY, readSnapshot } from "../../src/checks/snapshot.ts";
-import { ClusterAccessError } from "../../src/errors/clusterAccessError.ts";
+
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_LIST_CONCURRENCY, readSnapshot } from "../../src/checks/snapshot.ts";
+import { ClusterAccessError } from "../../src/errors/clusterAccessError.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
-import { loadClusterSource } from "../../src/kube/staticKubeconfig.ts";
 import { type KubeObject, RESOURCES } from "../../src/kube/resources.ts";
+import { loadClusterSource } from "../../src/kube/staticKubeconfig.ts";
 import { type SandboxServer, startSandbox } from "../../src/sandbox/index.ts";
 
 const CONFIGMAPS = 2_000;

@@ -1,8 +1,8 @@
 // Bolt's signature verification is what keeps anyone on the internet from queueing checks:
 // a forged or replayed (stale) slash command must be refused with 401 and queue nothing.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { kubeconfigFor } from "../../src/sandbox/kubeconfig.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
+import { kubeconfigFor } from "../../src/sandbox/kubeconfig.ts";
 import { FakeSlackApi } from "../fakes/fakeSlackApi.ts";
 import { postSigned, slashCommandBody } from "../fakes/slackSigning.ts";
 import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from "./harness.ts";

@@ -10,8 +10,8 @@ import { preflightWithBaseline, runVerify } from "../../src/verify/verify.ts";
 import {
   BEFORE,
   CLEAN_UPGRADE,
-  CRASH_LOOP_OLD_ADDON,
   type ClusterShape,
+  CRASH_LOOP_OLD_ADDON,
   clusterObjects,
   RELEASE_PENDING,
 } from "../fixtures/verify/clusters.ts";

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import semver from "semver";
 import { describe, expect, it } from "vitest";
 import {
   compareChartVersions,
@@ -8,7 +9,6 @@ import {
   parseChartVersion,
   upstreamVersion,
 } from "../../src/versions/chartVersion.ts";
-import semver from "semver";
 
 const num = fc.integer({ min: 0, max: 30 });
 const core = fc.tuple(num, num, num).map(([a, b, c]) => `${a}.${b}.${c}`);

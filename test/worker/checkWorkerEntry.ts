@@ -5,9 +5,9 @@
 import { Redis } from "ioredis";
 import { DiscordPoster } from "../../adapters/discord/discordPoster.ts";
 import { SlackPoster } from "../../adapters/slack/slackPoster.ts";
-import { checksById } from "../../src/checks/catalog/index.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import type { ChatPoster } from "../../src/chat/types.ts";
+import { checksById } from "../../src/checks/catalog/index.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
 import { ClusterDirectory } from "../../src/kube/clusterDirectory.ts";
 import { createLogger } from "../../src/log.ts";

@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, expect, inject, it } from "vitest";
+import { CycleEngine } from "../../src/cycles/cycleEngine.ts";
 import { createLogger } from "../../src/log.ts";
 import {
   ALERT_CLAIM_MS,
@@ -17,11 +18,10 @@ import {
   STEP_LEASE_MS,
   TAKEOVER_BOUND_MS,
 } from "../../src/queue/takeover.ts";
-import { CycleEngine } from "../../src/cycles/cycleEngine.ts";
-import { startCycleWorker } from "../../worker/cycleWorker.ts";
 import type { CycleProcessorDeps } from "../../worker/cycleProcessor.ts";
-import { startWatchWorker } from "../../worker/watchWorker.ts";
+import { startCycleWorker } from "../../worker/cycleWorker.ts";
 import type { WatchProcessorDeps } from "../../worker/watchProcessor.ts";
+import { startWatchWorker } from "../../worker/watchWorker.ts";
 
 const redisUrl = inject("redisUrl");
 const cleanups: Array<() => Promise<unknown> | unknown> = [];

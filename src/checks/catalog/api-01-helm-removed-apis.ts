@@ -2,7 +2,7 @@
 // target no longer serves. `helm upgrade` diffs against that stored manifest, so even when the
 // live object was migrated, the upgrade fails with "unable to build kubernetes objects from
 // current release manifest" until the release is fixed.
-import { groupReleases, decodeReleaseSecret, manifestObjects } from "../../helm/release.ts";
+import { decodeReleaseSecret, groupReleases, manifestObjects } from "../../helm/release.ts";
 import { objectRef } from "../../kube/resources.ts";
 import { removedAtOrBefore, replacementAt } from "../../versions/deprecations.ts";
 import { parseKubeVersion } from "../../versions/kube.ts";

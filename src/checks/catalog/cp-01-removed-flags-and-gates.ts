@@ -7,6 +7,7 @@
 // reject unknown names and locked values: kubernetes.io/docs/reference/command-line-tools-reference
 // /feature-gates ("a locked gate cannot be changed").
 import { objectRef } from "../../kube/resources.ts";
+import { minorDistance } from "../../versions/kube.ts";
 import { KNOWN_THROUGH, prUrl, RELEASE_REMOVALS } from "../../versions/releaseRemovals.ts";
 import {
   type ControlPlaneMember,
@@ -18,7 +19,6 @@ import {
 import { kubeadmKubeletConfig } from "../kubeadmConfig.ts";
 import { crossedMinors, minorOf, upgradeSpan } from "../releaseGate.ts";
 import type { Check, FindingInput, ObjectRef } from "../types.ts";
-import { minorDistance } from "../../versions/kube.ts";
 
 const APPLIES_TO = Object.keys(RELEASE_REMOVALS);
 

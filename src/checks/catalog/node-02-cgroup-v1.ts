@@ -19,6 +19,7 @@
 //   issue's list and those vendors' documentation; they were not re-verified here, which is why
 //   such findings say "by default" and point to the metric or `stat -fc %T /sys/fs/cgroup`.
 import type { KubeObject } from "../../kube/resources.ts";
+import { kubeadmKubeletConfig } from "../kubeadmConfig.ts";
 import {
   describeNodes,
   groupNodes,
@@ -28,7 +29,6 @@ import {
   metricSamples,
   nodeInfoOf,
 } from "../nodeFacts.ts";
-import { kubeadmKubeletConfig } from "../kubeadmConfig.ts";
 import { crossedMinors } from "../releaseGate.ts";
 import type { Check, CheckContext, FindingInput } from "../types.ts";
 

@@ -13,10 +13,11 @@
 // - kubernetes/website container-runtimes.md (newest revision): "In Kubernetes 1.38, this fallback
 //   behavior will be dropped, and older versions of containerd will fail with newer kubelets."
 //   (Older revisions said 1.36; the release notes above explain the two deferrals.)
+
+import type { KubeObject } from "../../kube/resources.ts";
 import { describeNodes, groupNodes, groupRef, metricSamples, nodeInfoOf } from "../nodeFacts.ts";
 import { crossedMinors } from "../releaseGate.ts";
 import type { Check, FindingInput } from "../types.ts";
-import type { KubeObject } from "../../kube/resources.ts";
 
 const APPLIES_TO = ["1.36", "1.37", "1.38"] as const;
 /** The minor whose kubelet no longer falls back for runtimes without RuntimeConfig. */

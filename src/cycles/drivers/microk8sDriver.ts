@@ -2,6 +2,7 @@
 // the core, never the add-ons; `disable` then `enable` installs the add-on's current manifest.
 // Every command runs with a timeout and its output is kept for the journal and the thread.
 import { parse as parseYaml } from "yaml";
+import { errorMessage, UpshiftError } from "../../errors/upshiftError.ts";
 import type { ClusterClient } from "../../kube/clusterClient.ts";
 import { type KubeObject, RESOURCES } from "../../kube/resources.ts";
 import { MICROK8S_NAMESPACES, MICROK8S_SELECTORS } from "../plan.ts";
@@ -9,7 +10,6 @@ import type { ActionContext, ActionOutput, AddonBackup, AddonDriver, AddonState,
 import { type ExecResult, runCommand } from "./exec.ts";
 import { stripServerFields } from "./manifestsDriver.ts";
 import { verifyNamespace } from "./verify.ts";
-import { errorMessage, UpshiftError } from "../../errors/upshiftError.ts";
 
 export class DriverActionError extends UpshiftError {
   readonly output: ActionOutput;

@@ -10,7 +10,7 @@ import type { ResourceInfo } from "../builtinResources.ts";
 import type { Store, StoredEntry } from "../store.ts";
 import { type ControllerContext, controllerOf, isOwnedBy, neverReady, startPod, type WorkloadKind } from "./common.ts";
 import { reconcileDaemonSet } from "./daemonset.ts";
-import { reconcileDeployment, type RolloutClock } from "./deployment.ts";
+import { type RolloutClock, reconcileDeployment } from "./deployment.ts";
 import { reconcileJob } from "./job.ts";
 import { reconcileReplicaSet } from "./replicaset.ts";
 import { reconcileStatefulSet } from "./statefulset.ts";

@@ -3,7 +3,7 @@
 // longer than a grace period. A normal Helm upgrade applies CRDs seconds before the controller, so
 // only a lasting difference is reported.
 import type { KubeObject } from "../../kube/resources.ts";
-import type { AlertDraft, ObjectEvent, RuleContext, WatchRule, WatchedKey } from "../types.ts";
+import type { AlertDraft, ObjectEvent, RuleContext, WatchedKey, WatchRule } from "../types.ts";
 
 const PREFIX = "crd-skew:";
 const WORKLOADS: WatchedKey[] = ["deployments", "statefulsets", "daemonsets"];
