@@ -26,6 +26,7 @@ import type { Logger } from "../../src/log.ts";
 import { parseCustomId } from "./embeds.ts";
 import { DISCORD_MAX_CHARS, toDiscordMarkdown, truncateMessage } from "./format.ts";
 import { InteractionResponder } from "./interactionResponder.ts";
+import { discordRestAgent } from "./restAgent.ts";
 
 /** ReactionEvent with what Discord adds: the guild and the reacting member's role ids. */
 export interface DiscordReactionEvent extends ReactionEvent {
@@ -74,7 +75,11 @@ export function createDiscordBot(opts: DiscordBotOptions): DiscordBot {
     // Partials let reactions on messages (and from users) the client has never seen, e.g. sent
     // before a restart, still arrive as events instead of being dropped for lack of cache.
     partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User, Partials.GuildMember],
-    rest: { timeout: opts.restTimeoutMs ?? 10_000, ...(opts.apiUrl ? { api: opts.apiUrl } : {}) },
+    rest: {
+      timeout: opts.restTimeoutMs ?? 10_000,
+      agent: discordRestAgent,
+      ...(opts.apiUrl ? { api: opts.apiUrl } : {}),
+    },
   });
 
   // Interaction replies bypass the client's REST queue: it holds them to the bot's global limit,

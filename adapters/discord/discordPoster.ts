@@ -11,6 +11,7 @@ import type { ChatMessage, ChatPoster, PostedMessage, PostOptions, ReplyAddress 
 import { discordTraits } from "./discordTraits.ts";
 import { type DiscordButtonRow, type DiscordEmbed, toComponents, toEmbeds } from "./embeds.ts";
 import { DISCORD_MAX_CHARS, splitMessage, threadName, toDiscordMarkdown, truncateMessage } from "./format.ts";
+import { discordRestAgent } from "./restAgent.ts";
 
 export interface DiscordPosterOptions {
   token: string;
@@ -46,6 +47,8 @@ export class DiscordPoster implements ChatPoster {
     this.rest = new REST({
       version: "10",
       timeout: opts.timeoutMs ?? 10_000,
+      // Our own undici 6 Agent, never the global dispatcher: attachments go as multipart (restAgent.ts).
+      agent: discordRestAgent,
       ...(opts.apiUrl ? { api: opts.apiUrl } : {}),
     }).setToken(opts.token);
   }

@@ -20,6 +20,7 @@ import {
   MessageFlags,
   Routes,
 } from "discord.js";
+import { discordRestAgent } from "./restAgent.ts";
 
 /** Ephemeral replies ping nobody, whatever their text holds. */
 const NO_MENTIONS = { parse: [] as [] };
@@ -39,6 +40,7 @@ export class InteractionResponder {
     this.rest = new REST({
       version: "10",
       timeout: opts.timeoutMs,
+      agent: discordRestAgent,
       globalRequestsPerSecond: Number.POSITIVE_INFINITY,
       ...(opts.apiUrl ? { api: opts.apiUrl } : {}),
     });

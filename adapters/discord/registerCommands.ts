@@ -5,6 +5,7 @@
 import { REST } from "@discordjs/rest";
 import { ApplicationCommandOptionType, ApplicationCommandType, Routes } from "discord.js";
 import type { CommandSpec } from "../../commands/types.ts";
+import { discordRestAgent } from "./restAgent.ts";
 
 export interface RegisterDiscordCommandsOptions {
   token: string;
@@ -71,6 +72,7 @@ export async function registerDiscordCommands(
   const rest = new REST({
     version: "10",
     timeout: opts.timeoutMs ?? 15_000,
+    agent: discordRestAgent,
     ...(opts.apiUrl ? { api: opts.apiUrl } : {}),
   }).setToken(opts.token);
   const route = opts.guildId

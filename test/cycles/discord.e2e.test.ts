@@ -4,18 +4,14 @@
 // DiscordPoster to the fake REST API in a thread with ✅/❌ seeded, MESSAGE_REACTION_ADD with
 // member roles back through the gateway into the approval engine, and the run through the fake
 // microk8s CLI with verification against the sandbox API server.
-// biome-ignore-all assist/source/organizeImports: cli/compose.ts must load before adapters/discord: in
-// the other order, under vitest, @discordjs/rest's multipart upload of a backup file fails ("body must
-// be a FormData created by this undici package instance"). Plain node is unaffected (either order
-// leaves Node's own FormData in place); the cause under vitest is not found yet.
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { createApprovals, createBotRouter, createControls, startWorkers } from "../../cli/compose.ts";
 import { createDiscordBot, DiscordPoster } from "../../adapters/discord/index.ts";
+import { createApprovals, createBotRouter, createControls, startWorkers } from "../../cli/compose.ts";
 import type { ReactionOutcome } from "../../src/approvals/approvalEngine.ts";
 import { PosterRegistry } from "../../src/chat/posterRegistry.ts";
 import { fileConfigSchema } from "../../src/config/schema.ts";
