@@ -193,24 +193,10 @@ export function describeRef(ref: ObjectRef): string {
 
 export type PodContainer = { kind: "container" | "initContainer"; c: Loose };
 
-// A dozen checks walk the containers of the same 10,000 pod specs; each spec's list is made once
-// (the snapshot's objects do not change while checks run).
-const containersBySpec = new WeakMap<object, readonly PodContainer[]>();
-const NO_CONTAINERS: readonly PodContainer[] = Object.freeze([]);
-
 /** Every container list of a pod spec, each with its kind, skipping non-objects. */
-export function podContainers(spec: unknown): readonly PodContainer[] {
-  if (!spec || typeof spec !== "object") return NO_CONTAINERS;
-  let list = containersBySpec.get(spec);
-  if (!list) {
-    list = containersUncached(spec);
-    containersBySpec.set(spec, list);
-  }
-  return list;
-}
-
-function containersUncached(spec: object): PodContainer[] {
+export function podContainers(spec: unknown): PodContainer[] {
   const out: PodContainer[] = [];
+  if (!spec || typeof spec !== "object") return out;
   const s = spec as Record<string, unknown>;
   for (const [field, kind] of [
     ["initContainers", "initContainer"],
@@ -249,22 +235,10 @@ function isOptional(v: Loose | undefined): boolean {
   return v?.optional === true;
 }
 
-// The snapshot (which Secrets to ask about) and REF-01 read the same specs' references.
-const refsBySpec = new WeakMap<object, readonly Ref[]>();
-
 /** Every required ConfigMap/Secret reference in a pod spec (`optional: true` ones are left out). */
-export function requiredRefs(spec: unknown): readonly Ref[] {
-  if (!spec || typeof spec !== "object") return [];
-  let refs = refsBySpec.get(spec);
-  if (!refs) {
-    refs = refsUncached(spec);
-    refsBySpec.set(spec, refs);
-  }
-  return refs;
-}
-
-function refsUncached(spec: object): Ref[] {
+export function requiredRefs(spec: unknown): Ref[] {
   const refs: Ref[] = [];
+  if (!spec || typeof spec !== "object") return refs;
   const add = (kind: Ref["kind"], src: Loose | undefined, nameField: string, field: string, key?: string) => {
     if (!src || typeof src !== "object" || isOptional(src)) return;
     const name = src[nameField];
