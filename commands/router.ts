@@ -8,7 +8,7 @@ import { AccessPolicy } from "../src/access/policy.ts";
 import type { AccessSubject, AccessTarget } from "../src/access/rules.ts";
 import { userText } from "../src/chat/userText.ts";
 import { createLogger, type Logger } from "../src/log.ts";
-import { listContexts } from "./grammar.ts";
+import { listContexts, splitWords } from "./grammar.ts";
 import type { CommandInvocation, CommandReply, CommandSpec } from "./types.ts";
 
 /** The configured contexts, as handlers and the router see them. */
@@ -31,6 +31,30 @@ export interface CommandScope {
 /** The scope without access rules. */
 export function openScope(clusters: ClusterNames): CommandScope {
   return { listContexts: () => listContexts(clusters.names()), defaultCluster: () => clusters.defaultName() };
+}
+
+/**
+ * `[context]`, as /upgrade-status and /upgrade-verify take it: the one context named, or the
+ * scope's default; else the refusal that says why (`usage` follows a wrong number of words).
+ */
+export function oneContext(
+  text: string,
+  contexts: readonly string[],
+  scope: CommandScope,
+  usage?: string,
+): { cluster: string } | CommandReply {
+  const words = splitWords(text);
+  if (words.length > 1)
+    return {
+      refused: true,
+      text: `expected at most one context, got ${words.length} words. ${scope.listContexts()}${usage ? ` Usage: ${usage}` : ""}`,
+    };
+  if (words[0] && !contexts.includes(words[0]))
+    return { refused: true, text: `unknown cluster context "${userText(words[0])}". ${scope.listContexts()}` };
+  const cluster = words[0] ?? scope.defaultCluster();
+  if (!cluster)
+    return { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` };
+  return { cluster };
 }
 
 /** A parsed, valid command that has not acted yet. */

@@ -5,12 +5,10 @@
 // the client timeout. The worker also already owns the platform posting APIs and retries.
 import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
-import { userText } from "../src/chat/userText.ts";
 import type { StatusJobData } from "../src/queue/jobs.ts";
 import { QUEUES } from "../src/queue/queues.ts";
 import { safeKeyPart } from "../src/redis/safeKeyPart.ts";
-import { splitWords } from "./grammar.ts";
-import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
+import { type CommandHandler, clusterCommand, oneContext, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 export interface UpgradeStatusDeps {
   clusters: { names(): string[]; defaultName(): string | undefined };
@@ -28,17 +26,9 @@ export const UPGRADE_STATUS_SPEC = {
 export function upgradeStatusCommand(deps: UpgradeStatusDeps): CommandHandler {
   return clusterCommand(UPGRADE_STATUS_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
     const contexts = deps.clusters.names();
-    const words = splitWords(inv.text);
-    if (words.length > 1)
-      return {
-        refused: true,
-        text: `expected at most one context, got ${words.length} words. ${scope.listContexts()}`,
-      };
-    if (words[0] && !contexts.includes(words[0]))
-      return { refused: true, text: `unknown cluster context "${userText(words[0])}". ${scope.listContexts()}` };
-    const cluster = words[0] ?? scope.defaultCluster();
-    if (!cluster)
-      return { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` };
+    const chosen = oneContext(inv.text, contexts, scope);
+    if (!("cluster" in chosen)) return chosen;
+    const { cluster } = chosen;
     return {
       target: { clusters: [cluster] },
       contexts,

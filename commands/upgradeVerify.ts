@@ -3,11 +3,9 @@
 // whose headline is the verdict (healthy / degraded / incomplete) with the comparison threaded.
 
 import type { TraitsSource } from "../src/chat/platformTraits.ts";
-import { userText } from "../src/chat/userText.ts";
 import type { EnqueueResult } from "../src/queue/jobSubmitter.ts";
 import type { VerifyJobData } from "../src/queue/jobs.ts";
-import { splitWords } from "./grammar.ts";
-import { type CommandHandler, clusterCommand, openScope } from "./router.ts";
+import { type CommandHandler, clusterCommand, oneContext, openScope } from "./router.ts";
 import type { CommandInvocation, CommandReply } from "./types.ts";
 import { threadHint } from "./upgradeCheck.ts";
 
@@ -28,17 +26,9 @@ export const UPGRADE_VERIFY_SPEC = {
 export function upgradeVerifyCommand(deps: UpgradeVerifyDeps): CommandHandler {
   return clusterCommand(UPGRADE_VERIFY_SPEC, async (inv: CommandInvocation, scope = openScope(deps.clusters)) => {
     const contexts = deps.clusters.names();
-    const words = splitWords(inv.text);
-    if (words.length > 1)
-      return {
-        refused: true,
-        text: `expected at most one context, got ${words.length} words. ${scope.listContexts()} Usage: /upgrade-verify ${UPGRADE_VERIFY_SPEC.usage}`,
-      };
-    if (words[0] && !contexts.includes(words[0]))
-      return { refused: true, text: `unknown cluster context "${userText(words[0])}". ${scope.listContexts()}` };
-    const cluster = words[0] ?? scope.defaultCluster();
-    if (!cluster)
-      return { refused: true, text: `Name the cluster: there is more than one context. ${scope.listContexts()}` };
+    const chosen = oneContext(inv.text, contexts, scope, `/upgrade-verify ${UPGRADE_VERIFY_SPEC.usage}`);
+    if (!("cluster" in chosen)) return chosen;
+    const { cluster } = chosen;
     return {
       target: { clusters: [cluster] },
       contexts,

@@ -4,9 +4,8 @@
 // counted in a closing line instead of being sent for Discord to refuse (a long report's full
 // list is the attached file, as before).
 
-import type { ChatAction, RichMessage, Tone } from "../../src/chat/richMessage.ts";
+import { type ChatAction, clip, plainTitle, type RichMessage, type Tone } from "../../src/chat/richMessage.ts";
 import type { ChatMessage } from "../../src/chat/types.ts";
-import { plainUserText } from "../../src/chat/userText.ts";
 import { toDiscordMarkdown } from "./format.ts";
 
 /**
@@ -59,24 +58,6 @@ export interface DiscordButtonRow {
   components: Array<{ type: 2; style: 3 | 4; label: string; custom_id: string }>;
 }
 
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const room = max - 1;
-  const nl = text.lastIndexOf("\n", room);
-  const sp = text.lastIndexOf(" ", room);
-  const cut = nl > room * 0.7 ? nl : sp > room * 0.7 ? sp : room;
-  return `${text.slice(0, cut).trimEnd()}…`;
-}
-
-/** Embed titles show no markdown: the marks are dropped. */
-function plain(text: string): string {
-  // User text in a title is shown as it is: a plain-text surface renders no markup to escape.
-  return plainUserText(text)
-    .replace(/[*_`~]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
 /** The pieces of a message's body, in order, each kept whole in one embed when it fits. */
 function pieces(rich: RichMessage): string[] {
   const out: string[] = [];
@@ -99,7 +80,7 @@ export function toEmbeds(message: ChatMessage): DiscordEmbed[] | undefined {
   const color = TONE_COLOUR[rich.tone];
   const title = rich.title
     ? clip(
-        plain(/^[\p{L}\p{N}]/u.test(rich.title) ? `${TONE_ICON[rich.tone]} ${rich.title}` : rich.title),
+        plainTitle(/^[\p{L}\p{N}]/u.test(rich.title) ? `${TONE_ICON[rich.tone]} ${rich.title}` : rich.title),
         DISCORD_LIMITS.embedTitle,
       )
     : undefined;

@@ -5,9 +5,8 @@
 // section), never sent for Slack to refuse. The message's `text` stays the fallback Slack shows
 // in notifications and where blocks cannot be shown.
 import type { types } from "@slack/bolt";
-import type { ChatAction, RichItem, RichMessage } from "../../src/chat/richMessage.ts";
+import { type ChatAction, clip, plainTitle, type RichItem, type RichMessage } from "../../src/chat/richMessage.ts";
 import type { ChatMessage } from "../../src/chat/types.ts";
-import { plainUserText } from "../../src/chat/userText.ts";
 import { escapeMrkdwn, toMrkdwn } from "./mrkdwn.ts";
 
 type KnownBlock = types.KnownBlock;
@@ -49,25 +48,6 @@ const TONE_ICON: Record<RichMessage["tone"], string> = {
   info: "ℹ️",
   progress: "⏳",
 };
-
-/** Shortens to `max` characters at a line break or space when one is near, marking the cut. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const room = max - 1;
-  const nl = text.lastIndexOf("\n", room);
-  const sp = text.lastIndexOf(" ", room);
-  const cut = nl > room * 0.7 ? nl : sp > room * 0.7 ? sp : room;
-  return `${text.slice(0, cut).trimEnd()}…`;
-}
-
-/** Header text is plain: markdown marks are dropped, not shown. */
-function plain(text: string): string {
-  // User text in a title is shown as it is: a plain-text surface renders no markup to escape.
-  return plainUserText(text)
-    .replace(/[*_`~]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-}
 
 function section(mrkdwn: string): SectionBlock {
   return { type: "section", text: { type: "mrkdwn", text: clip(mrkdwn, SLACK_LIMITS.sectionText) } };
@@ -118,7 +98,7 @@ export function toBlocks(message: ChatMessage): KnownBlock[] | undefined {
   const rich = message.rich;
   if (!rich && !message.actions?.length) return undefined;
   const blocks: KnownBlock[] = [];
-  const title = rich?.title ? plain(rich.title) : "";
+  const title = rich?.title ? plainTitle(rich.title) : "";
   if (rich && title) {
     const header: HeaderBlock = {
       type: "header",
