@@ -178,7 +178,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackAppHandle {
   let socketConnected = false;
   if (socketReceiver) {
     socketReceiver.client.on("connected", () => (socketConnected = true));
-    for (const state of ["reconnecting", "disconnecting", "disconnected"])
+    // "close" too: after Slack asks for a new socket the client waits (its ping timeout, 5 s by
+    // default) before it says "reconnecting", and no event can arrive in between either.
+    for (const state of ["close", "reconnecting", "disconnecting", "disconnected"])
       socketReceiver.client.on(state, () => (socketConnected = false));
   }
   // Standalone HTTP (tests, benches) leaves the receiver to Bolt, listening on `port`.

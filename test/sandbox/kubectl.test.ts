@@ -173,7 +173,8 @@ spec:
               metadata: { name: "after", namespace: "watch-me" },
             });
           }
-          if (/\nafter\s/.test(out)) resolve();
+          // The whole line: kubectl may write the name and its AGE column in two chunks.
+          if (/\nafter\s+\S+\n/.test(out)) resolve();
         });
       });
       const lines = out.trim().split("\n");
