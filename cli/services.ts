@@ -49,14 +49,11 @@ export async function runServices(mode: ServiceMode): Promise<number> {
   // A Redis outage is reported (readiness goes 503, commands answer "queue unavailable"),
   // never an unhandled 'error' event that kills the process.
   redis.on("error", (err) => logger.warn({ err }, "Redis connection error"));
-  // Slack approver and access groups: members from usergroups.users.list (usergroups:read).
   const slackPoster = env.SLACK_BOT_TOKEN
     ? new SlackPoster({ botToken: env.SLACK_BOT_TOKEN, slackApiUrl: env.SLACK_API_URL, logger })
     : undefined;
-  const groupMembers = slackPoster
-    ? async (groupId: string) =>
-        ((await slackPoster.client.usergroups.users.list({ usergroup: groupId })).users ?? []) as string[]
-    : undefined;
+  // Groups named by approvers and access rules are Slack user groups (Discord roles come with each event).
+  const groupMembers = slackPoster ? (groupId: string) => slackPoster.groupMembers(groupId) : undefined;
   const access = createAccessPolicy({ file: config.file, groupMembers, logger });
   const controls = createControls(redis, prefix, { file: config.file, groupMembers });
   for (const q of controls.all()) q.on("error", (err) => logger.warn({ err, queue: q.name }, "queue error"));

@@ -96,6 +96,11 @@ export class SlackPoster implements ChatPoster {
     });
   }
 
+  /** Members of a Slack user group (approvers and access rules name groups): usergroups.users.list, usergroups:read. */
+  async groupMembers(groupId: string): Promise<string[]> {
+    return ((await this.client.usergroups.users.list({ usergroup: groupId })).users ?? []) as string[];
+  }
+
   async postRoot(channel: string, message: ChatMessage, opts: PostOptions = {}): Promise<PostedMessage> {
     const ts = await this.post(channel, undefined, message, opts);
     return { id: ts, thread: ts };

@@ -61,8 +61,8 @@ async function stack(fakeOptions: FakeSlackApiOptions = {}) {
   const prefix = `t-access-${randomBytes(4).toString("hex")}`;
   const redis = producerConnection(inject("redisUrl"));
   const poster = new SlackPoster({ botToken: fake.botToken, slackApiUrl: fake.apiUrl, logger });
-  const groupMembers = async (group: string) =>
-    ((await poster.client.usergroups.users.list({ usergroup: group })).users ?? []) as string[];
+  // As cli/services.ts wires it: the poster's own lookup against the fake Web API.
+  const groupMembers = (group: string) => poster.groupMembers(group);
   const controls = createControls(redis, prefix, { file, groupMembers });
   const access = createAccessPolicy({ file, groupMembers, logger });
   const approvals = createApprovals({
