@@ -121,7 +121,7 @@ export interface CommandRouterOptions {
  * The one answer to a command that failed (its handler threw: Redis down, the request gate
  * refusing a late accept), on every platform. It names no error: the log line has it, the chat
  * shows nothing internal. "Nothing was queued" holds because a chat request is queued only once
- * its request key says so (src/queue/requestGate.ts). Slack also gives it when its ack deadline
+ * its request key says so (src/redis/requestGate.ts). Slack also gives it when its ack deadline
  * passes first (adapters/slack/slackApp.ts).
  */
 export const QUEUE_UNAVAILABLE_TEXT =
