@@ -38,7 +38,7 @@ import {
 import type { LastCheckStore } from "../src/status/lastCheckStore.ts";
 import { BASELINE_READS, buildBaseline } from "../src/verify/baseline.ts";
 import type { BaselineStore } from "../src/verify/baselineStore.ts";
-import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
+import { ensureRoot, type PostProgress, posterFor, postOnce, threadOf } from "./posting.ts";
 
 /** Job data as the worker keeps it: the request plus progress written back after each post. */
 export interface CheckJobProgress extends CheckJobData, PostProgress {
@@ -90,8 +90,7 @@ export function createCheckProcessor(deps: CheckProcessorDeps) {
   return async function processCheck(job: Job<CheckJobProgress>): Promise<CheckJobResult> {
     const data = job.data;
     const log = deps.logger.child({ job: job.id, cluster: data.cluster, attempt: job.attemptsMade + 1 });
-    const poster = deps.posters.get(data.reply.platform);
-    if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
+    const poster = posterFor(deps.posters, data.reply);
 
     const who = poster.traits.mention(data.requester);
     const head = (state: string, tone?: Tone) =>

@@ -42,7 +42,7 @@ import {
   stepEventMessage,
 } from "../src/render/cycles.ts";
 import type { WatchControl } from "../src/watch/control.ts";
-import { ensureRoot } from "./posting.ts";
+import { ensureRoot, posterFor } from "./posting.ts";
 
 export interface CycleProcessorDeps {
   redis: RedisCommands;
@@ -75,8 +75,7 @@ export function createCycleProcessor(deps: CycleProcessorDeps) {
   return async function processCycle(job: Job<CycleJobData>): Promise<CycleJobResult> {
     const data = job.data;
     const log = deps.logger.child({ job: job.id, cluster: data.cluster, kind: data.kind });
-    const poster = deps.posters.get(data.reply.platform);
-    if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
+    const poster = posterFor(deps.posters, data.reply);
     if (data.kind === "cycle-plan") return planCycle(deps, job, data, poster);
     if (data.kind === "cycle-run") return runCycle(await loadRun(deps, job, data, poster, log));
     throw new UnrecoverableError(`unknown cycle job kind ${(data as { kind?: string }).kind}`);

@@ -9,7 +9,7 @@ import { QUEUES } from "../src/queue/queues.ts";
 import { fleetCheckingState, fleetDoneState, fleetRoot, fleetSummaryText } from "../src/render/checks.ts";
 import type { FleetRow } from "../src/render/fleetTable.ts";
 import type { CheckJobResult } from "./checkProcessor.ts";
-import { ensureRoot, postOnce, threadOf } from "./posting.ts";
+import { ensureRoot, posterFor, postOnce, threadOf } from "./posting.ts";
 
 export interface FleetProcessorDeps {
   posters: PosterRegistry;
@@ -23,8 +23,7 @@ export interface FleetProcessorDeps {
 }
 
 export async function processFleet(job: Job<FleetJobData>, deps: FleetProcessorDeps): Promise<{ children: number }> {
-  const poster = deps.posters.get(job.data.reply.platform);
-  if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
+  const poster = posterFor(deps.posters, job.data.reply);
   await ensureRoot(
     job,
     poster,
@@ -56,8 +55,7 @@ export async function processFleetSummary(
   job: Job<FleetSummaryJobData>,
   deps: FleetProcessorDeps,
 ): Promise<{ clusters: number }> {
-  const poster = deps.posters.get(job.data.reply.platform);
-  if (!poster) throw new Error(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
+  const poster = posterFor(deps.posters, job.data.reply);
   const values = (await job.getChildrenValues<CheckJobResult>()) ?? {};
   const failures = (await job.getIgnoredChildrenFailures()) ?? {};
   const rows: FleetRow[] = [];

@@ -1,6 +1,7 @@
 // Posting from a job so that a post is made once however often the job is retried or taken
 // over: shared by every processor that opens a thread (checks, fleets, add-on cycles).
-import type { Job } from "bullmq";
+import { type Job, UnrecoverableError } from "bullmq";
+import type { PosterRegistry } from "../src/chat/posterRegistry.ts";
 import type { ChatMessage, ChatPoster, PostedMessage, ReplyAddress } from "../src/chat/types.ts";
 
 /** The post a job is sending: written before the post, cleared by the progress write after it. */
@@ -14,6 +15,16 @@ export interface InFlightPost {
 /** What any job that posts with keys keeps in its data besides its own progress. */
 export interface PostProgress {
   inFlight?: InFlightPost;
+}
+
+/**
+ * The poster of the platform the job answers on. A worker without that platform can never run
+ * the job, so it fails for good instead of spending its retries.
+ */
+export function posterFor(posters: PosterRegistry, reply: Pick<ReplyAddress, "platform">): ChatPoster {
+  const poster = posters.get(reply.platform);
+  if (!poster) throw new UnrecoverableError(`no chat platform "${reply.platform}" is configured on this worker`);
+  return poster;
 }
 
 export function threadOf(reply: ReplyAddress): { channel: string; thread: string } {

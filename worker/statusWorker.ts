@@ -6,6 +6,7 @@ import type { StatusJobData } from "../src/queue/jobs.ts";
 import { type QueueWorkerOptions, startQueueWorker } from "../src/queue/queueWorker.ts";
 import { renderStatus, statusFailureMessage } from "../src/render/status.ts";
 import { collectStatus, type StatusSources } from "../src/status/collectStatus.ts";
+import { posterFor } from "./posting.ts";
 
 export interface StatusWorkerDeps {
   clusters: { has(name: string): boolean };
@@ -16,9 +17,7 @@ export interface StatusWorkerDeps {
 
 export function startStatusWorker(deps: StatusWorkerDeps, opts: QueueWorkerOptions): Worker<StatusJobData> {
   const processor = async (job: Job<StatusJobData>): Promise<void> => {
-    const poster = deps.posters.get(job.data.reply.platform);
-    if (!poster)
-      throw new UnrecoverableError(`no chat platform "${job.data.reply.platform}" is configured on this worker`);
+    const poster = posterFor(deps.posters, job.data.reply);
     if (!deps.clusters.has(job.data.cluster))
       throw new UnrecoverableError(`unknown cluster context "${job.data.cluster}"`);
     try {

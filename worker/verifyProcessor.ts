@@ -30,7 +30,7 @@ import type { BaselineStore } from "../src/verify/baselineStore.ts";
 import type { VerifyVerdict } from "../src/verify/diff.ts";
 import { runVerify } from "../src/verify/verify.ts";
 import { DEFAULT_CHECK_DEADLINE_MS } from "./checkProcessor.ts";
-import { ensureRoot, type PostProgress, postOnce, threadOf } from "./posting.ts";
+import { ensureRoot, type PostProgress, posterFor, postOnce, threadOf } from "./posting.ts";
 
 export interface VerifyJobProgress extends VerifyJobData, PostProgress {
   serverVersions?: { before?: string; now?: string };
@@ -67,8 +67,7 @@ export function createVerifyProcessor(deps: VerifyProcessorDeps) {
   return async function processVerify(job: Job<VerifyJobProgress>): Promise<VerifyJobResult> {
     const data = job.data;
     const log = deps.logger.child({ job: job.id, cluster: data.cluster, attempt: job.attemptsMade + 1 });
-    const poster = deps.posters.get(data.reply.platform);
-    if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
+    const poster = posterFor(deps.posters, data.reply);
     // Automatic verifies post one message in an existing thread; commands open their own.
     const inThread = data.origin !== "command" && data.reply.thread !== undefined;
     const who = data.requester ? poster.traits.mention(data.requester) : undefined;

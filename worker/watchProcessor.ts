@@ -23,6 +23,7 @@ import { WatchSession } from "../src/watch/session.ts";
 import { WatchStateStore } from "../src/watch/stateStore.ts";
 import type { RuleOptions } from "../src/watch/types.ts";
 import { ALL_WATCHED } from "../src/watch/watchedResources.ts";
+import { posterFor } from "./posting.ts";
 
 export interface WatchProcessorDeps {
   clusters: { client(name: string): ClusterClient; kubeConfig(name: string): KubeConfig; has(name: string): boolean };
@@ -71,8 +72,7 @@ export function createWatchProcessor(deps: WatchProcessorDeps) {
   ): Promise<WatchJobResult> {
     const data = job.data;
     const log = deps.logger.child({ job: job.id, cluster: data.cluster, attempt: job.attemptsMade + 1 });
-    const poster = deps.posters.get(data.reply.platform);
-    if (!poster) throw new UnrecoverableError(`no chat platform "${data.reply.platform}" is configured on this worker`);
+    const poster = posterFor(deps.posters, data.reply);
     if (!deps.clusters.has(data.cluster)) throw new UnrecoverableError(`unknown cluster context "${data.cluster}"`);
     const until = Date.parse(data.until);
     if (!Number.isFinite(until)) throw new UnrecoverableError(`until: expected an ISO time, got "${data.until}"`);
